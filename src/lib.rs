@@ -1,0 +1,13 @@
+//! privet: a privacy-policy-as-code compiler and checker.
+//!
+//! Data flows one way: source text → [`syntax`] → [`ast`] → [`resolve`] →
+//! [`model`] → [`check`] → [`diagnostic`]s, rendered by [`render`]. Only the
+//! [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod source;
+pub mod syntax;
+pub mod model;
+pub mod resolve;
+pub mod time;

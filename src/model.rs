@@ -1,0 +1,1027 @@
+//! The resolved program: every name looked up, every value typed, every
+//! hierarchy numbered. This is what the checker, the query, the code
+//! generators and the renderers read; none of them sees the syntax tree.
+//!
+//! Vocabularies number their entries in depth-first order (sorted by
+//! segment), so the descendants of an entry are exactly the ids in
+//! `id..entry.end`, and the leaves below an entry are a range of leaf
+//! indices. "`a` is under `b`" is a comparison, and the set of leaves a rule
+//! covers is a bitset.
+
+use crate::ast::{CategoryFlag, EndAction, Hold, NodeKind, RequireTarget, Text, Transform};
+use crate::source::Span;
+use crate::time::{Date, Duration};
+use fixedbitset::FixedBitSet;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An entry of one [`Vocabulary`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct NameId(pub u32);
+
+impl NameId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The kinds of declared names. Each has its own vocabulary, so a purpose
+/// and a category may share a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Namespace {
+    Category,
+    Purpose,
+    /// Bases and exemptions share one namespace: an exemption is a basis.
+    Basis,
+    Region,
+    Safeguard,
+    State,
+    Event,
+    Duration,
+    Technology,
+    Obligation,
+    Principle,
+    Right,
+    /// Subjects, systems, stores, vendors, authorities and trackers.
+    Node,
+}
+
+impl Namespace {
+    pub const ALL: [Namespace; 13] = [
+        Namespace::Category,
+        Namespace::Purpose,
+        Namespace::Basis,
+        Namespace::Region,
+        Namespace::Safeguard,
+        Namespace::State,
+        Namespace::Event,
+        Namespace::Duration,
+        Namespace::Technology,
+        Namespace::Obligation,
+        Namespace::Principle,
+        Namespace::Right,
+        Namespace::Node,
+    ];
+
+    /// Whether a dotted name implies its ancestors (`user.contact.email`
+    /// implies `user.contact` and `user`) and a rule on an ancestor covers
+    /// its descendants.
+    pub fn is_hierarchical(self) -> bool {
+        matches!(
+            self,
+            Namespace::Category
+                | Namespace::Purpose
+                | Namespace::Basis
+                | Namespace::Region
+                | Namespace::Safeguard
+        )
+    }
+
+    /// The word used for it in messages: "category", "purpose", ...
+    pub fn noun(self) -> &'static str {
+        match self {
+            Namespace::Category => "category",
+            Namespace::Purpose => "purpose",
+            Namespace::Basis => "basis",
+            Namespace::Region => "region",
+            Namespace::Safeguard => "safeguard",
+            Namespace::State => "state",
+            Namespace::Event => "event",
+            Namespace::Duration => "duration",
+            Namespace::Technology => "technology",
+            Namespace::Obligation => "obligation",
+            Namespace::Principle => "principle",
+            Namespace::Right => "right",
+            Namespace::Node => "node of the data map",
+        }
+    }
+
+    /// The word with its article: "a category", "an event".
+    pub fn with_article(self) -> String {
+        let noun = self.noun();
+        let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {noun}")
+    }
+}
+
+/// What every declaration and rule carries for people: where it is, its
+/// citation of the notice, its doc comment.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// The whole item.
+    pub span: Span,
+    /// The keyword that starts it.
+    pub keyword: Span,
+    pub cite: Option<Text>,
+    pub doc: Option<String>,
+}
+
+impl Meta {
+    pub fn cite_text(&self) -> Option<&str> {
+        self.cite.as_ref().map(|cite| cite.value.as_str())
+    }
+}
+
+/// How an entry came to exist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    /// The name in its declaration.
+    pub name_span: Span,
+    pub label: Option<String>,
+    pub meta: Meta,
+    /// For bases: declared with `exemption` rather than `basis`.
+    pub exemption: bool,
+    /// For categories: the flags written on this declaration.
+    pub flags: Vec<CategoryFlag>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub parent: Option<NameId>,
+    pub children: Vec<NameId>,
+    /// `None` when the entry is only implied by a dotted descendant.
+    pub declared: Option<Declared>,
+    /// One past the last descendant: the subtree is `id..end`.
+    pub end: u32,
+    /// The leaf indices below (or at) this entry: `leaf_start..leaf_end`.
+    pub leaf_start: u32,
+    pub leaf_end: u32,
+    /// Flagged sensitive here or on an ancestor.
+    pub sensitive: bool,
+    /// Flagged identifier here or on an ancestor.
+    pub identifier: bool,
+}
+
+impl Entry {
+    pub fn is_leaf(&self) -> bool {
+        self.children.is_empty()
+    }
+
+    pub fn label(&self) -> Option<&str> {
+        self.declared.as_ref().and_then(|d| d.label.as_deref())
+    }
+
+    pub fn meta(&self) -> Option<&Meta> {
+        self.declared.as_ref().map(|d| &d.meta)
+    }
+}
+
+/// The names of one namespace, numbered depth-first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vocabulary {
+    pub namespace: Namespace,
+    entries: Vec<Entry>,
+    by_name: BTreeMap<String, NameId>,
+    /// Leaf index to entry.
+    leaves: Vec<NameId>,
+}
+
+impl Vocabulary {
+    /// Builds a vocabulary from its declarations, adding the implied
+    /// ancestors of dotted names in hierarchical namespaces. Names must be
+    /// unique (the resolver reports duplicates and passes the first).
+    pub fn build(namespace: Namespace, declared: Vec<(String, Declared)>) -> Vocabulary {
+        let mut all: BTreeMap<Vec<String>, Option<Declared>> = BTreeMap::new();
+        for (name, declaration) in declared {
+            let segments: Vec<String> = if namespace.is_hierarchical() {
+                name.split('.').map(str::to_string).collect()
+            } else {
+                vec![name]
+            };
+            if namespace.is_hierarchical() {
+                for depth in 1..segments.len() {
+                    if let Some(prefix) = segments.get(..depth) {
+                        all.entry(prefix.to_vec()).or_insert(None);
+                    }
+                }
+            }
+            all.insert(segments, Some(declaration));
+        }
+
+        // BTreeMap order over segment lists is a depth-first preorder.
+        let mut entries: Vec<Entry> = Vec::with_capacity(all.len());
+        let mut by_name = BTreeMap::new();
+        let mut open: Vec<(Vec<String>, NameId)> = Vec::new();
+        for (segments, declared) in all {
+            while open
+                .last()
+                .is_some_and(|(prefix, _)| !segments.starts_with(prefix))
+            {
+                open.pop();
+            }
+            let id = NameId(crate::source::offset_u32(entries.len()));
+            let parent = open.last().map(|(_, parent)| *parent);
+            if let Some(parent) = parent {
+                if let Some(entry) = entries.get_mut(parent.index()) {
+                    entry.children.push(id);
+                }
+            }
+            let name = segments.join(".");
+            by_name.insert(name.clone(), id);
+            entries.push(Entry {
+                name,
+                parent,
+                children: Vec::new(),
+                declared,
+                end: 0,
+                leaf_start: 0,
+                leaf_end: 0,
+                sensitive: false,
+                identifier: false,
+            });
+            if namespace.is_hierarchical() {
+                open.push((segments, id));
+            }
+        }
+
+        // Subtree ends, leaf ranges and inherited flags, in one backward and
+        // one forward pass (no recursion).
+        let count = entries.len();
+        for index in (0..count).rev() {
+            let end = entries
+                .get(index)
+                .and_then(|entry| entry.children.last())
+                .and_then(|last| entries.get(last.index()))
+                .map_or(crate::source::offset_u32(index + 1), |last| last.end);
+            if let Some(entry) = entries.get_mut(index) {
+                entry.end = end;
+            }
+        }
+        let mut leaves = Vec::new();
+        for index in 0..count {
+            let (parent_sensitive, parent_identifier) = entries
+                .get(index)
+                .and_then(|entry| entry.parent)
+                .and_then(|parent| entries.get(parent.index()))
+                .map_or((false, false), |parent| (parent.sensitive, parent.identifier));
+            if let Some(entry) = entries.get_mut(index) {
+                let own = entry
+                    .declared
+                    .as_ref()
+                    .map(|d| d.flags.as_slice())
+                    .unwrap_or(&[]);
+                entry.sensitive = parent_sensitive || own.contains(&CategoryFlag::Sensitive);
+                entry.identifier = parent_identifier || own.contains(&CategoryFlag::Identifier);
+                if entry.children.is_empty() {
+                    entry.leaf_start = crate::source::offset_u32(leaves.len());
+                    leaves.push(NameId(crate::source::offset_u32(index)));
+                }
+            }
+        }
+        for index in (0..count).rev() {
+            let (start, end) = match entries.get(index) {
+                Some(entry) if entry.children.is_empty() => {
+                    (entry.leaf_start, entry.leaf_start + 1)
+                }
+                Some(entry) => {
+                    let first = entry.children.first().and_then(|c| entries.get(c.index()));
+                    let last = entry.children.last().and_then(|c| entries.get(c.index()));
+                    (
+                        first.map_or(0, |c| c.leaf_start),
+                        last.map_or(0, |c| c.leaf_end),
+                    )
+                }
+                None => (0, 0),
+            };
+            if let Some(entry) = entries.get_mut(index) {
+                entry.leaf_start = start;
+                entry.leaf_end = end;
+            }
+        }
+
+        Vocabulary {
+            namespace,
+            entries,
+            by_name,
+            leaves,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, id: NameId) -> Option<&Entry> {
+        self.entries.get(id.index())
+    }
+
+    /// The name of an entry ("" for an id from another vocabulary).
+    pub fn name(&self, id: NameId) -> &str {
+        self.get(id).map_or("", |entry| entry.name.as_str())
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<NameId> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = NameId> + '_ {
+        (0..self.entries.len()).map(|index| NameId(crate::source::offset_u32(index)))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (NameId, &Entry)> {
+        self.ids().zip(self.entries.iter())
+    }
+
+    /// The names, in depth-first order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|entry| entry.name.as_str())
+    }
+
+    /// Whether `id` is `ancestor` or one of its descendants.
+    pub fn is_under(&self, id: NameId, ancestor: NameId) -> bool {
+        self.get(ancestor)
+            .is_some_and(|entry| ancestor.0 <= id.0 && id.0 < entry.end)
+    }
+
+    /// Whether `id` is under any of `ancestors`.
+    pub fn is_under_any(&self, id: NameId, ancestors: &[NameId]) -> bool {
+        ancestors.iter().any(|ancestor| self.is_under(id, *ancestor))
+    }
+
+    pub fn leaf_count(&self) -> usize {
+        self.leaves.len()
+    }
+
+    /// The entry of a leaf index.
+    pub fn leaf(&self, index: usize) -> Option<NameId> {
+        self.leaves.get(index).copied()
+    }
+
+    /// The leaves below (or at) an entry, as leaf indices.
+    pub fn leaves_of(&self, id: NameId) -> std::ops::Range<usize> {
+        self.get(id)
+            .map_or(0..0, |entry| entry.leaf_start as usize..entry.leaf_end as usize)
+    }
+
+    /// The leaf indices below any of `ids`, optionally only those flagged.
+    pub fn leaf_set(&self, ids: &[NameId], filter: Option<CategoryFlag>) -> FixedBitSet {
+        let mut set = FixedBitSet::with_capacity(self.leaf_count());
+        for id in ids {
+            for leaf in self.leaves_of(*id) {
+                let keep = match filter {
+                    None => true,
+                    Some(flag) => self
+                        .leaf(leaf)
+                        .and_then(|leaf_id| self.get(leaf_id))
+                        .is_some_and(|entry| match flag {
+                            CategoryFlag::Sensitive => entry.sensitive,
+                            CategoryFlag::Identifier => entry.identifier,
+                        }),
+                };
+                if keep {
+                    set.insert(leaf);
+                }
+            }
+        }
+        set
+    }
+
+    /// Every leaf.
+    pub fn all_leaves(&self) -> FixedBitSet {
+        let mut set = FixedBitSet::with_capacity(self.leaf_count());
+        set.insert_range(..);
+        set
+    }
+}
+
+/// What a rule does to data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Collect,
+    Use,
+    Store,
+    Share,
+    Transfer,
+    Disclose,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Collect,
+        Action::Use,
+        Action::Store,
+        Action::Share,
+        Action::Transfer,
+        Action::Disclose,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Collect => "collect",
+            Action::Use => "use",
+            Action::Store => "store",
+            Action::Share => "share",
+            Action::Transfer => "transfer",
+            Action::Disclose => "disclose",
+        }
+    }
+
+    pub fn from_str(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// Whether the action hands data to someone else.
+    pub fn is_onward(self) -> bool {
+        matches!(self, Action::Share | Action::Transfer | Action::Disclose)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of actions. `process` in the source stands for all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ActionSet(u8);
+
+impl ActionSet {
+    pub const ALL: ActionSet = ActionSet(0b11_1111);
+
+    pub fn insert(&mut self, action: Action) {
+        self.0 |= action.bit();
+    }
+
+    pub fn contains(self, action: Action) -> bool {
+        self.0 & action.bit() != 0
+    }
+
+    pub fn is_superset(self, other: ActionSet) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Action> {
+        Action::ALL.into_iter().filter(move |a| self.contains(*a))
+    }
+}
+
+/// Who receives data. The first party is us; the others are kinds of
+/// recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PartyKind {
+    FirstParty,
+    Processor,
+    ThirdParty,
+    Authority,
+    Acquirer,
+    Public,
+}
+
+impl PartyKind {
+    pub const ALL: [PartyKind; 6] = [
+        PartyKind::FirstParty,
+        PartyKind::Processor,
+        PartyKind::ThirdParty,
+        PartyKind::Authority,
+        PartyKind::Acquirer,
+        PartyKind::Public,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyKind::FirstParty => "first_party",
+            PartyKind::Processor => "processor",
+            PartyKind::ThirdParty => "third_party",
+            PartyKind::Authority => "authority",
+            PartyKind::Acquirer => "acquirer",
+            PartyKind::Public => "public",
+        }
+    }
+
+    pub fn from_str(text: &str) -> Option<PartyKind> {
+        PartyKind::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for PartyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PartySet(u8);
+
+impl PartySet {
+    pub const ALL: PartySet = PartySet(0b11_1111);
+
+    pub fn insert(&mut self, party: PartyKind) {
+        self.0 |= party.bit();
+    }
+
+    pub fn contains(self, party: PartyKind) -> bool {
+        self.0 & party.bit() != 0
+    }
+
+    pub fn is_superset(self, other: PartySet) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = PartyKind> {
+        PartyKind::ALL.into_iter().filter(move |p| self.contains(*p))
+    }
+}
+
+/// The names a rule was written with and the leaves they cover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub names: Vec<NameId>,
+    /// `sensitive` or `identifier` before the names: only flagged leaves.
+    pub filter: Option<CategoryFlag>,
+    pub leaves: FixedBitSet,
+}
+
+/// `except with consent.explicit`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExceptionRule {
+    pub bases: Vec<NameId>,
+    pub cite: Option<Text>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleKind {
+    /// `allow`: permits acts in its scope (under its bases, if any).
+    Allow,
+    /// `deny`: forbids acts in its scope unless an exception holds.
+    Deny,
+    /// `restrict`: forbids its categories for every purpose not listed.
+    Restrict,
+    /// `confine`: forbids its categories outside the listed regions.
+    Confine,
+    /// `honour do not track`: forbids its purposes when Do Not Track is on.
+    HonourDnt,
+}
+
+impl RuleKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RuleKind::Allow => "allow",
+            RuleKind::Deny => "deny",
+            RuleKind::Restrict => "restrict",
+            RuleKind::Confine => "confine",
+            RuleKind::HonourDnt => "honour",
+        }
+    }
+
+    /// Whether the rule forbids (and so overrides allows).
+    pub fn forbids(self) -> bool {
+        self != RuleKind::Allow
+    }
+}
+
+/// Index of a decision rule in [`Program::rules`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(pub u32);
+
+impl RuleId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A rule the decision function reads: allow, deny, restrict, confine and
+/// honour-do-not-track, in one shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub actions: ActionSet,
+    pub categories: Scope,
+    /// `None`: any purpose. For `restrict`, the purposes it permits.
+    pub purposes: Option<Scope>,
+    /// `None`: any recipient.
+    pub recipients: Option<PartySet>,
+    /// For `allow`: the act needs one of these bases (none needed if empty).
+    pub bases: Vec<NameId>,
+    /// For `allow` and `deny`: the act's region must be under one of these
+    /// (any region if empty). For `confine`: the permitted regions.
+    pub regions: Vec<NameId>,
+    pub exceptions: Vec<ExceptionRule>,
+    pub meta: Meta,
+}
+
+/// A typed duration and, when it was written as a name, that name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DurationValue {
+    pub value: Duration,
+    pub name: Option<NameId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoldPhase {
+    pub after: Option<NameId>,
+    pub hold: Hold,
+    pub duration: DurationValue,
+    pub without_commercial_use: bool,
+    pub span: Span,
+}
+
+/// A retention lifecycle: kept while a state holds, then for a time after
+/// an event, then ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    Forever {
+        span: Span,
+    },
+    Phased {
+        while_state: Option<NameId>,
+        hold: Option<HoldPhase>,
+        end: EndAction,
+        end_span: Span,
+        span: Span,
+    },
+}
+
+impl Lifecycle {
+    pub fn span(&self) -> Span {
+        match self {
+            Lifecycle::Forever { span } | Lifecycle::Phased { span, .. } => *span,
+        }
+    }
+}
+
+/// `retain ...` in the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retention {
+    pub categories: Scope,
+    /// `None`: for every purpose.
+    pub purposes: Option<Scope>,
+    pub lifecycle: Lifecycle,
+    pub meta: Meta,
+}
+
+/// `require SAFEGUARDS for stores|flows of CATEGORIES`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirement {
+    pub safeguards: Vec<NameId>,
+    pub target: RequireTarget,
+    pub categories: Scope,
+    pub meta: Meta,
+}
+
+/// `duration legal_minimum = 3 years`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DurationDef {
+    pub id: NameId,
+    pub value: Duration,
+}
+
+/// `technology cookie "cookies" for tracking.preferences opt out by "..."`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Technology {
+    pub id: NameId,
+    pub purposes: Vec<NameId>,
+    pub opt_out: Option<String>,
+}
+
+/// When an obligation applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    When(NameId),
+    After {
+        event: NameId,
+        within: Option<DurationValue>,
+    },
+    AtLeastBefore {
+        lead: DurationValue,
+        event: NameId,
+    },
+    Before(NameId),
+    BeforeNewPurpose,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Obligation {
+    pub id: NameId,
+    pub text: String,
+    pub trigger: Option<Trigger>,
+}
+
+/// The policy header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyInfo {
+    pub name: String,
+    pub title: Option<String>,
+    pub updated: Option<Date>,
+    pub meta: Meta,
+}
+
+/// Where a store's records live, for the retention jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StoreTechnology {
+    Postgres,
+    S3,
+    Kafka,
+}
+
+impl StoreTechnology {
+    pub const ALL: [StoreTechnology; 3] = [
+        StoreTechnology::Postgres,
+        StoreTechnology::S3,
+        StoreTechnology::Kafka,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreTechnology::Postgres => "postgres",
+            StoreTechnology::S3 => "s3",
+            StoreTechnology::Kafka => "kafka",
+        }
+    }
+
+    /// The settings a `backed by` clause of this technology must give, and
+    /// those it may give.
+    pub fn settings(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            StoreTechnology::Postgres => (&["table", "timestamp"], &["columns"]),
+            StoreTechnology::S3 => (&["bucket"], &["prefix"]),
+            StoreTechnology::Kafka => (&["topic"], &[]),
+        }
+    }
+}
+
+/// `backed by postgres table "orders" timestamp "closed_at"`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backing {
+    pub technology: StoreTechnology,
+    /// Setting name to value, for the settings given.
+    pub settings: BTreeMap<String, String>,
+    pub span: Span,
+}
+
+/// A `retain` clause inside a store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreRetention {
+    pub categories: Scope,
+    pub lifecycle: Lifecycle,
+    pub span: Span,
+}
+
+/// A node of the data map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub id: NameId,
+    pub kind: NodeKind,
+    /// Who the node belongs to: subjects, systems, stores and trackers are
+    /// the first party; vendors say; authorities are authorities.
+    pub party: PartyKind,
+    pub regions: Vec<NameId>,
+    pub protection: Vec<NameId>,
+    pub backing: Option<Backing>,
+    pub retentions: Vec<StoreRetention>,
+    pub technologies: Vec<NameId>,
+    pub honours_dnt: bool,
+}
+
+/// Index of a flow in [`Program::flows`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FlowId(pub u32);
+
+impl FlowId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// `flow app -> auth carries ... for ...`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    pub from: NameId,
+    pub to: NameId,
+    pub from_span: Span,
+    pub to_span: Span,
+    pub transform: Option<Transform>,
+    /// As written, with their spans.
+    pub categories: Vec<(NameId, Span)>,
+    pub purposes: Vec<(NameId, Span)>,
+    pub bases: Vec<NameId>,
+    pub protection: Vec<NameId>,
+    pub honours_dnt: bool,
+    pub meta: Meta,
+}
+
+/// A use of a declared name, for go-to-definition, find-references and the
+/// unused-declaration lint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Reference {
+    pub namespace: Namespace,
+    pub id: NameId,
+    pub span: Span,
+}
+
+/// One vocabulary per namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vocabularies {
+    pub category: Vocabulary,
+    pub purpose: Vocabulary,
+    pub basis: Vocabulary,
+    pub region: Vocabulary,
+    pub safeguard: Vocabulary,
+    pub state: Vocabulary,
+    pub event: Vocabulary,
+    pub duration: Vocabulary,
+    pub technology: Vocabulary,
+    pub obligation: Vocabulary,
+    pub principle: Vocabulary,
+    pub right: Vocabulary,
+    pub node: Vocabulary,
+}
+
+impl Vocabularies {
+    pub fn get(&self, namespace: Namespace) -> &Vocabulary {
+        match namespace {
+            Namespace::Category => &self.category,
+            Namespace::Purpose => &self.purpose,
+            Namespace::Basis => &self.basis,
+            Namespace::Region => &self.region,
+            Namespace::Safeguard => &self.safeguard,
+            Namespace::State => &self.state,
+            Namespace::Event => &self.event,
+            Namespace::Duration => &self.duration,
+            Namespace::Technology => &self.technology,
+            Namespace::Obligation => &self.obligation,
+            Namespace::Principle => &self.principle,
+            Namespace::Right => &self.right,
+            Namespace::Node => &self.node,
+        }
+    }
+}
+
+/// The resolved program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    pub policy: Option<PolicyInfo>,
+    pub names: Vocabularies,
+    pub durations: Vec<DurationDef>,
+    pub technologies: Vec<Technology>,
+    pub obligations: Vec<Obligation>,
+    /// The decision rules, in source order.
+    pub rules: Vec<Rule>,
+    pub retentions: Vec<Retention>,
+    pub requirements: Vec<Requirement>,
+    /// One per entry of the node vocabulary, in its order.
+    pub nodes: Vec<Node>,
+    pub flows: Vec<Flow>,
+    pub references: Vec<Reference>,
+}
+
+impl Program {
+    pub(crate) fn new(names: Vocabularies) -> Program {
+        Program {
+            policy: None,
+            names,
+            durations: Vec::new(),
+            technologies: Vec::new(),
+            obligations: Vec::new(),
+            rules: Vec::new(),
+            retentions: Vec::new(),
+            requirements: Vec::new(),
+            nodes: Vec::new(),
+            flows: Vec::new(),
+            references: Vec::new(),
+        }
+    }
+
+    /// The vocabulary of a namespace.
+    pub fn vocabulary(&self, namespace: Namespace) -> &Vocabulary {
+        self.names.get(namespace)
+    }
+
+    pub fn categories(&self) -> &Vocabulary {
+        &self.names.category
+    }
+
+    pub fn purposes(&self) -> &Vocabulary {
+        &self.names.purpose
+    }
+
+    pub fn bases(&self) -> &Vocabulary {
+        &self.names.basis
+    }
+
+    pub fn regions(&self) -> &Vocabulary {
+        &self.names.region
+    }
+
+    pub fn safeguards(&self) -> &Vocabulary {
+        &self.names.safeguard
+    }
+
+    pub fn rule(&self, id: RuleId) -> Option<&Rule> {
+        self.rules.get(id.index())
+    }
+
+    pub fn rule_ids(&self) -> impl Iterator<Item = RuleId> {
+        (0..self.rules.len()).map(|index| RuleId(crate::source::offset_u32(index)))
+    }
+
+    pub fn node(&self, id: NameId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+
+    pub fn flow(&self, id: FlowId) -> Option<&Flow> {
+        self.flows.get(id.index())
+    }
+
+    /// The typed value of a named duration.
+    pub fn duration(&self, id: NameId) -> Option<Duration> {
+        self.durations.iter().find(|d| d.id == id).map(|d| d.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(flags: Vec<CategoryFlag>) -> Declared {
+        Declared {
+            name_span: Span::default(),
+            label: None,
+            meta: Meta::default(),
+            exemption: false,
+            flags,
+        }
+    }
+
+    fn vocabulary(names: &[&str]) -> Vocabulary {
+        Vocabulary::build(
+            Namespace::Category,
+            names
+                .iter()
+                .map(|n| (n.to_string(), declared(Vec::new())))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn dotted_names_imply_ancestors_in_depth_first_order() {
+        let v = vocabulary(&["user.contact.phone", "user.contact.email", "user.device"]);
+        let names: Vec<&str> = v.names().collect();
+        assert_eq!(
+            names,
+            vec![
+                "user",
+                "user.contact",
+                "user.contact.email",
+                "user.contact.phone",
+                "user.device"
+            ]
+        );
+        let user = v.lookup("user").unwrap();
+        let contact = v.lookup("user.contact").unwrap();
+        let email = v.lookup("user.contact.email").unwrap();
+        let device = v.lookup("user.device").unwrap();
+        assert!(v.is_under(email, user));
+        assert!(v.is_under(email, contact));
+        assert!(!v.is_under(device, contact));
+        assert!(!v.is_under(user, email));
+        assert!(v.get(user).unwrap().declared.is_none());
+        assert_eq!(v.leaves_of(user), 0..3);
+        assert_eq!(v.leaves_of(contact), 0..2);
+        assert_eq!(v.leaves_of(device), 2..3);
+    }
+
+    #[test]
+    fn subtrees_hold_only_dotted_descendants() {
+        let v = vocabulary(&["a.z", "a0", "a.b"]);
+        let a = v.lookup("a").unwrap();
+        assert!(v.is_under(v.lookup("a.z").unwrap(), a));
+        assert!(!v.is_under(v.lookup("a0").unwrap(), a));
+    }
+
+    #[test]
+    fn flags_are_inherited_and_filter_leaves() {
+        let v = Vocabulary::build(
+            Namespace::Category,
+            vec![
+                ("user.device".to_string(), declared(vec![CategoryFlag::Sensitive])),
+                ("user.device.imei".to_string(), declared(Vec::new())),
+                ("user.name".to_string(), declared(Vec::new())),
+            ],
+        );
+        let imei = v.lookup("user.device.imei").unwrap();
+        assert!(v.get(imei).unwrap().sensitive);
+        let user = v.lookup("user").unwrap();
+        let sensitive = v.leaf_set(&[user], Some(CategoryFlag::Sensitive));
+        assert_eq!(sensitive.ones().collect::<Vec<_>>(), vec![0]);
+    }
+}

@@ -1,0 +1,892 @@
+//! Syntax tree to model: declarations are collected across every file of the
+//! program, names are looked up in their namespace, values are typed.
+//!
+//! Reports `duplicate-definition`, `unknown-name` (with the nearest declared
+//! name) and `invalid-value`. It never judges whether the program keeps its
+//! promises; that is `check`'s job. A reference that fails to resolve is
+//! dropped from the model, so later stages see only valid names.
+
+use crate::ast::{self, DeclKind, ItemKind, NodeKind};
+use crate::diagnostic::{Diagnostic, Name, closest};
+use crate::model::*;
+use crate::source::Span;
+use crate::time::{Date, Duration};
+use std::collections::BTreeMap;
+
+/// Resolves the files of one program (in the order given, which should be
+/// the sorted order of their paths) into a model.
+pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let names = collect_declarations(files, &mut diagnostics);
+    let mut resolver = Resolver {
+        program: Program::new(names),
+        diagnostics,
+    };
+    resolver.durations(files);
+    for file in files {
+        for item in &file.items {
+            resolver.item(item);
+        }
+    }
+    resolver.finish_nodes(files);
+    (resolver.program, resolver.diagnostics)
+}
+
+/// The namespace an item declares a name in, with the declared name.
+fn declared_name(item: &ast::Item) -> Option<(Namespace, &ast::Ident)> {
+    Some(match &item.kind {
+        ItemKind::Declaration(d) => (
+            match d.kind {
+                DeclKind::Category => Namespace::Category,
+                DeclKind::Purpose => Namespace::Purpose,
+                DeclKind::Basis | DeclKind::Exemption => Namespace::Basis,
+                DeclKind::Region => Namespace::Region,
+                DeclKind::Safeguard => Namespace::Safeguard,
+                DeclKind::State => Namespace::State,
+                DeclKind::Event => Namespace::Event,
+                DeclKind::Principle => Namespace::Principle,
+                DeclKind::Right => Namespace::Right,
+            },
+            &d.name,
+        ),
+        ItemKind::Duration(d) => (Namespace::Duration, &d.name),
+        ItemKind::Technology(t) => (Namespace::Technology, &t.name),
+        ItemKind::Obligation(o) => (Namespace::Obligation, &o.name),
+        ItemKind::Node(n) => (Namespace::Node, &n.name),
+        _ => return None,
+    })
+}
+
+fn meta(item: &ast::Item, cite: &Option<ast::Text>) -> Meta {
+    Meta {
+        span: item.span,
+        keyword: item.keyword,
+        cite: cite.clone(),
+        doc: item.doc_text(),
+    }
+}
+
+fn item_cite(item: &ast::Item) -> &Option<ast::Text> {
+    match &item.kind {
+        ItemKind::Policy(x) => &x.cite,
+        ItemKind::Declaration(x) => &x.cite,
+        ItemKind::Duration(x) => &x.cite,
+        ItemKind::Technology(x) => &x.cite,
+        ItemKind::Obligation(x) => &x.cite,
+        ItemKind::Allow(x) => &x.cite,
+        ItemKind::Deny(x) => &x.cite,
+        ItemKind::Restrict(x) => &x.cite,
+        ItemKind::Confine(x) => &x.cite,
+        ItemKind::Retain(x) => &x.cite,
+        ItemKind::Require(x) => &x.cite,
+        ItemKind::Honour(x) => &x.cite,
+        ItemKind::Node(x) => &x.cite,
+        ItemKind::Flow(x) => &x.cite,
+    }
+}
+
+/// First pass: every declared name of every namespace, with duplicates
+/// reported (the first declaration wins).
+fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) -> Vocabularies {
+    let mut declared: BTreeMap<Namespace, Vec<(String, Declared)>> = BTreeMap::new();
+    let mut first: BTreeMap<(Namespace, String), Span> = BTreeMap::new();
+    let mut first_policy: Option<Span> = None;
+    for file in files {
+        for item in &file.items {
+            if let ItemKind::Policy(policy) = &item.kind {
+                match first_policy {
+                    Some(earlier) => diagnostics.push(duplicate(
+                        "policy header",
+                        &policy.name.text,
+                        policy.name.span,
+                        earlier,
+                    )),
+                    None => first_policy = Some(policy.name.span),
+                }
+                continue;
+            }
+            let Some((namespace, name)) = declared_name(item) else {
+                continue;
+            };
+            if let Some(earlier) = first.get(&(namespace, name.text.clone())) {
+                diagnostics.push(duplicate(
+                    namespace.noun(),
+                    &name.text,
+                    name.span,
+                    *earlier,
+                ));
+                continue;
+            }
+            first.insert((namespace, name.text.clone()), name.span);
+            let (label, exemption, flags) = match &item.kind {
+                ItemKind::Declaration(d) => (
+                    d.label.as_ref().map(|l| l.value.clone()),
+                    d.kind == DeclKind::Exemption,
+                    d.flags.iter().map(|f| f.flag).collect(),
+                ),
+                ItemKind::Duration(d) => (d.label.as_ref().map(|l| l.value.clone()), false, vec![]),
+                ItemKind::Technology(t) => {
+                    (t.label.as_ref().map(|l| l.value.clone()), false, vec![])
+                }
+                ItemKind::Obligation(o) => (Some(o.label.value.clone()), false, vec![]),
+                ItemKind::Node(n) => (n.label.as_ref().map(|l| l.value.clone()), false, vec![]),
+                _ => (None, false, vec![]),
+            };
+            declared.entry(namespace).or_default().push((
+                name.text.clone(),
+                Declared {
+                    name_span: name.span,
+                    label,
+                    meta: meta(item, item_cite(item)),
+                    exemption,
+                    flags,
+                },
+            ));
+        }
+    }
+    let mut take = |namespace: Namespace| {
+        Vocabulary::build(namespace, declared.remove(&namespace).unwrap_or_default())
+    };
+    Vocabularies {
+        category: take(Namespace::Category),
+        purpose: take(Namespace::Purpose),
+        basis: take(Namespace::Basis),
+        region: take(Namespace::Region),
+        safeguard: take(Namespace::Safeguard),
+        state: take(Namespace::State),
+        event: take(Namespace::Event),
+        duration: take(Namespace::Duration),
+        technology: take(Namespace::Technology),
+        obligation: take(Namespace::Obligation),
+        principle: take(Namespace::Principle),
+        right: take(Namespace::Right),
+        node: take(Namespace::Node),
+    }
+}
+
+fn duplicate(noun: &str, name: &str, span: Span, earlier: Span) -> Diagnostic {
+    Diagnostic::new(
+        Name::DuplicateDefinition,
+        span,
+        format!("{noun} `{name}` is declared twice"),
+    )
+    .primary_message("declared again here")
+    .label(earlier, "first declared here")
+    .help("remove one of the declarations, or rename one")
+}
+
+struct Resolver {
+    program: Program,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolver {
+    /// Looks a name up in a namespace, recording the reference or reporting
+    /// `unknown-name`.
+    fn lookup(&mut self, namespace: Namespace, ident: &ast::Ident) -> Option<NameId> {
+        if let Some(id) = self.program.vocabulary(namespace).lookup(&ident.text) {
+            self.program.references.push(Reference {
+                namespace,
+                id,
+                span: ident.span,
+            });
+            return Some(id);
+        }
+        let mut diagnostic = Diagnostic::new(
+            Name::UnknownName,
+            ident.span,
+            format!("unknown {} `{}`", namespace.noun(), ident.text),
+        )
+        .primary_message(format!("no {} has this name", namespace.noun()));
+        let vocabulary = self.program.vocabulary(namespace);
+        if let Some(suggestion) = closest(&ident.text, vocabulary.names()) {
+            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+            if let Some(span) = vocabulary
+                .lookup(suggestion)
+                .and_then(|id| vocabulary.get(id))
+                .and_then(|entry| entry.declared.as_ref())
+                .map(|declared| declared.name_span)
+            {
+                diagnostic = diagnostic.label(span, format!("`{suggestion}` is declared here"));
+            }
+        } else if vocabulary.is_empty() {
+            diagnostic = diagnostic.help(format!(
+                "declare it with `{} {}`",
+                keyword_declaring(namespace),
+                ident.text
+            ));
+        }
+        for other in Namespace::ALL {
+            if other != namespace && self.program.vocabulary(other).lookup(&ident.text).is_some() {
+                diagnostic = diagnostic.note(format!(
+                    "`{}` is {}, not {}",
+                    ident.text,
+                    other.with_article(),
+                    namespace.with_article()
+                ));
+            }
+        }
+        self.diagnostics.push(diagnostic);
+        None
+    }
+
+    fn lookup_all(&mut self, namespace: Namespace, idents: &[ast::Ident]) -> Vec<NameId> {
+        idents
+            .iter()
+            .filter_map(|ident| self.lookup(namespace, ident))
+            .collect()
+    }
+
+    fn lookup_spanned(
+        &mut self,
+        namespace: Namespace,
+        idents: &[ast::Ident],
+    ) -> Vec<(NameId, Span)> {
+        idents
+            .iter()
+            .filter_map(|ident| self.lookup(namespace, ident).map(|id| (id, ident.span)))
+            .collect()
+    }
+
+    fn scope(
+        &mut self,
+        namespace: Namespace,
+        idents: &[ast::Ident],
+        filter: Option<ast::CategoryFlag>,
+    ) -> Scope {
+        let names = self.lookup_all(namespace, idents);
+        let leaves = self.program.vocabulary(namespace).leaf_set(&names, filter);
+        Scope {
+            names,
+            filter,
+            leaves,
+        }
+    }
+
+    /// A purpose scope, or `None` (any purpose) when no purposes are given.
+    fn purpose_scope(&mut self, idents: &[ast::Ident]) -> Option<Scope> {
+        if idents.is_empty() {
+            None
+        } else {
+            Some(self.scope(Namespace::Purpose, idents, None))
+        }
+    }
+
+    fn actions(&mut self, idents: &[ast::Ident]) -> ActionSet {
+        let mut set = ActionSet::default();
+        for ident in idents {
+            if ident.text == "process" {
+                set = ActionSet::ALL;
+                continue;
+            }
+            match Action::from_str(&ident.text) {
+                Some(action) => set.insert(action),
+                None => {
+                    let known = Action::ALL
+                        .iter()
+                        .map(|a| a.as_str())
+                        .chain(std::iter::once("process"));
+                    let mut diagnostic = Diagnostic::new(
+                        Name::UnknownName,
+                        ident.span,
+                        format!("unknown action `{}`", ident.text),
+                    )
+                    .primary_message("not an action")
+                    .note(
+                        "the actions are `collect`, `use`, `store`, `share`, `transfer` and \
+                         `disclose`; `process` stands for all of them",
+                    );
+                    if let Some(suggestion) = closest(&ident.text, known) {
+                        diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
+            }
+        }
+        set
+    }
+
+    fn party(&mut self, ident: &ast::Ident) -> Option<PartyKind> {
+        if let Some(kind) = PartyKind::from_str(&ident.text) {
+            return Some(kind);
+        }
+        let known = PartyKind::ALL.iter().map(|p| p.as_str());
+        let mut diagnostic = Diagnostic::new(
+            Name::UnknownName,
+            ident.span,
+            format!("unknown kind of party `{}`", ident.text),
+        )
+        .primary_message("not a kind of party")
+        .note(
+            "the kinds are `first_party`, `processor`, `third_party`, `authority`, \
+             `acquirer` and `public`",
+        );
+        if let Some(suggestion) = closest(&ident.text, known) {
+            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+        }
+        self.diagnostics.push(diagnostic);
+        None
+    }
+
+    fn recipients(&mut self, idents: &[ast::Ident]) -> Option<PartySet> {
+        if idents.is_empty() {
+            return None;
+        }
+        let mut set = PartySet::default();
+        for ident in idents {
+            if let Some(kind) = self.party(ident) {
+                set.insert(kind);
+            }
+        }
+        Some(set)
+    }
+
+    fn exceptions(&mut self, exceptions: &[ast::Exception]) -> Vec<ExceptionRule> {
+        exceptions
+            .iter()
+            .map(|exception| ExceptionRule {
+                bases: self.lookup_all(Namespace::Basis, &exception.bases),
+                cite: exception.cite.clone(),
+                span: exception.span,
+            })
+            .collect()
+    }
+
+    fn duration_literal(&mut self, literal: &ast::DurationLiteral) -> Option<Duration> {
+        match Duration::parse(&literal.amount.value, &literal.unit.value) {
+            Ok(duration) => Some(duration),
+            Err(error) => {
+                let span = if error.in_unit {
+                    literal.unit.span
+                } else {
+                    literal.span
+                };
+                let mut diagnostic = Diagnostic::new(Name::InvalidValue, span, error.message)
+                    .primary_message("invalid duration");
+                if let Some(help) = error.help {
+                    diagnostic = diagnostic.help(help);
+                }
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, duration: &ast::DurationRef) -> Option<DurationValue> {
+        match duration {
+            ast::DurationRef::Literal(literal) => {
+                self.duration_literal(literal).map(|value| DurationValue {
+                    value,
+                    name: None,
+                    span: literal.span,
+                })
+            }
+            ast::DurationRef::Named(ident) => {
+                let id = self.lookup(Namespace::Duration, ident)?;
+                // A named duration whose own value is invalid was reported
+                // at its declaration.
+                let value = self.program.duration(id)?;
+                Some(DurationValue {
+                    value,
+                    name: Some(id),
+                    span: ident.span,
+                })
+            }
+        }
+    }
+
+    fn lifecycle(&mut self, lifecycle: &ast::Lifecycle) -> Option<Lifecycle> {
+        Some(match &lifecycle.kind {
+            ast::LifecycleKind::Forever => Lifecycle::Forever {
+                span: lifecycle.span,
+            },
+            ast::LifecycleKind::Phased {
+                while_state,
+                hold,
+                end,
+                end_span,
+            } => {
+                let while_state = match while_state {
+                    Some(state) => Some(self.lookup(Namespace::State, state)?),
+                    None => None,
+                };
+                let hold = match hold {
+                    Some(hold) => {
+                        let after = match &hold.after {
+                            Some(event) => Some(self.lookup(Namespace::Event, event)?),
+                            None => None,
+                        };
+                        Some(HoldPhase {
+                            after,
+                            hold: hold.hold,
+                            duration: self.duration(&hold.duration)?,
+                            without_commercial_use: hold.without_commercial_use,
+                            span: hold.span,
+                        })
+                    }
+                    None => None,
+                };
+                Lifecycle::Phased {
+                    while_state,
+                    hold,
+                    end: *end,
+                    end_span: *end_span,
+                    span: lifecycle.span,
+                }
+            }
+        })
+    }
+
+    fn item(&mut self, item: &ast::Item) {
+        match &item.kind {
+            ItemKind::Policy(policy) => self.policy(item, policy),
+            ItemKind::Declaration(_) => {}
+            ItemKind::Duration(_) => {}
+            ItemKind::Technology(technology) => {
+                let Some(id) = self.own_id(Namespace::Technology, &technology.name) else {
+                    return;
+                };
+                let purposes = self.lookup_all(Namespace::Purpose, &technology.purposes);
+                self.program.technologies.push(Technology {
+                    id,
+                    purposes,
+                    opt_out: technology.opt_out.as_ref().map(|o| o.value.clone()),
+                });
+            }
+            ItemKind::Obligation(obligation) => {
+                let Some(id) = self.own_id(Namespace::Obligation, &obligation.name) else {
+                    return;
+                };
+                let trigger = obligation.trigger.as_ref().and_then(|t| self.trigger(t));
+                self.program.obligations.push(Obligation {
+                    id,
+                    text: obligation.label.value.clone(),
+                    trigger,
+                });
+            }
+            ItemKind::Allow(rule) => {
+                let resolved = Rule {
+                    kind: RuleKind::Allow,
+                    actions: self.actions(&rule.actions),
+                    categories: self.scope(
+                        Namespace::Category,
+                        &rule.categories.names,
+                        rule.categories.filter.map(|f| f.flag),
+                    ),
+                    purposes: self.purpose_scope(&rule.purposes),
+                    recipients: self.recipients(&rule.recipients),
+                    bases: rule
+                        .bases
+                        .as_ref()
+                        .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
+                        .unwrap_or_default(),
+                    regions: self.lookup_all(Namespace::Region, &rule.regions),
+                    exceptions: Vec::new(),
+                    meta: meta(item, &rule.cite),
+                };
+                self.program.rules.push(resolved);
+            }
+            ItemKind::Deny(rule) => {
+                let resolved = Rule {
+                    kind: RuleKind::Deny,
+                    actions: self.actions(&rule.actions),
+                    categories: self.scope(
+                        Namespace::Category,
+                        &rule.categories.names,
+                        rule.categories.filter.map(|f| f.flag),
+                    ),
+                    purposes: self.purpose_scope(&rule.purposes),
+                    recipients: self.recipients(&rule.recipients),
+                    bases: Vec::new(),
+                    regions: self.lookup_all(Namespace::Region, &rule.regions),
+                    exceptions: self.exceptions(&rule.exceptions),
+                    meta: meta(item, &rule.cite),
+                };
+                self.program.rules.push(resolved);
+            }
+            ItemKind::Restrict(rule) => {
+                let resolved = Rule {
+                    kind: RuleKind::Restrict,
+                    actions: ActionSet::ALL,
+                    categories: self.scope(Namespace::Category, &rule.categories, None),
+                    purposes: Some(self.scope(Namespace::Purpose, &rule.purposes, None)),
+                    recipients: None,
+                    bases: Vec::new(),
+                    regions: Vec::new(),
+                    exceptions: self.exceptions(&rule.exceptions),
+                    meta: meta(item, &rule.cite),
+                };
+                self.program.rules.push(resolved);
+            }
+            ItemKind::Confine(rule) => {
+                let resolved = Rule {
+                    kind: RuleKind::Confine,
+                    actions: ActionSet::ALL,
+                    categories: self.scope(Namespace::Category, &rule.categories, None),
+                    purposes: None,
+                    recipients: None,
+                    bases: Vec::new(),
+                    regions: self.lookup_all(Namespace::Region, &rule.regions),
+                    exceptions: self.exceptions(&rule.exceptions),
+                    meta: meta(item, &rule.cite),
+                };
+                self.program.rules.push(resolved);
+            }
+            ItemKind::Honour(rule) => {
+                let all = self.program.categories().all_leaves();
+                let resolved = Rule {
+                    kind: RuleKind::HonourDnt,
+                    actions: ActionSet::ALL,
+                    categories: Scope {
+                        names: Vec::new(),
+                        filter: None,
+                        leaves: all,
+                    },
+                    purposes: Some(self.scope(Namespace::Purpose, &rule.purposes, None)),
+                    recipients: None,
+                    bases: Vec::new(),
+                    regions: Vec::new(),
+                    exceptions: Vec::new(),
+                    meta: meta(item, &rule.cite),
+                };
+                self.program.rules.push(resolved);
+            }
+            ItemKind::Retain(rule) => {
+                let categories = self.scope(Namespace::Category, &rule.categories, None);
+                let purposes = self.purpose_scope(&rule.purposes);
+                let Some(lifecycle) = self.lifecycle(&rule.lifecycle) else {
+                    return;
+                };
+                self.program.retentions.push(Retention {
+                    categories,
+                    purposes,
+                    lifecycle,
+                    meta: meta(item, &rule.cite),
+                });
+            }
+            ItemKind::Require(rule) => {
+                let safeguards = self.lookup_all(Namespace::Safeguard, &rule.safeguards);
+                let categories = self.scope(
+                    Namespace::Category,
+                    &rule.categories.names,
+                    rule.categories.filter.map(|f| f.flag),
+                );
+                self.program.requirements.push(Requirement {
+                    safeguards,
+                    target: rule.target,
+                    categories,
+                    meta: meta(item, &rule.cite),
+                });
+            }
+            // Nodes are resolved together at the end, one per vocabulary
+            // entry, so that `Program::nodes` is indexed by node id.
+            ItemKind::Node(_) => {}
+            ItemKind::Flow(flow) => self.flow(item, flow),
+        }
+    }
+
+    /// Types the value of every `duration` declaration, before any use.
+    fn durations(&mut self, files: &[ast::File]) {
+        for item in files.iter().flat_map(|file| file.items.iter()) {
+            if let ItemKind::Duration(duration) = &item.kind {
+                let Some(id) = self.own_id(Namespace::Duration, &duration.name) else {
+                    continue;
+                };
+                if let Some(value) = self.duration_literal(&duration.value) {
+                    self.program.durations.push(DurationDef { id, value });
+                }
+            }
+        }
+    }
+
+    /// The id of a name this item declares: `None` for a duplicate, which
+    /// was reported in the first pass.
+    fn own_id(&self, namespace: Namespace, name: &ast::Ident) -> Option<NameId> {
+        let vocabulary = self.program.vocabulary(namespace);
+        let id = vocabulary.lookup(&name.text)?;
+        let declared = vocabulary.get(id)?.declared.as_ref()?;
+        (declared.name_span == name.span).then_some(id)
+    }
+
+    fn policy(&mut self, item: &ast::Item, policy: &ast::PolicyDecl) {
+        if self.program.policy.is_some() {
+            return;
+        }
+        let updated = policy.updated.as_ref().and_then(|date| {
+            match Date::parse(&date.value) {
+                Ok(parsed) => Some(parsed),
+                Err(error) => {
+                    let mut diagnostic =
+                        Diagnostic::new(Name::InvalidValue, date.span, error.message)
+                            .primary_message("invalid date");
+                    if let Some(help) = error.help {
+                        diagnostic = diagnostic.help(help);
+                    }
+                    self.diagnostics.push(diagnostic);
+                    None
+                }
+            }
+        });
+        self.program.policy = Some(PolicyInfo {
+            name: policy.name.text.clone(),
+            title: policy.label.as_ref().map(|l| l.value.clone()),
+            updated,
+            meta: meta(item, &policy.cite),
+        });
+    }
+
+    fn trigger(&mut self, trigger: &ast::Trigger) -> Option<Trigger> {
+        Some(match trigger {
+            ast::Trigger::When(event) => Trigger::When(self.lookup(Namespace::Event, event)?),
+            ast::Trigger::After { event, within } => {
+                let event = self.lookup(Namespace::Event, event)?;
+                let within = match within {
+                    Some(within) => Some(self.duration(within)?),
+                    None => None,
+                };
+                Trigger::After { event, within }
+            }
+            ast::Trigger::AtLeastBefore { lead, event } => {
+                let lead = self.duration(lead);
+                let event = self.lookup(Namespace::Event, event)?;
+                Trigger::AtLeastBefore { lead: lead?, event }
+            }
+            ast::Trigger::Before(event) => Trigger::Before(self.lookup(Namespace::Event, event)?),
+            ast::Trigger::BeforeNewPurpose(_) => Trigger::BeforeNewPurpose,
+        })
+    }
+
+    fn flow(&mut self, item: &ast::Item, flow: &ast::FlowDecl) {
+        let from = self.lookup(Namespace::Node, &flow.from);
+        let to = self.lookup(Namespace::Node, &flow.to);
+        let categories = self.lookup_spanned(Namespace::Category, &flow.categories);
+        let purposes = self.lookup_spanned(Namespace::Purpose, &flow.purposes);
+        let bases = flow
+            .bases
+            .as_ref()
+            .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
+            .unwrap_or_default();
+        let protection = self.lookup_all(Namespace::Safeguard, &flow.protection);
+        let (Some(from), Some(to)) = (from, to) else {
+            return;
+        };
+        self.program.flows.push(Flow {
+            from,
+            to,
+            from_span: flow.from.span,
+            to_span: flow.to.span,
+            transform: flow.transform.map(|(t, _)| t),
+            categories,
+            purposes,
+            bases,
+            protection,
+            honours_dnt: flow.honours_dnt.is_some(),
+            meta: meta(item, &flow.cite),
+        });
+    }
+
+    /// Resolves the node declarations, one per entry of the node vocabulary.
+    fn finish_nodes(&mut self, files: &[ast::File]) {
+        let mut by_span: BTreeMap<Span, &ast::NodeDecl> = BTreeMap::new();
+        for file in files {
+            for item in &file.items {
+                if let ItemKind::Node(node) = &item.kind {
+                    by_span.insert(node.name.span, node);
+                }
+            }
+        }
+        let entries: Vec<(NameId, Option<Span>)> = self
+            .program
+            .node_names_with_spans()
+            .collect();
+        let mut nodes = Vec::with_capacity(entries.len());
+        for (id, span) in entries {
+            let declaration = span.and_then(|span| by_span.get(&span).copied());
+            nodes.push(match declaration {
+                Some(node) => self.node(id, node),
+                None => Node {
+                    id,
+                    kind: NodeKind::System,
+                    party: PartyKind::FirstParty,
+                    regions: Vec::new(),
+                    protection: Vec::new(),
+                    backing: None,
+                    retentions: Vec::new(),
+                    technologies: Vec::new(),
+                    honours_dnt: false,
+                },
+            });
+        }
+        self.program.nodes = nodes;
+    }
+
+    fn node(&mut self, id: NameId, node: &ast::NodeDecl) -> Node {
+        let party = match node.kind {
+            NodeKind::Vendor => match node.party.as_ref().and_then(|p| self.party(p)) {
+                Some(PartyKind::FirstParty) => {
+                    if let Some(ident) = &node.party {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Name::InvalidValue,
+                                ident.span,
+                                "a vendor cannot be the first party",
+                            )
+                            .primary_message("a vendor is someone else")
+                            .help("declare our own services with `system` or `store`"),
+                        );
+                    }
+                    PartyKind::ThirdParty
+                }
+                Some(kind) => kind,
+                None => PartyKind::ThirdParty,
+            },
+            NodeKind::Authority => PartyKind::Authority,
+            NodeKind::Subject | NodeKind::System | NodeKind::Store | NodeKind::Tracker => {
+                PartyKind::FirstParty
+            }
+        };
+        let regions = self.lookup_all(Namespace::Region, &node.regions);
+        let protection = self.lookup_all(Namespace::Safeguard, &node.protection);
+        let technologies = self.lookup_all(Namespace::Technology, &node.technologies);
+        let backing = node.backing.as_ref().and_then(|b| self.backing(b));
+        let mut retentions = Vec::new();
+        for retain in &node.retains {
+            let categories = self.scope(Namespace::Category, &retain.categories, None);
+            if let Some(lifecycle) = self.lifecycle(&retain.lifecycle) {
+                retentions.push(StoreRetention {
+                    categories,
+                    lifecycle,
+                    span: retain.span,
+                });
+            }
+        }
+        Node {
+            id,
+            kind: node.kind,
+            party,
+            regions,
+            protection,
+            backing,
+            retentions,
+            technologies,
+            honours_dnt: node.honours_dnt.is_some(),
+        }
+    }
+
+    fn backing(&mut self, backing: &ast::Backing) -> Option<Backing> {
+        let name = &backing.technology.text;
+        let Some(technology) = StoreTechnology::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name)
+        else {
+            let known = StoreTechnology::ALL.iter().map(|t| t.as_str());
+            let mut diagnostic = Diagnostic::new(
+                Name::InvalidValue,
+                backing.technology.span,
+                format!("unknown storage technology `{name}`"),
+            )
+            .primary_message("not a technology privet generates retention jobs for")
+            .note("the technologies are `postgres`, `s3` and `kafka`");
+            if let Some(suggestion) = closest(name, known) {
+                diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+            }
+            self.diagnostics.push(diagnostic);
+            return None;
+        };
+        let (required, optional) = technology.settings();
+        let mut settings = BTreeMap::new();
+        let mut valid = true;
+        for (key, value) in &backing.settings {
+            if !required.contains(&key.text.as_str()) && !optional.contains(&key.text.as_str()) {
+                let allowed: Vec<String> = required
+                    .iter()
+                    .chain(optional)
+                    .map(|k| format!("`{k}`"))
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Name::InvalidValue,
+                        key.span,
+                        format!("`{}` does not apply to a `{name}` store", key.text),
+                    )
+                    .primary_message("not a setting of this technology")
+                    .note(format!(
+                        "a `{name}` store takes {}",
+                        allowed.join(", ")
+                    )),
+                );
+                valid = false;
+            } else if settings.contains_key(&key.text) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Name::InvalidValue,
+                        key.span,
+                        format!("`{}` is given twice", key.text),
+                    )
+                    .primary_message("given again here"),
+                );
+                valid = false;
+            } else if value.value.trim().is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Name::InvalidValue,
+                        value.span,
+                        format!("`{}` is empty", key.text),
+                    )
+                    .primary_message("a name is needed here"),
+                );
+                valid = false;
+            } else {
+                settings.insert(key.text.clone(), value.value.clone());
+            }
+        }
+        for key in required {
+            if !settings.contains_key(*key) && !backing.settings.iter().any(|(k, _)| k.text == *key)
+            {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Name::InvalidValue,
+                        backing.span,
+                        format!("a `{name}` store needs a `{key}`"),
+                    )
+                    .primary_message(format!("no `{key}` given"))
+                    .help(format!("add `{key} \"...\"` to the `backed by` clause")),
+                );
+                valid = false;
+            }
+        }
+        valid.then_some(Backing {
+            technology,
+            settings,
+            span: backing.span,
+        })
+    }
+}
+
+fn keyword_declaring(namespace: Namespace) -> &'static str {
+    match namespace {
+        Namespace::Category => "category",
+        Namespace::Purpose => "purpose",
+        Namespace::Basis => "basis",
+        Namespace::Region => "region",
+        Namespace::Safeguard => "safeguard",
+        Namespace::State => "state",
+        Namespace::Event => "event",
+        Namespace::Duration => "duration",
+        Namespace::Technology => "technology",
+        Namespace::Obligation => "obligation",
+        Namespace::Principle => "principle",
+        Namespace::Right => "right",
+        Namespace::Node => "system",
+    }
+}
+
+impl Program {
+    /// Node ids with the span of their declaration's name.
+    fn node_names_with_spans(&self) -> impl Iterator<Item = (NameId, Option<Span>)> + '_ {
+        self.names
+            .node
+            .iter()
+            .map(|(id, entry)| (id, entry.declared.as_ref().map(|d| d.name_span)))
+    }
+}

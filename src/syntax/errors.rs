@@ -1,0 +1,249 @@
+//! Turning pest's errors into `syntax-error` diagnostics a person can act on:
+//! what was found, what could stand there, and a "did you mean" for a
+//! misspelt keyword.
+
+use super::Rule;
+use super::split::{Chunk, ITEM_KEYWORDS};
+use crate::diagnostic::{Diagnostic, Name, closest};
+use crate::source::{FileId, Span, offset_u32};
+use std::collections::BTreeSet;
+
+/// The diagnostic for an item too long to parse.
+pub(super) fn too_large(file: FileId, chunk: Chunk, text: &str) -> Diagnostic {
+    let keyword_end = text
+        .find(|c: char| c.is_whitespace())
+        .unwrap_or(text.len())
+        .min(64);
+    Diagnostic::new(
+        Name::SyntaxError,
+        span(file, chunk.start, chunk.start + keyword_end),
+        format!(
+            "this item is {} bytes long, more than privet parses in one item",
+            text.len()
+        ),
+    )
+    .primary_message("item starts here")
+    .help(format!(
+        "split it into several items; an item may be at most {} bytes",
+        super::MAX_ITEM_BYTES
+    ))
+}
+
+fn span(file: FileId, start: usize, end: usize) -> Span {
+    Span::new(file, offset_u32(start), offset_u32(end))
+}
+
+/// The token found where the parser gave up, as a byte range of the chunk.
+fn found_token(text: &str, at: usize) -> (usize, usize) {
+    let rest = text.get(at..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return (at, at);
+    };
+    let length = if first == '"' {
+        // A string, to its closing quote or the end of its line.
+        let body = rest.get(1..).unwrap_or("");
+        match body.find(['"', '\n']) {
+            Some(index) if body.get(index..).is_some_and(|s| s.starts_with('"')) => index + 2,
+            Some(index) => 1 + index,
+            None => rest.len(),
+        }
+    } else if first.is_ascii_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
+    } else {
+        first.len_utf8()
+    };
+    (at, at + length)
+}
+
+/// The position pest reports is sometimes before the whitespace and
+/// comments it skipped; move it to the next token.
+fn skip_trivia(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = text.get(at..).unwrap_or("");
+        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with("//") && !trimmed.starts_with("///") {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            return at;
+        }
+    }
+}
+
+fn describe(rule: Rule) -> Option<String> {
+    let text = match rule {
+        Rule::name | Rule::name_list | Rule::action | Rule::actions => "a name",
+        Rule::string | Rule::label | Rule::string_body => "a string",
+        Rule::duration | Rule::duration_literal | Rule::number => "a duration",
+        Rule::unit => "a unit of time",
+        Rule::date => "a date",
+        Rule::categories => "`of`",
+        Rule::purposes => "`for`",
+        Rule::recipients => "`to`",
+        Rule::bases => "`under` or `with`",
+        Rule::regions => "`in`",
+        Rule::cite => "`cite`",
+        Rule::except_clause => "`except`",
+        Rule::doc => "a doc comment",
+        Rule::EOI => "the end of the item",
+        Rule::category_flag => "`sensitive` or `identifier`",
+        Rule::category_filter => "`sensitive` or `identifier`",
+        Rule::end_action => "`delete`, `anonymize` or `archive`",
+        Rule::transform => "`anonymized` or `pseudonymized`",
+        Rule::protection => "`protected by`",
+        Rule::backing => "`backed by`",
+        Rule::honours_dnt => "`honours do not track`",
+        Rule::opt_out => "`opt out by`",
+        Rule::kw_arrow => "`->`",
+        other => {
+            let name = format!("{other:?}");
+            return name
+                .strip_prefix("kw_")
+                .map(|keyword| format!("`{keyword}`"));
+        }
+    };
+    Some(text.to_string())
+}
+
+fn join_alternatives(items: &[String]) -> String {
+    match items {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// Converts a pest error for one chunk into a diagnostic with absolute spans.
+pub(super) fn from_pest(
+    file: FileId,
+    chunk: Chunk,
+    text: &str,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let raw = match error.location {
+        pest::error::InputLocation::Pos(at) => at,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let at = skip_trivia(text, raw);
+    let (found_start, found_end) = found_token(text, at);
+    let found = text.get(found_start..found_end).unwrap_or("");
+    let primary = span(file, chunk.start + found_start, chunk.start + found_end);
+
+    let item_start = skip_leading_docs(text);
+    let keyword_end = item_start
+        + text
+            .get(item_start..)
+            .and_then(|rest| rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .unwrap_or(0);
+    let keyword = text.get(item_start..keyword_end).unwrap_or("");
+
+    // A chunk that does not begin with an item keyword.
+    if at <= item_start && !super::split::starts_item(text.get(item_start..).unwrap_or("")) {
+        let mut diagnostic = Diagnostic::new(
+            Name::SyntaxError,
+            primary,
+            format!("expected an item, found {}", found_phrase(found)),
+        )
+        .primary_message("an item starts with a keyword such as `category` or `allow`");
+        if let Some(suggestion) = closest(found, ITEM_KEYWORDS.iter().copied()) {
+            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+        }
+        return diagnostic;
+    }
+
+    let in_item = |diagnostic: Diagnostic| {
+        if keyword.is_empty() || found_start == item_start {
+            diagnostic
+        } else {
+            diagnostic.label(
+                span(file, chunk.start + item_start, chunk.start + keyword_end),
+                format!("in this `{keyword}` item"),
+            )
+        }
+    };
+
+    if found.starts_with('"') && !(found.len() >= 2 && found.ends_with('"')) {
+        return in_item(
+            Diagnostic::new(Name::SyntaxError, primary, "unterminated string")
+                .primary_message("this string is not closed")
+                .help("a string ends on the line it starts on; close it with `\"`"),
+        );
+    }
+    if found.starts_with("///") {
+        let line_end = text
+            .get(found_start..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |index| found_start + index);
+        return in_item(
+            Diagnostic::new(
+                Name::SyntaxError,
+                span(file, chunk.start + found_start, chunk.start + line_end),
+                "doc comment documents nothing",
+            )
+            .primary_message("a doc comment must stand right before an item")
+            .help("use `//` for a comment inside an item"),
+        );
+    }
+
+    let expected: BTreeSet<String> = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|rule| describe(*rule)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { message } => {
+            return in_item(Diagnostic::new(Name::SyntaxError, primary, message.clone()));
+        }
+    };
+    let expected: Vec<String> = expected.into_iter().collect();
+    let mut diagnostic = Diagnostic::new(
+        Name::SyntaxError,
+        primary,
+        format!(
+            "expected {}, found {}",
+            join_alternatives(&expected),
+            found_phrase(found)
+        ),
+    )
+    .primary_message("unexpected here");
+    let keywords: Vec<&str> = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')))
+        .filter(|e| e.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    if found.chars().all(|c| c.is_ascii_alphabetic()) && !found.is_empty() {
+        if let Some(suggestion) = closest(found, keywords.iter().copied()) {
+            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+        }
+    }
+    in_item(diagnostic)
+}
+
+fn found_phrase(found: &str) -> String {
+    if found.is_empty() {
+        "the end of the item".to_string()
+    } else if found.starts_with('"') {
+        "a string".to_string()
+    } else {
+        let shown: String = found.chars().take(40).collect();
+        let shown = shown.replace('`', "'");
+        if shown.len() < found.len() {
+            format!("`{shown}…`")
+        } else {
+            format!("`{shown}`")
+        }
+    }
+}
+
+/// The offset of the item keyword, after the doc comments and trivia.
+fn skip_leading_docs(text: &str) -> usize {
+    let mut at = 0;
+    loop {
+        at = skip_trivia(text, at);
+        let rest = text.get(at..).unwrap_or("");
+        if rest.starts_with("///") {
+            at += rest.find('\n').unwrap_or(rest.len());
+        } else {
+            return at;
+        }
+    }
+}

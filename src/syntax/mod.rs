@@ -1,0 +1,59 @@
+//! Source text to syntax tree: the item splitter, the pest parser (one item
+//! at a time) and the lowering of pest pairs into the owned [`ast`](crate::ast).
+//!
+//! This stage never looks a name up and never judges a value; it reports
+//! `syntax-error` only. A broken item costs exactly one diagnostic and the
+//! items around it are still lowered.
+
+mod errors;
+mod lower;
+pub mod split;
+
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/privet.pest"]
+pub(crate) struct PrivetParser;
+
+/// Items longer than this are refused without parsing: pest's parse tree
+/// costs about fifteen bytes per input byte, and no real item is this long.
+pub const MAX_ITEM_BYTES: usize = 8 * 1024 * 1024;
+
+/// Parses one file into its items and comments, with a `syntax-error` for
+/// each item that does not parse.
+pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    for chunk in split::split(text) {
+        let Some(chunk_text) = text.get(chunk.start..chunk.end) else {
+            continue;
+        };
+        if chunk_text.len() > MAX_ITEM_BYTES {
+            diagnostics.push(errors::too_large(file, chunk, chunk_text));
+            continue;
+        }
+        match PrivetParser::parse(Rule::item, chunk_text) {
+            Ok(mut pairs) => {
+                if let Some(pair) = pairs.next() {
+                    let lowerer = lower::Lowerer::new(file, chunk.start);
+                    if let Some(item) = lowerer.item(pair) {
+                        items.push(item);
+                    }
+                }
+            }
+            Err(error) => diagnostics.push(errors::from_pest(file, chunk, chunk_text, &error)),
+        }
+    }
+    let comments = split::comments(file, text);
+    (
+        ast::File {
+            id: file,
+            items,
+            comments,
+        },
+        diagnostics,
+    )
+}
