@@ -321,7 +321,7 @@ pub enum LifecycleKind {
     Forever,
     Phased {
         while_state: Option<Ident>,
-        hold: Option<HoldPhase>,
+        hold: Option<Box<HoldPhase>>,
         end: EndAction,
         end_span: Span,
     },

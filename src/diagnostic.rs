@@ -60,7 +60,7 @@ macro_rules! diagnostic_names {
                 }
             }
 
-            pub fn from_str(text: &str) -> Option<Name> {
+            pub fn from_name(text: &str) -> Option<Name> {
                 match text {
                     $( $text => Some(Name::$variant), )*
                     _ => None,
@@ -243,9 +243,9 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for name in Name::ALL {
-            assert_eq!(Name::from_str(name.as_str()), Some(*name));
+            assert_eq!(Name::from_name(name.as_str()), Some(*name));
         }
-        assert_eq!(Name::from_str("no-such-name"), None);
+        assert_eq!(Name::from_name("no-such-name"), None);
     }
 
     #[test]

@@ -5,9 +5,14 @@
 //! [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
 
 pub mod ast;
+pub mod check;
+pub mod cli;
 pub mod diagnostic;
+pub mod explain;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod resolve;
 pub mod source;
 pub mod syntax;
-pub mod model;
-pub mod resolve;
 pub mod time;

@@ -258,7 +258,9 @@ impl Vocabulary {
                 .get(index)
                 .and_then(|entry| entry.parent)
                 .and_then(|parent| entries.get(parent.index()))
-                .map_or((false, false), |parent| (parent.sensitive, parent.identifier));
+                .map_or((false, false), |parent| {
+                    (parent.sensitive, parent.identifier)
+                });
             if let Some(entry) = entries.get_mut(index) {
                 let own = entry
                     .declared
@@ -344,7 +346,9 @@ impl Vocabulary {
 
     /// Whether `id` is under any of `ancestors`.
     pub fn is_under_any(&self, id: NameId, ancestors: &[NameId]) -> bool {
-        ancestors.iter().any(|ancestor| self.is_under(id, *ancestor))
+        ancestors
+            .iter()
+            .any(|ancestor| self.is_under(id, *ancestor))
     }
 
     pub fn leaf_count(&self) -> usize {
@@ -358,8 +362,9 @@ impl Vocabulary {
 
     /// The leaves below (or at) an entry, as leaf indices.
     pub fn leaves_of(&self, id: NameId) -> std::ops::Range<usize> {
-        self.get(id)
-            .map_or(0..0, |entry| entry.leaf_start as usize..entry.leaf_end as usize)
+        self.get(id).map_or(0..0, |entry| {
+            entry.leaf_start as usize..entry.leaf_end as usize
+        })
     }
 
     /// The leaf indices below any of `ids`, optionally only those flagged.
@@ -425,7 +430,7 @@ impl Action {
         }
     }
 
-    pub fn from_str(text: &str) -> Option<Action> {
+    pub fn from_name(text: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == text)
     }
 
@@ -502,7 +507,7 @@ impl PartyKind {
         }
     }
 
-    pub fn from_str(text: &str) -> Option<PartyKind> {
+    pub fn from_name(text: &str) -> Option<PartyKind> {
         PartyKind::ALL.into_iter().find(|p| p.as_str() == text)
     }
 
@@ -536,7 +541,9 @@ impl PartySet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = PartyKind> {
-        PartyKind::ALL.into_iter().filter(move |p| self.contains(*p))
+        PartyKind::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
     }
 }
 
@@ -1013,7 +1020,10 @@ mod tests {
         let v = Vocabulary::build(
             Namespace::Category,
             vec![
-                ("user.device".to_string(), declared(vec![CategoryFlag::Sensitive])),
+                (
+                    "user.device".to_string(),
+                    declared(vec![CategoryFlag::Sensitive]),
+                ),
                 ("user.device.imei".to_string(), declared(Vec::new())),
                 ("user.name".to_string(), declared(Vec::new())),
             ],

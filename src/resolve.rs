@@ -109,12 +109,7 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
                 continue;
             };
             if let Some(earlier) = first.get(&(namespace, name.text.clone())) {
-                diagnostics.push(duplicate(
-                    namespace.noun(),
-                    &name.text,
-                    name.span,
-                    *earlier,
-                ));
+                diagnostics.push(duplicate(namespace.noun(), &name.text, name.span, *earlier));
                 continue;
             }
             first.insert((namespace, name.text.clone()), name.span);
@@ -279,7 +274,7 @@ impl Resolver {
                 set = ActionSet::ALL;
                 continue;
             }
-            match Action::from_str(&ident.text) {
+            match Action::from_name(&ident.text) {
                 Some(action) => set.insert(action),
                 None => {
                     let known = Action::ALL
@@ -307,7 +302,7 @@ impl Resolver {
     }
 
     fn party(&mut self, ident: &ast::Ident) -> Option<PartyKind> {
-        if let Some(kind) = PartyKind::from_str(&ident.text) {
+        if let Some(kind) = PartyKind::from_name(&ident.text) {
             return Some(kind);
         }
         let known = PartyKind::ALL.iter().map(|p| p.as_str());
@@ -395,45 +390,54 @@ impl Resolver {
         }
     }
 
+    /// Resolves every part of a lifecycle, reporting all problems before
+    /// giving up on it.
     fn lifecycle(&mut self, lifecycle: &ast::Lifecycle) -> Option<Lifecycle> {
-        Some(match &lifecycle.kind {
-            ast::LifecycleKind::Forever => Lifecycle::Forever {
+        let ast::LifecycleKind::Phased {
+            while_state,
+            hold,
+            end,
+            end_span,
+        } = &lifecycle.kind
+        else {
+            return Some(Lifecycle::Forever {
                 span: lifecycle.span,
-            },
-            ast::LifecycleKind::Phased {
-                while_state,
-                hold,
-                end,
-                end_span,
-            } => {
-                let while_state = match while_state {
-                    Some(state) => Some(self.lookup(Namespace::State, state)?),
+            });
+        };
+        let state = while_state
+            .as_ref()
+            .map(|state| self.lookup(Namespace::State, state));
+        let hold = hold.as_ref().map(|hold| {
+            let after = hold
+                .after
+                .as_ref()
+                .map(|event| self.lookup(Namespace::Event, event));
+            let duration = self.duration(&hold.duration);
+            (hold, after, duration)
+        });
+        let while_state = match state {
+            Some(state) => Some(state?),
+            None => None,
+        };
+        let hold = match hold {
+            Some((hold, after, duration)) => Some(HoldPhase {
+                after: match after {
+                    Some(after) => Some(after?),
                     None => None,
-                };
-                let hold = match hold {
-                    Some(hold) => {
-                        let after = match &hold.after {
-                            Some(event) => Some(self.lookup(Namespace::Event, event)?),
-                            None => None,
-                        };
-                        Some(HoldPhase {
-                            after,
-                            hold: hold.hold,
-                            duration: self.duration(&hold.duration)?,
-                            without_commercial_use: hold.without_commercial_use,
-                            span: hold.span,
-                        })
-                    }
-                    None => None,
-                };
-                Lifecycle::Phased {
-                    while_state,
-                    hold,
-                    end: *end,
-                    end_span: *end_span,
-                    span: lifecycle.span,
-                }
-            }
+                },
+                hold: hold.hold,
+                duration: duration?,
+                without_commercial_use: hold.without_commercial_use,
+                span: hold.span,
+            }),
+            None => None,
+        };
+        Some(Lifecycle::Phased {
+            while_state,
+            hold,
+            end: *end,
+            end_span: *end_span,
+            span: lifecycle.span,
         })
     }
 
@@ -612,8 +616,10 @@ impl Resolver {
         if self.program.policy.is_some() {
             return;
         }
-        let updated = policy.updated.as_ref().and_then(|date| {
-            match Date::parse(&date.value) {
+        let updated = policy
+            .updated
+            .as_ref()
+            .and_then(|date| match Date::parse(&date.value) {
                 Ok(parsed) => Some(parsed),
                 Err(error) => {
                     let mut diagnostic =
@@ -625,8 +631,7 @@ impl Resolver {
                     self.diagnostics.push(diagnostic);
                     None
                 }
-            }
-        });
+            });
         self.program.policy = Some(PolicyInfo {
             name: policy.name.text.clone(),
             title: policy.label.as_ref().map(|l| l.value.clone()),
@@ -695,10 +700,7 @@ impl Resolver {
                 }
             }
         }
-        let entries: Vec<(NameId, Option<Span>)> = self
-            .program
-            .node_names_with_spans()
-            .collect();
+        let entries: Vec<(NameId, Option<Span>)> = self.program.node_names_with_spans().collect();
         let mut nodes = Vec::with_capacity(entries.len());
         for (id, span) in entries {
             let declaration = span.and_then(|span| by_span.get(&span).copied());
@@ -810,10 +812,7 @@ impl Resolver {
                         format!("`{}` does not apply to a `{name}` store", key.text),
                     )
                     .primary_message("not a setting of this technology")
-                    .note(format!(
-                        "a `{name}` store takes {}",
-                        allowed.join(", ")
-                    )),
+                    .note(format!("a `{name}` store takes {}", allowed.join(", "))),
                 );
                 valid = false;
             } else if settings.contains_key(&key.text) {

@@ -52,6 +52,9 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<u32>,
+    /// False for a file that could not be decoded: its text is only what
+    /// could be shown, and the parser skips it.
+    parsable: bool,
 }
 
 impl SourceFile {
@@ -66,7 +69,12 @@ impl SourceFile {
             name,
             text,
             line_starts,
+            parsable: true,
         }
+    }
+
+    pub fn is_parsable(&self) -> bool {
+        self.parsable
     }
 
     pub fn name(&self) -> &str {
@@ -139,6 +147,16 @@ impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let id = FileId(offset_u32(self.files.len()));
         self.files.push(SourceFile::new(name.into(), text.into()));
+        id
+    }
+
+    /// Adds a file that could not be decoded, with the text to show in
+    /// diagnostics about it. The parser skips it.
+    pub fn add_unparsable(&mut self, name: impl Into<String>, shown: impl Into<String>) -> FileId {
+        let id = self.add(name, shown);
+        if let Some(file) = self.files.last_mut() {
+            file.parsable = false;
+        }
         id
     }
 

@@ -130,9 +130,8 @@ impl Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plural = |n: u32, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut parts = Vec::new();
         if self.months > 0 {
             if self.months % 12 == 0 {
@@ -217,9 +216,8 @@ impl Date {
         let era = year.div_euclid(400);
         let year_of_era = year - era * 400;
         let month = i64::from(self.month);
-        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5
-            + i64::from(self.day)
-            - 1;
+        let day_of_year =
+            (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
         let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
         era * 146_097 + day_of_era - 719_468
     }
@@ -249,7 +247,8 @@ impl Date {
 
     /// Adds months, clamping the day to the last day of the target month.
     pub fn add_months(self, months: u32) -> Date {
-        let index = i64::from(self.year) * 12 + i64::from(self.month.saturating_sub(1)) + i64::from(months);
+        let index =
+            i64::from(self.year) * 12 + i64::from(self.month.saturating_sub(1)) + i64::from(months);
         let year = i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX);
         let month = u32::try_from(index.rem_euclid(12) + 1).unwrap_or(1);
         Date {
@@ -276,8 +275,14 @@ mod tests {
 
     #[test]
     fn parses_units_and_rejects_unknown_ones() {
-        assert_eq!(Duration::parse("3", "years").unwrap(), Duration::from_months(36));
-        assert_eq!(Duration::parse("1", "week").unwrap(), Duration::from_days(7));
+        assert_eq!(
+            Duration::parse("3", "years").unwrap(),
+            Duration::from_months(36)
+        );
+        assert_eq!(
+            Duration::parse("1", "week").unwrap(),
+            Duration::from_days(7)
+        );
         let error = Duration::parse("3", "yaers").unwrap_err();
         assert!(error.in_unit);
         assert_eq!(error.help.as_deref(), Some("did you mean `years`?"));
@@ -287,7 +292,14 @@ mod tests {
 
     #[test]
     fn dates_are_validated() {
-        assert_eq!(d("2024-02-29"), Date { year: 2024, month: 2, day: 29 });
+        assert_eq!(
+            d("2024-02-29"),
+            Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+        );
         assert!(Date::parse("2023-02-29").is_err());
         assert!(Date::parse("2024-13-01").is_err());
         assert!(Date::parse("2024-1-01").is_err());
@@ -334,7 +346,11 @@ mod tests {
         assert_eq!(Duration::from_days(14).to_string(), "2 weeks");
         assert_eq!(Duration::from_days(0).to_string(), "0 days");
         assert_eq!(
-            Duration { months: 12, days: 3 }.to_string(),
+            Duration {
+                months: 12,
+                days: 3
+            }
+            .to_string(),
             "1 year and 3 days"
         );
     }

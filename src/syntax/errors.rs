@@ -39,7 +39,9 @@ fn found_token(text: &str, at: usize) -> (usize, usize) {
     let Some(first) = rest.chars().next() else {
         return (at, at);
     };
-    let length = if first == '"' {
+    let length = if rest.starts_with("///") {
+        rest.find('\n').unwrap_or(rest.len())
+    } else if first == '"' {
         // A string, to its closing quote or the end of its line.
         let body = rest.get(1..).unwrap_or("");
         match body.find(['"', '\n']) {
@@ -71,7 +73,14 @@ fn skip_trivia(text: &str, mut at: usize) -> usize {
     }
 }
 
-fn describe(rule: Rule) -> Option<String> {
+fn describe(rule: Rule) -> Vec<String> {
+    if rule == Rule::bases {
+        return vec!["`under`".to_string(), "`with`".to_string()];
+    }
+    describe_one(rule).into_iter().collect()
+}
+
+fn describe_one(rule: Rule) -> Option<String> {
     let text = match rule {
         Rule::name | Rule::name_list | Rule::action | Rule::actions => "a name",
         Rule::string | Rule::label | Rule::string_body => "a string",
@@ -81,7 +90,6 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::categories => "`of`",
         Rule::purposes => "`for`",
         Rule::recipients => "`to`",
-        Rule::bases => "`under` or `with`",
         Rule::regions => "`in`",
         Rule::cite => "`cite`",
         Rule::except_clause => "`except`",
@@ -188,13 +196,18 @@ pub(super) fn from_pest(
 
     let expected: BTreeSet<String> = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            positives.iter().filter_map(|rule| describe(*rule)).collect()
+            positives.iter().flat_map(|rule| describe(*rule)).collect()
         }
         pest::error::ErrorVariant::CustomError { message } => {
             return in_item(Diagnostic::new(Name::SyntaxError, primary, message.clone()));
         }
     };
     let expected: Vec<String> = expected.into_iter().collect();
+    // The end of the item goes last in the list of what could stand here.
+    let (mut expected, end): (Vec<String>, Vec<String>) = expected
+        .into_iter()
+        .partition(|e| !e.starts_with("the end"));
+    expected.extend(end);
     let mut diagnostic = Diagnostic::new(
         Name::SyntaxError,
         primary,
@@ -205,6 +218,18 @@ pub(super) fn from_pest(
         ),
     )
     .primary_message("unexpected here");
+    // A misspelt item keyword at the start of a line is read as part of the
+    // item before it.
+    let at_line_start = found_start == 0 || text.as_bytes().get(found_start - 1) == Some(&b'\n');
+    if at_line_start && found.chars().all(|c| c.is_ascii_alphabetic()) && !found.is_empty() {
+        if let Some(suggestion) = closest(found, ITEM_KEYWORDS.iter().copied()) {
+            return in_item(
+                diagnostic
+                    .help(format!("did you mean `{suggestion}`? an item starts with its keyword at the start of a line")),
+            );
+        }
+        diagnostic = diagnostic.note("a line that starts without indentation and without an item keyword continues the item above");
+    }
     let keywords: Vec<&str> = expected
         .iter()
         .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')))

@@ -8,6 +8,7 @@
 
 use super::Rule;
 use crate::ast::*;
+use crate::diagnostic::{Diagnostic, Name};
 use crate::source::{FileId, Span, offset_u32};
 use pest::iterators::Pair;
 
@@ -126,6 +127,50 @@ impl Lowerer {
             .nth(n)
             .map(|c| self.ident(&c))
             .unwrap_or_default()
+    }
+
+    /// Clauses that may come in any order but only once: the second of a
+    /// kind is a `syntax-error` (the first is kept).
+    pub(super) fn repeated_clauses(&self, pair: &P<'_>) -> Vec<Diagnostic> {
+        let Some(body) = children(pair).find(|c| !matches!(c.as_rule(), Rule::doc | Rule::EOI))
+        else {
+            return Vec::new();
+        };
+        let once = [
+            Rule::purposes,
+            Rule::recipients,
+            Rule::bases,
+            Rule::regions,
+            Rule::protection,
+            Rule::backing,
+            Rule::honours_dnt,
+        ];
+        let mut first: Vec<(Rule, Span)> = Vec::new();
+        let mut problems = Vec::new();
+        for clause in children(&body).filter(|c| once.contains(&c.as_rule())) {
+            let keyword = children(&clause)
+                .next()
+                .map(|k| self.span(&k))
+                .unwrap_or_else(|| self.span(&clause));
+            let word = children(&clause)
+                .next()
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default();
+            match first.iter().find(|(rule, _)| *rule == clause.as_rule()) {
+                Some((_, earlier)) => problems.push(
+                    Diagnostic::new(
+                        Name::SyntaxError,
+                        keyword,
+                        format!("`{word}` is given twice in this item"),
+                    )
+                    .primary_message("given again here")
+                    .label(*earlier, "first given here")
+                    .help(format!("list them all in one clause: `{word} a, b`")),
+                ),
+                None => first.push((clause.as_rule(), keyword)),
+            }
+        }
+        problems
     }
 
     pub(super) fn item(&self, pair: P<'_>) -> Option<Item> {
@@ -445,7 +490,7 @@ impl Lowerer {
             };
         }
         let while_state = child(pair, Rule::while_phase).map(|w| self.first_name(&w));
-        let hold = child(pair, Rule::hold_phase).map(|h| self.hold_phase(&h));
+        let hold = child(pair, Rule::hold_phase).map(|h| Box::new(self.hold_phase(&h)));
         let end_pair = child(pair, Rule::end_action);
         let end = end_pair
             .as_ref()

@@ -39,6 +39,7 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
             Ok(mut pairs) => {
                 if let Some(pair) = pairs.next() {
                     let lowerer = lower::Lowerer::new(file, chunk.start);
+                    diagnostics.extend(lowerer.repeated_clauses(&pair));
                     if let Some(item) = lowerer.item(pair) {
                         items.push(item);
                     }

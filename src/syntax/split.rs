@@ -160,7 +160,9 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
         let content = line.trim_end_matches('\n').trim_end_matches('\r');
         if let Some(column) = comment_start(content) {
             let is_doc = content.get(column..).is_some_and(|c| c.starts_with("///"))
-                && content.get(..column).is_some_and(|before| before.trim().is_empty());
+                && content
+                    .get(..column)
+                    .is_some_and(|before| before.trim().is_empty());
             if !is_doc {
                 let comment_text = content.get(column + 2..).unwrap_or("");
                 found.push(Comment {
@@ -199,7 +201,7 @@ fn comment_start(line: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn texts<'a>(text: &'a str) -> Vec<&'a str> {
+    fn texts(text: &str) -> Vec<&str> {
         split(text)
             .into_iter()
             .map(|chunk| &text[chunk.start..chunk.end])

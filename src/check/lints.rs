@@ -1,0 +1,348 @@
+//! Lints on the policy itself: `unused-declaration` and `dead-rule`.
+
+use super::decision::bases_satisfy;
+use crate::diagnostic::{Diagnostic, Name};
+use crate::model::*;
+use fixedbitset::FixedBitSet;
+
+/// The namespaces whose unused names are worth a warning. Obligations,
+/// principles, rights and technologies are statements in their own right,
+/// rendered for readers; nothing needs to refer to them.
+const LINTED: [Namespace; 9] = [
+    Namespace::Category,
+    Namespace::Purpose,
+    Namespace::Basis,
+    Namespace::Region,
+    Namespace::Safeguard,
+    Namespace::State,
+    Namespace::Event,
+    Namespace::Duration,
+    Namespace::Node,
+];
+
+pub fn unused_declarations(program: &Program) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for namespace in LINTED {
+        let vocabulary = program.vocabulary(namespace);
+        let mut referenced = FixedBitSet::with_capacity(vocabulary.len());
+        for reference in &program.references {
+            if reference.namespace == namespace {
+                referenced.insert(reference.id.index());
+            }
+        }
+        if namespace == Namespace::Node {
+            for flow in &program.flows {
+                referenced.insert(flow.from.index());
+                referenced.insert(flow.to.index());
+            }
+        }
+        // In a hierarchy a name is used when it, an ancestor or a descendant
+        // is: a rule on `user` covers `user.contact.email`.
+        let mut used = referenced.clone();
+        if namespace.is_hierarchical() {
+            let ids: Vec<NameId> = vocabulary.ids().collect();
+            // Ancestors first (depth-first order): inherit from the parent.
+            for id in &ids {
+                let parent_used = vocabulary
+                    .get(*id)
+                    .and_then(|entry| entry.parent)
+                    .is_some_and(|parent| used.contains(parent.index()));
+                if parent_used {
+                    used.insert(id.index());
+                }
+            }
+            // Any referenced descendant marks its ancestors.
+            for id in referenced.ones() {
+                let mut ancestor = vocabulary
+                    .get(NameId(crate::source::offset_u32(id)))
+                    .and_then(|e| e.parent);
+                while let Some(parent) = ancestor {
+                    used.insert(parent.index());
+                    ancestor = vocabulary.get(parent).and_then(|entry| entry.parent);
+                }
+            }
+        }
+        for (id, entry) in vocabulary.iter() {
+            let Some(declared) = &entry.declared else {
+                continue;
+            };
+            if used.contains(id.index()) {
+                continue;
+            }
+            let noun = if declared.exemption {
+                "exemption"
+            } else {
+                namespace.noun()
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Name::UnusedDeclaration,
+                    declared.name_span,
+                    format!("{noun} `{}` is declared but never used", entry.name),
+                )
+                .primary_message("no rule or flow refers to it")
+                .help("use it in a rule, or remove the declaration"),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// A set of (action, recipient) pairs, one bit each.
+fn act_mask(actions: ActionSet, recipients: Option<PartySet>) -> u64 {
+    let recipients = recipients.unwrap_or(PartySet::ALL);
+    let mut mask = 0u64;
+    for action in actions.iter() {
+        for recipient in recipients.iter() {
+            mask |= 1 << (action as u64 * 6 + recipient as u64);
+        }
+    }
+    mask
+}
+
+fn purpose_leaves(program: &Program, scope: &Option<Scope>) -> FixedBitSet {
+    match scope {
+        Some(scope) => scope.leaves.clone(),
+        None => program.purposes().all_leaves(),
+    }
+}
+
+/// Whether every name of `inner` is under some name of `outer`.
+fn all_under(vocabulary: &Vocabulary, inner: &[NameId], outer: &[NameId]) -> bool {
+    inner.iter().all(|id| vocabulary.is_under_any(*id, outer))
+}
+
+/// Whether a forbidding rule forbids, whatever the act's bases and Do Not
+/// Track, every act of `allow` whose action and recipient it names.
+fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bool {
+    if !forbid.exceptions.is_empty() {
+        return false;
+    }
+    match forbid.kind {
+        RuleKind::Deny => {
+            forbid.regions.is_empty()
+                || (!allow.regions.is_empty()
+                    && all_under(program.regions(), &allow.regions, &forbid.regions))
+        }
+        RuleKind::Restrict => true,
+        RuleKind::Confine => {
+            !allow.regions.is_empty()
+                && allow
+                    .regions
+                    .iter()
+                    .all(|region| !program.regions().is_under_any(*region, &forbid.regions))
+        }
+        RuleKind::HonourDnt | RuleKind::Allow => false,
+    }
+}
+
+/// Whether `wide` permits every act `narrow` permits.
+fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+    wide.actions.is_superset(narrow.actions)
+        && narrow.categories.leaves.is_subset(&wide.categories.leaves)
+        && purpose_leaves(program, &narrow.purposes)
+            .is_subset(&purpose_leaves(program, &wide.purposes))
+        && wide
+            .recipients
+            .unwrap_or(PartySet::ALL)
+            .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
+        && (wide.bases.is_empty()
+            || (!narrow.bases.is_empty() && all_under(program.bases(), &narrow.bases, &wide.bases)))
+        && (wide.regions.is_empty()
+            || (!narrow.regions.is_empty()
+                && all_under(program.regions(), &narrow.regions, &wide.regions)))
+}
+
+/// Whether every act excepted from `wide` is excepted from `narrow` too, so
+/// that `wide` forbids at least what `narrow` forbids.
+fn exceptions_within(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+    wide.exceptions.iter().all(|exception| {
+        // Any basis under this exception must satisfy one of narrow's.
+        exception.bases.iter().all(|basis| {
+            narrow
+                .exceptions
+                .iter()
+                .any(|n| bases_satisfy(program, &[*basis], &n.bases))
+        })
+    })
+}
+
+/// Whether the forbidding rule `wide` forbids every act `narrow` forbids.
+fn forbid_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+    if wide.kind != narrow.kind || !exceptions_within(program, wide, narrow) {
+        return false;
+    }
+    let categories = narrow.categories.leaves.is_subset(&wide.categories.leaves);
+    match wide.kind {
+        RuleKind::Deny => {
+            categories
+                && wide.actions.is_superset(narrow.actions)
+                && purpose_leaves(program, &narrow.purposes)
+                    .is_subset(&purpose_leaves(program, &wide.purposes))
+                && wide
+                    .recipients
+                    .unwrap_or(PartySet::ALL)
+                    .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
+                && (wide.regions.is_empty()
+                    || (!narrow.regions.is_empty()
+                        && all_under(program.regions(), &narrow.regions, &wide.regions)))
+        }
+        // Fewer permitted purposes or regions forbid more.
+        RuleKind::Restrict => {
+            categories
+                && purpose_leaves(program, &wide.purposes)
+                    .is_subset(&purpose_leaves(program, &narrow.purposes))
+        }
+        RuleKind::Confine => {
+            categories && all_under(program.regions(), &wide.regions, &narrow.regions)
+        }
+        RuleKind::HonourDnt => purpose_leaves(program, &narrow.purposes)
+            .is_subset(&purpose_leaves(program, &wide.purposes)),
+        RuleKind::Allow => false,
+    }
+}
+
+fn dead(rule: &Rule, message: String, primary: &str) -> Diagnostic {
+    Diagnostic::new(Name::DeadRule, rule.meta.keyword, message).primary_message(primary)
+}
+
+pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let all_purposes = program.purposes().all_leaves();
+    for (index, rule) in program.rules.iter().enumerate() {
+        let keyword = rule.kind.keyword();
+        if rule.categories.leaves.is_clear() {
+            diagnostics.push(
+                dead(
+                    rule,
+                    format!("this `{keyword}` rule covers no category"),
+                    "it can never apply",
+                )
+                .note("its categories are unknown, or none of them has the flag it filters on"),
+            );
+            continue;
+        }
+        if rule.kind == RuleKind::Restrict
+            && all_purposes.is_subset(&purpose_leaves(program, &rule.purposes))
+        {
+            diagnostics.push(
+                dead(
+                    rule,
+                    "this `restrict` rule permits every purpose".to_string(),
+                    "it can never forbid anything",
+                )
+                .help("list only the purposes the categories may be used for"),
+            );
+            continue;
+        }
+
+        // A rule subsumed by another of its kind: report the narrower one,
+        // or the later of two equal ones.
+        let subsumed_by = program
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(other_index, other)| {
+                if *other_index == index {
+                    return false;
+                }
+                let (covers, covered) = if rule.kind == RuleKind::Allow {
+                    (
+                        other.kind == RuleKind::Allow && allow_subsumes(program, other, rule),
+                        other.kind == RuleKind::Allow && allow_subsumes(program, rule, other),
+                    )
+                } else {
+                    (
+                        forbid_subsumes(program, other, rule),
+                        forbid_subsumes(program, rule, other),
+                    )
+                };
+                covers && (!covered || *other_index < index)
+            });
+        if let Some((_, other)) = subsumed_by {
+            let what = if rule.kind == RuleKind::Allow {
+                "permits"
+            } else {
+                "forbids"
+            };
+            diagnostics.push(
+                dead(
+                    rule,
+                    format!("this `{keyword}` rule is shadowed by another"),
+                    "it can never decide anything",
+                )
+                .label(
+                    other.meta.keyword,
+                    format!("this rule already {what} everything it does"),
+                )
+                .help("remove it, or narrow the other rule"),
+            );
+            continue;
+        }
+
+        if rule.kind == RuleKind::Allow {
+            if let Some(overriders) = overridden(program, rule, &all_purposes) {
+                let mut diagnostic = dead(
+                    rule,
+                    "this `allow` rule is overridden everywhere it applies".to_string(),
+                    "it can never permit anything",
+                );
+                for overrider in overriders {
+                    if let Some(other) = program.rules.get(overrider) {
+                        diagnostic = diagnostic.label(
+                            other.meta.keyword,
+                            format!("this `{}` rule forbids it", other.kind.keyword()),
+                        );
+                    }
+                }
+                diagnostics
+                    .push(diagnostic.help("remove it, or add an exception to the forbidding rule"));
+            }
+        }
+    }
+    diagnostics
+}
+
+/// If every act the allow rule covers is forbidden without exception, the
+/// rules that forbid them.
+fn overridden(program: &Program, allow: &Rule, all_purposes: &FixedBitSet) -> Option<Vec<usize>> {
+    let wanted = act_mask(allow.actions, allow.recipients);
+    let forbidders: Vec<(usize, &Rule, u64)> = program
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| rule.kind.forbids() && forbids_unconditionally(program, rule, allow))
+        .map(|(index, rule)| (index, rule, act_mask(rule.actions, rule.recipients)))
+        .filter(|(_, _, mask)| mask & wanted != 0)
+        .collect();
+    if forbidders.is_empty() {
+        return None;
+    }
+    let purposes = match &allow.purposes {
+        Some(scope) => scope.leaves.clone(),
+        None => all_purposes.clone(),
+    };
+    let mut used = vec![false; program.rules.len()];
+    for category in allow.categories.leaves.ones() {
+        for purpose in purposes.ones() {
+            let mut covered = 0u64;
+            for (index, rule, mask) in &forbidders {
+                if super::decision::rule_covers(rule, category, purpose) {
+                    covered |= mask;
+                    if let Some(flag) = used.get_mut(*index) {
+                        *flag = true;
+                    }
+                }
+            }
+            if covered & wanted != wanted {
+                return None;
+            }
+        }
+    }
+    Some(
+        used.iter()
+            .enumerate()
+            .filter_map(|(index, used)| used.then_some(index))
+            .collect(),
+    )
+}

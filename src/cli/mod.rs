@@ -1,0 +1,172 @@
+//! The command line: argument parsing, reading files, writing output, exit
+//! codes. With the language server, the only code that does I/O.
+//!
+//! Exit codes: 0 clean, 1 problems in the input (or warnings with
+//! `--deny-warnings`), 2 usage or I/O error. The exit code never depends on
+//! the output format.
+
+pub mod load;
+
+use crate::diagnostic::{Name, Summary, closest};
+use crate::pipeline::{Compilation, compile};
+use crate::render;
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "privet",
+    version,
+    about = "A privacy-policy-as-code compiler and checker",
+    long_about = "privet reads a privacy policy written as code and the data flows \
+                  of the systems it governs, reports every place where the systems \
+                  break the policy's promises, and generates the configuration \
+                  that enforces it at run time."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a program: parse, resolve and check every `.privet` file under
+    /// the paths as one program
+    Check(CheckArgs),
+    /// Print the documentation page of a diagnostic
+    Explain {
+        /// A diagnostic name, such as `purpose-restricted`
+        name: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// Exit with 1 when there are warnings, too
+    #[arg(long)]
+    deny_warnings: bool,
+    /// When to colour human output (`NO_COLOR` is honoured)
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+/// Exit code for problems in the input.
+const EXIT_PROBLEMS: u8 = 1;
+/// Exit code for usage and I/O errors.
+const EXIT_FAILURE: u8 = 2;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { EXIT_FAILURE } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Explain { name } => explain(&name),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("privet: error: {message}");
+    ExitCode::from(EXIT_FAILURE)
+}
+
+/// Loads and compiles the program under `paths`.
+pub fn load_and_compile(
+    paths: &[PathBuf],
+) -> Result<(crate::source::SourceMap, Compilation), load::LoadError> {
+    let files = load::find_files(paths)?;
+    let loaded = load::read_files(&files)?;
+    let mut compilation = compile(&loaded.sources);
+    compilation.diagnostics.extend(loaded.diagnostics);
+    crate::diagnostic::sort_diagnostics(&mut compilation.diagnostics);
+    Ok((loaded.sources, compilation))
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let (sources, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let diagnostics = &compilation.diagnostics;
+    let written = match args.format {
+        CheckFormat::Human => {
+            let choice = color_choice(args.color);
+            let mut stream = StandardStream::stdout(choice);
+            render::human::emit(&mut stream, &sources, diagnostics)
+        }
+        CheckFormat::Json => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(render::json::render(&sources, diagnostics).as_bytes())
+        }
+    };
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(format!("cannot write the report: {error}"));
+        }
+    }
+    let summary = Summary::of(diagnostics);
+    if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn color_choice(when: ColorWhen) -> ColorChoice {
+    match when {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            if no_color || !std::io::stdout().is_terminal() {
+                ColorChoice::Never
+            } else {
+                ColorChoice::Auto
+            }
+        }
+    }
+}
+
+fn explain(name: &str) -> ExitCode {
+    match Name::from_name(name) {
+        Some(name) => {
+            print!("{}", crate::explain::page(name));
+            ExitCode::SUCCESS
+        }
+        None => {
+            let known = Name::ALL.iter().map(|n| n.as_str());
+            let hint = match closest(name, known) {
+                Some(suggestion) => format!("; did you mean `{suggestion}`?"),
+                None => "; the names are listed in docs/diagnostics/".to_string(),
+            };
+            fail(format!("no diagnostic is named `{name}`{hint}"))
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The stages run in order over a set of files: parse each file, resolve
+//! them together, check the result. Callers (the CLI, the language server,
+//! tests) load the files; nothing here does I/O.
+
+use crate::ast;
+use crate::check;
+use crate::diagnostic::{Diagnostic, sort_diagnostics};
+use crate::model::Program;
+use crate::resolve;
+use crate::source::SourceMap;
+use crate::syntax;
+
+/// A compiled program and everything found on the way.
+#[derive(Clone, Debug)]
+pub struct Compilation {
+    pub files: Vec<ast::File>,
+    pub program: Program,
+    /// Sorted by position; see [`Diagnostic::sort_key`].
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses, resolves and checks every file of the map as one program.
+pub fn compile(sources: &SourceMap) -> Compilation {
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::with_capacity(sources.len());
+    for (id, file) in sources.iter().filter(|(_, file)| file.is_parsable()) {
+        let (parsed, found) = syntax::parse_file(id, file.text());
+        diagnostics.extend(found);
+        files.push(parsed);
+    }
+    let (program, found) = resolve::resolve(&files);
+    diagnostics.extend(found);
+    diagnostics.extend(check::check(&program));
+    sort_diagnostics(&mut diagnostics);
+    Compilation {
+        files,
+        program,
+        diagnostics,
+    }
+}

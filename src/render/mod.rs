@@ -1,0 +1,5 @@
+//! Renderers: one diagnostic model, several outputs. Each renderer returns
+//! text (or writes to a writer it is given); none opens a file.
+
+pub mod human;
+pub mod json;
