@@ -44,6 +44,9 @@ pub struct Item {
     pub span: Span,
     /// The keyword that starts the item.
     pub keyword: Span,
+    /// The item's first line, from the keyword, without a trailing comment:
+    /// what a label pointing at the item underlines.
+    pub head: Span,
 }
 
 impl Item {

@@ -116,6 +116,8 @@ pub struct Meta {
     pub span: Span,
     /// The keyword that starts it.
     pub keyword: Span,
+    /// Its first line: what a label pointing at it underlines.
+    pub head: Span,
     pub cite: Option<Text>,
     pub doc: Option<String>,
 }
@@ -342,6 +344,12 @@ impl Vocabulary {
     pub fn is_under(&self, id: NameId, ancestor: NameId) -> bool {
         self.get(ancestor)
             .is_some_and(|entry| ancestor.0 <= id.0 && id.0 < entry.end)
+    }
+
+    /// Whether any of `ids` is under `ancestor`: a store protected by
+    /// `encryption.at_rest` meets a requirement of `encryption`.
+    pub fn any_under(&self, ids: &[NameId], ancestor: NameId) -> bool {
+        ids.iter().any(|id| self.is_under(*id, ancestor))
     }
 
     /// Whether `id` is under any of `ancestors`.
@@ -931,6 +939,10 @@ impl Program {
 
     pub fn safeguards(&self) -> &Vocabulary {
         &self.names.safeguard
+    }
+
+    pub fn node_names(&self) -> &Vocabulary {
+        &self.names.node
     }
 
     pub fn rule(&self, id: RuleId) -> Option<&Rule> {

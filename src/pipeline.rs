@@ -3,20 +3,25 @@
 //! tests) load the files; nothing here does I/O.
 
 use crate::ast;
-use crate::check;
+use crate::check::{self, FlowFinding};
 use crate::diagnostic::{Diagnostic, sort_diagnostics};
+use crate::graph::DataGraph;
 use crate::model::Program;
 use crate::resolve;
 use crate::source::SourceMap;
 use crate::syntax;
+use std::collections::BTreeSet;
 
 /// A compiled program and everything found on the way.
 #[derive(Clone, Debug)]
 pub struct Compilation {
     pub files: Vec<ast::File>,
     pub program: Program,
+    pub graph: DataGraph,
     /// Sorted by position; see [`Diagnostic::sort_key`].
     pub diagnostics: Vec<Diagnostic>,
+    /// (flow, name) for each diagnostic about a flow.
+    pub findings: BTreeSet<FlowFinding>,
 }
 
 impl Compilation {
@@ -36,11 +41,15 @@ pub fn compile(sources: &SourceMap) -> Compilation {
     }
     let (program, found) = resolve::resolve(&files);
     diagnostics.extend(found);
-    diagnostics.extend(check::check(&program));
+    let graph = DataGraph::build(&program);
+    let report = check::check(&program, &graph);
+    diagnostics.extend(report.diagnostics);
     sort_diagnostics(&mut diagnostics);
     Compilation {
         files,
         program,
+        graph,
         diagnostics,
+        findings: report.findings,
     }
 }

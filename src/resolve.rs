@@ -61,6 +61,7 @@ fn meta(item: &ast::Item, cite: &Option<ast::Text>) -> Meta {
     Meta {
         span: item.span,
         keyword: item.keyword,
+        head: item.head,
         cite: cite.clone(),
         doc: item.doc_text(),
     }

@@ -126,7 +126,13 @@ pub fn rule_covers(rule: &Rule, category_leaf: usize, purpose_leaf: usize) -> bo
 
 /// Decides one act.
 pub fn decide(program: &Program, act: &Act) -> Decision {
-    let categories = program.categories().leaves_of(act.category);
+    let categories: Vec<usize> = program.categories().leaves_of(act.category).collect();
+    decide_atoms(program, act, &categories)
+}
+
+/// Decides an act for some of the leaves below its category only: those a
+/// flow really carries (see `graph`).
+pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decision {
     let purposes = program.purposes().leaves_of(act.purpose);
     if categories.is_empty() || purposes.is_empty() {
         // Not a name of this program: nothing can permit it.
@@ -149,7 +155,7 @@ pub fn decide(program: &Program, act: &Act) -> Decision {
     let mut allowing = vec![false; program.rules.len()];
     let mut unallowed = Vec::new();
     let mut allowed = true;
-    for category in categories {
+    for &category in categories {
         for purpose in purposes.clone() {
             let mut forbidden = false;
             for (id, rule) in &forbidders {

@@ -4,16 +4,33 @@
 //! enforcement config go through [`decision::decide`].
 
 pub mod decision;
+pub mod flows;
 mod lints;
 
 use crate::diagnostic::Diagnostic;
+use crate::graph::DataGraph;
 use crate::model::Program;
+use std::collections::BTreeSet;
 
 pub use decision::{Act, Decision, decide};
+pub use flows::FlowFinding;
 
-/// Every finding about a resolved program.
-pub fn check(program: &Program) -> Vec<Diagnostic> {
+/// Everything the checker found.
+#[derive(Clone, Debug, Default)]
+pub struct CheckReport {
+    pub diagnostics: Vec<Diagnostic>,
+    /// (flow, name) for each diagnostic about a flow.
+    pub findings: BTreeSet<FlowFinding>,
+}
+
+/// Every finding about a resolved program, given its data-flow graph.
+pub fn check(program: &Program, graph: &DataGraph) -> CheckReport {
     let mut diagnostics = lints::unused_declarations(program);
     diagnostics.extend(lints::dead_rules(program));
-    diagnostics
+    let flows = flows::check_data_map(program, graph);
+    diagnostics.extend(flows.diagnostics);
+    CheckReport {
+        diagnostics,
+        findings: flows.findings,
+    }
 }

@@ -196,11 +196,24 @@ impl Lowerer {
             .map(|k| self.span(&k))
             .unwrap_or_else(|| self.span(&body));
         let kind = self.item_kind(&body)?;
+        let span = self.span(&body);
+        let text = body.as_str();
+        let first_line = text.split('\n').next().unwrap_or(text);
+        let first_line = match super::split::comment_start(first_line) {
+            Some(comment) => first_line.get(..comment).unwrap_or(first_line),
+            None => first_line,
+        };
+        let head = Span::new(
+            span.file,
+            span.start,
+            span.start + offset_u32(first_line.trim_end().len()),
+        );
         Some(Item {
             docs,
             kind,
-            span: self.span(&body),
+            span,
             keyword,
+            head,
         })
     }
 

@@ -181,7 +181,7 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
 }
 
 /// The byte column where a `//` comment starts on a line, outside strings.
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut in_string = false;
     let mut index = 0;

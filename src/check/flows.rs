@@ -1,0 +1,1266 @@
+//! The checks of the data map against the policy: every flow is an act (or
+//! several) put to the decision function, every store is held to the
+//! policy's retention and safeguards, and the graph is searched for
+//! anonymized data meeting identifiers.
+//!
+//! Each diagnostic points at the flow or store at fault, labels the rule
+//! involved, and notes the path the data took when it came through other
+//! nodes.
+
+use super::decision::{Act, Decision, decide_atoms};
+use crate::ast::{EndAction, Hold, NodeKind, RequireTarget, Transform};
+use crate::diagnostic::{Diagnostic, Name};
+use crate::graph::DataGraph;
+use crate::model::*;
+use crate::source::Span;
+use fixedbitset::FixedBitSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A flow-level finding, for `privet graph` and the differential tests.
+pub type FlowFinding = (FlowId, Name);
+
+/// Findings of the data-map checks.
+#[derive(Clone, Debug, Default)]
+pub struct FlowReport {
+    pub diagnostics: Vec<Diagnostic>,
+    /// (flow, name) for every diagnostic about a flow.
+    pub findings: BTreeSet<FlowFinding>,
+}
+
+/// What a flow does, given the kinds of its ends.
+pub fn flow_action(program: &Program, flow: &Flow) -> (Action, PartyKind) {
+    let from = program.node(flow.from);
+    let to = program.node(flow.to);
+    let recipient = to.map_or(PartyKind::FirstParty, |node| node.party);
+    let action = if from.is_some_and(|node| node.kind == NodeKind::Subject) {
+        Action::Collect
+    } else {
+        match recipient {
+            PartyKind::FirstParty => {
+                if to.is_some_and(|node| node.kind == NodeKind::Store) {
+                    Action::Store
+                } else {
+                    Action::Use
+                }
+            }
+            PartyKind::Acquirer => Action::Transfer,
+            PartyKind::Public => Action::Disclose,
+            PartyKind::Processor | PartyKind::ThirdParty | PartyKind::Authority => Action::Share,
+        }
+    };
+    (action, recipient)
+}
+
+/// Whether the flow returns data to the person it is about; such flows are
+/// not processing the policy governs.
+fn to_subject(program: &Program, flow: &Flow) -> bool {
+    program
+        .node(flow.to)
+        .is_some_and(|node| node.kind == NodeKind::Subject)
+}
+
+fn names_list(vocabulary: &Vocabulary, ids: &[NameId]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| format!("`{}`", vocabulary.name(*id)))
+        .collect();
+    join_and(&names)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {}", init.join(", "), last),
+    }
+}
+
+fn leaf_names(program: &Program, leaves: impl IntoIterator<Item = usize>) -> Vec<String> {
+    leaves
+        .into_iter()
+        .filter_map(|leaf| program.categories().leaf(leaf))
+        .map(|id| format!("`{}`", program.categories().name(id)))
+        .collect()
+}
+
+struct Checker<'p> {
+    program: &'p Program,
+    graph: &'p DataGraph,
+    report: FlowReport,
+}
+
+pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
+    let mut checker = Checker {
+        program,
+        graph,
+        report: FlowReport::default(),
+    };
+    for (index, flow) in program.flows.iter().enumerate() {
+        checker.flow(FlowId(crate::source::offset_u32(index)), flow);
+    }
+    checker.unnecessary_collection();
+    for node in &program.nodes {
+        if node.kind == NodeKind::Store {
+            checker.store(node);
+        }
+        checker.reidentification(node);
+    }
+    checker.report
+}
+
+impl Checker<'_> {
+    fn push_flow(&mut self, flow: FlowId, diagnostic: Diagnostic) {
+        self.report.findings.insert((flow, diagnostic.name));
+        self.report.diagnostics.push(diagnostic);
+    }
+
+    /// "path of `x`: a -> b -> c", for a leaf that came to the flow's source
+    /// from elsewhere, including the flow itself.
+    fn path_note(&self, flow: &Flow, leaf: usize) -> Option<String> {
+        let source_is_subject = self
+            .program
+            .node(flow.from)
+            .is_some_and(|node| node.kind == NodeKind::Subject);
+        if source_is_subject {
+            return None;
+        }
+        let upstream = self.graph.path_text(self.program, flow.from, leaf)?;
+        let category = self.program.categories().leaf(leaf)?;
+        Some(format!(
+            "path of `{}`: {} -> {}",
+            self.program.categories().name(category),
+            upstream,
+            self.program.node_names().name(flow.to)
+        ))
+    }
+
+    fn flow(&mut self, id: FlowId, flow: &Flow) {
+        let program = self.program;
+        let carried = self
+            .graph
+            .carried
+            .get(id.index())
+            .cloned()
+            .unwrap_or_default();
+        let personal = self.graph.personal(program, id);
+        let source_is_subject = program
+            .node(flow.from)
+            .is_some_and(|node| node.kind == NodeKind::Subject);
+
+        for (category, category_span) in &flow.categories {
+            let declared: FixedBitSet = program.categories().leaf_set(&[*category], None);
+            if !source_is_subject && declared.is_disjoint(&carried) {
+                let source = program.node_names().name(flow.from);
+                self.push_flow(
+                    id,
+                    Diagnostic::new(
+                        Name::InconsistentFlow,
+                        *category_span,
+                        format!(
+                            "`{}` never reaches `{source}`, so this flow cannot carry it",
+                            program.categories().name(*category)
+                        ),
+                    )
+                    .primary_message(format!("not received by `{source}`"))
+                    .note(self.received_note(flow.from))
+                    .help(format!(
+                        "add a flow that brings it to `{source}`, or remove it from this flow"
+                    )),
+                );
+                continue;
+            }
+            if to_subject(program, flow) {
+                continue;
+            }
+            let mut leaves = declared;
+            leaves.intersect_with(&personal);
+            if leaves.is_clear() {
+                continue;
+            }
+            let atoms: Vec<usize> = leaves.ones().collect();
+            for (purpose, purpose_span) in &flow.purposes {
+                self.act(
+                    id,
+                    flow,
+                    *category,
+                    *category_span,
+                    *purpose,
+                    *purpose_span,
+                    &atoms,
+                );
+            }
+        }
+        if !to_subject(program, flow) {
+            self.flow_safeguards(id, flow, &personal);
+        }
+    }
+
+    fn received_note(&self, node: NameId) -> String {
+        let arrived = self
+            .graph
+            .arrived
+            .get(node.index())
+            .cloned()
+            .unwrap_or_default();
+        let name = self.program.node_names().name(node);
+        if arrived.is_clear() {
+            format!("no personal data reaches `{name}`")
+        } else {
+            format!(
+                "`{name}` receives {}",
+                join_and(&leaf_names(self.program, arrived.ones()))
+            )
+        }
+    }
+
+    /// Puts one (category, purpose) of a flow to the decision function, in
+    /// each region of its target.
+    #[allow(clippy::too_many_arguments)]
+    fn act(
+        &mut self,
+        id: FlowId,
+        flow: &Flow,
+        category: NameId,
+        category_span: Span,
+        purpose: NameId,
+        purpose_span: Span,
+        atoms: &[usize],
+    ) {
+        let program = self.program;
+        let (action, recipient) = flow_action(program, flow);
+        let regions: Vec<Option<NameId>> = match program.node(flow.to) {
+            Some(node) if !node.regions.is_empty() => {
+                node.regions.iter().copied().map(Some).collect()
+            }
+            _ => vec![None],
+        };
+        let mut reported: BTreeSet<(Name, Option<RuleId>)> = BTreeSet::new();
+        for region in regions {
+            let act = Act {
+                action,
+                category,
+                purpose,
+                recipient,
+                bases: flow.bases.clone(),
+                region,
+                do_not_track: false,
+            };
+            let decision = decide_atoms(program, &act, atoms);
+            if !decision.allowed {
+                for diagnostic in
+                    self.explain_denial(flow, &act, &decision, category_span, purpose_span, atoms)
+                {
+                    let rule = diagnostic_rule(&diagnostic, program);
+                    if reported.insert((diagnostic.name, rule)) {
+                        self.push_flow(id, diagnostic);
+                    }
+                }
+            }
+        }
+        self.do_not_track(id, flow, category, category_span, purpose, atoms);
+    }
+
+    /// The diagnostics for a denied act: one per forbidding rule, and one
+    /// for the atoms no rule permits.
+    fn explain_denial(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        decision: &Decision,
+        category_span: Span,
+        purpose_span: Span,
+        atoms: &[usize],
+    ) -> Vec<Diagnostic> {
+        let program = self.program;
+        let category = program.categories().name(act.category);
+        let purpose = program.purposes().name(act.purpose);
+        let target = program.node_names().name(flow.to);
+        let path = atoms.first().and_then(|leaf| self.path_note(flow, *leaf));
+        let with_path = |diagnostic: Diagnostic| match &path {
+            Some(path) => diagnostic.note(path.clone()),
+            None => diagnostic,
+        };
+        let mut out = Vec::new();
+        for rule_id in &decision.forbidding {
+            let Some(rule) = program.rule(*rule_id) else {
+                continue;
+            };
+            let diagnostic = match rule.kind {
+                RuleKind::Restrict => {
+                    let permitted = rule
+                        .purposes
+                        .as_ref()
+                        .map(|scope| names_list(program.purposes(), &scope.names))
+                        .unwrap_or_default();
+                    Diagnostic::new(
+                        Name::PurposeRestricted,
+                        category_span,
+                        format!("`{category}` may only be used for {permitted}"),
+                    )
+                    .primary_message(format!("used for `{purpose}` here"))
+                    .label(rule.meta.head, "restricted here")
+                    .label(purpose_span, "this purpose is not among them")
+                }
+                RuleKind::Deny if act.action.is_onward() => Diagnostic::new(
+                    Name::SharingWithoutBasis,
+                    category_span,
+                    format!(
+                        "`{category}` is {} `{target}` ({}) without a basis the policy accepts",
+                        handed(act.action),
+                        act.recipient
+                    ),
+                )
+                .primary_message(format!("{} here", past_tense(act.action)))
+                .label(rule.meta.head, "forbidden here")
+                .note(accepted_bases_note(program, rule, &act.bases)),
+                RuleKind::Deny => Diagnostic::new(
+                    Name::PurposeNotAllowed,
+                    category_span,
+                    format!(
+                        "`{category}` may not be {} for `{purpose}`",
+                        past_tense(act.action)
+                    ),
+                )
+                .primary_message(format!("{} for `{purpose}` here", past_tense(act.action)))
+                .label(rule.meta.head, "forbidden here"),
+                RuleKind::Confine => {
+                    let allowed = names_list(program.regions(), &rule.regions);
+                    let region = act
+                        .region
+                        .map(|r| program.regions().name(r).to_string())
+                        .unwrap_or_default();
+                    Diagnostic::new(
+                        Name::RegionNotAllowed,
+                        category_span,
+                        format!(
+                            "`{category}` must stay in {allowed}, but `{target}` is in `{region}`"
+                        ),
+                    )
+                    .primary_message(format!("sent to `{region}` here"))
+                    .label(rule.meta.head, "confined here")
+                    .note(accepted_bases_note(program, rule, &act.bases))
+                }
+                RuleKind::HonourDnt | RuleKind::Allow => continue,
+            };
+            out.push(with_path(diagnostic));
+        }
+        if !decision.unallowed.is_empty() {
+            out.push(with_path(self.unallowed(
+                flow,
+                act,
+                decision,
+                category_span,
+                purpose_span,
+            )));
+        }
+        out
+    }
+
+    /// The diagnostic for atoms that no rule permits.
+    fn unallowed(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        decision: &Decision,
+        category_span: Span,
+        purpose_span: Span,
+    ) -> Diagnostic {
+        let program = self.program;
+        let category = program.categories().name(act.category);
+        let purpose = program.purposes().name(act.purpose);
+        let target = program.node_names().name(flow.to);
+        let atoms: Vec<String> = decision
+            .unallowed
+            .iter()
+            .take(8)
+            .map(|(c, p)| {
+                format!(
+                    "`{}` for `{}`",
+                    program.categories().name(*c),
+                    program.purposes().name(*p)
+                )
+            })
+            .collect();
+        let more = decision.unallowed.len().saturating_sub(atoms.len());
+        let mut detail = join_and(&atoms);
+        if more > 0 {
+            detail.push_str(&format!(" and {more} more"));
+        }
+        let broad = decision.unallowed.len() > 1
+            || decision
+                .unallowed
+                .first()
+                .is_some_and(|(c, p)| *c != act.category || *p != act.purpose);
+
+        if act.action == Action::Collect {
+            let disclosed = program.rules.iter().any(|rule| {
+                rule.kind == RuleKind::Allow
+                    && rule.actions.contains(Action::Collect)
+                    && decision.unallowed.iter().all(|(c, _)| {
+                        let leaves = program.categories().leaves_of(*c);
+                        leaves
+                            .clone()
+                            .all(|leaf| rule.categories.leaves.contains(leaf))
+                    })
+            });
+            if !disclosed {
+                let undisclosed: BTreeSet<String> = decision
+                    .unallowed
+                    .iter()
+                    .map(|(c, _)| format!("`{}`", program.categories().name(*c)))
+                    .collect();
+                let undisclosed: Vec<String> = undisclosed.into_iter().collect();
+                return Diagnostic::new(
+                    Name::UndisclosedCollection,
+                    category_span,
+                    format!("the policy does not disclose collecting `{category}`"),
+                )
+                .primary_message(format!("collected by `{target}` here"))
+                .note(format!(
+                    "no `allow collect` rule covers {}",
+                    join_and(&undisclosed)
+                ))
+                .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it");
+            }
+        }
+        let mut diagnostic = if act.action.is_onward() {
+            let bases = if act.bases.is_empty() {
+                "no basis".to_string()
+            } else {
+                names_list(program.bases(), &act.bases)
+            };
+            Diagnostic::new(
+                Name::SharingWithoutBasis,
+                category_span,
+                format!(
+                    "no rule allows `{category}` to be {} `{target}` ({}) for `{purpose}` under {bases}",
+                    handed(act.action),
+                    act.recipient
+                ),
+            )
+            .primary_message(format!("{} here", past_tense(act.action)))
+            .label(purpose_span, "for this purpose")
+            .note("privet denies what no rule allows")
+        } else {
+            Diagnostic::new(
+                Name::PurposeNotAllowed,
+                category_span,
+                format!(
+                    "no rule allows `{category}` to be {} for `{purpose}`",
+                    past_tense(act.action)
+                ),
+            )
+            .primary_message(format!("{} by `{target}` here", past_tense(act.action)))
+            .label(purpose_span, "for this purpose")
+            .note("privet denies what no rule allows")
+        };
+        if broad {
+            diagnostic = diagnostic.note(format!("not allowed: {detail}"));
+        }
+        for (rule, condition) in self.near_misses(act, decision).into_iter().take(3) {
+            diagnostic = diagnostic.label(rule, condition);
+        }
+        diagnostic
+    }
+
+    /// `allow` rules that cover some unallowed atom but whose other
+    /// conditions the act does not meet, with what they would need.
+    fn near_misses(&self, act: &Act, decision: &Decision) -> Vec<(Span, String)> {
+        let program = self.program;
+        let mut found = Vec::new();
+        for rule in &program.rules {
+            if rule.kind != RuleKind::Allow || !rule.actions.contains(act.action) {
+                continue;
+            }
+            let covers = decision.unallowed.iter().any(|(c, p)| {
+                let category = program.categories().leaves_of(*c);
+                let purpose = program.purposes().leaves_of(*p);
+                category
+                    .clone()
+                    .all(|leaf| rule.categories.leaves.contains(leaf))
+                    && purpose.clone().all(|leaf| {
+                        rule.purposes
+                            .as_ref()
+                            .is_none_or(|scope| scope.leaves.contains(leaf))
+                    })
+            });
+            if !covers {
+                continue;
+            }
+            let mut needs = Vec::new();
+            if rule
+                .recipients
+                .is_some_and(|recipients| !recipients.contains(act.recipient))
+            {
+                let kinds: Vec<String> = rule
+                    .recipients
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|kind| format!("`{kind}`"))
+                    .collect();
+                needs.push(format!("to {}", join_or(&kinds)));
+            }
+            if !rule.bases.is_empty()
+                && !super::decision::bases_satisfy(program, &act.bases, &rule.bases)
+            {
+                let bases: Vec<String> = rule
+                    .bases
+                    .iter()
+                    .map(|b| format!("`{}`", program.bases().name(*b)))
+                    .collect();
+                needs.push(format!("under {}", join_or(&bases)));
+            }
+            if !rule.regions.is_empty()
+                && !act
+                    .region
+                    .is_some_and(|region| program.regions().is_under_any(region, &rule.regions))
+            {
+                let regions: Vec<String> = rule
+                    .regions
+                    .iter()
+                    .map(|r| format!("`{}`", program.regions().name(*r)))
+                    .collect();
+                needs.push(format!("in {}", join_or(&regions)));
+            }
+            if !needs.is_empty() {
+                found.push((
+                    rule.meta.head,
+                    format!("this rule allows it only {}", join_and(&needs)),
+                ));
+            }
+        }
+        found
+    }
+
+    /// `tracking-ignores-dnt`: the act is forbidden under Do Not Track and
+    /// the flow does not say it honours it.
+    fn do_not_track(
+        &mut self,
+        id: FlowId,
+        flow: &Flow,
+        category: NameId,
+        category_span: Span,
+        purpose: NameId,
+        atoms: &[usize],
+    ) {
+        let program = self.program;
+        let honoured = flow.honours_dnt
+            || program.node(flow.from).is_some_and(|node| node.honours_dnt)
+            || program
+                .node(flow.to)
+                .is_some_and(|node| node.honours_dnt && node.kind == NodeKind::Tracker);
+        if honoured {
+            return;
+        }
+        let (action, recipient) = flow_action(program, flow);
+        let act = Act {
+            action,
+            category,
+            purpose,
+            recipient,
+            bases: flow.bases.clone(),
+            region: None,
+            do_not_track: true,
+        };
+        let decision = decide_atoms(program, &act, atoms);
+        let honour_rules: Vec<&Rule> = decision
+            .forbidding
+            .iter()
+            .filter_map(|rule| program.rule(*rule))
+            .filter(|rule| rule.kind == RuleKind::HonourDnt)
+            .collect();
+        let Some(rule) = honour_rules.first() else {
+            return;
+        };
+        // Data that reached the source for a tracking purpose was checked
+        // where it entered: report the hop where tracking starts, once.
+        if self.tracked_upstream(flow, atoms) {
+            return;
+        }
+        let purpose_name = program.purposes().name(purpose);
+        let mut diagnostic = Diagnostic::new(
+            Name::TrackingIgnoresDnt,
+            category_span,
+            format!(
+                "this flow uses `{}` for `{purpose_name}` without honouring Do Not Track",
+                program.categories().name(category)
+            ),
+        )
+        .primary_message("used for tracking here")
+        .label(rule.meta.head, "Do Not Track must be honoured here")
+        .help("add `honours do not track` to the flow, or to the tracker it comes from");
+        if let Some(path) = atoms.first().and_then(|leaf| self.path_note(flow, *leaf)) {
+            diagnostic = diagnostic.note(path);
+        }
+        self.push_flow(id, diagnostic);
+    }
+
+    /// Whether every leaf reached the flow's source through some flow for a
+    /// purpose the policy protects with Do Not Track.
+    fn tracked_upstream(&self, flow: &Flow, atoms: &[usize]) -> bool {
+        let program = self.program;
+        let protected: Vec<&Rule> = program
+            .rules
+            .iter()
+            .filter(|rule| rule.kind == RuleKind::HonourDnt)
+            .collect();
+        let is_tracking = |purpose: NameId| {
+            let leaves = program.purposes().leaves_of(purpose);
+            protected.iter().any(|rule| {
+                rule.purposes
+                    .as_ref()
+                    .is_some_and(|scope| leaves.clone().any(|leaf| scope.leaves.contains(leaf)))
+            })
+        };
+        atoms.iter().all(|leaf| {
+            program.flows.iter().enumerate().any(|(index, incoming)| {
+                incoming.to == flow.from
+                    && self
+                        .graph
+                        .carried
+                        .get(index)
+                        .is_some_and(|carried| carried.contains(*leaf))
+                    && incoming
+                        .purposes
+                        .iter()
+                        .any(|(purpose, _)| is_tracking(*purpose))
+            })
+        })
+    }
+
+    fn flow_safeguards(&mut self, id: FlowId, flow: &Flow, personal: &FixedBitSet) {
+        let program = self.program;
+        let span = flow.from_span.to(flow.to_span);
+        for requirement in &program.requirements {
+            if requirement.target != RequireTarget::Flows
+                || requirement.categories.leaves.is_disjoint(personal)
+            {
+                continue;
+            }
+            let mut held = requirement.categories.leaves.clone();
+            held.intersect_with(personal);
+            for safeguard in &requirement.safeguards {
+                if program.safeguards().any_under(&flow.protection, *safeguard) {
+                    continue;
+                }
+                let name = program.safeguards().name(*safeguard);
+                let mut diagnostic = Diagnostic::new(
+                    Name::MissingSafeguard,
+                    span,
+                    format!("this flow lacks `{name}`"),
+                )
+                .primary_message(format!(
+                    "carries {} without `{name}`",
+                    join_and(&leaf_names(program, held.ones().take(3)))
+                ))
+                .label(requirement.meta.head, "required here")
+                .help(format!("add `protected by {name}` to the flow"));
+                if let Some(path) = held
+                    .ones()
+                    .next()
+                    .and_then(|leaf| self.path_note(flow, leaf))
+                {
+                    diagnostic = diagnostic.note(path);
+                }
+                self.push_flow(id, diagnostic);
+            }
+        }
+    }
+
+    /// `unnecessary-collection`: collected, then carried by no other flow.
+    fn unnecessary_collection(&mut self) {
+        let program = self.program;
+        let leaf_count = program.categories().leaf_count();
+        let mut used = FixedBitSet::with_capacity(leaf_count);
+        for (index, flow) in program.flows.iter().enumerate() {
+            let from_subject = program
+                .node(flow.from)
+                .is_some_and(|node| node.kind == NodeKind::Subject);
+            if !from_subject {
+                if let Some(carried) = self.graph.carried.get(index) {
+                    used.union_with(carried);
+                }
+            }
+        }
+        let mut reported = FixedBitSet::with_capacity(leaf_count);
+        for (index, flow) in program.flows.iter().enumerate() {
+            let from_subject = program
+                .node(flow.from)
+                .is_some_and(|node| node.kind == NodeKind::Subject);
+            if !from_subject || to_subject(program, flow) {
+                continue;
+            }
+            for (category, span) in &flow.categories {
+                let mut unused = program.categories().leaf_set(&[*category], None);
+                unused.difference_with(&used);
+                unused.difference_with(&reported);
+                if unused.is_clear() {
+                    continue;
+                }
+                reported.union_with(&unused);
+                let target = program.node_names().name(flow.to);
+                self.push_flow(
+                    FlowId(crate::source::offset_u32(index)),
+                    Diagnostic::new(
+                        Name::UnnecessaryCollection,
+                        *span,
+                        format!(
+                            "{} {} collected but never used",
+                            join_and(&leaf_names(program, unused.ones())),
+                            if unused.count_ones(..) == 1 {
+                                "is"
+                            } else {
+                                "are"
+                            }
+                        ),
+                    )
+                    .primary_message(format!("collected by `{target}` here"))
+                    .note(format!(
+                        "no flow carries it beyond `{target}`: collect only what a purpose needs"
+                    )),
+                );
+            }
+        }
+    }
+
+    fn reidentification(&mut self, node: &Node) {
+        let program = self.program;
+        if node.kind == NodeKind::Subject {
+            return;
+        }
+        let Some(anonymized) = self.graph.anonymized.get(node.id.index()) else {
+            return;
+        };
+        if anonymized.is_clear() {
+            return;
+        }
+        let arrived = self
+            .graph
+            .arrived
+            .get(node.id.index())
+            .cloned()
+            .unwrap_or_default();
+        let identifiers: Vec<usize> = arrived
+            .ones()
+            .filter(|leaf| {
+                program
+                    .categories()
+                    .leaf(*leaf)
+                    .and_then(|id| program.categories().get(id))
+                    .is_some_and(|entry| entry.identifier)
+            })
+            .collect();
+        if identifiers.is_empty() {
+            return;
+        }
+        let name = program.node_names().name(node.id);
+        let anonymized_flow = program.flows.iter().enumerate().find(|(index, flow)| {
+            flow.to == node.id
+                && self
+                    .graph
+                    .carried
+                    .get(*index)
+                    .is_some_and(|carried| !carried.is_disjoint(anonymized))
+                && (flow.transform == Some(Transform::Anonymized)
+                    || self
+                        .graph
+                        .anonymized
+                        .get(flow.from.index())
+                        .is_some_and(|a| !a.is_clear()))
+        });
+        let identifying_flow =
+            program.flows.iter().enumerate().find(|(index, flow)| {
+                flow.to == node.id
+                    && flow.transform != Some(Transform::Anonymized)
+                    && self.graph.carried.get(*index).is_some_and(|carried| {
+                        identifiers.iter().any(|leaf| carried.contains(*leaf))
+                    })
+            });
+        let (Some((anon_index, anon_flow)), Some((_, id_flow))) =
+            (anonymized_flow, identifying_flow)
+        else {
+            return;
+        };
+        let shown = leaf_names(program, identifiers.iter().copied().take(3));
+        self.push_flow(
+            FlowId(crate::source::offset_u32(anon_index)),
+            Diagnostic::new(
+                Name::Reidentification,
+                anon_flow.from_span.to(anon_flow.to_span),
+                format!("anonymized data meets identifiers at `{name}`"),
+            )
+            .primary_message("anonymized data arrives here")
+            .label(id_flow.from_span.to(id_flow.to_span), "identifiers arrive here")
+            .note(format!(
+                "`{name}` also receives {}, which {} people; combined, the anonymized data is personal again",
+                join_and(&shown),
+                if shown.len() == 1 { "identifies" } else { "identify" }
+            ))
+            .help("keep anonymized data away from identifiers, or treat it as personal data"),
+        );
+    }
+
+    fn store(&mut self, node: &Node) {
+        let program = self.program;
+        let Some(held) = self.graph.arrived.get(node.id.index()).cloned() else {
+            return;
+        };
+        if held.is_clear() {
+            return;
+        }
+        let name = program.node_names().name(node.id);
+        let name_span = program
+            .node_names()
+            .get(node.id)
+            .and_then(|entry| entry.declared.as_ref())
+            .map(|declared| declared.name_span)
+            .unwrap_or_default();
+
+        // Safeguards.
+        for requirement in &program.requirements {
+            if requirement.target != RequireTarget::Stores
+                || requirement.categories.leaves.is_disjoint(&held)
+            {
+                continue;
+            }
+            let mut needing = requirement.categories.leaves.clone();
+            needing.intersect_with(&held);
+            for safeguard in &requirement.safeguards {
+                if program.safeguards().any_under(&node.protection, *safeguard) {
+                    continue;
+                }
+                let safeguard_name = program.safeguards().name(*safeguard);
+                let mut diagnostic = Diagnostic::new(
+                    Name::MissingSafeguard,
+                    name_span,
+                    format!("store `{name}` lacks `{safeguard_name}`"),
+                )
+                .primary_message(format!(
+                    "holds {} without `{safeguard_name}`",
+                    join_and(&leaf_names(program, needing.ones().take(3)))
+                ))
+                .label(requirement.meta.head, "required here")
+                .help(format!(
+                    "add `{safeguard_name}` to the store's `protected by` clause"
+                ));
+                if let Some(path) = needing
+                    .ones()
+                    .next()
+                    .and_then(|leaf| self.graph.path_text(program, node.id, leaf))
+                {
+                    diagnostic = diagnostic.note(format!(
+                        "path of `{}`: {path}",
+                        leaf_name(program, needing.ones().next())
+                    ));
+                }
+                self.report.diagnostics.push(diagnostic);
+            }
+        }
+
+        // Retention declared for everything held.
+        let mut uncovered = held.clone();
+        for retention in &node.retentions {
+            uncovered.difference_with(&retention.categories.leaves);
+        }
+        if !uncovered.is_clear() {
+            let shown = leaf_names(program, uncovered.ones());
+            let first = uncovered.ones().next();
+            let mut diagnostic = Diagnostic::new(
+                Name::RetentionMissing,
+                name_span,
+                format!(
+                    "store `{name}` keeps {} with no retention declared",
+                    join_and(&shown)
+                ),
+            )
+            .primary_message("no `retain` clause covers it")
+            .help(format!(
+                "add `retain {} after EVENT keep for DURATION then delete` to the store",
+                leaf_name(program, first)
+            ));
+            if let Some(path) = first.and_then(|leaf| self.graph.path_text(program, node.id, leaf))
+            {
+                diagnostic =
+                    diagnostic.note(format!("path of `{}`: {path}", leaf_name(program, first)));
+            }
+            self.report.diagnostics.push(diagnostic);
+        }
+
+        // Retention within the policy's.
+        let purposes = self.purposes_held(node.id);
+        let mut problems: BTreeMap<(usize, usize, RetentionProblem), Vec<usize>> = BTreeMap::new();
+        for leaf in held.ones() {
+            let Some(clause_index) = most_specific_clause(program, &node.retentions, leaf) else {
+                continue;
+            };
+            let Some(clause) = node.retentions.get(clause_index) else {
+                continue;
+            };
+            let leaf_purposes = purposes.get(&leaf).cloned().unwrap_or_default();
+            for purpose in leaf_purposes {
+                let Some(policy_index) =
+                    applicable_retention(program, leaf, purpose, &clause.lifecycle)
+                else {
+                    continue;
+                };
+                let Some(policy) = program.retentions.get(policy_index) else {
+                    continue;
+                };
+                if let Some(problem) =
+                    compare_lifecycles(program, &clause.lifecycle, &policy.lifecycle)
+                {
+                    let entry = problems
+                        .entry((clause_index, policy_index, problem))
+                        .or_default();
+                    if !entry.contains(&leaf) {
+                        entry.push(leaf);
+                    }
+                }
+            }
+        }
+        for ((clause_index, policy_index, problem), leaves) in problems {
+            let (Some(clause), Some(policy)) = (
+                node.retentions.get(clause_index),
+                program.retentions.get(policy_index),
+            ) else {
+                continue;
+            };
+            let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+            let (message, detail) = match &problem {
+                RetentionProblem::Longer(detail) => (
+                    format!("store `{name}` keeps {shown} longer than the policy allows"),
+                    detail,
+                ),
+                RetentionProblem::Counted(detail) => (
+                    format!(
+                        "store `{name}` counts the retention of {shown} from another event than the policy"
+                    ),
+                    detail,
+                ),
+                RetentionProblem::Weaker(detail) => (
+                    format!(
+                        "store `{name}` ends or holds {shown} more weakly than the policy requires"
+                    ),
+                    detail,
+                ),
+            };
+            let mut diagnostic =
+                Diagnostic::new(Name::RetentionExceeded, clause.lifecycle.span(), message)
+                    .primary_message(detail.clone())
+                    .label(policy.meta.head, "the policy's retention");
+            if let Some(path) = leaves
+                .first()
+                .and_then(|leaf| self.graph.path_text(program, node.id, *leaf))
+            {
+                diagnostic = diagnostic.note(format!(
+                    "path of `{}`: {path}",
+                    leaf_name(program, leaves.first().copied())
+                ));
+            }
+            self.report.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// For each personal leaf reaching a node, the purposes of the flows that
+    /// bring it.
+    fn purposes_held(&self, node: NameId) -> BTreeMap<usize, BTreeSet<NameId>> {
+        let mut held: BTreeMap<usize, BTreeSet<NameId>> = BTreeMap::new();
+        for (index, flow) in self.program.flows.iter().enumerate() {
+            if flow.to != node || flow.transform == Some(Transform::Anonymized) {
+                continue;
+            }
+            let personal = self
+                .graph
+                .personal(self.program, FlowId(crate::source::offset_u32(index)));
+            for leaf in personal.ones() {
+                let purposes = held.entry(leaf).or_default();
+                for (purpose, _) in &flow.purposes {
+                    purposes.insert(*purpose);
+                }
+            }
+        }
+        held
+    }
+}
+
+fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
+    leaf.and_then(|leaf| program.categories().leaf(leaf))
+        .map(|id| program.categories().name(id).to_string())
+        .unwrap_or_default()
+}
+
+/// "shared with", "transferred to": the verb and preposition for a
+/// recipient.
+fn handed(action: Action) -> &'static str {
+    match action {
+        Action::Share => "shared with",
+        Action::Transfer => "transferred to",
+        Action::Disclose => "disclosed to",
+        Action::Collect => "collected by",
+        Action::Use => "used by",
+        Action::Store => "stored in",
+    }
+}
+
+fn past_tense(action: Action) -> &'static str {
+    match action {
+        Action::Collect => "collected",
+        Action::Use => "used",
+        Action::Store => "stored",
+        Action::Share => "shared",
+        Action::Transfer => "transferred",
+        Action::Disclose => "disclosed",
+    }
+}
+
+/// "the rule accepts `a` and `b`; this flow gives `c`"
+fn accepted_bases_note(program: &Program, rule: &Rule, given: &[NameId]) -> String {
+    let accepted: Vec<NameId> = rule
+        .exceptions
+        .iter()
+        .flat_map(|exception| exception.bases.iter().copied())
+        .collect();
+    let accepted = if accepted.is_empty() {
+        "the rule has no exceptions".to_string()
+    } else {
+        format!(
+            "the rule accepts {}",
+            names_list(program.bases(), &accepted)
+        )
+    };
+    let given = if given.is_empty() {
+        "this flow gives no basis".to_string()
+    } else {
+        format!("this flow gives {}", names_list(program.bases(), given))
+    };
+    format!("{accepted}; {given}")
+}
+
+/// The rule a diagnostic labels, to report each rule once per act.
+fn diagnostic_rule(diagnostic: &Diagnostic, program: &Program) -> Option<RuleId> {
+    let label = diagnostic.labels.first()?;
+    program.rule_ids().find(|id| {
+        program
+            .rule(*id)
+            .is_some_and(|rule| rule.meta.head == label.span)
+    })
+}
+
+/// The depth of the deepest name of a scope that covers a leaf.
+fn covering_depth(vocabulary: &Vocabulary, scope: &Scope, leaf: usize) -> Option<usize> {
+    scope
+        .names
+        .iter()
+        .filter(|name| vocabulary.leaves_of(**name).contains(&leaf))
+        .map(|name| vocabulary.name(*name).split('.').count())
+        .max()
+}
+
+/// The store clause for a leaf: the one naming it most specifically.
+fn most_specific_clause(
+    program: &Program,
+    clauses: &[StoreRetention],
+    leaf: usize,
+) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (index, clause) in clauses.iter().enumerate() {
+        if let Some(depth) = covering_depth(program.categories(), &clause.categories, leaf) {
+            if best.is_none_or(|(best_depth, _)| depth > best_depth) {
+                best = Some((depth, index));
+            }
+        }
+    }
+    best.map(|(_, index)| index)
+}
+
+fn lifecycle_event(lifecycle: &Lifecycle) -> Option<NameId> {
+    match lifecycle {
+        Lifecycle::Phased {
+            hold: Some(hold), ..
+        } => hold.after,
+        _ => None,
+    }
+}
+
+/// The policy retention that governs a leaf held for a purpose: one naming
+/// the purpose before one for every purpose, then the most specific
+/// category, then one counted from the same event as the store's, then the
+/// first written.
+fn applicable_retention(
+    program: &Program,
+    leaf: usize,
+    purpose: NameId,
+    store: &Lifecycle,
+) -> Option<usize> {
+    let purpose_leaves: Vec<usize> = program.purposes().leaves_of(purpose).collect();
+    let store_event = lifecycle_event(store);
+    let mut best: Option<((bool, usize, bool), usize)> = None;
+    for (index, retention) in program.retentions.iter().enumerate() {
+        let Some(depth) = covering_depth(program.categories(), &retention.categories, leaf) else {
+            continue;
+        };
+        let for_purpose = match &retention.purposes {
+            None => false,
+            Some(scope) => {
+                if !purpose_leaves.iter().all(|p| scope.leaves.contains(*p)) {
+                    continue;
+                }
+                true
+            }
+        };
+        let same_event = lifecycle_event(&retention.lifecycle) == store_event;
+        let key = (for_purpose, depth, same_event);
+        if best.as_ref().is_none_or(|(best_key, _)| key > *best_key) {
+            best = Some((key, index));
+        }
+    }
+    best.map(|(_, index)| index)
+}
+
+fn end_strength(end: EndAction) -> u8 {
+    match end {
+        EndAction::Delete => 3,
+        EndAction::Anonymize => 2,
+        EndAction::Archive { .. } => 1,
+    }
+}
+
+fn end_text(end: EndAction) -> &'static str {
+    match end {
+        EndAction::Delete => "deletes",
+        EndAction::Anonymize => "anonymizes",
+        EndAction::Archive { .. } => "archives",
+    }
+}
+
+fn duration_text(program: &Program, value: &DurationValue) -> String {
+    match value.name {
+        Some(name) => format!(
+            "{} (`{}`)",
+            value.value,
+            program.vocabulary(Namespace::Duration).name(name)
+        ),
+        None => value.value.to_string(),
+    }
+}
+
+/// How a store's lifecycle goes beyond the policy's.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RetentionProblem {
+    /// Kept longer (or in a state the policy does not allow).
+    Longer(String),
+    /// Counted from another event, so it cannot be shown to end in time.
+    Counted(String),
+    /// Held or ended more weakly.
+    Weaker(String),
+}
+
+/// Whether a store's lifecycle stays within the policy's: `None` when it
+/// does, else what is wrong. See `docs/diagnostics/retention-exceeded.md`.
+pub fn compare_lifecycles(
+    program: &Program,
+    store: &Lifecycle,
+    policy: &Lifecycle,
+) -> Option<RetentionProblem> {
+    let Lifecycle::Phased {
+        while_state: policy_while,
+        hold: policy_hold,
+        end: policy_end,
+        ..
+    } = policy
+    else {
+        return None;
+    };
+    let Lifecycle::Phased {
+        while_state: store_while,
+        hold: store_hold,
+        end: store_end,
+        ..
+    } = store
+    else {
+        return Some(RetentionProblem::Longer(
+            "keeps it forever; the policy does not".to_string(),
+        ));
+    };
+    let states = program.vocabulary(Namespace::State);
+    let events = program.vocabulary(Namespace::Event);
+    if let Some(state) = store_while {
+        if *policy_while != Some(*state) {
+            return Some(RetentionProblem::Longer(format!(
+                "keeps it while `{}`, which the policy does not allow",
+                states.name(*state)
+            )));
+        }
+    }
+    match (store_hold, policy_hold) {
+        (None, _) => {}
+        (Some(store_hold), None) => {
+            return Some(RetentionProblem::Longer(format!(
+                "keeps it {} more; the policy ends it at once",
+                duration_text(program, &store_hold.duration)
+            )));
+        }
+        (Some(store_hold), Some(policy_hold)) => {
+            // Every event the policy counts from comes after collection, so
+            // a store counting from collection ends no later than one
+            // counting the same time from an event.
+            if store_hold.after.is_some() && store_hold.after != policy_hold.after {
+                let event = |e: Option<NameId>| match e {
+                    Some(e) => format!("`{}`", events.name(e)),
+                    None => "collection".to_string(),
+                };
+                return Some(RetentionProblem::Counted(format!(
+                    "counts from {}; the policy counts from {}",
+                    event(store_hold.after),
+                    event(policy_hold.after)
+                )));
+            }
+            if !store_hold
+                .duration
+                .value
+                .never_longer_than(policy_hold.duration.value)
+            {
+                return Some(RetentionProblem::Longer(format!(
+                    "keeps it {}; the policy allows {}",
+                    duration_text(program, &store_hold.duration),
+                    duration_text(program, &policy_hold.duration)
+                )));
+            }
+            if let Hold::Archive {
+                encrypted,
+                isolated,
+            } = policy_hold.hold
+            {
+                let (has_encrypted, has_isolated) = match store_hold.hold {
+                    Hold::Archive {
+                        encrypted,
+                        isolated,
+                    } => (encrypted, isolated),
+                    Hold::Keep => (false, false),
+                };
+                if (encrypted && !has_encrypted) || (isolated && !has_isolated) {
+                    return Some(RetentionProblem::Weaker(
+                        "holds it more weakly than the policy's encrypted, isolated archive"
+                            .to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    if end_strength(*store_end) < end_strength(*policy_end) {
+        return Some(RetentionProblem::Weaker(format!(
+            "ends it more weakly: it {} where the policy {}",
+            end_text(*store_end),
+            end_text(*policy_end)
+        )));
+    }
+    None
+}

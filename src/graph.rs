@@ -1,0 +1,321 @@
+//! The data-flow graph: which categories reach each node of the data map,
+//! and which each flow really carries.
+//!
+//! A flow carries the leaves of the categories it declares, narrowed to what
+//! reached its source (a subject is the source of everything). What reaches
+//! a node is the union of what its incoming flows carry; anonymized flows
+//! carry non-personal data, tracked apart. Strongly connected components are
+//! condensed (petgraph's iterative Kosaraju), components are visited in
+//! topological order (Kahn's algorithm), and inside a component the sets are
+//! iterated to a fixpoint, so the work is O((V + E) · C / 64) for C leaf
+//! categories on an acyclic map, and no walk recurses.
+//!
+//! petgraph is an implementation detail: every id that leaves this module is
+//! a domain id ([`NameId`] for nodes, [`FlowId`] for flows).
+
+use crate::ast::{NodeKind, Transform};
+use crate::model::{FlowId, NameId, Program};
+use crate::source::offset_u32;
+use fixedbitset::FixedBitSet;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::VecDeque;
+
+/// What the data map carries, per node and per flow.
+#[derive(Clone, Debug)]
+pub struct DataGraph {
+    /// Personal category leaves that reach each node (by node id).
+    pub arrived: Vec<FixedBitSet>,
+    /// Anonymized category leaves that reach each node.
+    pub anonymized: Vec<FixedBitSet>,
+    /// Category leaves each flow really carries (by flow id).
+    pub carried: Vec<FixedBitSet>,
+}
+
+impl DataGraph {
+    /// Propagates categories through the data map of a program.
+    pub fn build(program: &Program) -> DataGraph {
+        let leaf_count = program.categories().leaf_count();
+        let node_count = program.nodes.len();
+        let empty = FixedBitSet::with_capacity(leaf_count);
+
+        // What each flow declares, as leaves.
+        let declared: Vec<FixedBitSet> = program
+            .flows
+            .iter()
+            .map(|flow| {
+                let ids: Vec<NameId> = flow.categories.iter().map(|(id, _)| *id).collect();
+                program.categories().leaf_set(&ids, None)
+            })
+            .collect();
+
+        let mut graph: DiGraph<NameId, FlowId> =
+            DiGraph::with_capacity(node_count, program.flows.len());
+        for node in &program.nodes {
+            graph.add_node(node.id);
+        }
+        for (index, flow) in program.flows.iter().enumerate() {
+            graph.add_edge(
+                NodeIndex::new(flow.from.index()),
+                NodeIndex::new(flow.to.index()),
+                FlowId(offset_u32(index)),
+            );
+        }
+
+        let components = petgraph::algo::kosaraju_scc(&graph);
+        let mut component_of = vec![0usize; node_count];
+        for (component, members) in components.iter().enumerate() {
+            for member in members {
+                if let Some(slot) = component_of.get_mut(member.index()) {
+                    *slot = component;
+                }
+            }
+        }
+        let order = topological_components(program, &component_of, components.len());
+
+        let is_subject: Vec<bool> = program
+            .nodes
+            .iter()
+            .map(|node| node.kind == NodeKind::Subject)
+            .collect();
+        let mut arrived = vec![empty.clone(); node_count];
+        let mut anonymized = vec![empty.clone(); node_count];
+        let mut carried = vec![empty.clone(); program.flows.len()];
+
+        // Flows grouped by the component of their source.
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
+        for (index, flow) in program.flows.iter().enumerate() {
+            if let Some(component) = component_of.get(flow.from.index()) {
+                if let Some(list) = outgoing.get_mut(*component) {
+                    list.push(index);
+                }
+            }
+        }
+
+        for component in order {
+            // Iterate the component's flows until nothing changes; outside
+            // a cycle this is one pass.
+            loop {
+                let mut changed = false;
+                for &index in outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]) {
+                    let (Some(flow), Some(declared)) =
+                        (program.flows.get(index), declared.get(index))
+                    else {
+                        continue;
+                    };
+                    let from = flow.from.index();
+                    let to = flow.to.index();
+                    let mut now = declared.clone();
+                    if !is_subject.get(from).copied().unwrap_or(false) {
+                        // Personal or anonymized, what reached the source.
+                        let mut available = arrived.get(from).cloned().unwrap_or_default();
+                        if let Some(anon) = anonymized.get(from) {
+                            available.union_with(anon);
+                        }
+                        now.intersect_with(&available);
+                    }
+                    if let Some(slot) = carried.get_mut(index) {
+                        if *slot != now {
+                            *slot = now.clone();
+                        }
+                    }
+                    let personal_at_source = if is_subject.get(from).copied().unwrap_or(false) {
+                        now.clone()
+                    } else {
+                        let mut personal = now.clone();
+                        if let Some(source) = arrived.get(from) {
+                            personal.intersect_with(source);
+                        }
+                        personal
+                    };
+                    let target = if flow.transform == Some(Transform::Anonymized) {
+                        anonymized.get_mut(to)
+                    } else {
+                        arrived.get_mut(to)
+                    };
+                    let mut delivered = if flow.transform == Some(Transform::Anonymized) {
+                        now.clone()
+                    } else {
+                        personal_at_source
+                    };
+                    if let Some(target) = target {
+                        delivered.difference_with(target);
+                        if !delivered.is_clear() {
+                            target.union_with(&delivered);
+                            changed = true;
+                        }
+                    }
+                    // Anonymized data stays anonymized downstream.
+                    if flow.transform != Some(Transform::Anonymized) {
+                        let mut anon = now.clone();
+                        if let Some(source) = anonymized.get(from) {
+                            anon.intersect_with(source);
+                        } else {
+                            anon.clear();
+                        }
+                        if let Some(target) = anonymized.get_mut(to) {
+                            anon.difference_with(target);
+                            if !anon.is_clear() {
+                                target.union_with(&anon);
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+                let in_cycle = components.get(component).is_some_and(|members| {
+                    members.len() > 1
+                        || members.iter().any(|member| {
+                            graph
+                                .neighbors(*member)
+                                .any(|neighbour| neighbour == *member)
+                        })
+                });
+                if !changed || !in_cycle {
+                    break;
+                }
+            }
+        }
+
+        DataGraph {
+            arrived,
+            anonymized,
+            carried,
+        }
+    }
+
+    /// The leaves a flow carries as personal data: none for an anonymized
+    /// flow.
+    pub fn personal(&self, program: &Program, flow: FlowId) -> FixedBitSet {
+        let Some(model) = program.flow(flow) else {
+            return FixedBitSet::new();
+        };
+        let mut carried = self.carried.get(flow.index()).cloned().unwrap_or_default();
+        if model.transform == Some(Transform::Anonymized) {
+            carried.clear();
+            return carried;
+        }
+        let is_subject = program
+            .node(model.from)
+            .is_some_and(|node| node.kind == NodeKind::Subject);
+        if !is_subject {
+            if let Some(source) = self.arrived.get(model.from.index()) {
+                carried.intersect_with(source);
+            }
+        }
+        carried
+    }
+
+    /// A shortest path by which a leaf reached `node` from a data subject,
+    /// as the flows taken, in order. Empty when the node is a subject or the
+    /// leaf never reached it.
+    pub fn path_to(&self, program: &Program, node: NameId, leaf: usize) -> Vec<FlowId> {
+        // Breadth-first search backwards over flows carrying the leaf.
+        let node_count = program.nodes.len();
+        let mut via: Vec<Option<FlowId>> = vec![None; node_count];
+        let mut seen = FixedBitSet::with_capacity(node_count);
+        let mut queue = VecDeque::new();
+        seen.insert(node.index());
+        queue.push_back(node);
+        let mut incoming: Vec<Vec<FlowId>> = vec![Vec::new(); node_count];
+        for (index, flow) in program.flows.iter().enumerate() {
+            if self
+                .carried
+                .get(index)
+                .is_some_and(|carried| carried.contains(leaf))
+            {
+                if let Some(list) = incoming.get_mut(flow.to.index()) {
+                    list.push(FlowId(offset_u32(index)));
+                }
+            }
+        }
+        while let Some(current) = queue.pop_front() {
+            if program
+                .node(current)
+                .is_some_and(|n| n.kind == NodeKind::Subject)
+            {
+                let mut path = Vec::new();
+                let mut at = current;
+                while let Some(flow) = via.get(at.index()).copied().flatten() {
+                    path.push(flow);
+                    match program.flow(flow) {
+                        Some(model) => at = model.to,
+                        None => break,
+                    }
+                    if at == node {
+                        break;
+                    }
+                }
+                return path;
+            }
+            for flow in incoming
+                .get(current.index())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                let Some(model) = program.flow(*flow) else {
+                    continue;
+                };
+                if !seen.contains(model.from.index()) {
+                    seen.insert(model.from.index());
+                    if let Some(slot) = via.get_mut(model.from.index()) {
+                        *slot = Some(*flow);
+                    }
+                    queue.push_back(model.from);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// The path of a leaf to a node, as node names: `customer -> app -> db`.
+    pub fn path_text(&self, program: &Program, node: NameId, leaf: usize) -> Option<String> {
+        let path = self.path_to(program, node, leaf);
+        let first = program.flow(*path.first()?)?;
+        let names = program.node_names();
+        let mut text = names.name(first.from).to_string();
+        for flow in &path {
+            let model = program.flow(*flow)?;
+            text.push_str(" -> ");
+            text.push_str(names.name(model.to));
+        }
+        Some(text)
+    }
+}
+
+/// The components in topological order (sources first), by Kahn's
+/// algorithm; ties broken by the smallest node id, so the order is stable.
+fn topological_components(program: &Program, component_of: &[usize], count: usize) -> Vec<usize> {
+    let mut indegree = vec![0usize; count];
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for flow in &program.flows {
+        let (Some(&from), Some(&to)) = (
+            component_of.get(flow.from.index()),
+            component_of.get(flow.to.index()),
+        ) else {
+            continue;
+        };
+        if from != to {
+            if let Some(list) = successors.get_mut(from) {
+                list.push(to);
+            }
+            if let Some(degree) = indegree.get_mut(to) {
+                *degree += 1;
+            }
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> = (0..count)
+        .filter(|component| indegree.get(*component) == Some(&0))
+        .collect();
+    let mut order = Vec::with_capacity(count);
+    while let Some(component) = ready.pop_first() {
+        order.push(component);
+        for next in successors.get(component).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(degree) = indegree.get_mut(*next) {
+                *degree -= 1;
+                if *degree == 0 {
+                    ready.insert(*next);
+                }
+            }
+        }
+    }
+    order
+}
