@@ -631,6 +631,9 @@ pub struct Rule {
     pub regions: Vec<NameId>,
     pub exceptions: Vec<ExceptionRule>,
     pub meta: Meta,
+    /// Whether every name in the rule resolved; a rule with an unknown name
+    /// is kept (what resolved still counts) but not linted.
+    pub complete: bool,
 }
 
 /// A typed duration and, when it was written as a name, that name.
@@ -897,6 +900,9 @@ pub struct Program {
     pub nodes: Vec<Node>,
     pub flows: Vec<Flow>,
     pub references: Vec<Reference>,
+    /// Names offered as "did you mean" for a misspelling: presumably meant,
+    /// so not reported unused on top of the misspelling.
+    pub suggested: Vec<(Namespace, NameId)>,
 }
 
 impl Program {
@@ -913,6 +919,7 @@ impl Program {
             nodes: Vec::new(),
             flows: Vec::new(),
             references: Vec::new(),
+            suggested: Vec::new(),
         }
     }
 

@@ -96,12 +96,16 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
         for item in &file.items {
             if let ItemKind::Policy(policy) = &item.kind {
                 match first_policy {
-                    Some(earlier) => diagnostics.push(duplicate(
-                        "policy header",
-                        &policy.name.text,
-                        policy.name.span,
-                        earlier,
-                    )),
+                    Some(earlier) => diagnostics.push(
+                        Diagnostic::new(
+                            Name::DuplicateDefinition,
+                            policy.name.span,
+                            "a program has one policy header, and this is a second",
+                        )
+                        .primary_message("second policy header")
+                        .label(earlier, "the first policy header")
+                        .help("keep one `policy` item for the whole program"),
+                    ),
                     None => first_policy = Some(policy.name.span),
                 }
                 continue;
@@ -195,10 +199,11 @@ impl Resolver {
         )
         .primary_message(format!("no {} has this name", namespace.noun()));
         let vocabulary = self.program.vocabulary(namespace);
+        let mut suggested = None;
         if let Some(suggestion) = closest(&ident.text, vocabulary.names()) {
+            suggested = vocabulary.lookup(suggestion);
             diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
-            if let Some(span) = vocabulary
-                .lookup(suggestion)
+            if let Some(span) = suggested
                 .and_then(|id| vocabulary.get(id))
                 .and_then(|entry| entry.declared.as_ref())
                 .map(|declared| declared.name_span)
@@ -211,6 +216,9 @@ impl Resolver {
                 keyword_declaring(namespace),
                 ident.text
             ));
+        }
+        if let Some(id) = suggested {
+            self.program.suggested.push((namespace, id));
         }
         for other in Namespace::ALL {
             if other != namespace && self.program.vocabulary(other).lookup(&ident.text).is_some() {
@@ -443,6 +451,17 @@ impl Resolver {
     }
 
     fn item(&mut self, item: &ast::Item) {
+        let errors_before = self.diagnostics.len();
+        let rules_before = self.program.rules.len();
+        self.item_inner(item);
+        if self.program.rules.len() > rules_before && self.diagnostics.len() > errors_before {
+            if let Some(rule) = self.program.rules.last_mut() {
+                rule.complete = false;
+            }
+        }
+    }
+
+    fn item_inner(&mut self, item: &ast::Item) {
         match &item.kind {
             ItemKind::Policy(policy) => self.policy(item, policy),
             ItemKind::Declaration(_) => {}
@@ -488,6 +507,7 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: Vec::new(),
                     meta: meta(item, &rule.cite),
+                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -506,6 +526,7 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
+                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -520,6 +541,7 @@ impl Resolver {
                     regions: Vec::new(),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
+                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -534,6 +556,7 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
+                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -553,6 +576,7 @@ impl Resolver {
                     regions: Vec::new(),
                     exceptions: Vec::new(),
                     meta: meta(item, &rule.cite),
+                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -810,7 +834,7 @@ impl Resolver {
                     Diagnostic::new(
                         Name::InvalidValue,
                         key.span,
-                        format!("`{}` does not apply to a `{name}` store", key.text),
+                        format!("`{}` does not apply to `{name}` stores", key.text),
                     )
                     .primary_message("not a setting of this technology")
                     .note(format!("a `{name}` store takes {}", allowed.join(", "))),
@@ -847,7 +871,7 @@ impl Resolver {
                     Diagnostic::new(
                         Name::InvalidValue,
                         backing.span,
-                        format!("a `{name}` store needs a `{key}`"),
+                        format!("`{name}` stores need a `{key}`"),
                     )
                     .primary_message(format!("no `{key}` given"))
                     .help(format!("add `{key} \"...\"` to the `backed by` clause")),

@@ -289,9 +289,38 @@ impl Checker<'_> {
             None => diagnostic,
         };
         let mut out = Vec::new();
+        let declared_leaves = program.categories().leaves_of(act.category).len();
         for rule_id in &decision.forbidding {
             let Some(rule) = program.rule(*rule_id) else {
                 continue;
+            };
+            // The leaves this rule forbids: the whole category, or the part
+            // of a broad category the rule is about.
+            let purposes: Vec<usize> = program.purposes().leaves_of(act.purpose).collect();
+            let affected: Vec<usize> = atoms
+                .iter()
+                .copied()
+                .filter(|leaf| {
+                    purposes
+                        .iter()
+                        .any(|p| super::decision::rule_covers(rule, *leaf, *p))
+                })
+                .collect();
+            let (subject, part_of) = if affected.len() == declared_leaves {
+                (format!("`{category}`"), None)
+            } else {
+                let mut shown = leaf_names(program, affected.iter().copied().take(3));
+                if affected.len() > 3 {
+                    shown.push(format!("{} more", affected.len() - 3));
+                }
+                (
+                    join_and(&shown),
+                    Some(format!("`{category}` includes {}", join_and(&shown))),
+                )
+            };
+            let primary = |text: String| match &part_of {
+                Some(part) => format!("{part}, {text}"),
+                None => text,
             };
             let diagnostic = match rule.kind {
                 RuleKind::Restrict => {
@@ -303,9 +332,9 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Name::PurposeRestricted,
                         category_span,
-                        format!("`{category}` may only be used for {permitted}"),
+                        format!("{subject} may only be used for {permitted}"),
                     )
-                    .primary_message(format!("used for `{purpose}` here"))
+                    .primary_message(primary(format!("used for `{purpose}` here")))
                     .label(rule.meta.head, "restricted here")
                     .label(purpose_span, "this purpose is not among them")
                 }
@@ -313,23 +342,26 @@ impl Checker<'_> {
                     Name::SharingWithoutBasis,
                     category_span,
                     format!(
-                        "`{category}` is {} `{target}` ({}) without a basis the policy accepts",
+                        "{subject} is {} `{target}` ({}) without a basis the policy accepts",
                         handed(act.action),
                         act.recipient
                     ),
                 )
-                .primary_message(format!("{} here", past_tense(act.action)))
+                .primary_message(primary(format!("{} here", past_tense(act.action))))
                 .label(rule.meta.head, "forbidden here")
                 .note(accepted_bases_note(program, rule, &act.bases)),
                 RuleKind::Deny => Diagnostic::new(
                     Name::PurposeNotAllowed,
                     category_span,
                     format!(
-                        "`{category}` may not be {} for `{purpose}`",
+                        "{subject} may not be {} for `{purpose}`",
                         past_tense(act.action)
                     ),
                 )
-                .primary_message(format!("{} for `{purpose}` here", past_tense(act.action)))
+                .primary_message(primary(format!(
+                    "{} for `{purpose}` here",
+                    past_tense(act.action)
+                )))
                 .label(rule.meta.head, "forbidden here"),
                 RuleKind::Confine => {
                     let allowed = names_list(program.regions(), &rule.regions);
@@ -341,10 +373,10 @@ impl Checker<'_> {
                         Name::RegionNotAllowed,
                         category_span,
                         format!(
-                            "`{category}` must stay in {allowed}, but `{target}` is in `{region}`"
+                            "{subject} must stay in {allowed}, but `{target}` is in `{region}`"
                         ),
                     )
-                    .primary_message(format!("sent to `{region}` here"))
+                    .primary_message(primary(format!("sent to `{region}` here")))
                     .label(rule.meta.head, "confined here")
                     .note(accepted_bases_note(program, rule, &act.bases))
                 }

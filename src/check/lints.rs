@@ -30,6 +30,11 @@ pub fn unused_declarations(program: &Program) -> Vec<Diagnostic> {
                 referenced.insert(reference.id.index());
             }
         }
+        for (suggested_in, id) in &program.suggested {
+            if *suggested_in == namespace {
+                referenced.insert(id.index());
+            }
+        }
         if namespace == Namespace::Node {
             for flow in &program.flows {
                 referenced.insert(flow.from.index());
@@ -203,7 +208,7 @@ fn forbid_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
 }
 
 fn dead(rule: &Rule, message: String, primary: &str) -> Diagnostic {
-    Diagnostic::new(Name::DeadRule, rule.meta.keyword, message).primary_message(primary)
+    Diagnostic::new(Name::DeadRule, rule.meta.head, message).primary_message(primary)
 }
 
 pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
@@ -211,6 +216,11 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
     let all_purposes = program.purposes().all_leaves();
     for (index, rule) in program.rules.iter().enumerate() {
         let keyword = rule.kind.keyword();
+        // A rule with a name that did not resolve has its error already;
+        // judging what is left of it would only add noise.
+        if !rule.complete {
+            continue;
+        }
         if rule.categories.leaves.is_clear() {
             diagnostics.push(
                 dead(
@@ -272,7 +282,7 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
                     "it can never decide anything",
                 )
                 .label(
-                    other.meta.keyword,
+                    other.meta.head,
                     format!("this rule already {what} everything it does"),
                 )
                 .help("remove it, or narrow the other rule"),
@@ -290,7 +300,7 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
                 for overrider in overriders {
                     if let Some(other) = program.rules.get(overrider) {
                         diagnostic = diagnostic.label(
-                            other.meta.keyword,
+                            other.meta.head,
                             format!("this `{}` rule forbids it", other.kind.keyword()),
                         );
                     }

@@ -74,8 +74,12 @@ fn skip_trivia(text: &str, mut at: usize) -> usize {
 }
 
 fn describe(rule: Rule) -> Vec<String> {
-    if rule == Rule::bases {
-        return vec!["`under`".to_string(), "`with`".to_string()];
+    match rule {
+        Rule::bases => return vec!["`under`".to_string(), "`with`".to_string()],
+        Rule::category_flag | Rule::category_filter => {
+            return vec!["`sensitive`".to_string(), "`identifier`".to_string()];
+        }
+        _ => {}
     }
     describe_one(rule).into_iter().collect()
 }
@@ -95,8 +99,6 @@ fn describe_one(rule: Rule) -> Option<String> {
         Rule::except_clause => "`except`",
         Rule::doc => "a doc comment",
         Rule::EOI => "the end of the item",
-        Rule::category_flag => "`sensitive` or `identifier`",
-        Rule::category_filter => "`sensitive` or `identifier`",
         Rule::end_action => "`delete`, `anonymize` or `archive`",
         Rule::transform => "`anonymized` or `pseudonymized`",
         Rule::protection => "`protected by`",
