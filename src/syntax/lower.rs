@@ -152,20 +152,28 @@ impl Lowerer {
                 .next()
                 .map(|k| self.span(&k))
                 .unwrap_or_else(|| self.span(&clause));
-            let word = children(&clause)
-                .next()
-                .map(|k| k.as_str().to_string())
-                .unwrap_or_default();
+            let (what, example) = match clause.as_rule() {
+                Rule::purposes => ("`for` clause", "for a, b"),
+                Rule::recipients => ("`to` clause", "to a, b"),
+                Rule::bases => ("`under` or `with` clause", "under a, b"),
+                Rule::regions => ("`in` clause", "in a, b"),
+                Rule::protection => ("`protected by` clause", "protected by a, b"),
+                Rule::backing => (
+                    "`backed by` clause",
+                    "backed by postgres table \"t\" timestamp \"c\"",
+                ),
+                _ => ("`honours do not track` clause", "honours do not track"),
+            };
             match first.iter().find(|(rule, _)| *rule == clause.as_rule()) {
                 Some((_, earlier)) => problems.push(
                     Diagnostic::new(
                         Name::SyntaxError,
                         keyword,
-                        format!("`{word}` is given twice in this item"),
+                        format!("this item has a second {what}"),
                     )
-                    .primary_message("given again here")
-                    .label(*earlier, "first given here")
-                    .help(format!("list them all in one clause: `{word} a, b`")),
+                    .primary_message("second clause")
+                    .label(*earlier, "first clause")
+                    .help(format!("write one clause: `{example}`")),
                 ),
                 None => first.push((clause.as_rule(), keyword)),
             }
