@@ -204,49 +204,33 @@ impl DataGraph {
         carried
     }
 
-    /// A shortest path by which a leaf reached `node` from a data subject,
-    /// as the flows taken, in order. Empty when the node is a subject or the
-    /// leaf never reached it.
-    pub fn path_to(&self, program: &Program, node: NameId, leaf: usize) -> Vec<FlowId> {
-        // Breadth-first search backwards over flows carrying the leaf.
+    /// For one leaf, the flow by which a breadth-first search from the data
+    /// subjects first reached each node (by node id): a shortest-path tree.
+    pub fn path_tree(&self, program: &Program, leaf: usize) -> Vec<Option<FlowId>> {
         let node_count = program.nodes.len();
-        let mut via: Vec<Option<FlowId>> = vec![None; node_count];
-        let mut seen = FixedBitSet::with_capacity(node_count);
-        let mut queue = VecDeque::new();
-        seen.insert(node.index());
-        queue.push_back(node);
-        let mut incoming: Vec<Vec<FlowId>> = vec![Vec::new(); node_count];
+        let mut outgoing: Vec<Vec<FlowId>> = vec![Vec::new(); node_count];
         for (index, flow) in program.flows.iter().enumerate() {
             if self
                 .carried
                 .get(index)
                 .is_some_and(|carried| carried.contains(leaf))
             {
-                if let Some(list) = incoming.get_mut(flow.to.index()) {
+                if let Some(list) = outgoing.get_mut(flow.from.index()) {
                     list.push(FlowId(offset_u32(index)));
                 }
             }
         }
-        while let Some(current) = queue.pop_front() {
-            if program
-                .node(current)
-                .is_some_and(|n| n.kind == NodeKind::Subject)
-            {
-                let mut path = Vec::new();
-                let mut at = current;
-                while let Some(flow) = via.get(at.index()).copied().flatten() {
-                    path.push(flow);
-                    match program.flow(flow) {
-                        Some(model) => at = model.to,
-                        None => break,
-                    }
-                    if at == node {
-                        break;
-                    }
-                }
-                return path;
+        let mut via: Vec<Option<FlowId>> = vec![None; node_count];
+        let mut seen = FixedBitSet::with_capacity(node_count);
+        let mut queue = VecDeque::new();
+        for node in &program.nodes {
+            if node.kind == NodeKind::Subject {
+                seen.insert(node.id.index());
+                queue.push_back(node.id);
             }
-            for flow in incoming
+        }
+        while let Some(current) = queue.pop_front() {
+            for flow in outgoing
                 .get(current.index())
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
@@ -254,30 +238,85 @@ impl DataGraph {
                 let Some(model) = program.flow(*flow) else {
                     continue;
                 };
-                if !seen.contains(model.from.index()) {
-                    seen.insert(model.from.index());
-                    if let Some(slot) = via.get_mut(model.from.index()) {
+                if !seen.contains(model.to.index()) {
+                    seen.insert(model.to.index());
+                    if let Some(slot) = via.get_mut(model.to.index()) {
                         *slot = Some(*flow);
                     }
-                    queue.push_back(model.from);
+                    queue.push_back(model.to);
                 }
             }
         }
-        Vec::new()
+        via
+    }
+}
+
+/// Finds and prints the paths data took, one breadth-first search per leaf,
+/// remembered.
+pub struct PathFinder<'a> {
+    program: &'a Program,
+    graph: &'a DataGraph,
+    trees: std::cell::RefCell<std::collections::BTreeMap<usize, Vec<Option<FlowId>>>>,
+}
+
+/// Paths longer than this many nodes are shown with their middle elided.
+const SHOWN_PATH_NODES: usize = 10;
+
+impl<'a> PathFinder<'a> {
+    pub fn new(program: &'a Program, graph: &'a DataGraph) -> Self {
+        PathFinder {
+            program,
+            graph,
+            trees: Default::default(),
+        }
     }
 
-    /// The path of a leaf to a node, as node names: `customer -> app -> db`.
-    pub fn path_text(&self, program: &Program, node: NameId, leaf: usize) -> Option<String> {
-        let path = self.path_to(program, node, leaf);
-        let first = program.flow(*path.first()?)?;
-        let names = program.node_names();
-        let mut text = names.name(first.from).to_string();
-        for flow in &path {
-            let model = program.flow(*flow)?;
-            text.push_str(" -> ");
-            text.push_str(names.name(model.to));
+    /// The nodes on a shortest path by which a leaf reached `node` from a
+    /// data subject, subject first; `None` when it never did.
+    pub fn path(&self, node: NameId, leaf: usize) -> Option<Vec<NameId>> {
+        let mut trees = self.trees.borrow_mut();
+        let tree = trees
+            .entry(leaf)
+            .or_insert_with(|| self.graph.path_tree(self.program, leaf));
+        let mut nodes = vec![node];
+        let mut at = node;
+        while let Some(flow) = tree.get(at.index()).copied().flatten() {
+            let model = self.program.flow(flow)?;
+            at = model.from;
+            nodes.push(at);
+            if nodes.len() > self.program.nodes.len() {
+                return None;
+            }
         }
-        Some(text)
+        let reached_from_subject = self
+            .program
+            .node(at)
+            .is_some_and(|n| n.kind == NodeKind::Subject);
+        if nodes.len() < 2 || !reached_from_subject {
+            return None;
+        }
+        nodes.reverse();
+        Some(nodes)
+    }
+
+    /// The path as text, `customer -> app -> orders_db`, with the middle of
+    /// a long path elided.
+    pub fn path_text(&self, node: NameId, leaf: usize) -> Option<String> {
+        let nodes = self.path(node, leaf)?;
+        let names = self.program.node_names();
+        let shown: Vec<String> = if nodes.len() > SHOWN_PATH_NODES {
+            let head = nodes.iter().take(4).map(|n| names.name(*n).to_string());
+            let tail = nodes
+                .iter()
+                .skip(nodes.len() - 5)
+                .map(|n| names.name(*n).to_string());
+            head.chain(std::iter::once(format!("… ({} more) …", nodes.len() - 9)))
+                .chain(tail)
+                .collect()
+        } else {
+            nodes.iter().map(|n| names.name(*n).to_string()).collect()
+        };
+        Some(shown.join(" -> "))
     }
 }
 

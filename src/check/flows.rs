@@ -10,7 +10,7 @@
 use super::decision::{Act, Decision, decide_atoms};
 use crate::ast::{EndAction, Hold, NodeKind, RequireTarget, Transform};
 use crate::diagnostic::{Diagnostic, Name};
-use crate::graph::DataGraph;
+use crate::graph::{DataGraph, PathFinder};
 use crate::model::*;
 use crate::source::Span;
 use fixedbitset::FixedBitSet;
@@ -94,13 +94,24 @@ fn leaf_names(program: &Program, leaves: impl IntoIterator<Item = usize>) -> Vec
 struct Checker<'p> {
     program: &'p Program,
     graph: &'p DataGraph,
+    /// The flows into each node, by node id, in flow order.
+    incoming: Vec<Vec<usize>>,
+    paths: PathFinder<'p>,
     report: FlowReport,
 }
 
 pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
+    let mut incoming = vec![Vec::new(); program.nodes.len()];
+    for (index, flow) in program.flows.iter().enumerate() {
+        if let Some(list) = incoming.get_mut(flow.to.index()) {
+            list.push(index);
+        }
+    }
     let mut checker = Checker {
         program,
         graph,
+        incoming,
+        paths: PathFinder::new(program, graph),
         report: FlowReport::default(),
     };
     for (index, flow) in program.flows.iter().enumerate() {
@@ -116,7 +127,18 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
     checker.report
 }
 
-impl Checker<'_> {
+impl<'p> Checker<'p> {
+    /// The flows into a node, with their indices.
+    fn flows_into(&self, node: NameId) -> impl Iterator<Item = (usize, &'p Flow)> + '_ {
+        let program = self.program;
+        self.incoming
+            .get(node.index())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |index| program.flows.get(*index).map(|flow| (*index, flow)))
+    }
+
     fn push_flow(&mut self, flow: FlowId, diagnostic: Diagnostic) {
         self.report.findings.insert((flow, diagnostic.name));
         self.report.diagnostics.push(diagnostic);
@@ -132,7 +154,7 @@ impl Checker<'_> {
         if source_is_subject {
             return None;
         }
-        let upstream = self.graph.path_text(self.program, flow.from, leaf)?;
+        let upstream = self.paths.path_text(flow.from, leaf)?;
         let category = self.program.categories().leaf(leaf)?;
         Some(format!(
             "path of `{}`: {} -> {}",
@@ -653,7 +675,7 @@ impl Checker<'_> {
             })
         };
         atoms.iter().all(|leaf| {
-            program.flows.iter().enumerate().any(|(index, incoming)| {
+            self.flows_into(flow.from).any(|(index, incoming)| {
                 incoming.to == flow.from
                     && self
                         .graph
@@ -794,7 +816,7 @@ impl Checker<'_> {
             return;
         }
         let name = program.node_names().name(node.id);
-        let anonymized_flow = program.flows.iter().enumerate().find(|(index, flow)| {
+        let anonymized_flow = self.flows_into(node.id).find(|(index, flow)| {
             flow.to == node.id
                 && self
                     .graph
@@ -809,7 +831,7 @@ impl Checker<'_> {
                         .is_some_and(|a| !a.is_clear()))
         });
         let identifying_flow =
-            program.flows.iter().enumerate().find(|(index, flow)| {
+            self.flows_into(node.id).find(|(index, flow)| {
                 flow.to == node.id
                     && flow.transform != Some(Transform::Anonymized)
                     && self.graph.carried.get(*index).is_some_and(|carried| {
@@ -886,7 +908,7 @@ impl Checker<'_> {
                 if let Some(path) = needing
                     .ones()
                     .next()
-                    .and_then(|leaf| self.graph.path_text(program, node.id, leaf))
+                    .and_then(|leaf| self.paths.path_text(node.id, leaf))
                 {
                     diagnostic = diagnostic.note(format!(
                         "path of `{}`: {path}",
@@ -918,8 +940,7 @@ impl Checker<'_> {
                 "add `retain {} after EVENT keep for DURATION then delete` to the store",
                 leaf_name(program, first)
             ));
-            if let Some(path) = first.and_then(|leaf| self.graph.path_text(program, node.id, leaf))
-            {
+            if let Some(path) = first.and_then(|leaf| self.paths.path_text(node.id, leaf)) {
                 diagnostic =
                     diagnostic.note(format!("path of `{}`: {path}", leaf_name(program, first)));
             }
@@ -990,7 +1011,7 @@ impl Checker<'_> {
                     .label(policy.meta.head, "the policy's retention");
             if let Some(path) = leaves
                 .first()
-                .and_then(|leaf| self.graph.path_text(program, node.id, *leaf))
+                .and_then(|leaf| self.paths.path_text(node.id, *leaf))
             {
                 diagnostic = diagnostic.note(format!(
                     "path of `{}`: {path}",
@@ -1005,7 +1026,7 @@ impl Checker<'_> {
     /// bring it.
     fn purposes_held(&self, node: NameId) -> BTreeMap<usize, BTreeSet<NameId>> {
         let mut held: BTreeMap<usize, BTreeSet<NameId>> = BTreeMap::new();
-        for (index, flow) in self.program.flows.iter().enumerate() {
+        for (index, flow) in self.flows_into(node) {
             if flow.to != node || flow.transform == Some(Transform::Anonymized) {
                 continue;
             }

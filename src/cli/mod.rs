@@ -36,6 +36,8 @@ enum Command {
     /// Check a program: parse, resolve and check every `.privet` file under
     /// the paths as one program
     Check(CheckArgs),
+    /// Print the data-flow graph, with the flows that break the policy marked
+    Graph(GraphArgs),
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -47,6 +49,23 @@ enum Command {
 enum CheckFormat {
     Human,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct GraphArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -88,6 +107,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Graph(args) => graph(&args),
         Command::Explain { name } => explain(&name),
     }
 }
@@ -137,6 +157,53 @@ fn check(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes text to standard output; a closed pipe is not an error.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(fail(format!("cannot write the output: {error}"))),
+    }
+}
+
+/// Exit code 1 and a hint on standard error when the program has errors.
+fn errors_hint(compilation: &Compilation) -> ExitCode {
+    let summary = Summary::of(&compilation.diagnostics);
+    if summary.errors > 0 {
+        eprintln!(
+            "privet: the program has {} error{}; `privet check` shows them",
+            summary.errors,
+            if summary.errors == 1 { "" } else { "s" }
+        );
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn graph(args: &GraphArgs) -> ExitCode {
+    let (_, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let program = &compilation.program;
+    let text = match args.format {
+        GraphFormat::Dot => render::graph::dot(program, &compilation.findings),
+        GraphFormat::Mermaid => render::graph::mermaid(program, &compilation.findings),
+        GraphFormat::Json => {
+            render::graph::json(program, &compilation.graph, &compilation.findings)
+        }
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    errors_hint(&compilation)
 }
 
 fn color_choice(when: ColorWhen) -> ColorChoice {

@@ -1,5 +1,6 @@
 //! Renderers: one diagnostic model, several outputs. Each renderer returns
 //! text (or writes to a writer it is given); none opens a file.
 
+pub mod graph;
 pub mod human;
 pub mod json;

@@ -1,0 +1,638 @@
+//! The graph checker against a naive reference written here, independently:
+//! on random small data maps and policies, both must find the same set of
+//! (flow, diagnostic name) violations.
+//!
+//! The reference does not condense cycles or propagate sets in topological
+//! order. It decides, for every leaf category and node, whether a path of
+//! flows declaring that leaf leads there from a data subject (with or
+//! without an anonymizing flow on the way), by a plain search over
+//! (node, anonymized) states. The decision function is shared: it is the
+//! contract both sides use.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use privet::ast::{NodeKind, RequireTarget, Transform};
+use privet::check::decision::{Act, decide_atoms};
+use privet::diagnostic::Name;
+use privet::model::{Action, FlowId, NameId, PartyKind, Program, RuleKind};
+use privet::pipeline::{Compilation, compile};
+use privet::source::SourceMap;
+use proptest::prelude::*;
+use std::collections::{BTreeSet, VecDeque};
+
+const VOCABULARY: &str = "\
+category a.x\ncategory a.y\ncategory b identifier\ncategory c.z sensitive\n\
+purpose p.one\npurpose p.two\npurpose q\npurpose track\n\
+basis consent\nbasis consent.explicit\nbasis law\n\
+region home\nregion away\n\
+safeguard tls\n\
+technology pixel for track\n\
+subject person\n";
+
+const CATEGORY_NAMES: &[&str] = &["a", "a.x", "a.y", "b", "c.z", "c"];
+const PURPOSE_NAMES: &[&str] = &["p", "p.one", "p.two", "q", "track"];
+const BASIS_NAMES: &[&str] = &["consent", "consent.explicit", "law"];
+const ACTIONS: &[&str] = &["collect", "use", "store", "share", "transfer", "disclose"];
+const PARTIES: &[&str] = &[
+    "processor",
+    "third_party",
+    "authority",
+    "acquirer",
+    "public",
+];
+
+fn pick(from: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
+    proptest::sample::subsequence(from, 1..=from.len().min(3))
+}
+
+fn maybe(word: &'static str, from: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => Just(String::new()),
+        1 => pick(from).prop_map(move |names| format!(" {word} {}", names.join(", "))),
+    ]
+}
+
+fn rule() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (pick(ACTIONS), pick(CATEGORY_NAMES), maybe("for", PURPOSE_NAMES), maybe("to", PARTIES), maybe("under", BASIS_NAMES), maybe("in", &["home", "away"]))
+            .prop_map(|(a, c, p, t, b, r)| format!("allow {} of {}{p}{t}{b}{r}\n", a.join(", "), c.join(", "))),
+        1 => (pick(ACTIONS), pick(CATEGORY_NAMES), maybe("for", PURPOSE_NAMES), maybe("except with", BASIS_NAMES))
+            .prop_map(|(a, c, p, e)| format!("deny {} of {}{p}{e}\n", a.join(", "), c.join(", "))),
+        1 => (pick(CATEGORY_NAMES), pick(PURPOSE_NAMES))
+            .prop_map(|(c, p)| format!("restrict {} to {}\n", c.join(", "), p.join(", "))),
+        1 => pick(CATEGORY_NAMES).prop_map(|c| format!("confine {} to home\n", c.join(", "))),
+        1 => Just("honour do not track for track\n".to_string()),
+        1 => pick(CATEGORY_NAMES).prop_map(|c| format!("require tls for flows of {}\n", c.join(", "))),
+    ]
+}
+
+#[derive(Clone, Debug)]
+struct NodeSpec {
+    kind: usize,
+    party: usize,
+    away: bool,
+    honours: bool,
+}
+
+fn node() -> impl Strategy<Value = NodeSpec> {
+    (0usize..5, 0..PARTIES.len(), any::<bool>(), any::<bool>()).prop_map(
+        |(kind, party, away, honours)| NodeSpec {
+            kind,
+            party,
+            away,
+            honours,
+        },
+    )
+}
+
+#[derive(Clone, Debug)]
+struct FlowSpec {
+    from: usize,
+    to: usize,
+    categories: Vec<&'static str>,
+    purposes: Vec<&'static str>,
+    bases: Vec<&'static str>,
+    anonymized: bool,
+    protected: bool,
+    honours: bool,
+}
+
+fn flow(nodes: usize) -> impl Strategy<Value = FlowSpec> {
+    (
+        0..=nodes,
+        0..=nodes,
+        pick(CATEGORY_NAMES),
+        pick(PURPOSE_NAMES),
+        proptest::sample::subsequence(BASIS_NAMES, 0..=2),
+        proptest::bool::weighted(0.2),
+        any::<bool>(),
+        proptest::bool::weighted(0.3),
+    )
+        .prop_map(
+            |(from, to, categories, purposes, bases, anonymized, protected, honours)| FlowSpec {
+                from,
+                to,
+                categories,
+                purposes,
+                bases,
+                anonymized,
+                protected,
+                honours,
+            },
+        )
+}
+
+/// Node 0 is the subject `person`; the others are `n1`, `n2`, ...
+fn node_name(index: usize) -> String {
+    if index == 0 {
+        "person".to_string()
+    } else {
+        format!("n{index}")
+    }
+}
+
+fn render(rules: &[String], nodes: &[NodeSpec], flows: &[FlowSpec]) -> String {
+    let mut text = VOCABULARY.to_string();
+    for rule in rules {
+        text.push_str(rule);
+    }
+    for (index, spec) in nodes.iter().enumerate() {
+        let name = node_name(index + 1);
+        let region = if spec.away { "away" } else { "home" };
+        let line = match spec.kind {
+            0 => format!("system {name} in {region}\n"),
+            1 => format!("store {name} in {region}\n"),
+            2 => format!("vendor {name} is {} in {region}\n", PARTIES[spec.party]),
+            3 => format!("authority {name} in {region}\n"),
+            _ => format!(
+                "tracker {name} using pixel{} in {region}\n",
+                if spec.honours {
+                    " honours do not track"
+                } else {
+                    ""
+                }
+            ),
+        };
+        text.push_str(&line);
+    }
+    for spec in flows {
+        text.push_str(&format!(
+            "flow {} -> {} carries {}{} for {}{}{}{}\n",
+            node_name(spec.from),
+            node_name(spec.to),
+            if spec.anonymized { "anonymized " } else { "" },
+            spec.categories.join(", "),
+            spec.purposes.join(", "),
+            if spec.bases.is_empty() {
+                String::new()
+            } else {
+                format!(" under {}", spec.bases.join(", "))
+            },
+            if spec.protected {
+                " protected by tls"
+            } else {
+                ""
+            },
+            if spec.honours {
+                " honours do not track"
+            } else {
+                ""
+            },
+        ));
+    }
+    text
+}
+
+fn compile_text(text: &str) -> Compilation {
+    let mut sources = SourceMap::new();
+    sources.add("random.privet", text);
+    let compilation = compile(&sources);
+    // The generator writes only valid programs: nothing may fail to parse
+    // or resolve (the checker's own errors are what is compared).
+    let invalid = [
+        Name::SyntaxError,
+        Name::UnknownName,
+        Name::DuplicateDefinition,
+        Name::InvalidValue,
+    ];
+    assert!(
+        !compilation
+            .diagnostics
+            .iter()
+            .any(|d| invalid.contains(&d.name)),
+        "{text}\n{:?}",
+        compilation.diagnostics
+    );
+    compilation
+}
+
+/// The reference: reachability of (node, anonymized) states per leaf.
+struct Reference<'p> {
+    program: &'p Program,
+    /// [leaf][node]: reached as personal data.
+    personal: Vec<Vec<bool>>,
+    /// [leaf][node]: reached as anonymized data.
+    anonymous: Vec<Vec<bool>>,
+}
+
+impl<'p> Reference<'p> {
+    fn new(program: &'p Program) -> Self {
+        let leaves = program.categories().leaf_count();
+        let nodes = program.nodes.len();
+        let mut personal = vec![vec![false; nodes]; leaves];
+        let mut anonymous = vec![vec![false; nodes]; leaves];
+        for leaf in 0..leaves {
+            let mut seen = BTreeSet::new();
+            let mut queue = VecDeque::new();
+            for node in &program.nodes {
+                if node.kind == NodeKind::Subject {
+                    queue.push_back((node.id, false));
+                    seen.insert((node.id, false));
+                }
+            }
+            while let Some((at, anonymized)) = queue.pop_front() {
+                if anonymized {
+                    anonymous[leaf][at.index()] = true;
+                } else {
+                    personal[leaf][at.index()] = true;
+                }
+                for flow in &program.flows {
+                    if flow.from != at || !declares(program, flow, leaf) {
+                        continue;
+                    }
+                    let next = (
+                        flow.to,
+                        anonymized || flow.transform == Some(Transform::Anonymized),
+                    );
+                    if seen.insert(next) {
+                        queue.push_back(next);
+                    }
+                }
+            }
+            // A subject is the source of everything: as a source it holds
+            // every leaf as personal data, but it only *receives* what flows
+            // bring it, which is what the checker reports for it.
+        }
+        Reference {
+            program,
+            personal,
+            anonymous,
+        }
+    }
+
+    fn is_subject(&self, node: NameId) -> bool {
+        self.program.node(node).unwrap().kind == NodeKind::Subject
+    }
+
+    /// The leaves a flow carries.
+    fn carried(&self, flow: &privet::model::Flow) -> Vec<usize> {
+        (0..self.program.categories().leaf_count())
+            .filter(|leaf| declares(self.program, flow, *leaf))
+            .filter(|leaf| {
+                self.is_subject(flow.from)
+                    || self.personal[*leaf][flow.from.index()]
+                    || self.anonymous[*leaf][flow.from.index()]
+            })
+            .collect()
+    }
+
+    /// The leaves a flow carries as personal data.
+    fn personal_of(&self, flow: &privet::model::Flow) -> Vec<usize> {
+        if flow.transform == Some(Transform::Anonymized) {
+            return Vec::new();
+        }
+        self.carried(flow)
+            .into_iter()
+            .filter(|leaf| self.is_subject(flow.from) || self.personal[*leaf][flow.from.index()])
+            .collect()
+    }
+
+    fn findings(&self) -> BTreeSet<(FlowId, Name)> {
+        let program = self.program;
+        let mut found = BTreeSet::new();
+        for (index, flow) in program.flows.iter().enumerate() {
+            let id = FlowId(index as u32);
+            let from_subject = self.is_subject(flow.from);
+            let to_subject = self.is_subject(flow.to);
+            let carried = self.carried(flow);
+            let personal = self.personal_of(flow);
+            for (category, _) in &flow.categories {
+                let declared: Vec<usize> = program.categories().leaves_of(*category).collect();
+                if !from_subject && !declared.iter().any(|leaf| carried.contains(leaf)) {
+                    found.insert((id, Name::InconsistentFlow));
+                    continue;
+                }
+                if to_subject {
+                    continue;
+                }
+                let atoms: Vec<usize> = declared
+                    .iter()
+                    .copied()
+                    .filter(|l| personal.contains(l))
+                    .collect();
+                if atoms.is_empty() {
+                    continue;
+                }
+                for (purpose, _) in &flow.purposes {
+                    self.act_findings(id, flow, *category, *purpose, &atoms, &mut found);
+                }
+            }
+            if !to_subject {
+                for requirement in &program.requirements {
+                    if requirement.target != RequireTarget::Flows {
+                        continue;
+                    }
+                    if personal
+                        .iter()
+                        .any(|leaf| requirement.categories.leaves.contains(*leaf))
+                        && requirement.safeguards.iter().any(|s| {
+                            !flow
+                                .protection
+                                .iter()
+                                .any(|p| program.safeguards().is_under(*p, *s))
+                        })
+                    {
+                        found.insert((id, Name::MissingSafeguard));
+                    }
+                }
+            }
+        }
+        self.unnecessary_collection(&mut found);
+        self.reidentification(&mut found);
+        found
+    }
+
+    fn action(&self, flow: &privet::model::Flow) -> (Action, PartyKind) {
+        let to = self.program.node(flow.to).unwrap();
+        if self.is_subject(flow.from) {
+            return (Action::Collect, to.party);
+        }
+        let action = match to.party {
+            PartyKind::FirstParty if to.kind == NodeKind::Store => Action::Store,
+            PartyKind::FirstParty => Action::Use,
+            PartyKind::Acquirer => Action::Transfer,
+            PartyKind::Public => Action::Disclose,
+            _ => Action::Share,
+        };
+        (action, to.party)
+    }
+
+    fn act_findings(
+        &self,
+        id: FlowId,
+        flow: &privet::model::Flow,
+        category: NameId,
+        purpose: NameId,
+        atoms: &[usize],
+        found: &mut BTreeSet<(FlowId, Name)>,
+    ) {
+        let program = self.program;
+        let (action, recipient) = self.action(flow);
+        let to = program.node(flow.to).unwrap();
+        let regions: Vec<Option<NameId>> = if to.regions.is_empty() {
+            vec![None]
+        } else {
+            to.regions.iter().map(|r| Some(*r)).collect()
+        };
+        for region in regions {
+            let act = Act {
+                action,
+                category,
+                purpose,
+                recipient,
+                bases: flow.bases.clone(),
+                region,
+                do_not_track: false,
+            };
+            let decision = decide_atoms(program, &act, atoms);
+            if decision.allowed {
+                continue;
+            }
+            for rule in &decision.forbidding {
+                let rule = program.rule(*rule).unwrap();
+                let name = match rule.kind {
+                    RuleKind::Restrict => Name::PurposeRestricted,
+                    RuleKind::Deny if action.is_onward() => Name::SharingWithoutBasis,
+                    RuleKind::Deny => Name::PurposeNotAllowed,
+                    RuleKind::Confine => Name::RegionNotAllowed,
+                    _ => continue,
+                };
+                found.insert((id, name));
+            }
+            if !decision.unallowed.is_empty() {
+                let name = if action == Action::Collect
+                    && !program.rules.iter().any(|rule| {
+                        rule.kind == RuleKind::Allow
+                            && rule.actions.contains(Action::Collect)
+                            && decision.unallowed.iter().all(|(c, _)| {
+                                program
+                                    .categories()
+                                    .leaves_of(*c)
+                                    .all(|l| rule.categories.leaves.contains(l))
+                            })
+                    }) {
+                    Name::UndisclosedCollection
+                } else if action.is_onward() {
+                    Name::SharingWithoutBasis
+                } else {
+                    Name::PurposeNotAllowed
+                };
+                found.insert((id, name));
+            }
+        }
+        // Do Not Track.
+        let from = program.node(flow.from).unwrap();
+        let honoured = flow.honours_dnt
+            || from.honours_dnt
+            || (to.kind == NodeKind::Tracker && to.honours_dnt);
+        if honoured {
+            return;
+        }
+        let act = Act {
+            action,
+            category,
+            purpose,
+            recipient,
+            bases: flow.bases.clone(),
+            region: None,
+            do_not_track: true,
+        };
+        let decision = decide_atoms(program, &act, atoms);
+        let forbidden_by_dnt = decision
+            .forbidding
+            .iter()
+            .any(|r| program.rule(*r).unwrap().kind == RuleKind::HonourDnt);
+        if !forbidden_by_dnt {
+            return;
+        }
+        let tracking = |p: NameId| {
+            program.rules.iter().any(|rule| {
+                rule.kind == RuleKind::HonourDnt
+                    && program
+                        .purposes()
+                        .leaves_of(p)
+                        .any(|leaf| rule.purposes.as_ref().unwrap().leaves.contains(leaf))
+            })
+        };
+        let upstream = atoms.iter().all(|leaf| {
+            program.flows.iter().any(|incoming| {
+                incoming.to == flow.from
+                    && self.carried(incoming).contains(leaf)
+                    && incoming.purposes.iter().any(|(p, _)| tracking(*p))
+            })
+        });
+        if !upstream {
+            found.insert((id, Name::TrackingIgnoresDnt));
+        }
+    }
+
+    fn unnecessary_collection(&self, found: &mut BTreeSet<(FlowId, Name)>) {
+        let program = self.program;
+        let used: BTreeSet<usize> = program
+            .flows
+            .iter()
+            .filter(|flow| !self.is_subject(flow.from))
+            .flat_map(|flow| self.carried(flow))
+            .collect();
+        let mut reported = BTreeSet::new();
+        for (index, flow) in program.flows.iter().enumerate() {
+            if !self.is_subject(flow.from) || self.is_subject(flow.to) {
+                continue;
+            }
+            for (category, _) in &flow.categories {
+                let unused: Vec<usize> = program
+                    .categories()
+                    .leaves_of(*category)
+                    .filter(|leaf| !used.contains(leaf) && !reported.contains(leaf))
+                    .collect();
+                if !unused.is_empty() {
+                    reported.extend(unused);
+                    found.insert((FlowId(index as u32), Name::UnnecessaryCollection));
+                }
+            }
+        }
+    }
+
+    fn reidentification(&self, found: &mut BTreeSet<(FlowId, Name)>) {
+        let program = self.program;
+        let leaves = program.categories().leaf_count();
+        for node in &program.nodes {
+            if node.kind == NodeKind::Subject {
+                continue;
+            }
+            let v = node.id.index();
+            let anonymous: Vec<usize> = (0..leaves).filter(|l| self.anonymous[*l][v]).collect();
+            let identifiers: Vec<usize> = (0..leaves)
+                .filter(|l| self.personal[*l][v])
+                .filter(|l| {
+                    let id = program.categories().leaf(*l).unwrap();
+                    program.categories().get(id).unwrap().identifier
+                })
+                .collect();
+            if anonymous.is_empty() || identifiers.is_empty() {
+                continue;
+            }
+            let anonymized_flow = program.flows.iter().enumerate().find(|(_, flow)| {
+                flow.to == node.id
+                    && self.carried(flow).iter().any(|l| anonymous.contains(l))
+                    && (flow.transform == Some(Transform::Anonymized)
+                        || (0..leaves).any(|l| self.anonymous[l][flow.from.index()]))
+            });
+            let identifying = program.flows.iter().any(|flow| {
+                flow.to == node.id
+                    && flow.transform != Some(Transform::Anonymized)
+                    && self.carried(flow).iter().any(|l| identifiers.contains(l))
+            });
+            if let (Some((index, _)), true) = (anonymized_flow, identifying) {
+                found.insert((FlowId(index as u32), Name::Reidentification));
+            }
+        }
+    }
+}
+
+fn declares(program: &Program, flow: &privet::model::Flow, leaf: usize) -> bool {
+    flow.categories
+        .iter()
+        .any(|(category, _)| program.categories().leaves_of(*category).any(|l| l == leaf))
+}
+
+fn program_strategy() -> impl Strategy<Value = (Vec<String>, Vec<NodeSpec>, Vec<FlowSpec>)> {
+    (
+        proptest::collection::vec(rule(), 0..7),
+        proptest::collection::vec(node(), 1..6),
+    )
+        .prop_flat_map(|(rules, nodes)| {
+            let count = nodes.len();
+            (
+                Just(rules),
+                Just(nodes),
+                proptest::collection::vec(flow(count), 0..12),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn graph_checker_agrees_with_the_path_reference((rules, nodes, flows) in program_strategy()) {
+        let text = render(&rules, &nodes, &flows);
+        let compilation = compile_text(&text);
+        let reference = Reference::new(&compilation.program).findings();
+        prop_assert_eq!(&compilation.findings, &reference, "{}", text);
+    }
+}
+
+#[test]
+fn cycles_terminate_and_propagate_around() {
+    let text = format!(
+        "{VOCABULARY}allow collect, use of a for q\n\
+         system n1\nsystem n2\nsystem n3\n\
+         flow person -> n1 carries a.x for q\n\
+         flow n1 -> n2 carries a for q\n\
+         flow n2 -> n3 carries a for q\n\
+         flow n3 -> n1 carries a for q\n\
+         flow n3 -> n2 carries a.y for q\n"
+    );
+    let compilation = compile_text(&text);
+    let reference = Reference::new(&compilation.program);
+    assert_eq!(compilation.findings, reference.findings());
+    // `a.y` never enters the cycle: the last flow is inconsistent.
+    assert!(
+        compilation
+            .findings
+            .contains(&(FlowId(4), Name::InconsistentFlow))
+    );
+}
+
+/// A chain of 100,000 flows checks without overflowing the default stack of
+/// a spawned thread, and the violation at its end carries the path, elided.
+#[test]
+fn a_long_chain_checks_without_overflowing_the_stack() {
+    const LENGTH: usize = 100_000;
+    let handle = std::thread::Builder::new()
+        .name("chain".to_string())
+        .spawn(|| {
+            let mut text = String::from(
+                "category a\npurpose q\nallow collect, use of a for q\n\
+                 subject person\nvendor broker is third_party\n",
+            );
+            for index in 0..LENGTH {
+                text.push_str(&format!("system s{index}\n"));
+            }
+            text.push_str("flow person -> s0 carries a for q\n");
+            for index in 1..LENGTH {
+                text.push_str(&format!(
+                    "flow s{} -> s{index} carries a for q\n",
+                    index - 1
+                ));
+            }
+            text.push_str(&format!("flow s{} -> broker carries a for q\n", LENGTH - 1));
+            let mut sources = SourceMap::new();
+            sources.add("chain.privet", text);
+            let compilation = compile(&sources);
+            let names: Vec<&str> = compilation
+                .diagnostics
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect();
+            assert_eq!(names, vec!["sharing-without-basis"]);
+            let note = compilation.diagnostics[0].notes.last().unwrap().clone();
+            assert!(
+                note.starts_with("path of `a`: person -> s0 -> s1 -> s2 -> …"),
+                "{note}"
+            );
+            assert!(
+                note.ends_with(&format!("s{} -> broker", LENGTH - 1)),
+                "{note}"
+            );
+        })
+        .unwrap();
+    handle
+        .join()
+        .expect("the chain check must finish on a default-sized stack");
+}
