@@ -305,9 +305,11 @@ impl<'p> Checker<'p> {
         let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
         let target = program.node_names().name(flow.to);
-        let path = atoms.first().and_then(|leaf| self.path_note(flow, *leaf));
-        let with_path = |diagnostic: Diagnostic| match &path {
-            Some(path) => diagnostic.note(path.clone()),
+        // The path of the first leaf the diagnostic is about.
+        let with_path = |diagnostic: Diagnostic, leaf: Option<usize>| match leaf
+            .and_then(|leaf| self.path_note(flow, leaf))
+        {
+            Some(path) => diagnostic.note(path),
             None => diagnostic,
         };
         let mut out = Vec::new();
@@ -404,16 +406,17 @@ impl<'p> Checker<'p> {
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
             };
-            out.push(with_path(diagnostic));
+            out.push(with_path(diagnostic, affected.first().copied()));
         }
         if !decision.unallowed.is_empty() {
-            out.push(with_path(self.unallowed(
-                flow,
-                act,
-                decision,
-                category_span,
-                purpose_span,
-            )));
+            let first_unallowed = decision.unallowed.first().and_then(|(category, _)| {
+                let leaf = program.categories().leaves_of(*category).start;
+                atoms.contains(&leaf).then_some(leaf)
+            });
+            out.push(with_path(
+                self.unallowed(flow, act, decision, category_span, purpose_span),
+                first_unallowed,
+            ));
         }
         out
     }
