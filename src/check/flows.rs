@@ -696,39 +696,29 @@ impl<'p> Checker<'p> {
     fn flow_safeguards(&mut self, id: FlowId, flow: &Flow, personal: &FixedBitSet) {
         let program = self.program;
         let span = flow.from_span.to(flow.to_span);
-        for requirement in &program.requirements {
-            if requirement.target != RequireTarget::Flows
-                || requirement.categories.leaves.is_disjoint(personal)
+        for (requirement, safeguard, held) in
+            unmet_requirements(program, RequireTarget::Flows, personal, &flow.protection)
+        {
+            let name = program.safeguards().name(safeguard);
+            let mut diagnostic = Diagnostic::new(
+                Name::MissingSafeguard,
+                span,
+                format!("this flow lacks `{name}`"),
+            )
+            .primary_message(format!(
+                "carries {} without `{name}`",
+                join_and(&leaf_names(program, held.ones().take(3)))
+            ))
+            .label(requirement.meta.head, "required here")
+            .help(format!("add `protected by {name}` to the flow"));
+            if let Some(path) = held
+                .ones()
+                .next()
+                .and_then(|leaf| self.path_note(flow, leaf))
             {
-                continue;
+                diagnostic = diagnostic.note(path);
             }
-            let mut held = requirement.categories.leaves.clone();
-            held.intersect_with(personal);
-            for safeguard in &requirement.safeguards {
-                if program.safeguards().any_under(&flow.protection, *safeguard) {
-                    continue;
-                }
-                let name = program.safeguards().name(*safeguard);
-                let mut diagnostic = Diagnostic::new(
-                    Name::MissingSafeguard,
-                    span,
-                    format!("this flow lacks `{name}`"),
-                )
-                .primary_message(format!(
-                    "carries {} without `{name}`",
-                    join_and(&leaf_names(program, held.ones().take(3)))
-                ))
-                .label(requirement.meta.head, "required here")
-                .help(format!("add `protected by {name}` to the flow"));
-                if let Some(path) = held
-                    .ones()
-                    .next()
-                    .and_then(|leaf| self.path_note(flow, leaf))
-                {
-                    diagnostic = diagnostic.note(path);
-                }
-                self.push_flow(id, diagnostic);
-            }
+            self.push_flow(id, diagnostic);
         }
     }
 
@@ -882,44 +872,29 @@ impl<'p> Checker<'p> {
             .unwrap_or_default();
 
         // Safeguards.
-        for requirement in &program.requirements {
-            if requirement.target != RequireTarget::Stores
-                || requirement.categories.leaves.is_disjoint(&held)
-            {
-                continue;
+        for (requirement, safeguard, needing) in
+            unmet_requirements(program, RequireTarget::Stores, &held, &node.protection)
+        {
+            let safeguard_name = program.safeguards().name(safeguard);
+            let mut diagnostic = Diagnostic::new(
+                Name::MissingSafeguard,
+                name_span,
+                format!("store `{name}` lacks `{safeguard_name}`"),
+            )
+            .primary_message(format!(
+                "holds {} without `{safeguard_name}`",
+                join_and(&leaf_names(program, needing.ones().take(3)))
+            ))
+            .label(requirement.meta.head, "required here")
+            .help(format!(
+                "add `{safeguard_name}` to the store's `protected by` clause"
+            ));
+            let first = needing.ones().next();
+            if let Some(path) = first.and_then(|leaf| self.paths.path_text(node.id, leaf)) {
+                diagnostic =
+                    diagnostic.note(format!("path of `{}`: {path}", leaf_name(program, first)));
             }
-            let mut needing = requirement.categories.leaves.clone();
-            needing.intersect_with(&held);
-            for safeguard in &requirement.safeguards {
-                if program.safeguards().any_under(&node.protection, *safeguard) {
-                    continue;
-                }
-                let safeguard_name = program.safeguards().name(*safeguard);
-                let mut diagnostic = Diagnostic::new(
-                    Name::MissingSafeguard,
-                    name_span,
-                    format!("store `{name}` lacks `{safeguard_name}`"),
-                )
-                .primary_message(format!(
-                    "holds {} without `{safeguard_name}`",
-                    join_and(&leaf_names(program, needing.ones().take(3)))
-                ))
-                .label(requirement.meta.head, "required here")
-                .help(format!(
-                    "add `{safeguard_name}` to the store's `protected by` clause"
-                ));
-                if let Some(path) = needing
-                    .ones()
-                    .next()
-                    .and_then(|leaf| self.paths.path_text(node.id, leaf))
-                {
-                    diagnostic = diagnostic.note(format!(
-                        "path of `{}`: {path}",
-                        leaf_name(program, needing.ones().next())
-                    ));
-                }
-                self.report.diagnostics.push(diagnostic);
-            }
+            self.report.diagnostics.push(diagnostic);
         }
 
         // Retention declared for everything held.
@@ -1051,6 +1026,31 @@ fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
     leaf.and_then(|leaf| program.categories().leaf(leaf))
         .map(|id| program.categories().name(id).to_string())
         .unwrap_or_default()
+}
+
+/// The safeguards a store or flow lacks: for each requirement of the
+/// target's kind that covers some of `held`, each required safeguard that
+/// nothing in `protection` is under, with the leaves that need it.
+fn unmet_requirements<'p>(
+    program: &'p Program,
+    target: RequireTarget,
+    held: &FixedBitSet,
+    protection: &[NameId],
+) -> Vec<(&'p Requirement, NameId, FixedBitSet)> {
+    let mut unmet = Vec::new();
+    for requirement in &program.requirements {
+        if requirement.target != target || requirement.categories.leaves.is_disjoint(held) {
+            continue;
+        }
+        let mut needing = requirement.categories.leaves.clone();
+        needing.intersect_with(held);
+        for safeguard in &requirement.safeguards {
+            if !program.safeguards().any_under(protection, *safeguard) {
+                unmet.push((requirement, *safeguard, needing.clone()));
+            }
+        }
+    }
+    unmet
 }
 
 /// "shared with", "transferred to": the verb and preposition for a

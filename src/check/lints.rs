@@ -141,8 +141,9 @@ fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bo
     }
 }
 
-/// Whether `wide` permits every act `narrow` permits.
-fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+/// Whether `wide`'s scope holds `narrow`'s: actions, categories, purposes,
+/// recipients and regions.
+fn scope_covers(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     wide.actions.is_superset(narrow.actions)
         && narrow.categories.leaves.is_subset(&wide.categories.leaves)
         && purpose_leaves(program, &narrow.purposes)
@@ -151,11 +152,16 @@ fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
             .recipients
             .unwrap_or(PartySet::ALL)
             .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
-        && (wide.bases.is_empty()
-            || (!narrow.bases.is_empty() && all_under(program.bases(), &narrow.bases, &wide.bases)))
         && (wide.regions.is_empty()
             || (!narrow.regions.is_empty()
                 && all_under(program.regions(), &narrow.regions, &wide.regions)))
+}
+
+/// Whether `wide` permits every act `narrow` permits.
+fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+    scope_covers(program, wide, narrow)
+        && (wide.bases.is_empty()
+            || (!narrow.bases.is_empty() && all_under(program.bases(), &narrow.bases, &wide.bases)))
 }
 
 /// Whether every act excepted from `wide` is excepted from `narrow` too, so
@@ -179,19 +185,7 @@ fn forbid_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     }
     let categories = narrow.categories.leaves.is_subset(&wide.categories.leaves);
     match wide.kind {
-        RuleKind::Deny => {
-            categories
-                && wide.actions.is_superset(narrow.actions)
-                && purpose_leaves(program, &narrow.purposes)
-                    .is_subset(&purpose_leaves(program, &wide.purposes))
-                && wide
-                    .recipients
-                    .unwrap_or(PartySet::ALL)
-                    .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
-                && (wide.regions.is_empty()
-                    || (!narrow.regions.is_empty()
-                        && all_under(program.regions(), &narrow.regions, &wide.regions)))
-        }
+        RuleKind::Deny => scope_covers(program, wide, narrow),
         // Fewer permitted purposes or regions forbid more.
         RuleKind::Restrict => {
             categories
