@@ -196,6 +196,28 @@ pub fn offset_u32(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
+/// `Debug` text with every [`Span`] written as just `Span`: what two syntax
+/// trees or models that differ only in positions have in common. Used by the
+/// formatter's self-check and by the tests that hold `fmt` to meaning.
+pub fn strip_spans(debug: &str) -> String {
+    const OPEN: &str = "Span { file: FileId(";
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        out.push_str("Span");
+        let after = rest.get(start..).unwrap_or("");
+        match after.find('}') {
+            Some(close) => rest = after.get(close + 1..).unwrap_or(""),
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Display for LineColumn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
@@ -218,5 +240,15 @@ mod tests {
         assert_eq!(file.line_column(10), LineColumn { line: 3, column: 1 });
         assert_eq!(file.line_range(1), Some(3..8));
         assert_eq!(file.line_column(1000), LineColumn { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn strip_spans_forgets_positions_only() {
+        let a = format!("{:?}", (Span::new(FileId(0), 1, 2), "x"));
+        let b = format!("{:?}", (Span::new(FileId(3), 40, 50), "x"));
+        let c = format!("{:?}", (Span::new(FileId(0), 1, 2), "y"));
+        assert_eq!(strip_spans(&a), strip_spans(&b));
+        assert_eq!(strip_spans(&a), "(Span, \"x\")");
+        assert_ne!(strip_spans(&a), strip_spans(&c));
     }
 }

@@ -5,6 +5,7 @@
 //! `--deny-warnings`), 2 usage or I/O error. The exit code never depends on
 //! the output format.
 
+mod fmt;
 pub mod load;
 
 use crate::diagnostic::{Name, Summary, closest};
@@ -38,6 +39,8 @@ enum Command {
     Check(CheckArgs),
     /// Print the data-flow graph, with the flows that break the policy marked
     Graph(GraphArgs),
+    /// Format `.privet` files in the canonical layout, comments kept
+    Fmt(fmt::FmtArgs),
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -108,6 +111,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Explain { name } => explain(&name),
     }
 }

@@ -180,6 +180,26 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
     found
 }
 
+/// Where an item's text really ends: the end of its last token. The span
+/// pest gives an item can run on over the blank lines and comments after it
+/// (the grammar's implicit whitespace), up to the next item.
+pub fn content_end(text: &str, start: usize, end: usize) -> usize {
+    let mut end = end.min(text.len());
+    loop {
+        let Some(slice) = text.get(start..end) else {
+            return end;
+        };
+        let trimmed = slice.trim_end();
+        end = start + trimmed.len();
+        let line_start = trimmed.rfind('\n').map_or(0, |index| index + 1);
+        let line = trimmed.get(line_start..).unwrap_or("");
+        match comment_start(line) {
+            Some(column) => end = start + line_start + column,
+            None => return end,
+        }
+    }
+}
+
 /// The byte column where a `//` comment starts on a line, outside strings.
 pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
@@ -241,6 +261,14 @@ mod tests {
     fn byte_order_mark_is_skipped() {
         let text = "\u{feff}category a\n";
         assert_eq!(texts(text), vec!["category a\n"]);
+    }
+
+    #[test]
+    fn content_ends_before_trailing_blank_lines_and_comments() {
+        let text = "category a \"x // y\" // real\n  // own line\n\n";
+        let end = content_end(text, 0, text.len());
+        assert_eq!(&text[..end], "category a \"x // y\"");
+        assert_eq!(content_end("", 0, 0), 0);
     }
 
     #[test]

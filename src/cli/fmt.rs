@@ -1,0 +1,124 @@
+//! `privet fmt`: rewrite files in the canonical layout, or (`--check`) list
+//! the files that are not in it.
+
+use super::{EXIT_FAILURE, EXIT_PROBLEMS, fail, load};
+use crate::format::{FormatError, format_file};
+use crate::render;
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub(super) struct FmtArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Change nothing: list the files that are not formatted, and exit with
+    /// 1 if there are any
+    #[arg(long)]
+    check: bool,
+}
+
+pub(super) fn run(args: &FmtArgs) -> ExitCode {
+    let files = match load::find_files(&args.paths) {
+        Ok(files) => files,
+        Err(error) => return fail(error),
+    };
+    let loaded = match load::read_files(&files) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let mut problems = loaded.diagnostics.clone();
+    let mut unformatted = Vec::new();
+    let mut failed = false;
+    for ((id, source), path) in loaded.sources.iter().zip(&files) {
+        if !source.is_parsable() {
+            continue;
+        }
+        match format_file(id, source.text()) {
+            Ok(formatted) if formatted == source.text() => {}
+            Ok(formatted) => {
+                if args.check {
+                    unformatted.push(load::display_path(path));
+                } else if let Err(error) = write_atomically(path, &formatted) {
+                    eprintln!(
+                        "privet: error: cannot write `{}`: {error}",
+                        load::display_path(path)
+                    );
+                    failed = true;
+                }
+            }
+            Err(FormatError::Syntax(diagnostics)) => problems.extend(diagnostics),
+            Err(error @ FormatError::Unstable(_)) => {
+                eprintln!(
+                    "privet: error: `{}` was not formatted: {error}",
+                    load::display_path(path)
+                );
+                failed = true;
+            }
+        }
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    for path in &unformatted {
+        let _ = writeln!(stdout, "{path}");
+    }
+    let _ = stdout.flush();
+    if !problems.is_empty() {
+        crate::diagnostic::sort_diagnostics(&mut problems);
+        let choice = if std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        {
+            ColorChoice::Auto
+        } else {
+            ColorChoice::Never
+        };
+        let mut stderr = StandardStream::stderr(choice);
+        let _ = render::human::emit(&mut stderr, &loaded.sources, &problems);
+        eprintln!("privet: files with syntax errors were left as they are");
+    }
+    if args.check && !unformatted.is_empty() {
+        eprintln!(
+            "privet: {} file{} not formatted; `privet fmt` formats {}",
+            unformatted.len(),
+            if unformatted.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            },
+            if unformatted.len() == 1 { "it" } else { "them" }
+        );
+    }
+    if failed {
+        ExitCode::from(EXIT_FAILURE)
+    } else if !problems.is_empty() || !unformatted.is_empty() {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Replaces a file's contents through a temporary file beside it and a
+/// rename, so a reader never sees half a file. The file keeps its
+/// permissions.
+pub(crate) fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            std::fs::set_permissions(&temporary, metadata.permissions())?;
+        }
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}

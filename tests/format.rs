@@ -1,0 +1,531 @@
+//! `privet fmt`: the layout of tricky inputs (snapshots), and on every file
+//! of `policies/` and on generated programs, that formatting is idempotent,
+//! keeps every comment and never changes the program's meaning.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use privet::format::{FormatError, format_text};
+use privet::pipeline::{Compilation, compile};
+use privet::source::{SourceMap, strip_spans};
+use proptest::prelude::*;
+use std::path::Path;
+
+/// The model and the diagnostics of a compilation, without positions: two
+/// programs that mean the same give the same fingerprint. References (and
+/// suggestions) are recorded in the order clauses are read, which the
+/// formatter may change, so they are sorted.
+fn fingerprint(compilation: &Compilation) -> String {
+    let mut program = compilation.program.clone();
+    for reference in &mut program.references {
+        reference.span = Default::default();
+    }
+    program.references.sort();
+    program.suggested.sort();
+    let mut diagnostics: Vec<String> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| {
+            strip_spans(&format!(
+                "{} {} {:?} {:?} {:?}",
+                d.name, d.message, d.notes, d.help, d.labels
+            ))
+        })
+        .collect();
+    diagnostics.sort();
+    // `FixedBitSet`'s Debug shows a pointer: compare the bits themselves.
+    let leaves: Vec<String> = program
+        .rules
+        .iter()
+        .map(|rule| {
+            format!(
+                "{:?} {:?}",
+                rule.categories.leaves.ones().collect::<Vec<_>>(),
+                rule.purposes
+                    .as_ref()
+                    .map(|p| p.leaves.ones().collect::<Vec<_>>())
+            )
+        })
+        .chain(
+            program
+                .retentions
+                .iter()
+                .map(|r| format!("{:?}", r.categories.leaves.ones().collect::<Vec<_>>())),
+        )
+        .chain(
+            program
+                .requirements
+                .iter()
+                .map(|r| format!("{:?}", r.categories.leaves.ones().collect::<Vec<_>>())),
+        )
+        .collect();
+    let debug = strip_spans(&format!("{program:?}\n{diagnostics:#?}\n{leaves:?}"));
+    without_pointers(&debug)
+}
+
+/// `data: 0x7f..` to `data`.
+fn without_pointers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("data: 0x") {
+        out.push_str(&rest[..at + 4]);
+        rest = rest[at + 8..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    out
+}
+
+fn compile_texts(texts: &[(String, String)]) -> Compilation {
+    let mut sources = SourceMap::new();
+    for (name, text) in texts {
+        sources.add(name.clone(), text.clone());
+    }
+    compile(&sources)
+}
+
+/// The comments of a text, sorted: what formatting must keep.
+fn comments(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = privet::syntax::split::comments(Default::default(), text)
+        .into_iter()
+        .map(|c| c.text.trim_end().to_string())
+        .collect();
+    found.sort();
+    found
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("///"))
+        .map(|line| line.trim_end().to_string())
+        .collect()
+}
+
+/// Formats once and twice and checks the properties every input must have.
+fn check_round_trip(name: &str, text: &str) -> String {
+    let once = format_text(text).unwrap_or_else(|e| panic!("{name}: {e}\n{e:?}\n{text}"));
+    let twice =
+        format_text(&once).unwrap_or_else(|e| panic!("{name} (second time): {e}\n{e:?}\n{once}"));
+    assert_eq!(once, twice, "{name}: formatting twice changed the text");
+    assert_eq!(comments(text), comments(&once), "{name}: comments changed");
+    assert_eq!(
+        doc_lines(text).len(),
+        doc_lines(&once).len(),
+        "{name}: doc lines"
+    );
+    for line in once.lines() {
+        assert_eq!(line, line.trim_end(), "{name}: trailing whitespace");
+        assert!(!line.contains('\r'), "{name}: carriage return kept");
+    }
+    once
+}
+
+#[test]
+fn layout_cases() {
+    insta::glob!("format/*.privet", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let formatted = check_round_trip(&path.display().to_string(), &text);
+        let before = compile_texts(&[("case.privet".into(), text.clone())]);
+        let after = compile_texts(&[("case.privet".into(), formatted.clone())]);
+        assert_eq!(fingerprint(&before), fingerprint(&after));
+        insta::assert_snapshot!(format!(
+            "----- INPUT\n{}\n----- FORMATTED\n{formatted}",
+            text.replace('\r', "\u{240d}")
+        ));
+    });
+}
+
+#[test]
+fn every_policy_file_round_trips_and_keeps_its_meaning() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut programs: Vec<_> = vec![root.join("one-touch")];
+    let mut violations: Vec<_> = std::fs::read_dir(root.join("violations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    violations.sort();
+    programs.extend(violations);
+    let mut files = 0;
+    for program in programs {
+        let mut original = Vec::new();
+        let mut formatted = Vec::new();
+        for path in support::privet_files(&program) {
+            let name = support::relative(&path);
+            let text = std::fs::read_to_string(&path).unwrap();
+            formatted.push((name.clone(), check_round_trip(&name, &text)));
+            original.push((name, text));
+            files += 1;
+        }
+        assert_eq!(
+            fingerprint(&compile_texts(&original)),
+            fingerprint(&compile_texts(&formatted)),
+            "formatting {} changed its meaning",
+            program.display()
+        );
+    }
+    assert!(files >= 30, "only {files} files under policies/");
+}
+
+#[test]
+fn shipped_policies_are_formatted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let unformatted: Vec<String> = support::privet_files(&root)
+        .into_iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            format_text(&text).unwrap() != text
+        })
+        .map(|path| support::relative(&path))
+        .collect();
+    assert!(unformatted.is_empty(), "not formatted: {unformatted:?}");
+}
+
+#[test]
+fn syntax_errors_are_not_formatted() {
+    let text = "category a\ncategroy b\nallow use of\n";
+    match format_text(text) {
+        Err(FormatError::Syntax(diagnostics)) => {
+            assert_eq!(diagnostics.len(), 2);
+            assert!(
+                diagnostics
+                    .iter()
+                    .all(|d| d.name.as_str() == "syntax-error")
+            );
+        }
+        other => panic!("expected syntax errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    assert_eq!(format_text("").unwrap(), "");
+    assert_eq!(format_text("\n\n\n").unwrap(), "");
+    assert_eq!(
+        format_text("  // one\n\n\n// two  \n").unwrap(),
+        "// one\n\n// two\n"
+    );
+}
+
+// ------------------------------------------------------------ generated programs
+
+const CATEGORIES: &[&str] = &[
+    "user",
+    "user.contact.email",
+    "user.contact.phone_number_for_verification",
+    "user.device.imei",
+    "log",
+];
+const PURPOSES: &[&str] = &["service", "service.login", "marketing.mailing_list"];
+const BASES: &[&str] = &["consent", "consent.explicit", "legal_requirement"];
+const REGIONS: &[&str] = &["site", "site.backup"];
+const PARTIES: &[&str] = &["processor", "third_party", "public"];
+const ACTIONS: &[&str] = &["collect", "use", "store", "share", "process"];
+const LABELS: &[&str] = &[
+    "\"a label\"",
+    "\"with \\\"quotes\\\" and \\\\ and \\t\"",
+    "\"ünïcödé, 名前 and a label long enough to push the item past eighty columns\"",
+];
+
+fn names(from: &'static [&'static str]) -> impl Strategy<Value = String> {
+    proptest::sample::subsequence(from, 1..=from.len()).prop_map(|names| names.join(", "))
+}
+
+fn label() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        proptest::sample::select(LABELS).prop_map(|l| format!(" {l}"))
+    ]
+}
+
+fn cite() -> impl Strategy<Value = String> {
+    prop_oneof![Just(String::new()), Just(" cite \"1(2) a\"".to_string())]
+}
+
+/// Optional clauses in a random order.
+fn clauses(options: Vec<BoxedStrategy<String>>) -> impl Strategy<Value = String> {
+    options.prop_shuffle().prop_map(|parts| {
+        parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+fn optional(word: &'static str, from: &'static [&'static str]) -> BoxedStrategy<String> {
+    prop_oneof![
+        Just(String::new()),
+        names(from).prop_map(move |n| format!("{word} {n}"))
+    ]
+    .boxed()
+}
+
+fn exceptions() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        (
+            prop_oneof![Just("under"), Just("with")],
+            names(BASES),
+            cite(),
+        ),
+        0..3,
+    )
+    .prop_map(|list| {
+        list.into_iter()
+            .map(|(word, bases, cite)| format!(" except {word} {bases}{cite}"))
+            .collect()
+    })
+}
+
+fn lifecycle() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("forever".to_string()),
+        Just("while active then delete".to_string()),
+        Just("while active then after closed keep for legal_minimum without commercial use then anonymize".to_string()),
+        Just("after closed archive isolated encrypted for 20~years then archive encrypted".to_string()),
+        Just("keep for 30~days then delete".to_string()),
+    ]
+}
+
+/// One item, its tokens separated by single spaces.
+fn item() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (proptest::sample::select(CATEGORIES), label(), cite(), any::<bool>()).prop_map(
+            |(name, label, cite, flag)| {
+                let flag = if flag { " sensitive identifier" } else { "" };
+                format!("category {name}{label}{flag}{cite}")
+            }
+        ),
+        (names(ACTIONS), names(CATEGORIES), clauses(vec![
+            optional("for", PURPOSES),
+            optional("to", PARTIES),
+            prop_oneof![Just(String::new()), names(BASES).prop_map(|b| format!("under {b}")), names(BASES).prop_map(|b| format!("with {b}"))].boxed(),
+            optional("in", REGIONS),
+        ]), cite())
+            .prop_map(|(a, c, rest, cite)| format!("allow {a} of {c} {rest}{cite}")),
+        (names(ACTIONS), names(CATEGORIES), clauses(vec![
+            optional("for", PURPOSES),
+            optional("to", PARTIES),
+            optional("in", REGIONS),
+        ]), cite(), exceptions())
+            .prop_map(|(a, c, rest, cite, ex)| format!("deny {a} of sensitive {c} {rest}{cite}{ex}")),
+        (names(CATEGORIES), names(PURPOSES), cite(), exceptions())
+            .prop_map(|(c, p, cite, ex)| format!("restrict {c} to {p}{cite}{ex}")),
+        (names(CATEGORIES), lifecycle(), cite())
+            .prop_map(|(c, l, cite)| format!("retain {c} {l}{cite}")),
+        (label(), clauses(vec![
+            optional("in", REGIONS),
+            Just("protected by encryption.at_rest, isolation".to_string()).boxed(),
+            Just("backed by postgres table \"orders\" timestamp \"closed_at\" columns \"a, b, c, d, e, f, g\"".to_string()).boxed(),
+            names(CATEGORIES).prop_map(|c| format!("retain {c} keep for 1~year then delete")).boxed(),
+        ]), cite())
+            .prop_map(|(label, rest, cite)| format!("store db{label} {rest}{cite}")),
+        (names(CATEGORIES), names(PURPOSES), clauses(vec![
+            optional("under", BASES),
+            optional("protected by", &["tls", "encryption.in_transit"]),
+            prop_oneof![Just(String::new()), Just("honours do not track".to_string())].boxed(),
+        ]), cite())
+            .prop_map(|(c, p, rest, cite)| format!("flow customer -> db carries {c} for {p} {rest}{cite}")),
+        (label(), cite()).prop_map(|(label, cite)| format!("obligation notify{}{cite} ", if label.is_empty() { " \"x\"".to_string() } else { label })),
+    ]
+}
+
+/// How two tokens of an item are separated.
+#[derive(Clone, Debug)]
+enum Gap {
+    Space,
+    Spaces,
+    Break,
+    Trailing,
+    OwnLine,
+}
+
+fn gap() -> impl Strategy<Value = Gap> {
+    prop_oneof![
+        6 => Just(Gap::Space),
+        1 => Just(Gap::Spaces),
+        2 => Just(Gap::Break),
+        1 => Just(Gap::Trailing),
+        1 => Just(Gap::OwnLine),
+    ]
+}
+
+/// An item with its spaces replaced by random gaps, comments among them.
+/// Strings are kept whole.
+fn messy_item() -> impl Strategy<Value = (String, Vec<Gap>)> {
+    item().prop_flat_map(|text| {
+        let count = text.matches(' ').count();
+        (Just(text), proptest::collection::vec(gap(), count))
+    })
+}
+
+fn apply_gaps(text: &str, gaps: &[Gap], comment: &mut usize) -> String {
+    let mut out = String::new();
+    let mut in_string = false;
+    let mut gaps = gaps.iter();
+    let mut previous = '\0';
+    for c in text.chars() {
+        if c == '"' && previous != '\\' {
+            in_string = !in_string;
+        }
+        previous = if previous == '\\' && c == '\\' {
+            '\0'
+        } else {
+            c
+        };
+        if c == ' ' && !in_string {
+            match gaps.next().unwrap_or(&Gap::Space) {
+                Gap::Space => out.push(' '),
+                Gap::Spaces => out.push_str("   "),
+                Gap::Break => out.push_str("\n  "),
+                Gap::Trailing => {
+                    *comment += 1;
+                    out.push_str(&format!(" // c{comment}\n    "));
+                }
+                Gap::OwnLine => {
+                    *comment += 1;
+                    out.push_str(&format!("\n        // c{comment}\n  "));
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn program() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        (messy_item(), 0..3usize, any::<bool>(), any::<bool>()),
+        1..8,
+    )
+    .prop_map(|items| {
+        let mut out = String::new();
+        let mut comment = 0;
+        for ((text, gaps), blank, doc, top_comment) in items {
+            out.push_str(&"\n".repeat(blank));
+            if top_comment {
+                comment += 1;
+                out.push_str(&format!("// top {comment}\n"));
+            }
+            if doc {
+                out.push_str("/// A doc comment.\n///\n///   indented  \n");
+            }
+            // `~` is the space inside a duration, which must stay a space.
+            out.push_str(&apply_gaps(&text, &gaps, &mut comment).replace('~', " "));
+            out.push('\n');
+        }
+        out
+    })
+}
+
+fn vocabulary() -> String {
+    let mut out = String::new();
+    for c in CATEGORIES {
+        out.push_str(&format!("category {c}\n"));
+    }
+    for p in PURPOSES {
+        out.push_str(&format!("purpose {p}\n"));
+    }
+    for b in BASES {
+        out.push_str(&format!("basis {b}\n"));
+    }
+    for r in REGIONS {
+        out.push_str(&format!("region {r}\n"));
+    }
+    out.push_str(
+        "safeguard tls\nsafeguard encryption\nsafeguard isolation\nstate active\nevent closed\n",
+    );
+    out.push_str("duration legal_minimum = 3 years\nsubject customer\n");
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_programs_round_trip(text in program()) {
+        let formatted = check_round_trip("generated", &text);
+        let vocabulary = ("vocabulary.privet".to_string(), vocabulary());
+        let before = compile_texts(&[vocabulary.clone(), ("case.privet".into(), text.clone())]);
+        let after = compile_texts(&[vocabulary, ("case.privet".into(), formatted.clone())]);
+        prop_assert!(
+            !before.diagnostics.iter().any(|d| d.name.as_str() == "syntax-error"),
+            "the generator made a syntax error:\n{text}"
+        );
+        prop_assert_eq!(fingerprint(&before), fingerprint(&after), "input:\n{}\nformatted:\n{}", text, formatted);
+    }
+}
+
+// ------------------------------------------------------------ the command
+
+fn privet(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn fmt_command_checks_rewrites_and_leaves_broken_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "category a   \"A\"\n\n\n\ncategory b cite \"x\"\n";
+    let tidy = "category a \"A\"\n\ncategory b\n    cite \"x\"\n";
+    let broken = "category a\ncategroy b\n";
+    std::fs::write(dir.path().join("messy.privet"), messy).unwrap();
+    std::fs::write(dir.path().join("tidy.privet"), tidy).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/broken.privet"), broken).unwrap();
+
+    // --check lists the files that would change and writes nothing.
+    let check = privet(&["fmt", "--check", "."], dir.path());
+    assert_eq!(check.status.code(), Some(1));
+    let stdout = String::from_utf8(check.stdout).unwrap();
+    assert_eq!(stdout, "messy.privet\n");
+    let stderr = String::from_utf8(check.stderr).unwrap();
+    assert!(stderr.contains("error[syntax-error]"), "{stderr}");
+    assert!(stderr.contains("sub/broken.privet"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.privet")).unwrap(),
+        messy
+    );
+
+    // Formatting rewrites the messy file only; the broken one is left alone
+    // and makes the exit code 1.
+    let format = privet(&["fmt"], dir.path());
+    assert_eq!(format.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.privet")).unwrap(),
+        tidy
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tidy.privet")).unwrap(),
+        tidy
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/broken.privet")).unwrap(),
+        broken
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    // Without the broken file, everything is formatted: exit 0.
+    std::fs::remove_file(dir.path().join("sub/broken.privet")).unwrap();
+    std::fs::write(dir.path().join("sub/fine.privet"), tidy).unwrap();
+    let again = privet(&["fmt", "--check"], dir.path());
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert!(again.stdout.is_empty());
+
+    // A missing path is an I/O error.
+    let missing = privet(&["fmt", "no-such-dir"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+}
