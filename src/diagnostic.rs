@@ -123,6 +123,14 @@ pub struct Label {
     pub message: String,
 }
 
+/// A replacement that fixes a diagnostic: the "did you mean" of a misspelt
+/// name, in a form an editor can apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub span: Span,
+    pub replacement: String,
+}
+
 /// One finding, in the shape every renderer reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -138,6 +146,8 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// What to do about it, such as "did you mean".
     pub help: Option<String>,
+    /// The edit the help suggests, when it is one replacement.
+    pub suggestion: Option<Suggestion>,
 }
 
 impl Diagnostic {
@@ -155,6 +165,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: None,
+            suggestion: None,
         }
     }
 
@@ -179,6 +190,21 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Suggests replacing the text at `span` with `replacement`.
+    pub fn suggest(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.suggestion = Some(Suggestion {
+            span,
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    /// "did you mean `replacement`?", as help and as a suggestion.
+    pub fn did_you_mean(self, span: Span, replacement: &str) -> Self {
+        self.help(format!("did you mean `{replacement}`?"))
+            .suggest(span, replacement)
     }
 
     pub fn is_error(&self) -> bool {

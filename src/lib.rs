@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod explain;
 pub mod format;
 pub mod graph;
+pub mod lsp;
 pub mod model;
 pub mod pipeline;
 pub mod render;

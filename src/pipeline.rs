@@ -10,6 +10,7 @@ use crate::model::Program;
 use crate::resolve;
 use crate::source::SourceMap;
 use crate::syntax;
+use crate::syntax::cache::ParseCache;
 use std::collections::BTreeSet;
 
 /// A compiled program and everything found on the way.
@@ -39,6 +40,27 @@ pub fn compile(sources: &SourceMap) -> Compilation {
         diagnostics.extend(found);
         files.push(parsed);
     }
+    compile_parsed(files, diagnostics)
+}
+
+/// [`compile`], reusing the items of each file (by file name) that have not
+/// changed since the cache last saw them: what the language server runs on
+/// every edit.
+pub fn compile_cached(sources: &SourceMap, cache: &mut ParseCache) -> Compilation {
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::with_capacity(sources.len());
+    for (id, file) in sources.iter().filter(|(_, file)| file.is_parsable()) {
+        let (parsed, found) = cache.parse_file(file.name(), id, file.text());
+        diagnostics.extend(found);
+        files.push(parsed);
+    }
+    let names: Vec<&str> = sources.iter().map(|(_, file)| file.name()).collect();
+    cache.retain_files(&names);
+    compile_parsed(files, diagnostics)
+}
+
+/// Resolves and checks parsed files.
+fn compile_parsed(files: Vec<ast::File>, mut diagnostics: Vec<Diagnostic>) -> Compilation {
     let (program, found) = resolve::resolve(&files);
     diagnostics.extend(found);
     let graph = DataGraph::build(&program);

@@ -202,7 +202,7 @@ impl Resolver {
         let mut suggested = None;
         if let Some(suggestion) = closest(&ident.text, vocabulary.names()) {
             suggested = vocabulary.lookup(suggestion);
-            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+            diagnostic = diagnostic.did_you_mean(ident.span, suggestion);
             if let Some(span) = suggested
                 .and_then(|id| vocabulary.get(id))
                 .and_then(|entry| entry.declared.as_ref())
@@ -301,7 +301,7 @@ impl Resolver {
                          `disclose`; `process` stands for all of them",
                     );
                     if let Some(suggestion) = closest(&ident.text, known) {
-                        diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+                        diagnostic = diagnostic.did_you_mean(ident.span, suggestion);
                     }
                     self.diagnostics.push(diagnostic);
                 }
@@ -326,7 +326,7 @@ impl Resolver {
              `acquirer` and `public`",
         );
         if let Some(suggestion) = closest(&ident.text, known) {
-            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+            diagnostic = diagnostic.did_you_mean(ident.span, suggestion);
         }
         self.diagnostics.push(diagnostic);
         None
@@ -815,7 +815,7 @@ impl Resolver {
             .primary_message("not a technology privet generates retention jobs for")
             .note("the technologies are `postgres`, `s3` and `kafka`");
             if let Some(suggestion) = closest(name, known) {
-                diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+                diagnostic = diagnostic.did_you_mean(backing.technology.span, suggestion);
             }
             self.diagnostics.push(diagnostic);
             return None;

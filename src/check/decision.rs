@@ -139,10 +139,15 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         return Decision::default();
     }
 
+    // A rule that covers none of the act's categories can neither forbid
+    // nor permit any of its atoms: skip it before asking more.
     let mut forbidders = Vec::new();
     let mut allowers = Vec::new();
     for (id, rule) in program.rule_ids().zip(&program.rules) {
-        if rule_engaged(program, rule, act) {
+        let touches = categories
+            .iter()
+            .any(|category| rule.categories.leaves.contains(*category));
+        if touches && rule_engaged(program, rule, act) {
             if rule.kind.forbids() {
                 forbidders.push((id, rule));
             } else {
@@ -151,19 +156,18 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         }
     }
 
-    let mut forbidding = vec![false; program.rules.len()];
-    let mut allowing = vec![false; program.rules.len()];
+    // Which of the engaged rules forbade or permitted an atom.
+    let mut forbidding = vec![false; forbidders.len()];
+    let mut allowing = vec![false; allowers.len()];
     let mut unallowed = Vec::new();
     let mut allowed = true;
     for &category in categories {
         for purpose in purposes.clone() {
             let mut forbidden = false;
-            for (id, rule) in &forbidders {
+            for ((_, rule), flag) in forbidders.iter().zip(forbidding.iter_mut()) {
                 if rule_covers(rule, category, purpose) {
                     forbidden = true;
-                    if let Some(flag) = forbidding.get_mut(id.index()) {
-                        *flag = true;
-                    }
+                    *flag = true;
                 }
             }
             if forbidden {
@@ -171,12 +175,10 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
                 continue;
             }
             let mut permitted = false;
-            for (id, rule) in &allowers {
+            for ((_, rule), flag) in allowers.iter().zip(allowing.iter_mut()) {
                 if rule_covers(rule, category, purpose) {
                     permitted = true;
-                    if let Some(flag) = allowing.get_mut(id.index()) {
-                        *flag = true;
-                    }
+                    *flag = true;
                 }
             }
             if !permitted {
@@ -191,17 +193,18 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         }
     }
 
-    let marked = |flags: Vec<bool>| -> Vec<RuleId> {
-        program
-            .rule_ids()
+    // In rule order.
+    let marked = |rules: &[(RuleId, &Rule)], flags: Vec<bool>| -> Vec<RuleId> {
+        rules
+            .iter()
             .zip(flags)
-            .filter_map(|(id, flag)| flag.then_some(id))
+            .filter_map(|((id, _), flag)| flag.then_some(*id))
             .collect()
     };
     Decision {
         allowed,
-        forbidding: marked(forbidding),
-        allowing: marked(allowing),
+        forbidding: marked(&forbidders, forbidding),
+        allowing: marked(&allowers, allowing),
         unallowed,
     }
 }

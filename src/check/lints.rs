@@ -105,10 +105,13 @@ fn act_mask(actions: ActionSet, recipients: Option<PartySet>) -> u64 {
     mask
 }
 
-fn purpose_leaves(program: &Program, scope: &Option<Scope>) -> FixedBitSet {
-    match scope {
-        Some(scope) => scope.leaves.clone(),
-        None => program.purposes().all_leaves(),
+/// Whether the purposes of `inner` (all, for `None`) are within those of
+/// `outer` (all, for `None`).
+fn purposes_within(program: &Program, inner: &Option<Scope>, outer: &Option<Scope>) -> bool {
+    match (inner, outer) {
+        (_, None) => true,
+        (None, Some(outer)) => outer.leaves.count_ones(..) >= program.purposes().leaf_count(),
+        (Some(inner), Some(outer)) => inner.leaves.is_subset(&outer.leaves),
     }
 }
 
@@ -146,8 +149,7 @@ fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bo
 fn scope_covers(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     wide.actions.is_superset(narrow.actions)
         && narrow.categories.leaves.is_subset(&wide.categories.leaves)
-        && purpose_leaves(program, &narrow.purposes)
-            .is_subset(&purpose_leaves(program, &wide.purposes))
+        && purposes_within(program, &narrow.purposes, &wide.purposes)
         && wide
             .recipients
             .unwrap_or(PartySet::ALL)
@@ -188,15 +190,12 @@ fn forbid_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
         RuleKind::Deny => scope_covers(program, wide, narrow),
         // Fewer permitted purposes or regions forbid more.
         RuleKind::Restrict => {
-            categories
-                && purpose_leaves(program, &wide.purposes)
-                    .is_subset(&purpose_leaves(program, &narrow.purposes))
+            categories && purposes_within(program, &wide.purposes, &narrow.purposes)
         }
         RuleKind::Confine => {
             categories && all_under(program.regions(), &wide.regions, &narrow.regions)
         }
-        RuleKind::HonourDnt => purpose_leaves(program, &narrow.purposes)
-            .is_subset(&purpose_leaves(program, &wide.purposes)),
+        RuleKind::HonourDnt => purposes_within(program, &narrow.purposes, &wide.purposes),
         RuleKind::Allow => false,
     }
 }
@@ -208,6 +207,11 @@ fn dead(rule: &Rule, message: String, primary: &str) -> Diagnostic {
 pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let all_purposes = program.purposes().all_leaves();
+    let masks: Vec<u64> = program
+        .rules
+        .iter()
+        .map(|rule| act_mask(rule.actions, rule.recipients))
+        .collect();
     for (index, rule) in program.rules.iter().enumerate() {
         let keyword = rule.kind.keyword();
         // A rule with a name that did not resolve has its error already;
@@ -226,9 +230,7 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
             );
             continue;
         }
-        if rule.kind == RuleKind::Restrict
-            && all_purposes.is_subset(&purpose_leaves(program, &rule.purposes))
-        {
+        if rule.kind == RuleKind::Restrict && purposes_within(program, &None, &rule.purposes) {
             diagnostics.push(
                 dead(
                     rule,
@@ -242,12 +244,20 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
 
         // A rule subsumed by another of its kind: report the narrower one,
         // or the later of two equal ones.
+        // Every kind but `honour` needs the other rule's categories to hold
+        // this one's, so to hold its first leaf: a cheap test first.
+        let first_leaf = rule.categories.leaves.ones().next();
         let subsumed_by = program
             .rules
             .iter()
             .enumerate()
             .find(|(other_index, other)| {
                 if *other_index == index {
+                    return false;
+                }
+                if rule.kind != RuleKind::HonourDnt
+                    && first_leaf.is_some_and(|leaf| !other.categories.leaves.contains(leaf))
+                {
                     return false;
                 }
                 let (covers, covered) = if rule.kind == RuleKind::Allow {
@@ -285,7 +295,7 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
         }
 
         if rule.kind == RuleKind::Allow {
-            if let Some(overriders) = overridden(program, rule, &all_purposes) {
+            if let Some(overriders) = overridden(program, rule, &all_purposes, &masks) {
                 let mut diagnostic = dead(
                     rule,
                     "this `allow` rule is overridden everywhere it applies".to_string(),
@@ -309,15 +319,25 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
 
 /// If every act the allow rule covers is forbidden without exception, the
 /// rules that forbid them.
-fn overridden(program: &Program, allow: &Rule, all_purposes: &FixedBitSet) -> Option<Vec<usize>> {
+/// `masks` holds the [`act_mask`] of every rule.
+fn overridden(
+    program: &Program,
+    allow: &Rule,
+    all_purposes: &FixedBitSet,
+    masks: &[u64],
+) -> Option<Vec<usize>> {
     let wanted = act_mask(allow.actions, allow.recipients);
     let forbidders: Vec<(usize, &Rule, u64)> = program
         .rules
         .iter()
+        .zip(masks)
         .enumerate()
-        .filter(|(_, rule)| rule.kind.forbids() && forbids_unconditionally(program, rule, allow))
-        .map(|(index, rule)| (index, rule, act_mask(rule.actions, rule.recipients)))
-        .filter(|(_, _, mask)| mask & wanted != 0)
+        .filter(|(_, (rule, mask))| {
+            *mask & wanted != 0
+                && rule.kind.forbids()
+                && forbids_unconditionally(program, rule, allow)
+        })
+        .map(|(index, (rule, mask))| (index, rule, *mask))
         .collect();
     if forbidders.is_empty() {
         return None;

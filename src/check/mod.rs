@@ -6,6 +6,7 @@
 pub mod decision;
 pub mod flows;
 mod lints;
+pub mod permissions;
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::DataGraph;

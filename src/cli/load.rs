@@ -62,7 +62,7 @@ pub fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
 
 /// An iterative walk (no recursion), guarding against symlink loops by the
 /// canonical path of each directory.
-fn walk(root: &Path, found: &mut BTreeSet<PathBuf>) -> Result<(), LoadError> {
+pub(crate) fn walk(root: &Path, found: &mut BTreeSet<PathBuf>) -> Result<(), LoadError> {
     let mut seen = BTreeSet::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(directory) = pending.pop() {

@@ -41,6 +41,8 @@ enum Command {
     Graph(GraphArgs),
     /// Format `.privet` files in the canonical layout, comments kept
     Fmt(fmt::FmtArgs),
+    /// Run the language server on standard input and output
+    Lsp,
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -112,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Lsp => crate::lsp::run(),
         Command::Explain { name } => explain(&name),
     }
 }

@@ -157,7 +157,7 @@ pub(super) fn from_pest(
         )
         .primary_message("an item starts with a keyword such as `category` or `allow`");
         if let Some(suggestion) = closest(found, ITEM_KEYWORDS.iter().copied()) {
-            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+            diagnostic = diagnostic.did_you_mean(primary, suggestion);
         }
         return diagnostic;
     }
@@ -227,7 +227,8 @@ pub(super) fn from_pest(
         if let Some(suggestion) = closest(found, ITEM_KEYWORDS.iter().copied()) {
             return in_item(
                 diagnostic
-                    .help(format!("did you mean `{suggestion}`? an item starts with its keyword at the start of a line")),
+                    .help(format!("did you mean `{suggestion}`? an item starts with its keyword at the start of a line"))
+                    .suggest(primary, suggestion),
             );
         }
         diagnostic = diagnostic.note("a line that starts without indentation and without an item keyword continues the item above");
@@ -239,7 +240,7 @@ pub(super) fn from_pest(
         .collect();
     if found.chars().all(|c| c.is_ascii_alphabetic()) && !found.is_empty() {
         if let Some(suggestion) = closest(found, keywords.iter().copied()) {
-            diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+            diagnostic = diagnostic.did_you_mean(primary, suggestion);
         }
     }
     in_item(diagnostic)

@@ -5,6 +5,7 @@
 //! `syntax-error` only. A broken item costs exactly one diagnostic and the
 //! items around it are still lowered.
 
+pub mod cache;
 mod errors;
 mod lower;
 pub mod split;
@@ -31,22 +32,9 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         let Some(chunk_text) = text.get(chunk.start..chunk.end) else {
             continue;
         };
-        if chunk_text.len() > MAX_ITEM_BYTES {
-            diagnostics.push(errors::too_large(file, chunk, chunk_text));
-            continue;
-        }
-        match PrivetParser::parse(Rule::item, chunk_text) {
-            Ok(mut pairs) => {
-                if let Some(pair) = pairs.next() {
-                    let lowerer = lower::Lowerer::new(file, chunk.start);
-                    diagnostics.extend(lowerer.repeated_clauses(&pair));
-                    if let Some(item) = lowerer.item(pair) {
-                        items.push(item);
-                    }
-                }
-            }
-            Err(error) => diagnostics.push(errors::from_pest(file, chunk, chunk_text, &error)),
-        }
+        let (item, found) = parse_item(file, chunk, chunk_text);
+        items.extend(item);
+        diagnostics.extend(found);
     }
     let comments = split::comments(file, text);
     (
@@ -57,4 +45,29 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         },
         diagnostics,
     )
+}
+
+/// Parses the text of one chunk, which starts at `chunk.start` of `file`.
+fn parse_item(
+    file: FileId,
+    chunk: split::Chunk,
+    chunk_text: &str,
+) -> (Option<ast::Item>, Vec<Diagnostic>) {
+    if chunk_text.len() > MAX_ITEM_BYTES {
+        return (None, vec![errors::too_large(file, chunk, chunk_text)]);
+    }
+    match PrivetParser::parse(Rule::item, chunk_text) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(pair) => {
+                let lowerer = lower::Lowerer::new(file, chunk.start);
+                let diagnostics = lowerer.repeated_clauses(&pair);
+                (lowerer.item(pair), diagnostics)
+            }
+            None => (None, Vec::new()),
+        },
+        Err(error) => (
+            None,
+            vec![errors::from_pest(file, chunk, chunk_text, &error)],
+        ),
+    }
 }

@@ -1,0 +1,152 @@
+//! The language server's latency: from a one-character change of a
+//! generated 10,000-line program to the published diagnostics of the
+//! changed file, through the server's real message loop (in process, over
+//! `lsp_server::Connection::memory()`). Prints p50 and p95; the target is a
+//! p95 of 50 ms or less. For comparison it also times a full compilation
+//! without the parse cache, which is what every edit cost before the cache.
+//!
+//! `cargo bench --bench lsp_latency` (add `-- --quick` for fewer rounds).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const URI: &str = "file:///bench/program.privet";
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({} runs)",
+        percentile(&times, 0.50).as_secs_f64() * 1000.0,
+        percentile(&times, 0.95).as_secs_f64() * 1000.0,
+        times.last().unwrap().as_secs_f64() * 1000.0,
+        times.len()
+    );
+}
+
+/// Waits for the publication of the document's diagnostics at a version.
+fn published(client: &Connection, version: i32) -> usize {
+    loop {
+        match client
+            .receiver
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap()
+        {
+            Message::Notification(n)
+                if n.method == "textDocument/publishDiagnostics"
+                    && n.params["uri"] == URI
+                    && n.params["version"] == version =>
+            {
+                return n.params["diagnostics"].as_array().map_or(0, Vec::len);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let rounds = if quick { 20 } else { 200 };
+    let text = support::program(10_000, 7);
+    let lines = text.lines().count();
+    println!("program: {lines} lines, {} bytes", text.len());
+
+    // Before the cache: a full compilation per edit.
+    let mut full = Vec::new();
+    for _ in 0..rounds.min(40) {
+        let mut sources = privet::source::SourceMap::new();
+        sources.add("program.privet", text.clone());
+        let start = Instant::now();
+        let compilation = privet::pipeline::compile(&sources);
+        full.push(start.elapsed());
+        std::hint::black_box(compilation);
+    }
+    report("full compilation (no cache)", full);
+
+    let (server_end, client) = Connection::memory();
+    let server = std::thread::spawn(move || privet::lsp::serve(&server_end));
+    client
+        .sender
+        .send(
+            Request::new(
+                RequestId::from(1),
+                "initialize".into(),
+                json!({ "capabilities": {} }),
+            )
+            .into(),
+        )
+        .unwrap();
+    let notify = |method: &str, params: serde_json::Value| {
+        client
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
+    };
+    notify("initialized", json!({}));
+    notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "privet", "version": 1, "text": text } }),
+    );
+    let problems = published(&client, 1);
+    println!("diagnostics of the program: {problems}");
+
+    // One character of a label in the middle of the file, changed back and
+    // forth: every item below it moves by nothing, the item itself is parsed
+    // again, and the whole program is resolved and checked again.
+    let at = text
+        .find(&format!("\"data {}.1\"", (lines / 100) / 2))
+        .unwrap()
+        + 1;
+    let mut times = Vec::new();
+    for round in 0..rounds + 5 {
+        let mut edited = text.clone();
+        let letter = if round % 2 == 0 { "D" } else { "d" };
+        edited.replace_range(at..at + 1, letter);
+        let version = round + 2;
+        let start = Instant::now();
+        notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": [{ "text": edited }] }),
+        );
+        published(&client, version);
+        if round >= 5 {
+            times.push(start.elapsed());
+        }
+    }
+    report("one-character change to published diagnostics", times);
+
+    // A change at the top of the file: every item moves.
+    let mut times = Vec::new();
+    for round in 0..rounds.min(40) {
+        let edited = format!("{}{text}", if round % 2 == 0 { "\n" } else { "" });
+        let version = 10_000 + round;
+        let start = Instant::now();
+        notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": [{ "text": edited }] }),
+        );
+        published(&client, version);
+        times.push(start.elapsed());
+    }
+    report("a line added at the top (every item moves)", times);
+
+    client
+        .sender
+        .send(Request::new(RequestId::from(2), "shutdown".into(), json!(null)).into())
+        .unwrap();
+    notify("exit", json!(null));
+    assert_eq!(server.join().unwrap(), Ok(true));
+}

@@ -1,0 +1,109 @@
+//! What the policy permits for one category, found by asking the decision
+//! function act by act: the purposes it may be used for, and the kinds of
+//! party that may receive it. The language server's hover shows this.
+
+use super::decision::{Act, decide};
+use crate::model::{Action, NameId, PartyKind, Program};
+
+/// A purpose an act is permitted for, and the bases it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permitted {
+    pub purpose: NameId,
+    /// The broadest bases each of which permits the act on its own; empty
+    /// when the act needs no basis.
+    pub bases: Vec<NameId>,
+}
+
+/// The permissions of one category.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CategoryPermissions {
+    /// Using the category ourselves (`use`, first party).
+    pub uses: Vec<Permitted>,
+    /// Handing it on: to each kind of party, with the action that fits it
+    /// (`share`; `transfer` to an acquirer; `disclose` to the public).
+    pub recipients: Vec<(PartyKind, Action, Vec<Permitted>)>,
+}
+
+/// The action that hands data to a kind of party.
+pub fn onward_action(party: PartyKind) -> Action {
+    match party {
+        PartyKind::Acquirer => Action::Transfer,
+        PartyKind::Public => Action::Disclose,
+        _ => Action::Share,
+    }
+}
+
+/// Asks the decision function, for every purpose (broadest first) and every
+/// basis, whether the category may be used and handed on. A purpose is left
+/// out when a broader one is already permitted.
+pub fn category_permissions(program: &Program, category: NameId) -> CategoryPermissions {
+    let mut permissions = CategoryPermissions {
+        uses: permitted(program, Action::Use, category, PartyKind::FirstParty),
+        recipients: Vec::new(),
+    };
+    for party in PartyKind::ALL {
+        if party == PartyKind::FirstParty {
+            continue;
+        }
+        let action = onward_action(party);
+        let found = permitted(program, action, category, party);
+        if !found.is_empty() {
+            permissions.recipients.push((party, action, found));
+        }
+    }
+    permissions
+}
+
+fn permitted(
+    program: &Program,
+    action: Action,
+    category: NameId,
+    recipient: PartyKind,
+) -> Vec<Permitted> {
+    let purposes = program.purposes();
+    let bases = program.bases();
+    let allowed = |purpose: NameId, act_bases: Vec<NameId>| {
+        decide(
+            program,
+            &Act {
+                action,
+                category,
+                purpose,
+                recipient,
+                bases: act_bases,
+                region: None,
+                do_not_track: false,
+            },
+        )
+        .allowed
+    };
+    let mut found: Vec<Permitted> = Vec::new();
+    for purpose in purposes.ids() {
+        if found.iter().any(|p| purposes.is_under(purpose, p.purpose)) {
+            continue;
+        }
+        if allowed(purpose, Vec::new()) {
+            found.push(Permitted {
+                purpose,
+                bases: Vec::new(),
+            });
+            continue;
+        }
+        let mut enough: Vec<NameId> = Vec::new();
+        for basis in bases.ids() {
+            if enough.iter().any(|broader| bases.is_under(basis, *broader)) {
+                continue;
+            }
+            if allowed(purpose, vec![basis]) {
+                enough.push(basis);
+            }
+        }
+        if !enough.is_empty() {
+            found.push(Permitted {
+                purpose,
+                bases: enough,
+            });
+        }
+    }
+    found
+}

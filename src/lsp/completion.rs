@@ -1,0 +1,354 @@
+//! Completion: the keywords and declared names that fit where the cursor is.
+//!
+//! The context is read from the text of the item before the cursor (so that
+//! it works on half-typed items that do not parse): the last keyword before
+//! the current list of names says which namespace the names come from.
+
+use super::position::range;
+use super::workspace::Analysis;
+use crate::model::{Action, Namespace, PartyKind, StoreTechnology};
+use crate::source::{FileId, Span, offset_u32};
+use crate::syntax::split::{ITEM_KEYWORDS, comment_start, starts_item};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent,
+    MarkupKind, TextEdit,
+};
+
+/// What may come next.
+#[derive(Debug, PartialEq, Eq)]
+enum Want {
+    Names(Namespace),
+    Words(Vec<&'static str>),
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+}
+
+/// The tokens of an item's text: words, `,`, `->`, `=`, and `""` for a
+/// string; comments dropped.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let line = match comment_start(line) {
+            Some(at) => line.get(..at).unwrap_or(line),
+            None => line,
+        };
+        if line.trim_start().starts_with("///") {
+            continue;
+        }
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '"' {
+                // Skip to the closing quote.
+                let mut escaped = false;
+                for s in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if s == '\\' {
+                        escaped = true;
+                    } else if s == '"' {
+                        break;
+                    }
+                }
+                out.push("\"\"".to_string());
+            } else if is_name_char(c) {
+                let mut word = c.to_string();
+                while let Some(&next) = chars.peek() {
+                    if !is_name_char(next) {
+                        break;
+                    }
+                    word.push(next);
+                    chars.next();
+                }
+                out.push(word);
+            } else if c == '-' && chars.peek() == Some(&'>') {
+                chars.next();
+                out.push("->".to_string());
+            } else if c == ',' || c == '=' {
+                out.push(c.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The clause keywords that may follow a finished list in an item.
+fn clause_words(item: &str) -> Vec<&'static str> {
+    match item {
+        "allow" => vec!["for", "to", "under", "with", "in", "cite"],
+        "deny" => vec!["for", "to", "in", "cite", "except"],
+        "restrict" | "confine" => vec!["to", "cite", "except"],
+        "retain" => vec![
+            "for", "while", "after", "keep", "archive", "forever", "then", "cite",
+        ],
+        "require" => vec!["for", "stores", "flows", "of", "cite"],
+        "honour" => vec!["for", "cite"],
+        "flow" => vec![
+            "carries",
+            "for",
+            "under",
+            "with",
+            "protected by",
+            "honours do not track",
+            "cite",
+        ],
+        "store" => vec!["in", "protected by", "backed by", "retain", "cite"],
+        "system" | "authority" => vec!["in", "cite"],
+        "vendor" => vec!["is", "in", "cite"],
+        "tracker" => vec!["using", "honours do not track", "in", "cite"],
+        "category" => vec!["sensitive", "identifier", "cite"],
+        "technology" => vec!["for", "opt out by", "cite"],
+        "obligation" => vec!["when", "after", "before", "at least", "cite"],
+        "policy" => vec!["updated", "cite"],
+        _ => vec!["cite"],
+    }
+}
+
+fn is_word(token: &str) -> bool {
+    token
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+}
+
+/// What fits after the tokens of an item (the first is its keyword).
+fn want(tokens: &[String]) -> Want {
+    let item = tokens.first().map_or("", String::as_str);
+    let Some(last) = tokens.last() else {
+        return Want::Words(ITEM_KEYWORDS.to_vec());
+    };
+    // The keyword that opens the list the cursor is in.
+    let mut at = tokens.len().saturating_sub(1);
+    if last == "," {
+        // Back over `name ,` pairs to the keyword before the list.
+        while at >= 2
+            && tokens.get(at).is_some_and(|t| t == ",")
+            && tokens.get(at - 1).is_some_and(|t| is_word(t))
+        {
+            at -= 2;
+        }
+    } else if tokens.len() > 1 && !is_keyword_here(tokens, at) {
+        // A finished list or value: what may come next.
+        return Want::Words(clause_words(item));
+    }
+    let keyword = tokens.get(at).map_or("", String::as_str);
+    let before = at
+        .checked_sub(1)
+        .and_then(|i| tokens.get(i))
+        .map_or("", String::as_str);
+    let names = Want::Names;
+    match keyword {
+        "of" => names(Namespace::Category),
+        "sensitive" | "identifier" if before == "of" => names(Namespace::Category),
+        "for" if matches!(before, "keep" | "archive" | "encrypted" | "isolated") => {
+            names(Namespace::Duration)
+        }
+        "for" if item == "require" => Want::Words(vec!["stores", "flows"]),
+        "for" => names(Namespace::Purpose),
+        "stores" | "flows" => Want::Words(vec!["of"]),
+        "to" if item == "confine" => names(Namespace::Region),
+        "to" if item == "restrict" => names(Namespace::Purpose),
+        "to" | "is" => Want::Words(PartyKind::ALL.iter().map(|p| p.as_str()).collect()),
+        "under" | "with" => names(Namespace::Basis),
+        "in" => names(Namespace::Region),
+        "carries" | "anonymized" | "pseudonymized" => names(Namespace::Category),
+        "by" if before == "protected" => names(Namespace::Safeguard),
+        "by" if before == "backed" => {
+            Want::Words(StoreTechnology::ALL.iter().map(|t| t.as_str()).collect())
+        }
+        "using" => names(Namespace::Technology),
+        "while" => names(Namespace::State),
+        "after" | "when" => names(Namespace::Event),
+        "before" => names(Namespace::Event),
+        "within" | "least" => names(Namespace::Duration),
+        "->" => names(Namespace::Node),
+        "flow" if at == 0 => names(Namespace::Node),
+        "retain" | "restrict" | "confine" => names(Namespace::Category),
+        "require" if at == 0 => names(Namespace::Safeguard),
+        "allow" | "deny" if at == 0 => Want::Words(
+            Action::ALL
+                .iter()
+                .map(|a| a.as_str())
+                .chain(["process"])
+                .collect(),
+        ),
+        "honour" => Want::Words(vec!["do not track"]),
+        "then" => Want::Words(vec!["after", "keep", "archive", "delete", "anonymize"]),
+        "except" => Want::Words(vec!["under", "with"]),
+        _ => Want::Words(Vec::new()),
+    }
+}
+
+/// Whether the token at `at` is a keyword that opens a list (rather than a
+/// name that ends one).
+fn is_keyword_here(tokens: &[String], at: usize) -> bool {
+    let token = tokens.get(at).map_or("", String::as_str);
+    let before = at
+        .checked_sub(1)
+        .and_then(|i| tokens.get(i))
+        .map_or("", String::as_str);
+    match token {
+        "of" | "to" | "under" | "with" | "in" | "carries" | "using" | "while" | "when"
+        | "within" | "least" | "->" | "then" | "except" | "anonymized" | "pseudonymized"
+        | "stores" | "flows" | "is" => true,
+        "for" | "after" | "before" => true,
+        "by" => matches!(before, "protected" | "backed"),
+        "sensitive" | "identifier" => before == "of",
+        _ => at == 0,
+    }
+}
+
+/// The completions at a byte offset of a file.
+pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionItem> {
+    let Some(source) = analysis.source(file) else {
+        return Vec::new();
+    };
+    let text = source.text();
+    let at = (at as usize).min(text.len());
+    let before = text.get(..at).unwrap_or("");
+    let prefix_len = before
+        .chars()
+        .rev()
+        .take_while(|c| is_name_char(*c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let word_start = at - prefix_len;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let replace = range(
+        source,
+        Span::new(file, offset_u32(word_start), offset_u32(at)),
+    );
+
+    let want = if word_start == line_start {
+        Want::Words(ITEM_KEYWORDS.to_vec())
+    } else {
+        // Back to the line that starts the item.
+        let mut item_start = line_start;
+        loop {
+            let line = text.get(item_start..).unwrap_or("");
+            if starts_item(line) || item_start == 0 {
+                break;
+            }
+            item_start = text
+                .get(..item_start.saturating_sub(1))
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+        }
+        let tokens = tokens(text.get(item_start..word_start).unwrap_or(""));
+        if tokens.first().is_some_and(|t| !starts_item(t)) {
+            Want::Words(Vec::new())
+        } else {
+            want(&tokens)
+        }
+    };
+
+    let edit = |label: &str| {
+        Some(CompletionTextEdit::Edit(TextEdit {
+            range: replace,
+            new_text: label.to_string(),
+        }))
+    };
+    match want {
+        Want::Words(words) => words
+            .into_iter()
+            .map(|word| CompletionItem {
+                label: word.to_string(),
+                kind: Some(CompletionItemKind::KEYWORD),
+                text_edit: edit(word),
+                ..CompletionItem::default()
+            })
+            .collect(),
+        Want::Names(namespace) => {
+            let vocabulary = analysis.compilation.program.vocabulary(namespace);
+            vocabulary
+                .iter()
+                .map(|(_, entry)| {
+                    let detail = match entry.label() {
+                        Some(label) => format!("{} \"{label}\"", namespace.noun()),
+                        None => namespace.noun().to_string(),
+                    };
+                    CompletionItem {
+                        label: entry.name.clone(),
+                        kind: Some(match namespace {
+                            Namespace::Node => CompletionItemKind::CLASS,
+                            Namespace::Duration => CompletionItemKind::CONSTANT,
+                            Namespace::Category => CompletionItemKind::FIELD,
+                            _ => CompletionItemKind::VALUE,
+                        }),
+                        detail: Some(detail),
+                        documentation: entry.meta().and_then(|m| m.doc.clone()).map(|doc| {
+                            Documentation::MarkupContent(MarkupContent {
+                                kind: MarkupKind::Markdown,
+                                value: doc,
+                            })
+                        }),
+                        text_edit: edit(&entry.name),
+                        ..CompletionItem::default()
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn want_after(text: &str) -> Want {
+        want(&tokens(text))
+    }
+
+    #[test]
+    fn the_keyword_before_the_list_picks_the_namespace() {
+        assert_eq!(
+            want_after("allow use of "),
+            Want::Names(Namespace::Category)
+        );
+        assert_eq!(
+            want_after("allow use of a, b, "),
+            Want::Names(Namespace::Category)
+        );
+        assert_eq!(
+            want_after("allow use of sensitive "),
+            Want::Names(Namespace::Category)
+        );
+        assert_eq!(
+            want_after("allow use of a for "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("allow use of a\n    under "),
+            Want::Names(Namespace::Basis)
+        );
+        assert_eq!(want_after("confine a to "), Want::Names(Namespace::Region));
+        assert_eq!(
+            want_after("restrict a to b, "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(want_after("flow a -> "), Want::Names(Namespace::Node));
+        assert_eq!(want_after("flow "), Want::Names(Namespace::Node));
+        assert_eq!(
+            want_after("store s protected by "),
+            Want::Names(Namespace::Safeguard)
+        );
+        assert_eq!(
+            want_after("retain a after e keep for "),
+            Want::Names(Namespace::Duration)
+        );
+        assert_eq!(want_after("retain a while "), Want::Names(Namespace::State));
+        assert_eq!(
+            want_after("category a \"x, for y\" // in z\n    cite \"q\" // to\n  "),
+            Want::Words(vec!["sensitive", "identifier", "cite"])
+        );
+        match want_after("allow use of a ") {
+            Want::Words(words) => assert!(words.contains(&"for") && words.contains(&"under")),
+            other => panic!("{other:?}"),
+        }
+        match want_after("deny share of a to ") {
+            Want::Words(words) => assert!(words.contains(&"third_party")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Answers to the editor's questions about the compiled program: hover,
+//! definition, references, document symbols, formatting and quick fixes.
+//! Every answer reads the model; privacy judgements come from
+//! [`check`](crate::check) alone.
+
+use super::position::{offset, range};
+use super::workspace::Analysis;
+use crate::ast::{Item, ItemKind};
+use crate::check::permissions::{Permitted, category_permissions};
+use crate::model::{NameId, Namespace, Program};
+use crate::source::{FileId, Span};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, DocumentSymbol, Hover, HoverContents,
+    Location, MarkupContent, MarkupKind, Position, Range, SymbolKind, TextEdit, Uri, WorkspaceEdit,
+};
+use std::collections::HashMap;
+
+/// A declared (or implied) name found at a position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub namespace: Namespace,
+    pub id: NameId,
+    /// The name's text in the source at the position.
+    pub span: Span,
+}
+
+/// The file and byte offset of a protocol position.
+pub fn locate(analysis: &Analysis, uri: &Uri, position: Position) -> Option<(FileId, u32)> {
+    let file = analysis.file_of(uri)?;
+    let at = offset(analysis.source(file)?, position);
+    Some((file, at))
+}
+
+fn contains(span: Span, file: FileId, at: u32) -> bool {
+    span.file == file && span.start <= at && at <= span.end
+}
+
+/// The name under the cursor: a use of a name, or its declaration.
+pub fn name_at(analysis: &Analysis, file: FileId, at: u32) -> Option<Found> {
+    let program = &analysis.compilation.program;
+    if let Some(reference) = program
+        .references
+        .iter()
+        .find(|reference| contains(reference.span, file, at))
+    {
+        return Some(Found {
+            namespace: reference.namespace,
+            id: reference.id,
+            span: reference.span,
+        });
+    }
+    for namespace in Namespace::ALL {
+        for (id, entry) in program.vocabulary(namespace).iter() {
+            if let Some(declared) = &entry.declared {
+                if contains(declared.name_span, file, at) {
+                    return Some(Found {
+                        namespace,
+                        id,
+                        span: declared.name_span,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+pub fn definition(analysis: &Analysis, found: Found) -> Vec<Location> {
+    let vocabulary = analysis.compilation.program.vocabulary(found.namespace);
+    let Some(entry) = vocabulary.get(found.id) else {
+        return Vec::new();
+    };
+    if let Some(declared) = &entry.declared {
+        return analysis.location(declared.name_span).into_iter().collect();
+    }
+    // An implied name (`user` of `user.contact`): its declared descendants.
+    (found.id.0..entry.end)
+        .filter_map(|id| vocabulary.get(NameId(id)))
+        .filter_map(|entry| entry.declared.as_ref())
+        .filter_map(|declared| analysis.location(declared.name_span))
+        .collect()
+}
+
+pub fn references(analysis: &Analysis, found: Found, with_declaration: bool) -> Vec<Location> {
+    let program = &analysis.compilation.program;
+    let mut spans: Vec<Span> = Vec::new();
+    if with_declaration {
+        if let Some(declared) = program
+            .vocabulary(found.namespace)
+            .get(found.id)
+            .and_then(|entry| entry.declared.as_ref())
+        {
+            spans.push(declared.name_span);
+        }
+    }
+    spans.extend(
+        program
+            .references
+            .iter()
+            .filter(|r| r.namespace == found.namespace && r.id == found.id)
+            .map(|r| r.span),
+    );
+    spans.sort();
+    spans.dedup();
+    spans
+        .into_iter()
+        .filter_map(|span| analysis.location(span))
+        .collect()
+}
+
+fn code(name: &str) -> String {
+    format!("`{name}`")
+}
+
+/// `` `security.login` ``, or `` `marketing` (under `consent`) ``.
+fn permitted_text(program: &Program, permitted: &[Permitted]) -> String {
+    let parts: Vec<String> = permitted
+        .iter()
+        .map(|p| {
+            let purpose = code(program.purposes().name(p.purpose));
+            if p.bases.is_empty() {
+                purpose
+            } else {
+                let bases: Vec<String> = p
+                    .bases
+                    .iter()
+                    .map(|b| code(program.bases().name(*b)))
+                    .collect();
+                format!("{purpose} (under {})", bases.join(" or "))
+            }
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// The hover text of a name: what it is, its label and flags, its doc
+/// comment, its citation; for a category, what the policy lets it be used
+/// for and who may receive it.
+pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
+    let program = &analysis.compilation.program;
+    let vocabulary = program.vocabulary(found.namespace);
+    let entry = vocabulary.get(found.id)?;
+    let noun = match program.node(found.id) {
+        Some(node) if found.namespace == Namespace::Node => node.kind.keyword(),
+        _ => found.namespace.noun(),
+    };
+    let mut heading = format!("{noun} {}", code(&entry.name));
+    if let Some(label) = entry.label() {
+        heading.push_str(&format!(": \"{label}\""));
+    }
+    let mut sections = vec![heading];
+    let mut facts: Vec<String> = Vec::new();
+    if found.namespace == Namespace::Category {
+        if entry.sensitive {
+            facts.push("sensitive".to_string());
+        }
+        if entry.identifier {
+            facts.push("identifier".to_string());
+        }
+    }
+    if found.namespace == Namespace::Basis && entry.declared.as_ref().is_some_and(|d| d.exemption) {
+        facts.push("an exemption".to_string());
+    }
+    if found.namespace == Namespace::Duration {
+        if let Some(value) = program.duration(found.id) {
+            facts.push(format!("{value}"));
+        }
+    }
+    if found.namespace == Namespace::Node {
+        if let Some(node) = program.node(found.id) {
+            facts.push(format!("kind of party: {}", code(node.party.as_str())));
+        }
+    }
+    if entry.declared.is_none() {
+        facts.push("implied by the names declared below it".to_string());
+    }
+    if !facts.is_empty() {
+        sections.push(format!("*{}*", facts.join(", ")));
+    }
+    if let Some(doc) = entry.meta().and_then(|meta| meta.doc.clone()) {
+        sections.push(doc);
+    }
+    if let Some(cite) = entry.meta().and_then(|meta| meta.cite_text()) {
+        sections.push(format!("Cites \"{cite}\"."));
+    }
+    if found.namespace == Namespace::Category {
+        let permissions = category_permissions(program, found.id);
+        if permissions.uses.is_empty() {
+            sections.push("**May be used for:** nothing (no rule allows it)".to_string());
+        } else {
+            sections.push(format!(
+                "**May be used for:** {}",
+                permitted_text(program, &permissions.uses)
+            ));
+        }
+        if permissions.recipients.is_empty() {
+            sections.push("**May be received by:** no one else".to_string());
+        } else {
+            let lines: Vec<String> = permissions
+                .recipients
+                .iter()
+                .map(|(party, action, permitted)| {
+                    format!(
+                        "- {} (`{action}`) for {}",
+                        code(party.as_str()),
+                        permitted_text(program, permitted)
+                    )
+                })
+                .collect();
+            sections.push(format!("**May be received by:**\n{}", lines.join("\n")));
+        }
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: sections.join("\n\n"),
+        }),
+        range: analysis.location(found.span).map(|l| l.range),
+    })
+}
+
+/// The name an item declares, or a summary of a rule.
+fn symbol_name(item: &Item, text: &str) -> (String, Option<Span>, SymbolKind) {
+    let head = text
+        .get(item.head.range())
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match &item.kind {
+        ItemKind::Policy(p) => (p.name.text.clone(), Some(p.name.span), SymbolKind::MODULE),
+        ItemKind::Declaration(d) => (
+            format!("{} {}", d.kind.keyword(), d.name.text),
+            Some(d.name.span),
+            SymbolKind::CONSTANT,
+        ),
+        ItemKind::Duration(d) => (
+            format!("duration {}", d.name.text),
+            Some(d.name.span),
+            SymbolKind::CONSTANT,
+        ),
+        ItemKind::Technology(t) => (
+            format!("technology {}", t.name.text),
+            Some(t.name.span),
+            SymbolKind::INTERFACE,
+        ),
+        ItemKind::Obligation(o) => (
+            format!("obligation {}", o.name.text),
+            Some(o.name.span),
+            SymbolKind::EVENT,
+        ),
+        ItemKind::Node(n) => (
+            format!("{} {}", n.kind.keyword(), n.name.text),
+            Some(n.name.span),
+            if n.kind == crate::ast::NodeKind::Store {
+                SymbolKind::STRUCT
+            } else {
+                SymbolKind::CLASS
+            },
+        ),
+        ItemKind::Flow(_) => (head, None, SymbolKind::EVENT),
+        _ => (head, None, SymbolKind::FUNCTION),
+    }
+}
+
+pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol> {
+    let Some(source) = analysis.source(file) else {
+        return Vec::new();
+    };
+    let Some(tree) = analysis.compilation.files.iter().find(|f| f.id == file) else {
+        return Vec::new();
+    };
+    tree.items
+        .iter()
+        .map(|item| {
+            let (name, name_span, kind) = symbol_name(item, source.text());
+            let start = item.docs.first().map_or(item.span.start, |d| d.span.start);
+            let end = crate::syntax::split::content_end(
+                source.text(),
+                item.span.start as usize,
+                item.span.end as usize,
+            );
+            let whole = Span::new(file, start, crate::source::offset_u32(end));
+            let label = match &item.kind {
+                ItemKind::Declaration(d) => d.label.as_ref().map(|l| l.value.clone()),
+                ItemKind::Node(n) => n.label.as_ref().map(|l| l.value.clone()),
+                ItemKind::Technology(t) => t.label.as_ref().map(|l| l.value.clone()),
+                ItemKind::Obligation(o) => Some(o.label.value.clone()),
+                _ => None,
+            };
+            #[allow(deprecated)]
+            DocumentSymbol {
+                name: if name.is_empty() {
+                    "item".to_string()
+                } else {
+                    name
+                },
+                detail: label,
+                kind,
+                tags: None,
+                deprecated: None,
+                range: range(source, whole),
+                selection_range: range(source, name_span.unwrap_or(item.keyword)),
+                children: None,
+            }
+        })
+        .collect()
+}
+
+/// The edits that format a document: none when it is formatted, or when it
+/// has syntax errors (which the diagnostics already show).
+pub fn formatting(analysis: &Analysis, file: FileId) -> Vec<TextEdit> {
+    let Some(source) = analysis.source(file) else {
+        return Vec::new();
+    };
+    match crate::format::format_file(file, source.text()) {
+        Ok(formatted) if formatted != source.text() => vec![TextEdit {
+            range: range(
+                source,
+                Span::new(file, 0, crate::source::offset_u32(source.text().len())),
+            ),
+            new_text: formatted,
+        }],
+        Ok(_) => Vec::new(),
+        Err(error) => {
+            eprintln!("privet lsp: not formatting `{}`: {error}", source.name());
+            Vec::new()
+        }
+    }
+}
+
+/// Quick fixes: the suggestion of each diagnostic in the range that has one
+/// ("did you mean" for an unknown name).
+// `Uri` caches its parse in a cell, but its hash and order use its text only.
+#[allow(clippy::mutable_key_type)]
+pub fn quick_fixes(
+    analysis: &Analysis,
+    uri: &Uri,
+    file: FileId,
+    wanted: Range,
+) -> Vec<CodeActionOrCommand> {
+    let Some(source) = analysis.source(file) else {
+        return Vec::new();
+    };
+    let start = offset(source, wanted.start);
+    let end = offset(source, wanted.end);
+    analysis
+        .compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.primary.span.file == file)
+        .filter(|d| d.primary.span.start <= end && start <= d.primary.span.end)
+        .filter_map(|d| {
+            let suggestion = d.suggestion.as_ref()?;
+            if suggestion.span.file != file {
+                return None;
+            }
+            let edit = TextEdit {
+                range: range(source, suggestion.span),
+                new_text: suggestion.replacement.clone(),
+            };
+            let mut changes = HashMap::new();
+            changes.insert(uri.clone(), vec![edit]);
+            Some(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("replace with `{}`", suggestion.replacement),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: analysis.to_lsp(d).map(|converted| vec![converted]),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..WorkspaceEdit::default()
+                }),
+                command: None,
+                is_preferred: Some(true),
+                disabled: None,
+                data: None,
+            }))
+        })
+        .collect()
+}

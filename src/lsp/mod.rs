@@ -1,0 +1,373 @@
+//! `privet lsp`: the language server, over standard input and output.
+//!
+//! Synchronous: one thread reads messages, one writes them, and the server
+//! handles them one at a time. After a batch of edits (the messages already
+//! waiting) it compiles the whole program again, reusing the items that did
+//! not change, and publishes the diagnostics of every file that changed.
+//! Malformed input is logged on standard error and answered with an error;
+//! the server carries on. This module is the only one that knows the
+//! protocol's types.
+
+mod completion;
+mod features;
+pub mod position;
+mod transport;
+mod workspace;
+
+use features::{Found, locate, name_at};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    References, Request as _,
+};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
+    DocumentSymbolResponse, FileChangeType, GotoDefinitionResponse, InitializeParams,
+    InitializeResult, OneOf, SaveOptions, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions,
+};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use workspace::{Key, Workspace};
+
+/// Runs the server on standard input and output. Exit code 0 after a
+/// `shutdown` request and an `exit` notification, 1 otherwise.
+pub fn run() -> ExitCode {
+    let (connection, transport) = transport::stdio();
+    let clean = match serve(&connection) {
+        Ok(clean) => clean,
+        Err(error) => {
+            eprintln!("privet lsp: {error}");
+            false
+        }
+    };
+    drop(connection);
+    transport.finish();
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// What the server can do.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions::default()),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// The workspace folders of the client, as paths.
+fn roots(params: &InitializeParams) -> Vec<PathBuf> {
+    if let Some(folders) = &params.workspace_folders {
+        return folders
+            .iter()
+            .filter_map(|folder| position::uri_to_path(&folder.uri))
+            .collect();
+    }
+    #[allow(deprecated)]
+    params
+        .root_uri
+        .as_ref()
+        .and_then(position::uri_to_path)
+        .into_iter()
+        .collect()
+}
+
+/// Serves one client until it exits. Returns whether it shut down cleanly
+/// (`shutdown`, then `exit`).
+pub fn serve(connection: &Connection) -> Result<bool, String> {
+    let (id, params) = connection
+        .initialize_start()
+        .map_err(|error| format!("no initialize request: {error}"))?;
+    let params: InitializeParams = serde_json::from_value(params).unwrap_or_else(|error| {
+        eprintln!("privet lsp: malformed initialize parameters ({error}); using none");
+        InitializeParams::default()
+    });
+    let result = InitializeResult {
+        capabilities: capabilities(),
+        server_info: Some(ServerInfo {
+            name: "privet".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+    };
+    send(connection, Response::new_ok(id, result).into());
+    let mut server = Server {
+        connection,
+        workspace: Workspace::new(roots(&params)),
+        shutdown: false,
+    };
+    server.main_loop()
+}
+
+fn send(connection: &Connection, message: Message) {
+    if connection.sender.send(message).is_err() {
+        eprintln!("privet lsp: the client is gone");
+    }
+}
+
+struct Server<'a> {
+    connection: &'a Connection,
+    workspace: Workspace,
+    shutdown: bool,
+}
+
+/// Why a request got no result.
+struct Failure {
+    code: ErrorCode,
+    message: String,
+}
+
+fn invalid_params(error: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: ErrorCode::InvalidParams,
+        message: format!("invalid parameters: {error}"),
+    }
+}
+
+type Answer = Result<serde_json::Value, Failure>;
+
+fn params<P: serde::de::DeserializeOwned>(request: &Request) -> Result<P, Failure> {
+    serde_json::from_value(request.params.clone()).map_err(invalid_params)
+}
+
+fn json(value: impl serde::Serialize) -> Answer {
+    serde_json::to_value(value).map_err(|error| Failure {
+        code: ErrorCode::InternalError,
+        message: error.to_string(),
+    })
+}
+
+impl Server<'_> {
+    fn main_loop(&mut self) -> Result<bool, String> {
+        self.publish();
+        while let Ok(message) = self.connection.receiver.recv() {
+            let mut next = Some(message);
+            // Handle every message already waiting before compiling again.
+            while let Some(message) = next.take() {
+                match message {
+                    Message::Request(request) => self.request(request),
+                    Message::Notification(notification) if notification.method == "exit" => {
+                        return Ok(self.shutdown);
+                    }
+                    Message::Notification(notification) => self.notification(notification),
+                    Message::Response(_) => {}
+                }
+                next = self.connection.receiver.try_recv().ok();
+            }
+            self.publish();
+        }
+        Ok(false)
+    }
+
+    /// Compiles again if needed, and publishes what changed.
+    fn publish(&mut self) {
+        self.workspace.refresh();
+        for params in self.workspace.publications() {
+            let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+            send(self.connection, notification.into());
+        }
+    }
+
+    fn request(&mut self, request: Request) {
+        let id = request.id.clone();
+        let answer = if self.shutdown {
+            Err(Failure {
+                code: ErrorCode::InvalidRequest,
+                message: "the server is shutting down".to_string(),
+            })
+        } else if request.method == "shutdown" {
+            self.shutdown = true;
+            Ok(serde_json::Value::Null)
+        } else {
+            if self.workspace.is_dirty() {
+                self.publish();
+            }
+            let method = request.method.clone();
+            match catch_unwind(AssertUnwindSafe(|| self.answer(&request))) {
+                Ok(answer) => answer,
+                Err(_) => Err(Failure {
+                    code: ErrorCode::InternalError,
+                    message: format!("privet failed on `{method}`: this is a bug in privet"),
+                }),
+            }
+        };
+        self.respond(id, answer);
+    }
+
+    fn respond(&self, id: RequestId, answer: Answer) {
+        let response = match answer {
+            Ok(value) => Response {
+                id,
+                response_result: Ok(value),
+            },
+            Err(failure) => {
+                eprintln!("privet lsp: {}", failure.message);
+                Response::new_err(id, failure.code as i32, failure.message)
+            }
+        };
+        send(self.connection, response.into());
+    }
+
+    fn answer(&mut self, request: &Request) -> Answer {
+        let analysis = &self.workspace.analysis;
+        let found_at = |uri, position| -> Option<Found> {
+            let (file, at) = locate(analysis, uri, position)?;
+            name_at(analysis, file, at)
+        };
+        match request.method.as_str() {
+            HoverRequest::METHOD => {
+                let p: lsp_types::HoverParams = params(request)?;
+                let at = &p.text_document_position_params;
+                json(
+                    found_at(&at.text_document.uri, at.position)
+                        .and_then(|f| features::hover(analysis, f)),
+                )
+            }
+            GotoDefinition::METHOD => {
+                let p: lsp_types::GotoDefinitionParams = params(request)?;
+                let at = &p.text_document_position_params;
+                json(
+                    found_at(&at.text_document.uri, at.position)
+                        .map(|f| GotoDefinitionResponse::Array(features::definition(analysis, f))),
+                )
+            }
+            References::METHOD => {
+                let p: lsp_types::ReferenceParams = params(request)?;
+                let at = &p.text_document_position;
+                json(
+                    found_at(&at.text_document.uri, at.position)
+                        .map(|f| features::references(analysis, f, p.context.include_declaration)),
+                )
+            }
+            Completion::METHOD => {
+                let p: lsp_types::CompletionParams = params(request)?;
+                let at = &p.text_document_position;
+                json(
+                    locate(analysis, &at.text_document.uri, at.position)
+                        .map(|(file, offset)| completion::complete(analysis, file, offset)),
+                )
+            }
+            DocumentSymbolRequest::METHOD => {
+                let p: lsp_types::DocumentSymbolParams = params(request)?;
+                json(analysis.file_of(&p.text_document.uri).map(|file| {
+                    DocumentSymbolResponse::Nested(features::document_symbols(analysis, file))
+                }))
+            }
+            Formatting::METHOD => {
+                let p: lsp_types::DocumentFormattingParams = params(request)?;
+                json(
+                    analysis
+                        .file_of(&p.text_document.uri)
+                        .map(|file| features::formatting(analysis, file)),
+                )
+            }
+            CodeActionRequest::METHOD => {
+                let p: lsp_types::CodeActionParams = params(request)?;
+                let uri = &p.text_document.uri;
+                json(
+                    analysis
+                        .file_of(uri)
+                        .map(|file| features::quick_fixes(analysis, uri, file, p.range)),
+                )
+            }
+            method => Err(Failure {
+                code: ErrorCode::MethodNotFound,
+                message: format!("privet does not answer `{method}`"),
+            }),
+        }
+    }
+
+    fn notification(&mut self, notification: Notification) {
+        let result = catch_unwind(AssertUnwindSafe(|| self.notified(&notification)));
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(problem)) => eprintln!("privet lsp: `{}`: {problem}", notification.method),
+            Err(_) => eprintln!(
+                "privet lsp: failed on `{}`: this is a bug in privet",
+                notification.method
+            ),
+        }
+    }
+
+    fn notified(&mut self, notification: &Notification) -> Result<(), String> {
+        fn take<P: serde::de::DeserializeOwned>(n: &Notification) -> Result<P, String> {
+            serde_json::from_value(n.params.clone()).map_err(|e| format!("invalid parameters: {e}"))
+        }
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let p: lsp_types::DidOpenTextDocumentParams = take(notification)?;
+                let document = p.text_document;
+                self.workspace
+                    .open(document.uri, document.version, document.text);
+            }
+            DidChangeTextDocument::METHOD => {
+                let p: lsp_types::DidChangeTextDocumentParams = take(notification)?;
+                // Full sync: the last change holds the whole text.
+                let Some(change) = p.content_changes.into_iter().last() else {
+                    return Err("no content in the change".to_string());
+                };
+                if change.range.is_some() {
+                    return Err("a ranged change, but the server asked for full text".to_string());
+                }
+                let document = p.text_document;
+                self.workspace
+                    .change(document.uri, document.version, change.text);
+            }
+            DidCloseTextDocument::METHOD => {
+                let p: lsp_types::DidCloseTextDocumentParams = take(notification)?;
+                self.workspace.close(&p.text_document.uri);
+            }
+            DidSaveTextDocument::METHOD => {
+                let p: lsp_types::DidSaveTextDocumentParams = take(notification)?;
+                if let Key::Path(path) = Key::of(&p.text_document.uri) {
+                    self.workspace.read_disk(&path);
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                let p: lsp_types::DidChangeWatchedFilesParams = take(notification)?;
+                for change in p.changes {
+                    let Key::Path(path) = Key::of(&change.uri) else {
+                        continue;
+                    };
+                    if !self.workspace.in_roots(&path) {
+                        continue;
+                    }
+                    if change.typ == FileChangeType::DELETED
+                        || path.extension().is_some_and(|e| e == "privet")
+                    {
+                        self.workspace.read_disk(&path);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

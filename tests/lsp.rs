@@ -1,0 +1,382 @@
+//! The language server, in process: each feature's response as an insta
+//! snapshot, cross-file diagnostics, UTF-16 positions with non-ASCII text,
+//! and malformed requests that must not stop the server.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "support/lsp.rs"]
+mod client;
+
+use client::{Client, at};
+use serde_json::{Value, json};
+
+const POLICY: &str = "file:///workspace/policy.privet";
+const SYSTEMS: &str = "file:///workspace/systems/app.privet";
+
+const POLICY_TEXT: &str = r#"// The policy of a small shop.
+
+/// Contact details, used to deliver orders.
+category customer.contact.email "e-mail address" identifier
+    cite "1(1)"
+category customer.order "order history"
+purpose orders "deliver your orders"
+purpose marketing "send you offers"
+basis consent "your consent"
+basis consent.explicit "your explicit consent"
+event closed "the account is closed 𝄞"
+
+allow collect of customer for orders under consent
+    cite "1(1)"
+allow use, store of customer for orders
+allow share of customer to processor for orders with consent.explicit
+deny share of customer.contact.email
+    except with consent.explicit
+"#;
+
+const SYSTEMS_TEXT: &str = r#"subject shopper "a customer"
+system shop "the web shop"
+vendor courier "the courier" is processor
+
+flow shopper -> shop carries customer for orders under consent
+flow shop -> courier carries customer.order, customer.contact.email for orders
+    with consent.explicit
+"#;
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap()
+}
+
+/// A server with both documents open and their first diagnostics read.
+fn started() -> Client {
+    let mut client = Client::start(None);
+    client.open(POLICY, POLICY_TEXT);
+    client.open(SYSTEMS, SYSTEMS_TEXT);
+    client.drain_publications();
+    client
+}
+
+#[test]
+fn initialize_announces_the_capabilities() {
+    let client = Client::start(None);
+    insta::assert_snapshot!(pretty(&client.initialize_result));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn diagnostics_follow_edits_across_files() {
+    let mut client = Client::start(None);
+    client.open(POLICY, POLICY_TEXT);
+    client.open(SYSTEMS, SYSTEMS_TEXT);
+    let first = client.drain_publications();
+    // Both files are clean (the policy's `marketing` and the event are
+    // unused: warnings in the policy file only).
+    let systems = first.iter().find(|p| p["uri"] == SYSTEMS).unwrap();
+    assert_eq!(systems["diagnostics"], json!([]));
+
+    // Collecting for marketing instead of orders, in the policy, breaks
+    // the flow that collects in the other file.
+    let broken = POLICY_TEXT.replace(
+        "allow collect of customer for orders",
+        "allow collect of customer for marketing",
+    );
+    client.change(POLICY, 2, &broken);
+    let publications = client.drain_publications();
+    insta::assert_snapshot!(
+        "cross_file_after_breaking_edit",
+        pretty(&json!(publications))
+    );
+    let systems = publications.iter().find(|p| p["uri"] == SYSTEMS).unwrap();
+    assert!(!systems["diagnostics"].as_array().unwrap().is_empty());
+
+    // Putting it back clears them.
+    client.change(POLICY, 3, POLICY_TEXT);
+    let publications = client.drain_publications();
+    let systems = publications.iter().find(|p| p["uri"] == SYSTEMS).unwrap();
+    assert_eq!(systems["diagnostics"], json!([]));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn hover_shows_doc_citation_and_what_the_policy_permits() {
+    let mut client = started();
+    // `customer` in `flow shopper -> shop carries customer` (line 4).
+    let broad = client.request("textDocument/hover", at(SYSTEMS, 4, 32));
+    // `customer.contact.email` on its declaration (line 3, after `category `).
+    let email = client.request("textDocument/hover", at(POLICY, 3, 12));
+    // `courier` in the second flow.
+    let node = client.request("textDocument/hover", at(SYSTEMS, 5, 16));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\n{}",
+        pretty(&broad),
+        pretty(&email),
+        pretty(&node)
+    ));
+    // Nothing to say about a keyword.
+    assert_eq!(
+        client.request("textDocument/hover", at(SYSTEMS, 4, 1)),
+        Value::Null
+    );
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn positions_count_utf16_units() {
+    let mut client = Client::start(None);
+    // `𝄞` is two UTF-16 units and four bytes; `é` one unit and two bytes.
+    let text = "event 𝄞closed \"é\"\nobligation notify \"𝄞 é\" after 𝄞closed\n";
+    let text = text.replace("𝄞closed", "closed");
+    client.open(POLICY, &text);
+    client.drain_publications();
+    // `closed` after the label `"𝄞 é"`: line 1, UTF-16 column 32.
+    let line = text.lines().nth(1).unwrap();
+    let byte = line.find("after closed").unwrap() + "after ".len();
+    let units: u32 = line[..byte].chars().map(|c| c.len_utf16() as u32).sum();
+    assert_eq!(
+        units as usize,
+        byte - 3,
+        "𝄞 is 4 bytes and 2 units, é 2 bytes and 1 unit"
+    );
+    let hover = client.request("textDocument/hover", at(POLICY, 1, units + 2));
+    assert_eq!(
+        hover["range"],
+        json!({
+            "start": { "line": 1, "character": units },
+            "end": { "line": 1, "character": units + 6 }
+        })
+    );
+    let definition = client.request("textDocument/definition", at(POLICY, 1, units));
+    assert_eq!(
+        definition[0]["range"]["start"],
+        json!({ "line": 0, "character": 6 })
+    );
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn definition_and_references() {
+    let mut client = started();
+    // `customer.order` in the second flow.
+    let definition = client.request("textDocument/definition", at(SYSTEMS, 5, 35));
+    // The implied `customer`: its declared descendants.
+    let implied = client.request("textDocument/definition", at(SYSTEMS, 4, 32));
+    let mut references = client.request(
+        "textDocument/references",
+        json!({
+            "textDocument": { "uri": POLICY },
+            "position": { "line": 6, "character": 10 },
+            "context": { "includeDeclaration": true }
+        }),
+    );
+    if let Some(list) = references.as_array_mut() {
+        list.sort_by_key(|l| l.to_string());
+    }
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\n{}",
+        pretty(&definition),
+        pretty(&implied),
+        pretty(&references)
+    ));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+fn labels(completion: &Value) -> Vec<String> {
+    let mut labels: Vec<String> = completion
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap().to_string())
+        .collect();
+    labels.sort();
+    labels
+}
+
+#[test]
+fn completion_fits_the_context() {
+    let mut client = started();
+    let text = format!(
+        "{SYSTEMS_TEXT}flow shop -> \nflow shop -> courier carries customer.o for \n    under \nstor"
+    );
+    client.change(SYSTEMS, 2, &text);
+    client.drain_publications();
+    let nodes = client.request("textDocument/completion", at(SYSTEMS, 7, 13));
+    let categories = client.request("textDocument/completion", at(SYSTEMS, 8, 39));
+    let purposes = client.request("textDocument/completion", at(SYSTEMS, 8, 44));
+    let bases = client.request("textDocument/completion", at(SYSTEMS, 9, 10));
+    let items = client.request("textDocument/completion", at(SYSTEMS, 10, 4));
+    insta::assert_snapshot!(format!(
+        "after `->`: {:?}\nafter `carries`: {:?}\nafter `for`: {:?}\nafter `under`: {:?}\nat line start: {:?}",
+        labels(&nodes),
+        labels(&categories),
+        labels(&purposes),
+        labels(&bases),
+        labels(&items),
+    ));
+    // The partial `customer.o` is what a completion replaces.
+    let order = categories
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["label"] == "customer.order")
+        .unwrap();
+    assert_eq!(
+        order["textEdit"]["range"]["start"],
+        json!({ "line": 8, "character": 29 })
+    );
+    assert_eq!(order["detail"], "category \"order history\"");
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn document_symbols_list_the_items() {
+    let mut client = started();
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": POLICY } }),
+    );
+    insta::assert_snapshot!(pretty(&symbols));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn formatting_goes_through_fmt() {
+    let mut client = started();
+    let messy = "category a   \"A\" cite \"1\"\n\n\n\nallow use of a\n  for b";
+    client.change(POLICY, 2, messy);
+    client.drain_publications();
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": POLICY }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    insta::assert_snapshot!(pretty(&edits));
+    // A file with a syntax error gets no edits.
+    client.change(POLICY, 3, "categroy a\n");
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": POLICY }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    assert_eq!(edits, json!([]));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn quick_fix_applies_the_suggestion() {
+    let mut client = started();
+    let text = SYSTEMS_TEXT.replace("carries customer.order", "carries customer.ordr");
+    client.change(SYSTEMS, 2, &text);
+    let published = client.diagnostics_for(SYSTEMS);
+    let diagnostic = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "unknown-name")
+        .unwrap()
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": SYSTEMS },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] }
+        }),
+    );
+    insta::assert_snapshot!(pretty(&actions));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn malformed_requests_get_errors_and_the_server_carries_on() {
+    let mut client = started();
+    let bad_params = client.request_raw("textDocument/hover", json!({ "textDocument": 7 }));
+    let unknown = client.request_raw("privet/unknown", json!({}));
+    let far = client.request("textDocument/hover", at(POLICY, 9999, 9999));
+    let unopened = client.request("textDocument/hover", at("file:///nowhere.privet", 0, 0));
+    // Notifications with bad parameters, a change to a document never
+    // opened, half-typed items: logged or reported, never fatal.
+    client.notify("textDocument/didChange", json!({ "nonsense": true }));
+    client.notify("textDocument/didOpen", json!([]));
+    client.change("untitled:Untitled-1", 1, "allow use of\ncategory");
+    client.change(POLICY, 2, "allow use, of for\n\"unterminated\nflow -> ->");
+    let completion = client.request("textDocument/completion", at(POLICY, 0, 11));
+    assert_eq!(bad_params.response_result.unwrap_err().code, -32602);
+    assert_eq!(unknown.response_result.unwrap_err().code, -32601);
+    assert_eq!(far, Value::Null);
+    assert_eq!(unopened, Value::Null);
+    assert!(completion.is_array());
+    let untitled = client.diagnostics_for("untitled:Untitled-1");
+    assert_eq!(untitled["diagnostics"][0]["code"], "syntax-error");
+    // Still answering.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": SYSTEMS } }),
+    );
+    assert!(symbols.as_array().is_some_and(|s| !s.is_empty()));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn requests_after_shutdown_are_refused_and_exit_without_shutdown_is_unclean() {
+    let mut client = Client::start(None);
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    let late = client.request_raw("textDocument/hover", at(POLICY, 0, 0));
+    assert_eq!(late.response_result.unwrap_err().code, -32600);
+    client.notify("exit", Value::Null);
+
+    let (server_end, client_end) = lsp_server::Connection::memory();
+    let server = std::thread::spawn(move || privet::lsp::serve(&server_end));
+    client_end
+        .sender
+        .send(
+            lsp_server::Request::new(1.into(), "initialize".into(), json!({ "capabilities": {} }))
+                .into(),
+        )
+        .unwrap();
+    client_end
+        .sender
+        .send(lsp_server::Notification::new("exit".into(), Value::Null).into())
+        .unwrap();
+    assert_eq!(server.join().unwrap(), Ok(false));
+}
+
+#[test]
+fn workspace_files_are_read_from_disk_and_open_documents_override_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("policy.privet"), POLICY_TEXT).unwrap();
+    std::fs::create_dir(root.join("systems")).unwrap();
+    std::fs::write(root.join("systems/app.privet"), SYSTEMS_TEXT).unwrap();
+    let root_uri = privet::lsp::position::path_to_uri(&root).unwrap();
+    let policy_uri = privet::lsp::position::path_to_uri(&root.join("policy.privet")).unwrap();
+    let systems_uri = privet::lsp::position::path_to_uri(&root.join("systems/app.privet")).unwrap();
+
+    let mut client = Client::start(Some(root_uri.as_str()));
+    let first = client.drain_publications();
+    let uris: Vec<&str> = first.iter().map(|p| p["uri"].as_str().unwrap()).collect();
+    assert!(uris.contains(&policy_uri.as_str()), "{uris:?}");
+    // The flows on disk are clean until the open policy takes `orders` away.
+    let broken = POLICY_TEXT.replace(
+        "allow collect of customer for orders",
+        "allow collect of customer for marketing",
+    );
+    client.open(policy_uri.as_str(), &broken);
+    let systems = client.diagnostics_for(systems_uri.as_str());
+    assert!(
+        systems["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "purpose-not-allowed"),
+        "{systems}"
+    );
+    // Closing the document goes back to the file on disk.
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": policy_uri.as_str() } }),
+    );
+    let systems = client.diagnostics_for(systems_uri.as_str());
+    assert_eq!(systems["diagnostics"], json!([]));
+    assert_eq!(client.shutdown(), Ok(true));
+}
