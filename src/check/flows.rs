@@ -409,16 +409,99 @@ impl<'p> Checker<'p> {
             out.push(with_path(diagnostic, affected.first().copied()));
         }
         if !decision.unallowed.is_empty() {
-            let first_unallowed = decision.unallowed.first().and_then(|(category, _)| {
-                let leaf = program.categories().leaves_of(*category).start;
-                atoms.contains(&leaf).then_some(leaf)
-            });
-            out.push(with_path(
-                self.unallowed(flow, act, decision, category_span, purpose_span),
-                first_unallowed,
-            ));
+            // Collecting a category no `allow collect` rule names at all is
+            // an undisclosed collection; the rest is a purpose not allowed.
+            let (undisclosed, rest): (Vec<(NameId, NameId)>, Vec<(NameId, NameId)>) =
+                if act.action == Action::Collect {
+                    decision
+                        .unallowed
+                        .iter()
+                        .partition(|(category, _)| !self.collection_disclosed(*category))
+                } else {
+                    (Vec::new(), decision.unallowed.clone())
+                };
+            if !undisclosed.is_empty() {
+                out.push(with_path(
+                    self.undisclosed(flow, act, &undisclosed, category_span, atoms),
+                    self.first_atom_leaf(&undisclosed, atoms),
+                ));
+            }
+            if !rest.is_empty() {
+                out.push(with_path(
+                    self.unallowed(flow, act, &rest, category_span, purpose_span),
+                    self.first_atom_leaf(&rest, atoms),
+                ));
+            }
         }
         out
+    }
+
+    /// Whether some `allow collect` rule names this leaf category.
+    fn collection_disclosed(&self, category: NameId) -> bool {
+        let program = self.program;
+        program.rules.iter().any(|rule| {
+            rule.kind == RuleKind::Allow
+                && rule.actions.contains(Action::Collect)
+                && program
+                    .categories()
+                    .leaves_of(category)
+                    .all(|leaf| rule.categories.leaves.contains(leaf))
+        })
+    }
+
+    /// The leaf index of the first atom's category, when the flow carries it.
+    fn first_atom_leaf(&self, unallowed: &[(NameId, NameId)], atoms: &[usize]) -> Option<usize> {
+        unallowed.first().and_then(|(category, _)| {
+            let leaf = self.program.categories().leaves_of(*category).start;
+            atoms.contains(&leaf).then_some(leaf)
+        })
+    }
+
+    /// "`x`" for the whole declared category, or the leaves when only some
+    /// of a broad category are concerned.
+    fn part_of(&self, act: &Act, leaves: &[NameId], atoms: &[usize]) -> String {
+        let program = self.program;
+        let distinct: BTreeSet<NameId> = leaves.iter().copied().collect();
+        if distinct.len() == atoms.len() {
+            return format!("`{}`", program.categories().name(act.category));
+        }
+        let mut shown: Vec<String> = distinct
+            .iter()
+            .take(3)
+            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
+            .collect();
+        if distinct.len() > 3 {
+            shown.push(format!("{} more", distinct.len() - 3));
+        }
+        join_and(&shown)
+    }
+
+    /// `undisclosed-collection` for the leaves no `allow collect` names.
+    fn undisclosed(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        undisclosed: &[(NameId, NameId)],
+        category_span: Span,
+        atoms: &[usize],
+    ) -> Diagnostic {
+        let program = self.program;
+        let target = program.node_names().name(flow.to);
+        let leaves: Vec<NameId> = undisclosed.iter().map(|(category, _)| *category).collect();
+        let subject = self.part_of(act, &leaves, atoms);
+        let names: BTreeSet<String> = leaves
+            .iter()
+            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
+            .collect();
+        let names: Vec<String> = names.into_iter().collect();
+        Diagnostic::new(
+            Name::UndisclosedCollection,
+            category_span,
+            format!("the policy does not disclose collecting {subject}"),
+        )
+        .primary_message(format!("collected by `{target}` here"))
+        .note(format!("no `allow collect` rule covers {}", join_and(&names)))
+        .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it")
     }
 
     /// The diagnostic for atoms that no rule permits.
@@ -426,7 +509,7 @@ impl<'p> Checker<'p> {
         &self,
         flow: &Flow,
         act: &Act,
-        decision: &Decision,
+        unallowed: &[(NameId, NameId)],
         category_span: Span,
         purpose_span: Span,
     ) -> Diagnostic {
@@ -434,8 +517,7 @@ impl<'p> Checker<'p> {
         let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
         let target = program.node_names().name(flow.to);
-        let atoms: Vec<String> = decision
-            .unallowed
+        let atoms: Vec<String> = unallowed
             .iter()
             .take(8)
             .map(|(c, p)| {
@@ -446,48 +528,16 @@ impl<'p> Checker<'p> {
                 )
             })
             .collect();
-        let more = decision.unallowed.len().saturating_sub(atoms.len());
+        let more = unallowed.len().saturating_sub(atoms.len());
         let mut detail = join_and(&atoms);
         if more > 0 {
             detail.push_str(&format!(" and {more} more"));
         }
-        let broad = decision.unallowed.len() > 1
-            || decision
-                .unallowed
+        let broad = unallowed.len() > 1
+            || unallowed
                 .first()
                 .is_some_and(|(c, p)| *c != act.category || *p != act.purpose);
 
-        if act.action == Action::Collect {
-            let disclosed = program.rules.iter().any(|rule| {
-                rule.kind == RuleKind::Allow
-                    && rule.actions.contains(Action::Collect)
-                    && decision.unallowed.iter().all(|(c, _)| {
-                        let leaves = program.categories().leaves_of(*c);
-                        leaves
-                            .clone()
-                            .all(|leaf| rule.categories.leaves.contains(leaf))
-                    })
-            });
-            if !disclosed {
-                let undisclosed: BTreeSet<String> = decision
-                    .unallowed
-                    .iter()
-                    .map(|(c, _)| format!("`{}`", program.categories().name(*c)))
-                    .collect();
-                let undisclosed: Vec<String> = undisclosed.into_iter().collect();
-                return Diagnostic::new(
-                    Name::UndisclosedCollection,
-                    category_span,
-                    format!("the policy does not disclose collecting `{category}`"),
-                )
-                .primary_message(format!("collected by `{target}` here"))
-                .note(format!(
-                    "no `allow collect` rule covers {}",
-                    join_and(&undisclosed)
-                ))
-                .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it");
-            }
-        }
         let mut diagnostic = if act.action.is_onward() {
             let bases = if act.bases.is_empty() {
                 "no basis".to_string()
@@ -522,7 +572,7 @@ impl<'p> Checker<'p> {
         if broad {
             diagnostic = diagnostic.note(format!("not allowed: {detail}"));
         }
-        for (rule, condition) in self.near_misses(act, decision).into_iter().take(3) {
+        for (rule, condition) in self.near_misses(act, unallowed).into_iter().take(3) {
             diagnostic = diagnostic.label(rule, condition);
         }
         diagnostic
@@ -530,14 +580,14 @@ impl<'p> Checker<'p> {
 
     /// `allow` rules that cover some unallowed atom but whose other
     /// conditions the act does not meet, with what they would need.
-    fn near_misses(&self, act: &Act, decision: &Decision) -> Vec<(Span, String)> {
+    fn near_misses(&self, act: &Act, unallowed: &[(NameId, NameId)]) -> Vec<(Span, String)> {
         let program = self.program;
         let mut found = Vec::new();
         for rule in &program.rules {
             if rule.kind != RuleKind::Allow || !rule.actions.contains(act.action) {
                 continue;
             }
-            let covers = decision.unallowed.iter().any(|(c, p)| {
+            let covers = unallowed.iter().any(|(c, p)| {
                 let category = program.categories().leaves_of(*c);
                 let purpose = program.purposes().leaves_of(*p);
                 category
@@ -857,6 +907,9 @@ impl<'p> Checker<'p> {
 
     fn store(&mut self, node: &Node) {
         let program = self.program;
+        if !node.complete {
+            return;
+        }
         let Some(held) = self.graph.arrived.get(node.id.index()).cloned() else {
             return;
         };
@@ -1290,24 +1343,10 @@ pub fn compare_lifecycles(
                     duration_text(program, &policy_hold.duration)
                 )));
             }
-            if let Hold::Archive {
-                encrypted,
-                isolated,
-            } = policy_hold.hold
-            {
-                let (has_encrypted, has_isolated) = match store_hold.hold {
-                    Hold::Archive {
-                        encrypted,
-                        isolated,
-                    } => (encrypted, isolated),
-                    Hold::Keep => (false, false),
-                };
-                if (encrypted && !has_encrypted) || (isolated && !has_isolated) {
-                    return Some(RetentionProblem::Weaker(
-                        "holds it more weakly than the policy's encrypted, isolated archive"
-                            .to_string(),
-                    ));
-                }
+            if let Some(missing) = archive_shortfall(policy_hold.hold, store_hold.hold) {
+                return Some(RetentionProblem::Weaker(format!(
+                    "holds it without what the policy's archive requires: {missing}"
+                )));
             }
         }
     }
@@ -1318,5 +1357,66 @@ pub fn compare_lifecycles(
             end_text(*policy_end)
         )));
     }
+    if let (
+        EndAction::Archive {
+            encrypted,
+            isolated,
+        },
+        EndAction::Archive { .. },
+    ) = (*policy_end, *store_end)
+    {
+        let as_hold = |end: EndAction| match end {
+            EndAction::Archive {
+                encrypted,
+                isolated,
+            } => Hold::Archive {
+                encrypted,
+                isolated,
+            },
+            _ => Hold::Keep,
+        };
+        if let Some(missing) = archive_shortfall(
+            Hold::Archive {
+                encrypted,
+                isolated,
+            },
+            as_hold(*store_end),
+        ) {
+            return Some(RetentionProblem::Weaker(format!(
+                "archives it without what the policy's archive requires: {missing}"
+            )));
+        }
+    }
     None
+}
+
+/// What a store's way of holding records lacks against an archive the
+/// policy requires: "encryption", "isolation", or both; `None` when nothing.
+fn archive_shortfall(policy: Hold, store: Hold) -> Option<String> {
+    let Hold::Archive {
+        encrypted,
+        isolated,
+    } = policy
+    else {
+        return None;
+    };
+    let (has_encrypted, has_isolated) = match store {
+        Hold::Archive {
+            encrypted,
+            isolated,
+        } => (encrypted, isolated),
+        Hold::Keep => (false, false),
+    };
+    let mut missing = Vec::new();
+    if encrypted && !has_encrypted {
+        missing.push("encryption".to_string());
+    }
+    if isolated && !has_isolated {
+        missing.push("isolation".to_string());
+    }
+    if missing.is_empty() {
+        None
+    } else {
+        Some(join_and(&missing))
+    }
 }

@@ -71,7 +71,7 @@ pub fn unused_declarations(program: &Program) -> Vec<Diagnostic> {
             let Some(declared) = &entry.declared else {
                 continue;
             };
-            if used.contains(id.index()) {
+            if used.contains(id.index()) || declared.recovered {
                 continue;
             }
             let noun = if declared.exemption {
@@ -210,19 +210,15 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
     let all_purposes = program.purposes().all_leaves();
     for (index, rule) in program.rules.iter().enumerate() {
         let keyword = rule.kind.keyword();
-        // A rule with a name that did not resolve has its error already;
-        // judging what is left of it would only add noise.
-        if !rule.complete {
-            continue;
-        }
-        if rule.categories.leaves.is_clear() {
+        if rule.categories.leaves.is_clear() && rule.kind != RuleKind::HonourDnt {
+            let flag = rule.categories.filter.map_or("", |flag| flag.keyword());
             diagnostics.push(
                 dead(
                     rule,
                     format!("this `{keyword}` rule covers no category"),
                     "it can never apply",
                 )
-                .note("its categories are unknown, or none of them has the flag it filters on"),
+                .note(format!("none of its categories is flagged `{flag}`")),
             );
             continue;
         }
