@@ -16,6 +16,10 @@ use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A leaf category and a leaf purpose: the unit the decision function
+/// decides.
+type Atom = (NameId, NameId);
+
 /// A flow-level finding, for `privet graph` and the differential tests.
 pub type FlowFinding = (FlowId, Name);
 
@@ -411,15 +415,14 @@ impl<'p> Checker<'p> {
         if !decision.unallowed.is_empty() {
             // Collecting a category no `allow collect` rule names at all is
             // an undisclosed collection; the rest is a purpose not allowed.
-            let (undisclosed, rest): (Vec<(NameId, NameId)>, Vec<(NameId, NameId)>) =
-                if act.action == Action::Collect {
-                    decision
-                        .unallowed
-                        .iter()
-                        .partition(|(category, _)| !self.collection_disclosed(*category))
-                } else {
-                    (Vec::new(), decision.unallowed.clone())
-                };
+            let (undisclosed, rest): (Vec<Atom>, Vec<Atom>) = if act.action == Action::Collect {
+                decision
+                    .unallowed
+                    .iter()
+                    .partition(|(category, _)| !self.collection_disclosed(*category))
+            } else {
+                (Vec::new(), decision.unallowed.clone())
+            };
             if !undisclosed.is_empty() {
                 out.push(with_path(
                     self.undisclosed(flow, act, &undisclosed, category_span, atoms),
