@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{MB, measure};
+use common::{MB, measure, size};
 use privet::generate::adversarial_inputs;
 use privet::source::SourceMap;
 use std::time::Duration;
@@ -23,12 +23,12 @@ const SIZES: [usize; 3] = [MB / 4, MB, 4 * MB];
 fn main() {
     println!("adversarial inputs: {}", common::machine());
     let mut by_name: Vec<(&'static str, Vec<(usize, f64)>)> = Vec::new();
-    for size in SIZES {
-        for (name, text) in adversarial_inputs(size) {
+    for bytes in SIZES {
+        for (name, text) in adversarial_inputs(size(bytes)) {
             let mut sources = SourceMap::new();
             sources.add("adversarial.privet", text.clone());
             let stats = measure(
-                &format!("{name}, {} KB", size / 1024),
+                &format!("{name}, {} KB", text.len() / 1024),
                 text.len(),
                 3,
                 10,
@@ -46,6 +46,9 @@ fn main() {
     println!("growth exponent k (time ∝ size^k) from the smallest to the largest size:");
     for (name, points) in by_name {
         let (first, last) = (points[0], points[points.len() - 1]);
+        if last.0 <= first.0 {
+            continue; // a smoke run: one size only
+        }
         let k = (last.1 / first.1).ln() / (last.0 as f64 / first.0 as f64).ln();
         println!(
             "{name:<32} k = {k:.2}   {:.1} MB/s at {} MB",

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::MB;
+use common::{MB, size};
 use privet::generate::{adversarial_inputs, program_of_size};
 use privet::source::SourceMap;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -110,9 +110,12 @@ fn profile(name: &str, text: String) {
 
 fn main() {
     println!("peak heap of compiling: {}", common::machine());
-    profile("generated program, 1 MB", program_of_size(1, MB));
-    profile("generated program, 10 MB", program_of_size(1, 10 * MB));
-    for (name, text) in adversarial_inputs(10 * MB) {
+    profile("generated program, 1 MB", program_of_size(1, size(MB)));
+    profile(
+        "generated program, 10 MB",
+        program_of_size(1, size(10 * MB)),
+    );
+    for (name, text) in adversarial_inputs(size(10 * MB)) {
         if name == "broken-items" {
             profile("broken items, 10 MB", text);
         }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{MB, measure};
+use common::{MB, measure, size};
 use privet::generate::program_of_size;
 use privet::source::{FileId, SourceMap};
 use std::time::Duration;
@@ -18,8 +18,8 @@ fn main() {
         ("1 MB", MB, 5, 30, Duration::from_secs(20)),
         ("10 MB", 10 * MB, 3, 5, Duration::from_secs(60)),
     ];
-    for (label, size, min_samples, max_samples, budget) in cases {
-        let text = program_of_size(1, size);
+    for (label, bytes, min_samples, max_samples, budget) in cases {
+        let text = program_of_size(1, size(bytes));
         let mut sources = SourceMap::new();
         sources.add("generated.privet", text.clone());
 

@@ -54,6 +54,11 @@ pub fn measure<T>(
     mut work: impl FnMut() -> T,
 ) -> Stats {
     std::hint::black_box(work());
+    let (min_samples, max_samples) = if smoke() {
+        (1, 1)
+    } else {
+        (min_samples, max_samples)
+    };
     let started = Instant::now();
     let mut samples = Vec::new();
     while samples.len() < min_samples || (samples.len() < max_samples && started.elapsed() < budget)
@@ -74,17 +79,35 @@ pub fn measure<T>(
     stats
 }
 
+/// Whether this is a smoke run rather than a measurement: `cargo bench`
+/// passes `--bench`, while `cargo test --all-targets` runs bench binaries
+/// without it. A smoke run uses small inputs and one sample, so that the
+/// bench code is exercised without the cost of measuring.
+pub fn smoke() -> bool {
+    !std::env::args().any(|arg| arg == "--bench")
+}
+
+/// `bytes`, or 64 KiB in a smoke run.
+pub fn size(bytes: usize) -> usize {
+    if smoke() { bytes.min(64 * 1024) } else { bytes }
+}
+
 /// The machine the figures come from.
 pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!(
-        "{cores} cores, {} {}, {} build",
+        "{cores} cores, {} {}, {} build{}",
         std::env::consts::OS,
         std::env::consts::ARCH,
         if cfg!(debug_assertions) {
             "debug"
         } else {
             "release"
+        },
+        if smoke() {
+            "; a smoke run on small inputs, not a measurement (use `cargo bench`)"
+        } else {
+            ""
         }
     )
 }
