@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod explain;
+pub mod generate;
 pub mod graph;
 pub mod model;
 pub mod pipeline;
