@@ -2,7 +2,7 @@
 //! that cannot be read as a program, an I/O error naming it), and none
 //! panics, overflows the stack or hangs.
 //!
-//! Each heavy case runs under [`common::within_limit`], which fails the test
+//! Each heavy case runs under [`support::within_limit`], which fails the test
 //! if the case has not finished in a generous time: a guard against hangs
 //! and exponential blow-ups, not a speed claim. The benchmarks measure
 //! speed (`docs/performance.md`).
@@ -13,9 +13,9 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
-use common::{check, compile_text, names, root, within_limit, write};
+use support::{check, compile_text, names, root, within_limit, write};
 use privet::generate::{SplitMix64, adversarial_inputs, program};
 use privet::source::SourceMap;
 
@@ -295,7 +295,7 @@ fn an_unterminated_string_ends_at_its_line() {
 
 /// The One Touch policy with its line breaks and start changed.
 fn one_touch_as(transform: impl Fn(&str) -> String) -> SourceMap {
-    let files = common::privet_files(&root().join("policies/one-touch"));
+    let files = support::privet_files(&root().join("policies/one-touch"));
     let mut sources = SourceMap::new();
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();

@@ -8,9 +8,9 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod support;
 
-use common::{check, privet, root, write};
+use support::{check, privet, root, write};
 use serde_json::Value;
 use std::path::Path;
 
@@ -20,7 +20,7 @@ const WITH_ERROR: &str = "category a\npurpose p\nallow use of a, b for p\n";
 const WITH_WARNING: &str = "category a\ncategory unused\npurpose p\nallow use of a for p\n";
 
 fn privet_files_under(path: &Path) -> usize {
-    common::privet_files(path).len()
+    support::privet_files(path).len()
 }
 
 #[test]
