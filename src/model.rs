@@ -643,6 +643,47 @@ pub struct Rule {
     pub meta: Meta,
 }
 
+/// Which rules name which leaf category: the decision function and the
+/// lints look at the rules of an act's leaves only, not at every rule.
+/// Derived from `Program::rules` when resolution ends.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct RuleIndex {
+    /// For each category leaf, the rules whose categories hold it, in order.
+    by_category_leaf: Vec<Vec<RuleId>>,
+    /// Rules that apply to every category (`honour do not track`).
+    pub any_category: Vec<RuleId>,
+}
+
+impl RuleIndex {
+    pub fn build(rules: &[Rule], category_leaves: usize) -> RuleIndex {
+        let mut index = RuleIndex {
+            by_category_leaf: vec![Vec::new(); category_leaves],
+            any_category: Vec::new(),
+        };
+        for (position, rule) in rules.iter().enumerate() {
+            let id = RuleId(crate::source::offset_u32(position));
+            if rule.kind == RuleKind::HonourDnt {
+                index.any_category.push(id);
+                continue;
+            }
+            for leaf in rule.categories.leaves.ones() {
+                if let Some(list) = index.by_category_leaf.get_mut(leaf) {
+                    list.push(id);
+                }
+            }
+        }
+        index
+    }
+
+    /// The rules whose categories hold a leaf (not those of every category).
+    pub fn rules_of_leaf(&self, leaf: usize) -> &[RuleId] {
+        self.by_category_leaf
+            .get(leaf)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
 /// A typed duration and, when it was written as a name, that name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DurationValue {
@@ -904,6 +945,8 @@ pub struct Program {
     pub obligations: Vec<Obligation>,
     /// The decision rules, in source order.
     pub rules: Vec<Rule>,
+    /// Which rules name which leaf category.
+    pub rule_index: RuleIndex,
     pub retentions: Vec<Retention>,
     pub requirements: Vec<Requirement>,
     /// One per entry of the node vocabulary, in its order.
@@ -924,6 +967,7 @@ impl Program {
             technologies: Vec::new(),
             obligations: Vec::new(),
             rules: Vec::new(),
+            rule_index: RuleIndex::default(),
             retentions: Vec::new(),
             requirements: Vec::new(),
             nodes: Vec::new(),

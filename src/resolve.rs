@@ -29,7 +29,9 @@ pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
         }
     }
     resolver.finish_nodes(files);
-    (resolver.program, resolver.diagnostics)
+    let mut program = resolver.program;
+    program.rule_index = RuleIndex::build(&program.rules, program.categories().leaf_count());
+    (program, resolver.diagnostics)
 }
 
 /// The namespace an item declares a name in, with the declared name.

@@ -139,9 +139,20 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         return Decision::default();
     }
 
+    // Only the rules that name one of the act's leaf categories can apply.
+    let mut candidates: Vec<RuleId> = program.rule_index.any_category.clone();
+    for &category in categories {
+        candidates.extend(program.rule_index.rules_of_leaf(category));
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+
     let mut forbidders = Vec::new();
     let mut allowers = Vec::new();
-    for (id, rule) in program.rule_ids().zip(&program.rules) {
+    for id in candidates {
+        let Some(rule) = program.rule(id) else {
+            continue;
+        };
         if rule_engaged(program, rule, act) {
             if rule.kind.forbids() {
                 forbidders.push((id, rule));
@@ -151,8 +162,8 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         }
     }
 
-    let mut forbidding = vec![false; program.rules.len()];
-    let mut allowing = vec![false; program.rules.len()];
+    let mut forbidding = Vec::new();
+    let mut allowing = Vec::new();
     let mut unallowed = Vec::new();
     let mut allowed = true;
     for &category in categories {
@@ -161,9 +172,7 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
             for (id, rule) in &forbidders {
                 if rule_covers(rule, category, purpose) {
                     forbidden = true;
-                    if let Some(flag) = forbidding.get_mut(id.index()) {
-                        *flag = true;
-                    }
+                    forbidding.push(*id);
                 }
             }
             if forbidden {
@@ -174,9 +183,7 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
             for (id, rule) in &allowers {
                 if rule_covers(rule, category, purpose) {
                     permitted = true;
-                    if let Some(flag) = allowing.get_mut(id.index()) {
-                        *flag = true;
-                    }
+                    allowing.push(*id);
                 }
             }
             if !permitted {
@@ -190,18 +197,14 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
             }
         }
     }
-
-    let marked = |flags: Vec<bool>| -> Vec<RuleId> {
-        program
-            .rule_ids()
-            .zip(flags)
-            .filter_map(|(id, flag)| flag.then_some(id))
-            .collect()
-    };
+    for ids in [&mut forbidding, &mut allowing] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
     Decision {
         allowed,
-        forbidding: marked(forbidding),
-        allowing: marked(allowing),
+        forbidding,
+        allowing,
         unallowed,
     }
 }

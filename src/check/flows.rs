@@ -100,6 +100,8 @@ struct Checker<'p> {
     graph: &'p DataGraph,
     /// The flows into each node, by node id, in flow order.
     incoming: Vec<Vec<usize>>,
+    /// For each category leaf, the requirements that cover it.
+    requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
     report: FlowReport,
 }
@@ -111,10 +113,19 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
             list.push(index);
         }
     }
+    let mut requirements_by_leaf = vec![Vec::new(); program.categories().leaf_count()];
+    for (index, requirement) in program.requirements.iter().enumerate() {
+        for leaf in requirement.categories.leaves.ones() {
+            if let Some(list) = requirements_by_leaf.get_mut(leaf) {
+                list.push(index);
+            }
+        }
+    }
     let mut checker = Checker {
         program,
         graph,
         incoming,
+        requirements_by_leaf,
         paths: PathFinder::new(program, graph),
         report: FlowReport::default(),
     };
@@ -132,6 +143,52 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
 }
 
 impl<'p> Checker<'p> {
+    /// The safeguards a store or flow lacks: for each requirement of the
+    /// target's kind that covers some of `held`, each required safeguard
+    /// that nothing in `protection` is under, with the leaves that need it.
+    fn unmet_requirements(
+        &self,
+        target: RequireTarget,
+        held: &FixedBitSet,
+        protection: &[NameId],
+    ) -> Vec<(&'p Requirement, NameId, FixedBitSet)> {
+        let program = self.program;
+        let mut candidates: Vec<usize> = held
+            .ones()
+            .flat_map(|leaf| {
+                self.requirements_by_leaf
+                    .get(leaf)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut unmet = Vec::new();
+        for requirement in candidates
+            .iter()
+            .filter_map(|index| program.requirements.get(*index))
+        {
+            if requirement.target != target {
+                continue;
+            }
+            let mut needing = FixedBitSet::with_capacity(held.len());
+            for leaf in held.ones() {
+                if requirement.categories.leaves.contains(leaf) {
+                    needing.insert(leaf);
+                }
+            }
+            for safeguard in &requirement.safeguards {
+                if !program.safeguards().any_under(protection, *safeguard) {
+                    unmet.push((requirement, *safeguard, needing.clone()));
+                }
+            }
+        }
+        unmet
+    }
+
     /// The flows into a node, with their indices.
     fn flows_into(&self, node: NameId) -> impl Iterator<Item = (usize, &'p Flow)> + '_ {
         let program = self.program;
@@ -750,7 +807,7 @@ impl<'p> Checker<'p> {
         let program = self.program;
         let span = flow.from_span.to(flow.to_span);
         for (requirement, safeguard, held) in
-            unmet_requirements(program, RequireTarget::Flows, personal, &flow.protection)
+            self.unmet_requirements(RequireTarget::Flows, personal, &flow.protection)
         {
             let name = program.safeguards().name(safeguard);
             let mut diagnostic = Diagnostic::new(
@@ -929,7 +986,7 @@ impl<'p> Checker<'p> {
 
         // Safeguards.
         for (requirement, safeguard, needing) in
-            unmet_requirements(program, RequireTarget::Stores, &held, &node.protection)
+            self.unmet_requirements(RequireTarget::Stores, &held, &node.protection)
         {
             let safeguard_name = program.safeguards().name(safeguard);
             let mut diagnostic = Diagnostic::new(
@@ -1082,31 +1139,6 @@ fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
     leaf.and_then(|leaf| program.categories().leaf(leaf))
         .map(|id| program.categories().name(id).to_string())
         .unwrap_or_default()
-}
-
-/// The safeguards a store or flow lacks: for each requirement of the
-/// target's kind that covers some of `held`, each required safeguard that
-/// nothing in `protection` is under, with the leaves that need it.
-fn unmet_requirements<'p>(
-    program: &'p Program,
-    target: RequireTarget,
-    held: &FixedBitSet,
-    protection: &[NameId],
-) -> Vec<(&'p Requirement, NameId, FixedBitSet)> {
-    let mut unmet = Vec::new();
-    for requirement in &program.requirements {
-        if requirement.target != target || requirement.categories.leaves.is_disjoint(held) {
-            continue;
-        }
-        let mut needing = requirement.categories.leaves.clone();
-        needing.intersect_with(held);
-        for safeguard in &requirement.safeguards {
-            if !program.safeguards().any_under(protection, *safeguard) {
-                unmet.push((requirement, *safeguard, needing.clone()));
-            }
-        }
-    }
-    unmet
 }
 
 /// "shared with", "transferred to": the verb and preposition for a
