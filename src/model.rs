@@ -181,6 +181,10 @@ impl Entry {
 /// reports a deeper declaration as `invalid-value` and leaves it out.
 pub const MAX_NAME_DEPTH: usize = 64;
 
+/// The longest a declared name may be, in bytes. With the depth limit it
+/// bounds what the prefixes of one name cost.
+pub const MAX_NAME_BYTES: usize = 256;
+
 /// The names of one namespace, numbered depth-first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocabulary {

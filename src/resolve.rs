@@ -171,11 +171,26 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
     }
 }
 
-/// An `invalid-value` for a hierarchical name of more than
-/// [`MAX_NAME_DEPTH`] segments, which is then not declared. Every prefix of a
-/// dotted name is an entry of its vocabulary, so the depth bounds the work
-/// and memory one name costs.
+/// An `invalid-value` for a declared name longer than [`MAX_NAME_BYTES`] or,
+/// in a hierarchy, of more than [`MAX_NAME_DEPTH`] segments; the name is then
+/// not declared. Every prefix of a dotted name is an entry of its
+/// vocabulary, so these bound the work and memory one name costs.
 fn too_deep(namespace: Namespace, name: &ast::Ident) -> Option<Diagnostic> {
+    if name.text.len() > MAX_NAME_BYTES {
+        return Some(
+            Diagnostic::new(
+                Name::InvalidValue,
+                name.span,
+                format!(
+                    "this {} name is {} bytes long; a name may be at most {MAX_NAME_BYTES}",
+                    namespace.noun(),
+                    name.text.len()
+                ),
+            )
+            .primary_message("too long")
+            .help("use a shorter name, and say more in its label"),
+        );
+    }
     if !namespace.is_hierarchical() {
         return None;
     }

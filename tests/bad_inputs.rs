@@ -15,9 +15,9 @@
 
 mod support;
 
-use support::{check, compile_text, names, root, within_limit, write};
 use privet::generate::{SplitMix64, adversarial_inputs, program};
 use privet::source::SourceMap;
+use support::{check, compile_text, names, root, within_limit, write};
 
 const MB: usize = 1024 * 1024;
 

@@ -10,9 +10,9 @@
 
 mod support;
 
-use support::{check, privet, root, write};
 use serde_json::Value;
 use std::path::Path;
+use support::{check, privet, root, write};
 
 /// An unknown name on line 3: one error, and no warning.
 const WITH_ERROR: &str = "category a\npurpose p\nallow use of a, b for p\n";
