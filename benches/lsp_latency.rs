@@ -5,7 +5,9 @@
 //! p95 of 50 ms or less. For comparison it also times a full compilation
 //! without the parse cache, which is what every edit cost before the cache.
 //!
-//! `cargo bench --bench lsp_latency` (add `-- --quick` for fewer rounds).
+//! The program comes from `privet::generate` (seeded). `cargo bench --bench
+//! lsp_latency` measures; `cargo test --all-targets` runs it as a smoke
+//! test on a small program.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,7 +15,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+mod common;
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::json;
@@ -58,10 +60,20 @@ fn published(client: &Connection, version: i32) -> usize {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let rounds = if quick { 20 } else { 200 };
-    let text = support::program(10_000, 7);
+    let smoke = common::smoke();
+    let rounds = if smoke { 3 } else { 200 };
+    let wanted_lines = if smoke { 500 } else { 10_000 };
+    // Grow the generated program until it has the lines wanted.
+    let mut items = wanted_lines / 3;
+    let text = loop {
+        let text = privet::generate::program(7, items);
+        if text.lines().count() >= wanted_lines {
+            break text;
+        }
+        items += items / 10 + 1;
+    };
     let lines = text.lines().count();
+    println!("machine: {}", common::machine());
     println!("program: {lines} lines, {} bytes", text.len());
 
     // Before the cache: a full compilation per edit.
@@ -103,17 +115,15 @@ fn main() {
     let problems = published(&client, 1);
     println!("diagnostics of the program: {problems}");
 
-    // One character of a label in the middle of the file, changed back and
-    // forth: every item below it moves by nothing, the item itself is parsed
-    // again, and the whole program is resolved and checked again.
-    let at = text
-        .find(&format!("\"data {}.1\"", (lines / 100) / 2))
-        .unwrap()
-        + 1;
+    // One character of the first string after the middle of the file,
+    // changed back and forth: the items below it do not move, its item is
+    // parsed again, and the whole program is resolved and checked again.
+    let middle = text.len() / 2;
+    let at = text[middle..].find(" \"").unwrap() + middle + 2;
     let mut times = Vec::new();
     for round in 0..rounds + 5 {
         let mut edited = text.clone();
-        let letter = if round % 2 == 0 { "D" } else { "d" };
+        let letter = if round % 2 == 0 { "#" } else { "%" };
         edited.replace_range(at..at + 1, letter);
         let version = round + 2;
         let start = Instant::now();

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod explain;
 pub mod format;
+pub mod generate;
 pub mod graph;
 pub mod lsp;
 pub mod model;

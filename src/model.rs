@@ -139,6 +139,8 @@ pub struct Declared {
     pub exemption: bool,
     /// For categories: the flags written on this declaration.
     pub flags: Vec<CategoryFlag>,
+    /// Recovered from an item that did not parse: only the name is known.
+    pub recovered: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,6 +175,16 @@ impl Entry {
     }
 }
 
+/// The most dotted segments a hierarchical name may have (`a.b.c` has
+/// three). Every prefix of a name is an entry of its vocabulary, so a deeper
+/// name would cost work and memory quadratic in its depth; the resolver
+/// reports a deeper declaration as `invalid-value` and leaves it out.
+pub const MAX_NAME_DEPTH: usize = 64;
+
+/// The longest a declared name may be, in bytes. With the depth limit it
+/// bounds what the prefixes of one name cost.
+pub const MAX_NAME_BYTES: usize = 256;
+
 /// The names of one namespace, numbered depth-first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocabulary {
@@ -186,7 +198,9 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Builds a vocabulary from its declarations, adding the implied
     /// ancestors of dotted names in hierarchical namespaces. Names must be
-    /// unique (the resolver reports duplicates and passes the first).
+    /// unique (the resolver reports duplicates and passes the first) and at
+    /// most [`MAX_NAME_DEPTH`] segments deep (the resolver reports deeper
+    /// ones and leaves them out).
     pub fn build(namespace: Namespace, declared: Vec<(String, Declared)>) -> Vocabulary {
         let mut all: BTreeMap<Vec<String>, Option<Declared>> = BTreeMap::new();
         for (name, declaration) in declared {
@@ -631,9 +645,47 @@ pub struct Rule {
     pub regions: Vec<NameId>,
     pub exceptions: Vec<ExceptionRule>,
     pub meta: Meta,
-    /// Whether every name in the rule resolved; a rule with an unknown name
-    /// is kept (what resolved still counts) but not linted.
-    pub complete: bool,
+}
+
+/// Which rules name which leaf category: the decision function and the
+/// lints look at the rules of an act's leaves only, not at every rule.
+/// Derived from `Program::rules` when resolution ends.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct RuleIndex {
+    /// For each category leaf, the rules whose categories hold it, in order.
+    by_category_leaf: Vec<Vec<RuleId>>,
+    /// Rules that apply to every category (`honour do not track`).
+    pub any_category: Vec<RuleId>,
+}
+
+impl RuleIndex {
+    pub fn build(rules: &[Rule], category_leaves: usize) -> RuleIndex {
+        let mut index = RuleIndex {
+            by_category_leaf: vec![Vec::new(); category_leaves],
+            any_category: Vec::new(),
+        };
+        for (position, rule) in rules.iter().enumerate() {
+            let id = RuleId(crate::source::offset_u32(position));
+            if rule.kind == RuleKind::HonourDnt {
+                index.any_category.push(id);
+                continue;
+            }
+            for leaf in rule.categories.leaves.ones() {
+                if let Some(list) = index.by_category_leaf.get_mut(leaf) {
+                    list.push(id);
+                }
+            }
+        }
+        index
+    }
+
+    /// The rules whose categories hold a leaf (not those of every category).
+    pub fn rules_of_leaf(&self, leaf: usize) -> &[RuleId] {
+        self.by_category_leaf
+            .get(leaf)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
 }
 
 /// A typed duration and, when it was written as a name, that name.
@@ -808,6 +860,9 @@ pub struct Node {
     pub retentions: Vec<StoreRetention>,
     pub technologies: Vec<NameId>,
     pub honours_dnt: bool,
+    /// Whether its declaration resolved without error; the retention of an
+    /// incomplete store is not judged (its error comes first).
+    pub complete: bool,
 }
 
 /// Index of a flow in [`Program::flows`].
@@ -894,6 +949,8 @@ pub struct Program {
     pub obligations: Vec<Obligation>,
     /// The decision rules, in source order.
     pub rules: Vec<Rule>,
+    /// Which rules name which leaf category.
+    pub rule_index: RuleIndex,
     pub retentions: Vec<Retention>,
     pub requirements: Vec<Requirement>,
     /// One per entry of the node vocabulary, in its order.
@@ -914,6 +971,7 @@ impl Program {
             technologies: Vec::new(),
             obligations: Vec::new(),
             rules: Vec::new(),
+            rule_index: RuleIndex::default(),
             retentions: Vec::new(),
             requirements: Vec::new(),
             nodes: Vec::new(),
@@ -985,6 +1043,7 @@ mod tests {
             meta: Meta::default(),
             exemption: false,
             flags,
+            recovered: false,
         }
     }
 

@@ -29,7 +29,9 @@ pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
         }
     }
     resolver.finish_nodes(files);
-    (resolver.program, resolver.diagnostics)
+    let mut program = resolver.program;
+    program.rule_index = RuleIndex::build(&program.rules, program.categories().leaf_count());
+    (program, resolver.diagnostics)
 }
 
 /// The namespace an item declares a name in, with the declared name.
@@ -113,6 +115,10 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
             let Some((namespace, name)) = declared_name(item) else {
                 continue;
             };
+            if let Some(too_deep) = too_deep(namespace, name) {
+                diagnostics.push(too_deep);
+                continue;
+            }
             if let Some(earlier) = first.get(&(namespace, name.text.clone())) {
                 diagnostics.push(duplicate(namespace.noun(), &name.text, name.span, *earlier));
                 continue;
@@ -140,6 +146,7 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
                     meta: meta(item, item_cite(item)),
                     exemption,
                     flags,
+                    recovered: item.recovered,
                 },
             ));
         }
@@ -162,6 +169,44 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
         right: take(Namespace::Right),
         node: take(Namespace::Node),
     }
+}
+
+/// An `invalid-value` for a declared name longer than [`MAX_NAME_BYTES`] or,
+/// in a hierarchy, of more than [`MAX_NAME_DEPTH`] segments; the name is then
+/// not declared. Every prefix of a dotted name is an entry of its
+/// vocabulary, so these bound the work and memory one name costs.
+fn too_deep(namespace: Namespace, name: &ast::Ident) -> Option<Diagnostic> {
+    if name.text.len() > MAX_NAME_BYTES {
+        return Some(
+            Diagnostic::new(
+                Name::InvalidValue,
+                name.span,
+                format!(
+                    "this {} name is {} bytes long; a name may be at most {MAX_NAME_BYTES}",
+                    namespace.noun(),
+                    name.text.len()
+                ),
+            )
+            .primary_message("too long")
+            .help("use a shorter name, and say more in its label"),
+        );
+    }
+    if !namespace.is_hierarchical() {
+        return None;
+    }
+    let depth = name.text.split('.').count();
+    (depth > MAX_NAME_DEPTH).then(|| {
+        Diagnostic::new(
+            Name::InvalidValue,
+            name.span,
+            format!(
+                "this {} name has {depth} dotted segments; a name may have at most {MAX_NAME_DEPTH}",
+                namespace.noun()
+            ),
+        )
+        .primary_message("too deep")
+        .help("use a shallower hierarchy")
+    })
 }
 
 fn duplicate(noun: &str, name: &str, span: Span, earlier: Span) -> Diagnostic {
@@ -450,14 +495,21 @@ impl Resolver {
         })
     }
 
+    /// Resolves one item. A rule with a name that does not resolve is left
+    /// out of the model: what remained of it would permit or forbid the
+    /// wrong acts, and its error already says what to fix.
     fn item(&mut self, item: &ast::Item) {
         let errors_before = self.diagnostics.len();
-        let rules_before = self.program.rules.len();
+        let counts = (
+            self.program.rules.len(),
+            self.program.retentions.len(),
+            self.program.requirements.len(),
+        );
         self.item_inner(item);
-        if self.program.rules.len() > rules_before && self.diagnostics.len() > errors_before {
-            if let Some(rule) = self.program.rules.last_mut() {
-                rule.complete = false;
-            }
+        if self.diagnostics.len() > errors_before {
+            self.program.rules.truncate(counts.0);
+            self.program.retentions.truncate(counts.1);
+            self.program.requirements.truncate(counts.2);
         }
     }
 
@@ -507,7 +559,6 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: Vec::new(),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -526,7 +577,6 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -541,7 +591,6 @@ impl Resolver {
                     regions: Vec::new(),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -556,7 +605,6 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -576,7 +624,6 @@ impl Resolver {
                     regions: Vec::new(),
                     exceptions: Vec::new(),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -741,6 +788,7 @@ impl Resolver {
                     retentions: Vec::new(),
                     technologies: Vec::new(),
                     honours_dnt: false,
+                    complete: true,
                 },
             });
         }
@@ -748,6 +796,7 @@ impl Resolver {
     }
 
     fn node(&mut self, id: NameId, node: &ast::NodeDecl) -> Node {
+        let errors_before = self.diagnostics.len();
         let party = match node.kind {
             NodeKind::Vendor => match node.party.as_ref().and_then(|p| self.party(p)) {
                 Some(PartyKind::FirstParty) => {
@@ -797,6 +846,7 @@ impl Resolver {
             retentions,
             technologies,
             honours_dnt: node.honours_dnt.is_some(),
+            complete: self.diagnostics.len() == errors_before,
         }
     }
 

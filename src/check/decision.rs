@@ -139,15 +139,21 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         return Decision::default();
     }
 
-    // A rule that covers none of the act's categories can neither forbid
-    // nor permit any of its atoms: skip it before asking more.
+    // Only the rules that name one of the act's leaf categories can apply.
+    let mut candidates: Vec<RuleId> = program.rule_index.any_category.clone();
+    for &category in categories {
+        candidates.extend(program.rule_index.rules_of_leaf(category));
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+
     let mut forbidders = Vec::new();
     let mut allowers = Vec::new();
-    for (id, rule) in program.rule_ids().zip(&program.rules) {
-        let touches = categories
-            .iter()
-            .any(|category| rule.categories.leaves.contains(*category));
-        if touches && rule_engaged(program, rule, act) {
+    for id in candidates {
+        let Some(rule) = program.rule(id) else {
+            continue;
+        };
+        if rule_engaged(program, rule, act) {
             if rule.kind.forbids() {
                 forbidders.push((id, rule));
             } else {
@@ -156,18 +162,17 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         }
     }
 
-    // Which of the engaged rules forbade or permitted an atom.
-    let mut forbidding = vec![false; forbidders.len()];
-    let mut allowing = vec![false; allowers.len()];
+    let mut forbidding = Vec::new();
+    let mut allowing = Vec::new();
     let mut unallowed = Vec::new();
     let mut allowed = true;
     for &category in categories {
         for purpose in purposes.clone() {
             let mut forbidden = false;
-            for ((_, rule), flag) in forbidders.iter().zip(forbidding.iter_mut()) {
+            for (id, rule) in &forbidders {
                 if rule_covers(rule, category, purpose) {
                     forbidden = true;
-                    *flag = true;
+                    forbidding.push(*id);
                 }
             }
             if forbidden {
@@ -175,10 +180,10 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
                 continue;
             }
             let mut permitted = false;
-            for ((_, rule), flag) in allowers.iter().zip(allowing.iter_mut()) {
+            for (id, rule) in &allowers {
                 if rule_covers(rule, category, purpose) {
                     permitted = true;
-                    *flag = true;
+                    allowing.push(*id);
                 }
             }
             if !permitted {
@@ -192,19 +197,14 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
             }
         }
     }
-
-    // In rule order.
-    let marked = |rules: &[(RuleId, &Rule)], flags: Vec<bool>| -> Vec<RuleId> {
-        rules
-            .iter()
-            .zip(flags)
-            .filter_map(|((id, _), flag)| flag.then_some(*id))
-            .collect()
-    };
+    for ids in [&mut forbidding, &mut allowing] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
     Decision {
         allowed,
-        forbidding: marked(&forbidders, forbidding),
-        allowing: marked(&allowers, allowing),
+        forbidding,
+        allowing,
         unallowed,
     }
 }

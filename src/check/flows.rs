@@ -16,6 +16,10 @@ use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A leaf category and a leaf purpose: the unit the decision function
+/// decides.
+type Atom = (NameId, NameId);
+
 /// A flow-level finding, for `privet graph` and the differential tests.
 pub type FlowFinding = (FlowId, Name);
 
@@ -96,6 +100,8 @@ struct Checker<'p> {
     graph: &'p DataGraph,
     /// The flows into each node, by node id, in flow order.
     incoming: Vec<Vec<usize>>,
+    /// For each category leaf, the requirements that cover it.
+    requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
     report: FlowReport,
 }
@@ -107,10 +113,19 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
             list.push(index);
         }
     }
+    let mut requirements_by_leaf = vec![Vec::new(); program.categories().leaf_count()];
+    for (index, requirement) in program.requirements.iter().enumerate() {
+        for leaf in requirement.categories.leaves.ones() {
+            if let Some(list) = requirements_by_leaf.get_mut(leaf) {
+                list.push(index);
+            }
+        }
+    }
     let mut checker = Checker {
         program,
         graph,
         incoming,
+        requirements_by_leaf,
         paths: PathFinder::new(program, graph),
         report: FlowReport::default(),
     };
@@ -128,6 +143,52 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
 }
 
 impl<'p> Checker<'p> {
+    /// The safeguards a store or flow lacks: for each requirement of the
+    /// target's kind that covers some of `held`, each required safeguard
+    /// that nothing in `protection` is under, with the leaves that need it.
+    fn unmet_requirements(
+        &self,
+        target: RequireTarget,
+        held: &FixedBitSet,
+        protection: &[NameId],
+    ) -> Vec<(&'p Requirement, NameId, FixedBitSet)> {
+        let program = self.program;
+        let mut candidates: Vec<usize> = held
+            .ones()
+            .flat_map(|leaf| {
+                self.requirements_by_leaf
+                    .get(leaf)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut unmet = Vec::new();
+        for requirement in candidates
+            .iter()
+            .filter_map(|index| program.requirements.get(*index))
+        {
+            if requirement.target != target {
+                continue;
+            }
+            let mut needing = FixedBitSet::with_capacity(held.len());
+            for leaf in held.ones() {
+                if requirement.categories.leaves.contains(leaf) {
+                    needing.insert(leaf);
+                }
+            }
+            for safeguard in &requirement.safeguards {
+                if !program.safeguards().any_under(protection, *safeguard) {
+                    unmet.push((requirement, *safeguard, needing.clone()));
+                }
+            }
+        }
+        unmet
+    }
+
     /// The flows into a node, with their indices.
     fn flows_into(&self, node: NameId) -> impl Iterator<Item = (usize, &'p Flow)> + '_ {
         let program = self.program;
@@ -409,16 +470,98 @@ impl<'p> Checker<'p> {
             out.push(with_path(diagnostic, affected.first().copied()));
         }
         if !decision.unallowed.is_empty() {
-            let first_unallowed = decision.unallowed.first().and_then(|(category, _)| {
-                let leaf = program.categories().leaves_of(*category).start;
-                atoms.contains(&leaf).then_some(leaf)
-            });
-            out.push(with_path(
-                self.unallowed(flow, act, decision, category_span, purpose_span),
-                first_unallowed,
-            ));
+            // Collecting a category no `allow collect` rule names at all is
+            // an undisclosed collection; the rest is a purpose not allowed.
+            let (undisclosed, rest): (Vec<Atom>, Vec<Atom>) = if act.action == Action::Collect {
+                decision
+                    .unallowed
+                    .iter()
+                    .partition(|(category, _)| !self.collection_disclosed(*category))
+            } else {
+                (Vec::new(), decision.unallowed.clone())
+            };
+            if !undisclosed.is_empty() {
+                out.push(with_path(
+                    self.undisclosed(flow, act, &undisclosed, category_span, atoms),
+                    self.first_atom_leaf(&undisclosed, atoms),
+                ));
+            }
+            if !rest.is_empty() {
+                out.push(with_path(
+                    self.unallowed(flow, act, &rest, category_span, purpose_span),
+                    self.first_atom_leaf(&rest, atoms),
+                ));
+            }
         }
         out
+    }
+
+    /// Whether some `allow collect` rule names this leaf category.
+    fn collection_disclosed(&self, category: NameId) -> bool {
+        let program = self.program;
+        program.rules.iter().any(|rule| {
+            rule.kind == RuleKind::Allow
+                && rule.actions.contains(Action::Collect)
+                && program
+                    .categories()
+                    .leaves_of(category)
+                    .all(|leaf| rule.categories.leaves.contains(leaf))
+        })
+    }
+
+    /// The leaf index of the first atom's category, when the flow carries it.
+    fn first_atom_leaf(&self, unallowed: &[(NameId, NameId)], atoms: &[usize]) -> Option<usize> {
+        unallowed.first().and_then(|(category, _)| {
+            let leaf = self.program.categories().leaves_of(*category).start;
+            atoms.contains(&leaf).then_some(leaf)
+        })
+    }
+
+    /// "`x`" for the whole declared category, or the leaves when only some
+    /// of a broad category are concerned.
+    fn part_of(&self, act: &Act, leaves: &[NameId], atoms: &[usize]) -> String {
+        let program = self.program;
+        let distinct: BTreeSet<NameId> = leaves.iter().copied().collect();
+        if distinct.len() == atoms.len() {
+            return format!("`{}`", program.categories().name(act.category));
+        }
+        let mut shown: Vec<String> = distinct
+            .iter()
+            .take(3)
+            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
+            .collect();
+        if distinct.len() > 3 {
+            shown.push(format!("{} more", distinct.len() - 3));
+        }
+        join_and(&shown)
+    }
+
+    /// `undisclosed-collection` for the leaves no `allow collect` names.
+    fn undisclosed(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        undisclosed: &[(NameId, NameId)],
+        category_span: Span,
+        atoms: &[usize],
+    ) -> Diagnostic {
+        let program = self.program;
+        let target = program.node_names().name(flow.to);
+        let leaves: Vec<NameId> = undisclosed.iter().map(|(category, _)| *category).collect();
+        let subject = self.part_of(act, &leaves, atoms);
+        let names: BTreeSet<String> = leaves
+            .iter()
+            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
+            .collect();
+        let names: Vec<String> = names.into_iter().collect();
+        Diagnostic::new(
+            Name::UndisclosedCollection,
+            category_span,
+            format!("the policy does not disclose collecting {subject}"),
+        )
+        .primary_message(format!("collected by `{target}` here"))
+        .note(format!("no `allow collect` rule covers {}", join_and(&names)))
+        .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it")
     }
 
     /// The diagnostic for atoms that no rule permits.
@@ -426,7 +569,7 @@ impl<'p> Checker<'p> {
         &self,
         flow: &Flow,
         act: &Act,
-        decision: &Decision,
+        unallowed: &[(NameId, NameId)],
         category_span: Span,
         purpose_span: Span,
     ) -> Diagnostic {
@@ -434,8 +577,7 @@ impl<'p> Checker<'p> {
         let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
         let target = program.node_names().name(flow.to);
-        let atoms: Vec<String> = decision
-            .unallowed
+        let atoms: Vec<String> = unallowed
             .iter()
             .take(8)
             .map(|(c, p)| {
@@ -446,48 +588,16 @@ impl<'p> Checker<'p> {
                 )
             })
             .collect();
-        let more = decision.unallowed.len().saturating_sub(atoms.len());
+        let more = unallowed.len().saturating_sub(atoms.len());
         let mut detail = join_and(&atoms);
         if more > 0 {
             detail.push_str(&format!(" and {more} more"));
         }
-        let broad = decision.unallowed.len() > 1
-            || decision
-                .unallowed
+        let broad = unallowed.len() > 1
+            || unallowed
                 .first()
                 .is_some_and(|(c, p)| *c != act.category || *p != act.purpose);
 
-        if act.action == Action::Collect {
-            let disclosed = program.rules.iter().any(|rule| {
-                rule.kind == RuleKind::Allow
-                    && rule.actions.contains(Action::Collect)
-                    && decision.unallowed.iter().all(|(c, _)| {
-                        let leaves = program.categories().leaves_of(*c);
-                        leaves
-                            .clone()
-                            .all(|leaf| rule.categories.leaves.contains(leaf))
-                    })
-            });
-            if !disclosed {
-                let undisclosed: BTreeSet<String> = decision
-                    .unallowed
-                    .iter()
-                    .map(|(c, _)| format!("`{}`", program.categories().name(*c)))
-                    .collect();
-                let undisclosed: Vec<String> = undisclosed.into_iter().collect();
-                return Diagnostic::new(
-                    Name::UndisclosedCollection,
-                    category_span,
-                    format!("the policy does not disclose collecting `{category}`"),
-                )
-                .primary_message(format!("collected by `{target}` here"))
-                .note(format!(
-                    "no `allow collect` rule covers {}",
-                    join_and(&undisclosed)
-                ))
-                .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it");
-            }
-        }
         let mut diagnostic = if act.action.is_onward() {
             let bases = if act.bases.is_empty() {
                 "no basis".to_string()
@@ -522,7 +632,7 @@ impl<'p> Checker<'p> {
         if broad {
             diagnostic = diagnostic.note(format!("not allowed: {detail}"));
         }
-        for (rule, condition) in self.near_misses(act, decision).into_iter().take(3) {
+        for (rule, condition) in self.near_misses(act, unallowed).into_iter().take(3) {
             diagnostic = diagnostic.label(rule, condition);
         }
         diagnostic
@@ -530,14 +640,14 @@ impl<'p> Checker<'p> {
 
     /// `allow` rules that cover some unallowed atom but whose other
     /// conditions the act does not meet, with what they would need.
-    fn near_misses(&self, act: &Act, decision: &Decision) -> Vec<(Span, String)> {
+    fn near_misses(&self, act: &Act, unallowed: &[(NameId, NameId)]) -> Vec<(Span, String)> {
         let program = self.program;
         let mut found = Vec::new();
         for rule in &program.rules {
             if rule.kind != RuleKind::Allow || !rule.actions.contains(act.action) {
                 continue;
             }
-            let covers = decision.unallowed.iter().any(|(c, p)| {
+            let covers = unallowed.iter().any(|(c, p)| {
                 let category = program.categories().leaves_of(*c);
                 let purpose = program.purposes().leaves_of(*p);
                 category
@@ -697,7 +807,7 @@ impl<'p> Checker<'p> {
         let program = self.program;
         let span = flow.from_span.to(flow.to_span);
         for (requirement, safeguard, held) in
-            unmet_requirements(program, RequireTarget::Flows, personal, &flow.protection)
+            self.unmet_requirements(RequireTarget::Flows, personal, &flow.protection)
         {
             let name = program.safeguards().name(safeguard);
             let mut diagnostic = Diagnostic::new(
@@ -857,6 +967,9 @@ impl<'p> Checker<'p> {
 
     fn store(&mut self, node: &Node) {
         let program = self.program;
+        if !node.complete {
+            return;
+        }
         let Some(held) = self.graph.arrived.get(node.id.index()).cloned() else {
             return;
         };
@@ -873,7 +986,7 @@ impl<'p> Checker<'p> {
 
         // Safeguards.
         for (requirement, safeguard, needing) in
-            unmet_requirements(program, RequireTarget::Stores, &held, &node.protection)
+            self.unmet_requirements(RequireTarget::Stores, &held, &node.protection)
         {
             let safeguard_name = program.safeguards().name(safeguard);
             let mut diagnostic = Diagnostic::new(
@@ -1026,31 +1139,6 @@ fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
     leaf.and_then(|leaf| program.categories().leaf(leaf))
         .map(|id| program.categories().name(id).to_string())
         .unwrap_or_default()
-}
-
-/// The safeguards a store or flow lacks: for each requirement of the
-/// target's kind that covers some of `held`, each required safeguard that
-/// nothing in `protection` is under, with the leaves that need it.
-fn unmet_requirements<'p>(
-    program: &'p Program,
-    target: RequireTarget,
-    held: &FixedBitSet,
-    protection: &[NameId],
-) -> Vec<(&'p Requirement, NameId, FixedBitSet)> {
-    let mut unmet = Vec::new();
-    for requirement in &program.requirements {
-        if requirement.target != target || requirement.categories.leaves.is_disjoint(held) {
-            continue;
-        }
-        let mut needing = requirement.categories.leaves.clone();
-        needing.intersect_with(held);
-        for safeguard in &requirement.safeguards {
-            if !program.safeguards().any_under(protection, *safeguard) {
-                unmet.push((requirement, *safeguard, needing.clone()));
-            }
-        }
-    }
-    unmet
 }
 
 /// "shared with", "transferred to": the verb and preposition for a
@@ -1290,24 +1378,10 @@ pub fn compare_lifecycles(
                     duration_text(program, &policy_hold.duration)
                 )));
             }
-            if let Hold::Archive {
-                encrypted,
-                isolated,
-            } = policy_hold.hold
-            {
-                let (has_encrypted, has_isolated) = match store_hold.hold {
-                    Hold::Archive {
-                        encrypted,
-                        isolated,
-                    } => (encrypted, isolated),
-                    Hold::Keep => (false, false),
-                };
-                if (encrypted && !has_encrypted) || (isolated && !has_isolated) {
-                    return Some(RetentionProblem::Weaker(
-                        "holds it more weakly than the policy's encrypted, isolated archive"
-                            .to_string(),
-                    ));
-                }
+            if let Some(missing) = archive_shortfall(policy_hold.hold, store_hold.hold) {
+                return Some(RetentionProblem::Weaker(format!(
+                    "holds it without what the policy's archive requires: {missing}"
+                )));
             }
         }
     }
@@ -1318,5 +1392,66 @@ pub fn compare_lifecycles(
             end_text(*policy_end)
         )));
     }
+    if let (
+        EndAction::Archive {
+            encrypted,
+            isolated,
+        },
+        EndAction::Archive { .. },
+    ) = (*policy_end, *store_end)
+    {
+        let as_hold = |end: EndAction| match end {
+            EndAction::Archive {
+                encrypted,
+                isolated,
+            } => Hold::Archive {
+                encrypted,
+                isolated,
+            },
+            _ => Hold::Keep,
+        };
+        if let Some(missing) = archive_shortfall(
+            Hold::Archive {
+                encrypted,
+                isolated,
+            },
+            as_hold(*store_end),
+        ) {
+            return Some(RetentionProblem::Weaker(format!(
+                "archives it without what the policy's archive requires: {missing}"
+            )));
+        }
+    }
     None
+}
+
+/// What a store's way of holding records lacks against an archive the
+/// policy requires: "encryption", "isolation", or both; `None` when nothing.
+fn archive_shortfall(policy: Hold, store: Hold) -> Option<String> {
+    let Hold::Archive {
+        encrypted,
+        isolated,
+    } = policy
+    else {
+        return None;
+    };
+    let (has_encrypted, has_isolated) = match store {
+        Hold::Archive {
+            encrypted,
+            isolated,
+        } => (encrypted, isolated),
+        Hold::Keep => (false, false),
+    };
+    let mut missing = Vec::new();
+    if encrypted && !has_encrypted {
+        missing.push("encryption".to_string());
+    }
+    if isolated && !has_isolated {
+        missing.push("isolation".to_string());
+    }
+    if missing.is_empty() {
+        None
+    } else {
+        Some(join_and(&missing))
+    }
 }

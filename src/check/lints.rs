@@ -71,7 +71,7 @@ pub fn unused_declarations(program: &Program) -> Vec<Diagnostic> {
             let Some(declared) = &entry.declared else {
                 continue;
             };
-            if used.contains(id.index()) {
+            if used.contains(id.index()) || declared.recovered {
                 continue;
             }
             let noun = if declared.exemption {
@@ -105,16 +105,6 @@ fn act_mask(actions: ActionSet, recipients: Option<PartySet>) -> u64 {
     mask
 }
 
-/// Whether the purposes of `inner` (all, for `None`) are within those of
-/// `outer` (all, for `None`).
-fn purposes_within(program: &Program, inner: &Option<Scope>, outer: &Option<Scope>) -> bool {
-    match (inner, outer) {
-        (_, None) => true,
-        (None, Some(outer)) => outer.leaves.count_ones(..) >= program.purposes().leaf_count(),
-        (Some(inner), Some(outer)) => inner.leaves.is_subset(&outer.leaves),
-    }
-}
-
 /// Whether every name of `inner` is under some name of `outer`.
 fn all_under(vocabulary: &Vocabulary, inner: &[NameId], outer: &[NameId]) -> bool {
     inner.iter().all(|id| vocabulary.is_under_any(*id, outer))
@@ -144,26 +134,115 @@ fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bo
     }
 }
 
-/// Whether `wide`'s scope holds `narrow`'s: actions, categories, purposes,
-/// recipients and regions.
-fn scope_covers(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
-    wide.actions.is_superset(narrow.actions)
-        && narrow.categories.leaves.is_subset(&wide.categories.leaves)
-        && purposes_within(program, &narrow.purposes, &wide.purposes)
-        && wide
-            .recipients
-            .unwrap_or(PartySet::ALL)
-            .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
-        && (wide.regions.is_empty()
-            || (!narrow.regions.is_empty()
-                && all_under(program.regions(), &narrow.regions, &wide.regions)))
+/// What the dead-rule lint knows of the rules: each rule's purpose leaves
+/// (every purpose when it names none), computed once.
+struct Rules<'p> {
+    program: &'p Program,
+    purposes: Vec<FixedBitSet>,
+    all_purposes: FixedBitSet,
 }
 
-/// Whether `wide` permits every act `narrow` permits.
-fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
-    scope_covers(program, wide, narrow)
-        && (wide.bases.is_empty()
-            || (!narrow.bases.is_empty() && all_under(program.bases(), &narrow.bases, &wide.bases)))
+impl<'p> Rules<'p> {
+    fn new(program: &'p Program) -> Self {
+        let all_purposes = program.purposes().all_leaves();
+        let purposes = program
+            .rules
+            .iter()
+            .map(|rule| match &rule.purposes {
+                Some(scope) => scope.leaves.clone(),
+                None => all_purposes.clone(),
+            })
+            .collect();
+        Rules {
+            program,
+            purposes,
+            all_purposes,
+        }
+    }
+
+    fn rule(&self, index: usize) -> Option<&'p Rule> {
+        self.program.rules.get(index)
+    }
+
+    fn purposes(&self, index: usize) -> &FixedBitSet {
+        self.purposes.get(index).unwrap_or(&self.all_purposes)
+    }
+
+    /// Whether `wide`'s scope holds `narrow`'s: actions, categories,
+    /// purposes, recipients and regions.
+    fn scope_covers(&self, wide: usize, narrow: usize) -> bool {
+        let (Some(w), Some(n)) = (self.rule(wide), self.rule(narrow)) else {
+            return false;
+        };
+        let program = self.program;
+        w.actions.is_superset(n.actions)
+            && n.categories.leaves.is_subset(&w.categories.leaves)
+            && self.purposes(narrow).is_subset(self.purposes(wide))
+            && w.recipients
+                .unwrap_or(PartySet::ALL)
+                .is_superset(n.recipients.unwrap_or(PartySet::ALL))
+            && (w.regions.is_empty()
+                || (!n.regions.is_empty() && all_under(program.regions(), &n.regions, &w.regions)))
+    }
+
+    /// Whether the rule `wide` decides everything the rule `narrow` does,
+    /// the same way: it permits (or forbids) at least as much.
+    fn subsumes(&self, wide: usize, narrow: usize) -> bool {
+        let (Some(w), Some(n)) = (self.rule(wide), self.rule(narrow)) else {
+            return false;
+        };
+        let program = self.program;
+        if w.kind != n.kind {
+            return false;
+        }
+        if w.kind == RuleKind::Allow {
+            return self.scope_covers(wide, narrow)
+                && (w.bases.is_empty()
+                    || (!n.bases.is_empty() && all_under(program.bases(), &n.bases, &w.bases)));
+        }
+        if !exceptions_within(program, w, n) {
+            return false;
+        }
+        let categories = n.categories.leaves.is_subset(&w.categories.leaves);
+        match w.kind {
+            RuleKind::Deny => self.scope_covers(wide, narrow),
+            // Fewer permitted purposes or regions forbid more.
+            RuleKind::Restrict => {
+                categories && self.purposes(wide).is_subset(self.purposes(narrow))
+            }
+            RuleKind::Confine => categories && all_under(program.regions(), &w.regions, &n.regions),
+            RuleKind::HonourDnt => self.purposes(narrow).is_subset(self.purposes(wide)),
+            RuleKind::Allow => false,
+        }
+    }
+
+    /// The rules that could subsume a rule: those naming its first leaf
+    /// category (a wider rule names all of its leaves).
+    fn candidates(&self, index: usize) -> Vec<usize> {
+        let Some(rule) = self.rule(index) else {
+            return Vec::new();
+        };
+        let index_of = |id: &RuleId| id.index();
+        if rule.kind == RuleKind::HonourDnt {
+            return self
+                .program
+                .rule_index
+                .any_category
+                .iter()
+                .map(index_of)
+                .collect();
+        }
+        match rule.categories.leaves.ones().next() {
+            Some(first) => self
+                .program
+                .rule_index
+                .rules_of_leaf(first)
+                .iter()
+                .map(index_of)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// Whether every act excepted from `wide` is excepted from `narrow` too, so
@@ -180,57 +259,28 @@ fn exceptions_within(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     })
 }
 
-/// Whether the forbidding rule `wide` forbids every act `narrow` forbids.
-fn forbid_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
-    if wide.kind != narrow.kind || !exceptions_within(program, wide, narrow) {
-        return false;
-    }
-    let categories = narrow.categories.leaves.is_subset(&wide.categories.leaves);
-    match wide.kind {
-        RuleKind::Deny => scope_covers(program, wide, narrow),
-        // Fewer permitted purposes or regions forbid more.
-        RuleKind::Restrict => {
-            categories && purposes_within(program, &wide.purposes, &narrow.purposes)
-        }
-        RuleKind::Confine => {
-            categories && all_under(program.regions(), &wide.regions, &narrow.regions)
-        }
-        RuleKind::HonourDnt => purposes_within(program, &narrow.purposes, &wide.purposes),
-        RuleKind::Allow => false,
-    }
-}
-
 fn dead(rule: &Rule, message: String, primary: &str) -> Diagnostic {
     Diagnostic::new(Name::DeadRule, rule.meta.head, message).primary_message(primary)
 }
 
 pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
+    let rules = Rules::new(program);
     let mut diagnostics = Vec::new();
-    let all_purposes = program.purposes().all_leaves();
-    let masks: Vec<u64> = program
-        .rules
-        .iter()
-        .map(|rule| act_mask(rule.actions, rule.recipients))
-        .collect();
     for (index, rule) in program.rules.iter().enumerate() {
         let keyword = rule.kind.keyword();
-        // A rule with a name that did not resolve has its error already;
-        // judging what is left of it would only add noise.
-        if !rule.complete {
-            continue;
-        }
-        if rule.categories.leaves.is_clear() {
+        if rule.categories.leaves.is_clear() && rule.kind != RuleKind::HonourDnt {
+            let flag = rule.categories.filter.map_or("", |flag| flag.keyword());
             diagnostics.push(
                 dead(
                     rule,
                     format!("this `{keyword}` rule covers no category"),
                     "it can never apply",
                 )
-                .note("its categories are unknown, or none of them has the flag it filters on"),
+                .note(format!("none of its categories is flagged `{flag}`")),
             );
             continue;
         }
-        if rule.kind == RuleKind::Restrict && purposes_within(program, &None, &rule.purposes) {
+        if rule.kind == RuleKind::Restrict && rules.all_purposes.is_subset(rules.purposes(index)) {
             diagnostics.push(
                 dead(
                     rule,
@@ -244,36 +294,12 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
 
         // A rule subsumed by another of its kind: report the narrower one,
         // or the later of two equal ones.
-        // Every kind but `honour` needs the other rule's categories to hold
-        // this one's, so to hold its first leaf: a cheap test first.
-        let first_leaf = rule.categories.leaves.ones().next();
-        let subsumed_by = program
-            .rules
-            .iter()
-            .enumerate()
-            .find(|(other_index, other)| {
-                if *other_index == index {
-                    return false;
-                }
-                if rule.kind != RuleKind::HonourDnt
-                    && first_leaf.is_some_and(|leaf| !other.categories.leaves.contains(leaf))
-                {
-                    return false;
-                }
-                let (covers, covered) = if rule.kind == RuleKind::Allow {
-                    (
-                        other.kind == RuleKind::Allow && allow_subsumes(program, other, rule),
-                        other.kind == RuleKind::Allow && allow_subsumes(program, rule, other),
-                    )
-                } else {
-                    (
-                        forbid_subsumes(program, other, rule),
-                        forbid_subsumes(program, rule, other),
-                    )
-                };
-                covers && (!covered || *other_index < index)
-            });
-        if let Some((_, other)) = subsumed_by {
+        let subsumed_by = rules.candidates(index).into_iter().find(|other| {
+            *other != index
+                && rules.subsumes(*other, index)
+                && (!rules.subsumes(index, *other) || *other < index)
+        });
+        if let Some(other) = subsumed_by.and_then(|other| rules.rule(other)) {
             let what = if rule.kind == RuleKind::Allow {
                 "permits"
             } else {
@@ -295,7 +321,7 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
         }
 
         if rule.kind == RuleKind::Allow {
-            if let Some(overriders) = overridden(program, rule, &all_purposes, &masks) {
+            if let Some(overriders) = overridden(&rules, index) {
                 let mut diagnostic = dead(
                     rule,
                     "this `allow` rule is overridden everywhere it applies".to_string(),
@@ -318,44 +344,35 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
 }
 
 /// If every act the allow rule covers is forbidden without exception, the
-/// rules that forbid them.
-/// `masks` holds the [`act_mask`] of every rule.
-fn overridden(
-    program: &Program,
-    allow: &Rule,
-    all_purposes: &FixedBitSet,
-    masks: &[u64],
-) -> Option<Vec<usize>> {
+/// rules that forbid them. Leaf by leaf, giving up at the first act that
+/// nothing forbids, which for most rules is the first.
+fn overridden(rules: &Rules<'_>, allow_index: usize) -> Option<Vec<usize>> {
+    let program = rules.program;
+    let allow = rules.rule(allow_index)?;
     let wanted = act_mask(allow.actions, allow.recipients);
-    let forbidders: Vec<(usize, &Rule, u64)> = program
-        .rules
-        .iter()
-        .zip(masks)
-        .enumerate()
-        .filter(|(_, (rule, mask))| {
-            *mask & wanted != 0
-                && rule.kind.forbids()
-                && forbids_unconditionally(program, rule, allow)
-        })
-        .map(|(index, (rule, mask))| (index, rule, *mask))
-        .collect();
-    if forbidders.is_empty() {
-        return None;
-    }
-    let purposes = match &allow.purposes {
-        Some(scope) => scope.leaves.clone(),
-        None => all_purposes.clone(),
-    };
-    let mut used = vec![false; program.rules.len()];
+    let purposes = rules.purposes(allow_index);
+    let mut used = std::collections::BTreeSet::new();
     for category in allow.categories.leaves.ones() {
+        let forbidders: Vec<(usize, &Rule, u64)> = program
+            .rule_index
+            .rules_of_leaf(category)
+            .iter()
+            .filter_map(|id| Some((id.index(), program.rule(*id)?)))
+            .filter(|(_, rule)| {
+                rule.kind.forbids() && forbids_unconditionally(program, rule, allow)
+            })
+            .map(|(index, rule)| (index, rule, act_mask(rule.actions, rule.recipients)))
+            .filter(|(_, _, mask)| mask & wanted != 0)
+            .collect();
+        if forbidders.is_empty() {
+            return None;
+        }
         for purpose in purposes.ones() {
             let mut covered = 0u64;
             for (index, rule, mask) in &forbidders {
                 if super::decision::rule_covers(rule, category, purpose) {
                     covered |= mask;
-                    if let Some(flag) = used.get_mut(*index) {
-                        *flag = true;
-                    }
+                    used.insert(*index);
                 }
             }
             if covered & wanted != wanted {
@@ -363,10 +380,5 @@ fn overridden(
             }
         }
     }
-    Some(
-        used.iter()
-            .enumerate()
-            .filter_map(|(index, used)| used.then_some(index))
-            .collect(),
-    )
+    Some(used.into_iter().collect())
 }

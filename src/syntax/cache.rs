@@ -302,6 +302,12 @@ mod tests {
             format!("// a new first line\n{one_touch}"),
             one_touch.replacen("user information", "user informatio", 1),
             one_touch.replacen("category user.log", "categroy user.log", 1),
+            // A broken declaration, recovered as its name alone.
+            one_touch.replacen(
+                "category user.log \"log information\"",
+                "category user.log \"log\" ]]",
+                1,
+            ),
             one_touch.replacen(
                 "flow customer -> app",
                 "flow customer -> app for x for y",
@@ -316,6 +322,13 @@ mod tests {
             let (mut fresh, fresh_diagnostics) = super::super::parse_file(file, text);
             let (mut cached, cached_diagnostics) = cache.parse_file("a.privet", file, text);
             assert_eq!(cached, fresh, "round {round}");
+            if round == 4 {
+                assert_eq!(fresh_diagnostics.len(), 1);
+                assert!(fresh.items.iter().any(|item| matches!(
+                    &item.kind,
+                    ItemKind::Declaration(d) if d.name.text == "user.log"
+                )));
+            }
             assert_eq!(cached_diagnostics, fresh_diagnostics, "round {round}");
             assert_eq!(spans_of(&mut cached), spans_of(&mut fresh));
             assert!(spans_of(&mut cached).iter().all(|span| span.file == file));

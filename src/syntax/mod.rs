@@ -8,6 +8,7 @@
 pub mod cache;
 mod errors;
 mod lower;
+mod recover;
 pub mod split;
 
 use crate::ast;
@@ -65,8 +66,10 @@ fn parse_item(
             }
             None => (None, Vec::new()),
         },
+        // A declaration whose name is readable is kept despite the error,
+        // so that its uses elsewhere do not turn into more errors.
         Err(error) => (
-            None,
+            recover::declaration(file, chunk.start, chunk_text),
             vec![errors::from_pest(file, chunk, chunk_text, &error)],
         ),
     }
