@@ -63,14 +63,16 @@ fn main() {
     let smoke = common::smoke();
     let rounds = if smoke { 3 } else { 200 };
     let wanted_lines = if smoke { 500 } else { 10_000 };
-    // Grow the generated program until it has the lines wanted.
-    let mut items = wanted_lines / 3;
+    // Scale the generated program to the lines wanted, then grow it to them.
+    let sample = privet::generate::program(7, 1_000);
+    let per_item = sample.lines().count() as f64 / 1_000.0;
+    let mut items = (wanted_lines as f64 / per_item) as usize;
     let text = loop {
         let text = privet::generate::program(7, items);
         if text.lines().count() >= wanted_lines {
             break text;
         }
-        items += items / 10 + 1;
+        items += items / 100 + 1;
     };
     let lines = text.lines().count();
     println!("machine: {}", common::machine());

@@ -42,7 +42,12 @@ enum Command {
     /// Format `.privet` files in the canonical layout, comments kept
     Fmt(fmt::FmtArgs),
     /// Run the language server on standard input and output
-    Lsp,
+    Lsp {
+        /// Accepted and ignored: the server always speaks over standard
+        /// input and output (some clients pass this flag)
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -114,7 +119,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
         Command::Fmt(args) => fmt::run(&args),
-        Command::Lsp => crate::lsp::run(),
+        Command::Lsp { stdio: _ } => crate::lsp::run(),
         Command::Explain { name } => explain(&name),
     }
 }
