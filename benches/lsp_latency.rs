@@ -155,6 +155,50 @@ fn main() {
     }
     report("a line added at the top (every item moves)", times);
 
+    // Back to the text as generated.
+    notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 20_000 }, "contentChanges": [{ "text": text }] }),
+    );
+    published(&client, 20_000);
+
+    // Hover on a category: what the policy permits for it, asked of the
+    // decision function for every purpose and basis.
+    let line = text
+        .lines()
+        .position(|line| line.starts_with("category "))
+        .unwrap();
+    let mut times = Vec::new();
+    for round in 0..rounds.min(20) {
+        let id = RequestId::from(100 + round);
+        let start = Instant::now();
+        client
+            .sender
+            .send(
+                Request::new(
+                    id.clone(),
+                    "textDocument/hover".into(),
+                    json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": 10 } }),
+                )
+                .into(),
+            )
+            .unwrap();
+        loop {
+            if let Message::Response(response) = client
+                .receiver
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap()
+            {
+                if response.id == id {
+                    assert!(response.response_result.is_ok_and(|hover| !hover.is_null()));
+                    break;
+                }
+            }
+        }
+        times.push(start.elapsed());
+    }
+    report("hover on a category", times);
+
     client
         .sender
         .send(Request::new(RequestId::from(2), "shutdown".into(), json!(null)).into())
