@@ -13,15 +13,18 @@
 //!   `except` clause of a rule is on its own line with its citation under it;
 //! - a retention lifecycle that does not fit on one line has one phase per
 //!   line; a store's `retain` clauses are always on their own lines;
-//! - a list of names too long for its line wraps after a comma, the
-//!   continuation indented four more columns than the clauses under it;
+//! - a list of names too long for its line wraps after a comma; the
+//!   continuation is indented 8 columns, or 12 under an `except` clause or a
+//!   store's `retain` clause (whose own lines are at 8);
 //! - `under` or `with` stays as the author wrote it; strings are re-escaped.
 //!
-//! Comments are kept in order. A comment on its own line stays on its own
-//! line, before the token that followed it; a comment at the end of a line
-//! stays at the end of the line holding the token before it, and that line
-//! ends there. Every comment is anchored to a token the syntax tree knows the
-//! position of, so formatting twice gives the same text as formatting once.
+//! Comments are kept. A comment on its own line stays on its own line,
+//! before the token that followed it (above the doc comment, when that token
+//! is the item's first); a comment at the end of a line stays at the end of
+//! the line holding the token before it, and that line ends there. Every
+//! comment is anchored to a token whose position the syntax tree knows, so
+//! comments travel with their clauses when the clauses are put in order, and
+//! formatting twice gives the same text as formatting once.
 //!
 //! A file with syntax errors is not formatted. The output is parsed again and
 //! compared with the input's syntax tree (spans aside) before it is handed
