@@ -49,6 +49,12 @@ enum Command {
 enum CheckFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions annotations (and `$GITHUB_STEP_SUMMARY`)
+    Github,
+    /// JUnit XML, one test case per file
+    Junit,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -129,10 +135,71 @@ pub fn load_and_compile(
     Ok((loaded.sources, compilation))
 }
 
+/// The working directory with forward slashes, for relative SARIF URIs.
+fn working_directory() -> Option<String> {
+    std::env::current_dir()
+        .ok()
+        .map(|dir| dir.to_string_lossy().replace('\\', "/"))
+}
+
+/// The machine-readable report of a run that could not read its input:
+/// still a valid report in the formats CI parses, with exit code 2.
+fn check_failed(args: &CheckArgs, error: &load::LoadError) -> ExitCode {
+    let failure = render::sarif::Failure {
+        path: load::display_path(&error.path),
+        message: error.message.clone(),
+    };
+    let failures = std::slice::from_ref(&failure);
+    let empty = crate::source::SourceMap::new();
+    let report = match args.format {
+        CheckFormat::Human | CheckFormat::Json => None,
+        CheckFormat::Sarif => Some(render::sarif::render(
+            &empty,
+            &[],
+            failures,
+            working_directory().as_deref(),
+        )),
+        CheckFormat::Github => {
+            append_step_summary(&render::github::step_summary(&empty, &[], failures));
+            Some(render::github::render(&empty, &[], failures))
+        }
+        CheckFormat::Junit => Some(render::junit::render(
+            &empty,
+            &[],
+            failures,
+            args.deny_warnings,
+        )),
+    };
+    if let Some(report) = report {
+        let _ = write_stdout(&report);
+    }
+    fail(error)
+}
+
+/// Appends to the file `$GITHUB_STEP_SUMMARY` names, when it is set. A
+/// failure to write it is reported and otherwise ignored: the annotations
+/// are the main output.
+fn append_step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(markdown.as_bytes()));
+    if let Err(error) = written {
+        eprintln!(
+            "privet: warning: cannot write the step summary to `{}`: {error}",
+            load::display_path(std::path::Path::new(&path))
+        );
+    }
+}
+
 fn check(args: &CheckArgs) -> ExitCode {
     let (sources, compilation) = match load_and_compile(&args.paths) {
         Ok(loaded) => loaded,
-        Err(error) => return fail(error),
+        Err(error) => return check_failed(args, &error),
     };
     let diagnostics = &compilation.diagnostics;
     let written = match args.format {
@@ -141,10 +208,23 @@ fn check(args: &CheckArgs) -> ExitCode {
             let mut stream = StandardStream::stdout(choice);
             render::human::emit(&mut stream, &sources, diagnostics)
         }
-        CheckFormat::Json => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(render::json::render(&sources, diagnostics).as_bytes())
+        CheckFormat::Json => write_all(&render::json::render(&sources, diagnostics)),
+        CheckFormat::Sarif => write_all(&render::sarif::render(
+            &sources,
+            diagnostics,
+            &[],
+            working_directory().as_deref(),
+        )),
+        CheckFormat::Github => {
+            append_step_summary(&render::github::step_summary(&sources, diagnostics, &[]));
+            write_all(&render::github::render(&sources, diagnostics, &[]))
         }
+        CheckFormat::Junit => write_all(&render::junit::render(
+            &sources,
+            diagnostics,
+            &[],
+            args.deny_warnings,
+        )),
     };
     if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
@@ -157,6 +237,13 @@ fn check(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn write_all(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
 }
 
 /// Writes text to standard output; a closed pipe is not an error.
