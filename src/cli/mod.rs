@@ -38,6 +38,9 @@ enum Command {
     Check(CheckArgs),
     /// Print the data-flow graph, with the flows that break the policy marked
     Graph(GraphArgs),
+    /// Compare two versions of a program (directories or files) by meaning:
+    /// each change widening, narrowing or neutral
+    Diff(DiffArgs),
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -72,6 +75,38 @@ struct GraphArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+    /// Markdown, ready to post as a pull-request comment
+    Markdown,
+    /// GitHub Actions annotations (and `$GITHUB_STEP_SUMMARY`)
+    Github,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Exit with 1 when a change widens what users agreed to
+    Widening,
+    /// Exit with 1 on any semantic change
+    Any,
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The old version: a directory or a file
+    old: PathBuf,
+    /// The new version: a directory or a file
+    new: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Exit with 1 on widening changes, or on any semantic change
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -114,6 +149,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
+        Command::Diff(args) => diff(&args),
         Command::Explain { name } => explain(&name),
     }
 }
@@ -291,6 +327,64 @@ fn graph(args: &GraphArgs) -> ExitCode {
         return code;
     }
     errors_hint(&compilation)
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    let mut versions = Vec::new();
+    for (which, path) in [("old", &args.old), ("new", &args.new)] {
+        let (sources, compilation) = match load_and_compile(std::slice::from_ref(path)) {
+            Ok(loaded) => loaded,
+            Err(error) => return fail(format!("the {which} version: {error}")),
+        };
+        let errors = Summary::of(&compilation.diagnostics).errors;
+        if errors > 0 {
+            let message = format!(
+                "the {which} version `{}` has {errors} error{}; `privet check {}` shows them",
+                load::display_path(path),
+                if errors == 1 { "" } else { "s" },
+                load::display_path(path),
+            );
+            if args.format == DiffFormat::Github {
+                let _ = write_stdout(&format!(
+                    "::error title=privet diff::{}\n",
+                    render::github::escape_data(&message)
+                ));
+            }
+            eprintln!("privet: error: {message}");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+        versions.push((sources, compilation));
+    }
+    let [(old_sources, old), (new_sources, new)] = versions.as_slice() else {
+        return fail("internal error: two versions expected");
+    };
+    let report = crate::check::diff::diff(&old.program, &new.program);
+    let places = render::diff::Versions {
+        old: old_sources,
+        new: new_sources,
+    };
+    let text = match args.format {
+        DiffFormat::Human => render::diff::human(&report, &places),
+        DiffFormat::Json => render::diff::json(&report, &places),
+        DiffFormat::Markdown => render::diff::markdown(&report, &places),
+        DiffFormat::Github => {
+            append_step_summary(&render::diff::markdown(&report, &places));
+            render::diff::github(&report, &places)
+        }
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    let failed = match args.fail_on {
+        Some(FailOn::Widening) => report.widens(),
+        Some(FailOn::Any) => !report.is_semantically_empty(),
+        None => false,
+    };
+    if failed {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn color_choice(when: ColorWhen) -> ColorChoice {

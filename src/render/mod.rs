@@ -1,6 +1,7 @@
 //! Renderers: one diagnostic model, several outputs. Each renderer returns
 //! text (or writes to a writer it is given); none opens a file.
 
+pub mod diff;
 pub mod github;
 pub mod graph;
 pub mod human;
