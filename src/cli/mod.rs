@@ -41,6 +41,9 @@ enum Command {
     /// Compare two versions of a program (directories or files) by meaning:
     /// each change widening, narrowing or neutral
     Diff(DiffArgs),
+    /// Render the policy as a document for legal review: Markdown and one
+    /// self-contained HTML file
+    Doc(DocArgs),
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -109,6 +112,16 @@ struct DiffArgs {
     fail_on: Option<FailOn>,
 }
 
+#[derive(clap::Args, Debug)]
+struct DocArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The directory to write `policy.md`, `policy.html` and `data-map.svg` into
+    #[arg(long)]
+    out: PathBuf,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum ColorWhen {
     Auto,
@@ -150,6 +163,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
         Command::Diff(args) => diff(&args),
+        Command::Doc(args) => doc(&args),
         Command::Explain { name } => explain(&name),
     }
 }
@@ -385,6 +399,74 @@ fn diff(args: &DiffArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The files `privet doc` writes.
+const DOC_MARKDOWN: &str = "policy.md";
+const DOC_HTML: &str = "policy.html";
+const DOC_PICTURE: &str = "data-map.svg";
+
+fn doc(args: &DocArgs) -> ExitCode {
+    let (_, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    if compilation.has_errors() {
+        // Nothing is written: the old document, if any, stays.
+        return errors_hint(&compilation);
+    }
+    let document = render::doc::document(&compilation.program, &compilation.findings);
+    let picture = document.blocks.iter().find_map(|block| match block {
+        render::doc::Block::Picture(picture) => Some(render::doc::svg(picture)),
+        _ => None,
+    });
+    let files = [
+        (DOC_MARKDOWN, render::doc::markdown(&document, DOC_PICTURE)),
+        (DOC_HTML, render::doc::html(&document)),
+        (DOC_PICTURE, picture.unwrap_or_default()),
+    ];
+    if let Err(error) = write_files_atomically(&args.out, &files) {
+        return fail(error);
+    }
+    eprintln!(
+        "privet: wrote {}, {} and {} to `{}`",
+        DOC_MARKDOWN,
+        DOC_HTML,
+        DOC_PICTURE,
+        load::display_path(&args.out)
+    );
+    ExitCode::SUCCESS
+}
+
+/// Writes each file into a temporary file beside its target, then renames
+/// it over the target: a reader sees the old file or the new one, never
+/// half of one. The directory is created if needed.
+fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), String> {
+    let shown = |path: &std::path::Path| load::display_path(path);
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create `{}`: {error}", shown(dir)))?;
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let target = dir.join(name);
+        let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = std::fs::File::create(&temporary).and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        });
+        if let Err(error) = result {
+            let _ = std::fs::remove_file(&temporary);
+            for (temporary, _) in &written {
+                let _ = std::fs::remove_file(temporary);
+            }
+            return Err(format!("cannot write `{}`: {error}", shown(&target)));
+        }
+        written.push((temporary, target));
+    }
+    for (temporary, target) in &written {
+        std::fs::rename(temporary, target)
+            .map_err(|error| format!("cannot write `{}`: {error}", shown(target)))?;
+    }
+    Ok(())
 }
 
 fn color_choice(when: ColorWhen) -> ColorChoice {
