@@ -462,9 +462,7 @@ fn permission_changes_are_exactly_the_decisions_that_changed() {
 
 // ---- the command
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+use support::root;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -522,14 +520,7 @@ fn one_touch_change() -> tempfile::TempDir {
     dir
 }
 
-fn privet_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_privet"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .unwrap()
-}
+use support::privet_in;
 
 #[test]
 fn golden_diff_of_a_one_touch_change() {

@@ -15,16 +15,10 @@ use privet::render::doc;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+use support::root;
 
 fn privet(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_privet"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
+    support::privet_in(&root(), args)
 }
 
 /// The sections a privacy notice has, as the document titles them.
@@ -174,14 +168,7 @@ fn every_user_string_is_escaped() {
     assert!(!markdown.replace("\\<", "").contains('<'), "{markdown}");
     assert!(markdown.contains("\\<script\\>"));
     assert!(markdown.contains("\\| \\`ticks\\` \\*stars\\*"));
-    let picture = document
-        .blocks
-        .iter()
-        .find_map(|b| match b {
-            doc::Block::Picture(p) => Some(doc::svg(p)),
-            _ => None,
-        })
-        .unwrap();
+    let picture = document.picture_svg().unwrap();
     assert!(!picture.contains("<script"), "{picture}");
     assert!(picture.contains("&lt;/text&gt;"));
 }
@@ -201,14 +188,7 @@ fn golden_documents() {
             format!("doc_markdown_{name}"),
             doc::markdown(&document, "data-map.svg")
         );
-        let picture = document
-            .blocks
-            .iter()
-            .find_map(|b| match b {
-                doc::Block::Picture(p) => Some(doc::svg(p)),
-                _ => None,
-            })
-            .unwrap();
+        let picture = document.picture_svg().unwrap();
         insta::assert_snapshot!(format!("doc_svg_{name}"), picture);
     }
     let (_, compilation) = support::compile_files(&support::privet_files(

@@ -21,9 +21,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+use support::{privet_in, root};
 
 fn validator() -> jsonschema::Validator {
     // The official SARIF 2.1.0 schema (OASIS, errata 01), a draft-04 schema.
@@ -66,12 +64,7 @@ fn programs() -> Vec<PathBuf> {
 }
 
 fn privet(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_privet"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .unwrap()
+    privet_in(dir, args)
 }
 
 fn sarif_of(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {

@@ -459,6 +459,25 @@ fn set_changes(old: &[String], new: &[String]) -> (Vec<String>, Vec<String>) {
     )
 }
 
+/// [`list_change`] over the names of some ids of each version.
+fn ids_change(
+    what: &str,
+    old: (&Vocabulary, &[NameId]),
+    new: (&Vocabulary, &[NameId]),
+    class_of: fn(bool, bool) -> Class,
+    details: &mut Vec<String>,
+    classes: &mut Vec<Class>,
+) {
+    list_change(
+        what,
+        &describe::sorted_names(old.0, old.1),
+        &describe::sorted_names(new.0, new.1),
+        class_of,
+        details,
+        classes,
+    );
+}
+
 fn code_list(names: &[String]) -> String {
     names
         .iter()
@@ -873,14 +892,16 @@ struct Keyed<'p, T> {
     meta: &'p Meta,
 }
 
+/// Items of the old and the new version under one key.
+type Groups<'p, T> = BTreeMap<String, (Vec<Keyed<'p, T>>, Vec<Keyed<'p, T>>)>;
+
+/// Items of the old and the new version matched: both, or one alone.
+type Pairs<'p, T> = Vec<(Option<Keyed<'p, T>>, Option<Keyed<'p, T>>)>;
+
 /// Pairs the items of two versions: by key, first those of equal content,
 /// then the rest in order; what is left was added or removed.
-#[allow(clippy::type_complexity)]
-fn pair<'p, T>(
-    old: Vec<Keyed<'p, T>>,
-    new: Vec<Keyed<'p, T>>,
-) -> Vec<(Option<Keyed<'p, T>>, Option<Keyed<'p, T>>)> {
-    let mut groups: BTreeMap<String, (Vec<Keyed<'p, T>>, Vec<Keyed<'p, T>>)> = BTreeMap::new();
+fn pair<'p, T>(old: Vec<Keyed<'p, T>>, new: Vec<Keyed<'p, T>>) -> Pairs<'p, T> {
+    let mut groups: Groups<'p, T> = BTreeMap::new();
     for item in old {
         groups.entry(item.key.clone()).or_default().0.push(item);
     }
@@ -888,7 +909,7 @@ fn pair<'p, T>(
         groups.entry(item.key.clone()).or_default().1.push(item);
     }
     let mut pairs = Vec::new();
-    let mut singles: BTreeMap<String, (Vec<Keyed<'p, T>>, Vec<Keyed<'p, T>>)> = BTreeMap::new();
+    let mut singles: Groups<'p, T> = BTreeMap::new();
     for (_, (olds, news)) in groups {
         let mut olds: Vec<Option<Keyed<'p, T>>> = olds.into_iter().map(Some).collect();
         let mut unmatched = Vec::new();
@@ -930,7 +951,7 @@ fn pair<'p, T>(
 /// changed ones through `compare`, citations and doc comments throughout.
 fn report_pairs<T>(
     subject: &str,
-    pairs: Vec<(Option<Keyed<'_, T>>, Option<Keyed<'_, T>>)>,
+    pairs: Pairs<'_, T>,
     added: Class,
     removed: Class,
     mut compare: impl FnMut(&T, &T, &mut Vec<String>, &mut Vec<Class>),
@@ -1107,10 +1128,10 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                             );
                         }
                         if after.kind == RuleKind::Confine {
-                            list_change(
+                            ids_change(
                                 "permitted regions",
-                                &describe::sorted_names(old.regions(), &before.regions),
-                                &describe::sorted_names(new.regions(), &after.regions),
+                                (old.regions(), &before.regions),
+                                (new.regions(), &after.regions),
                                 permission_class,
                                 details,
                                 classes,
@@ -1161,7 +1182,9 @@ fn head_changes(
         Some(_) => vec![describe::scope_text(p.categories(), &r.categories)],
         None => describe::sorted_names(p.categories(), &r.categories.names),
     };
-    let dimensions: [(&str, Option<Vec<String>>, Option<Vec<String>>); 4] = [
+    // (what, old names, new names); `None` for "any".
+    type Dimension<'a> = (&'a str, Option<Vec<String>>, Option<Vec<String>>);
+    let dimensions: [Dimension; 4] = [
         (
             "categories",
             Some(categories(old, before)),
@@ -1370,10 +1393,10 @@ fn requirements(old: &Program, new: &Program, out: &mut Vec<Change>) {
         Class::Narrowing,
         Class::Widening,
         |before, after, details, classes| {
-            list_change(
+            ids_change(
                 "safeguards",
-                &describe::sorted_names(old.safeguards(), &before.safeguards),
-                &describe::sorted_names(new.safeguards(), &after.safeguards),
+                (old.safeguards(), &before.safeguards),
+                (new.safeguards(), &after.safeguards),
                 protection_class,
                 details,
                 classes,
@@ -1443,18 +1466,18 @@ fn flows(old: &Program, new: &Program, out: &mut Vec<Change>) {
         Class::Widening,
         Class::Narrowing,
         |before, after, details, classes| {
-            list_change(
+            ids_change(
                 "safeguards",
-                &describe::sorted_names(old.safeguards(), &before.protection),
-                &describe::sorted_names(new.safeguards(), &after.protection),
+                (old.safeguards(), &before.protection),
+                (new.safeguards(), &after.protection),
                 protection_class,
                 details,
                 classes,
             );
-            list_change(
+            ids_change(
                 "bases",
-                &describe::sorted_names(old.bases(), &before.bases),
-                &describe::sorted_names(new.bases(), &after.bases),
+                (old.bases(), &before.bases),
+                (new.bases(), &after.bases),
                 |_, _| Class::Neutral,
                 details,
                 classes,

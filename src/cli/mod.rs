@@ -416,10 +416,7 @@ fn doc(args: &DocArgs) -> ExitCode {
         return errors_hint(&compilation);
     }
     let document = render::doc::document(&compilation.program, &compilation.findings);
-    let picture = document.blocks.iter().find_map(|block| match block {
-        render::doc::Block::Picture(picture) => Some(render::doc::svg(picture)),
-        _ => None,
-    });
+    let picture = document.picture_svg();
     let files = [
         (DOC_MARKDOWN, render::doc::markdown(&document, DOC_PICTURE)),
         (DOC_HTML, render::doc::html(&document)),

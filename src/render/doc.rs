@@ -105,9 +105,8 @@ fn joined(list: &[String], last: &str) -> Vec<Inline> {
 
 fn scope(vocabulary: &Vocabulary, scope: &Scope) -> Vec<Inline> {
     let mut out = Vec::new();
-    match scope.filter {
-        Some(flag) => out.push(text(format!("the {} data in ", flag.keyword()))),
-        None => {}
+    if let Some(flag) = scope.filter {
+        out.push(text(format!("the {} data in ", flag.keyword())));
     }
     out.extend(names(&describe::sorted_names(vocabulary, &scope.names)));
     out
@@ -894,6 +893,16 @@ fn number(value: f64) -> String {
         format!("{rounded:.0}")
     } else {
         format!("{rounded:.1}")
+    }
+}
+
+impl Document {
+    /// The data-map picture as SVG, when the document has one.
+    pub fn picture_svg(&self) -> Option<String> {
+        self.blocks.iter().find_map(|block| match block {
+            Block::Picture(picture) => Some(svg(picture)),
+            _ => None,
+        })
     }
 }
 

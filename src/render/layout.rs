@@ -54,6 +54,9 @@ enum Slot {
     Dummy { edge: usize, step: usize },
 }
 
+/// The neighbours of a slot in the layer before and in the layer after.
+type Links = (Vec<Slot>, Vec<Slot>);
+
 /// The layer of each node: the longest path to it over the condensed graph.
 fn layers(count: usize, edges: &[(usize, usize)]) -> Vec<usize> {
     let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(count, edges.len());
@@ -137,7 +140,7 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
     }
 
     // The neighbours of each slot in the layer before and after.
-    let chain = |slot: Slot| -> (Vec<Slot>, Vec<Slot>) {
+    let chain = |slot: Slot| -> Links {
         let mut before = Vec::new();
         let mut after = Vec::new();
         match slot {
@@ -193,15 +196,13 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
         }
         (before, after)
     };
-    let neighbours: Vec<Vec<(Vec<Slot>, Vec<Slot>)>> = rows
+    let mut neighbours: Vec<Vec<Links>> = rows
         .iter()
         .map(|row| row.iter().map(|slot| chain(*slot)).collect())
         .collect();
 
     // Barycentre sweeps: each layer is sorted by the mean position of its
     // neighbours in the layer just placed.
-    let mut rows = rows;
-    let mut neighbours = neighbours;
     for sweep in 0..SWEEPS {
         let forward = sweep % 2 == 0;
         let sequence: Vec<usize> = if forward {
@@ -218,7 +219,7 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
             let (Some(row), Some(links)) = (rows.get_mut(l), neighbours.get_mut(l)) else {
                 continue;
             };
-            let mut keyed: Vec<(f64, usize, Slot, (Vec<Slot>, Vec<Slot>))> = row
+            let mut keyed: Vec<(f64, usize, Slot, Links)> = row
                 .iter()
                 .zip(links.iter())
                 .enumerate()

@@ -204,8 +204,14 @@ pub fn render(
 
             let mut location = physical(sources, span, base).map(|physical| {
                 let mut location = json!({ "physicalLocation": physical });
-                if !diagnostic.primary.message.is_empty() {
-                    location["message"] = json!({ "text": diagnostic.primary.message });
+                if let (false, Some(object)) = (
+                    diagnostic.primary.message.is_empty(),
+                    location.as_object_mut(),
+                ) {
+                    object.insert(
+                        "message".to_string(),
+                        json!({ "text": diagnostic.primary.message }),
+                    );
                 }
                 location
             });
@@ -237,8 +243,8 @@ pub fn render(
                 "locations": location.take().into_iter().collect::<Vec<_>>(),
                 "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
             });
-            if !related.is_empty() {
-                result["relatedLocations"] = Value::Array(related);
+            if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
+                object.insert("relatedLocations".to_string(), Value::Array(related));
             }
             result
         })
@@ -258,8 +264,11 @@ pub fn render(
         })
         .collect();
     let mut invocation = json!({ "executionSuccessful": failures.is_empty() });
-    if !notifications.is_empty() {
-        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    if let (false, Some(object)) = (notifications.is_empty(), invocation.as_object_mut()) {
+        object.insert(
+            "toolExecutionNotifications".to_string(),
+            Value::Array(notifications),
+        );
     }
     let log = json!({
         "$schema": SCHEMA_URI,

@@ -6,6 +6,21 @@ use privet::render::human::render_all_plain;
 use privet::source::SourceMap;
 use std::path::{Path, PathBuf};
 
+/// The crate root, where `policies/` is.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// Runs the `privet` binary in a directory, without a step summary file.
+pub fn privet_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
 /// The `.privet` files under a directory (or the file itself), sorted, with
 /// paths relative to the crate root so snapshots do not depend on the
 /// machine.
