@@ -15,8 +15,7 @@ use privet::check::decision::{Act, decide};
 use privet::check::diff::{Change, ChangeKind, Class, DiffReport, diff};
 use privet::model::{Action, NameId, PartyKind, Program};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 fn program(text: &str) -> Program {
     let (sources, compilation) = support::compile_text(text);

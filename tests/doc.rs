@@ -12,8 +12,6 @@
 mod support;
 
 use privet::render::doc;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use support::root;
 
