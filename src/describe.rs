@@ -6,6 +6,24 @@
 use crate::ast::{CategoryFlag, EndAction, Hold, RequireTarget};
 use crate::model::*;
 
+/// "a, b and c"
+pub fn join_and(items: &[String]) -> String {
+    join_last(items, "and")
+}
+
+/// "a, b or c"
+pub fn join_or(items: &[String]) -> String {
+    join_last(items, "or")
+}
+
+fn join_last(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {word} {}", init.join(", "), last),
+    }
+}
+
 /// The names of some ids of a vocabulary, sorted and deduplicated.
 pub fn sorted_names(vocabulary: &Vocabulary, ids: &[NameId]) -> Vec<String> {
     let mut names: Vec<String> = ids

@@ -19,19 +19,6 @@ fn privet(args: &[&str]) -> std::process::Output {
     support::privet_in(&root(), args)
 }
 
-/// The sections a privacy notice has, as the document titles them.
-pub const SECTIONS: [&str; 9] = [
-    "What we collect and why",
-    "Purposes and their limits",
-    "Sharing, transfer and disclosure, and their exceptions",
-    "How long we keep your information",
-    "Where we store it, and transfers",
-    "How we protect it",
-    "Cookies and tracking",
-    "Your rights and our obligations",
-    "Data map",
-];
-
 #[test]
 fn one_touch_document_has_every_section_rule_and_flow() {
     let out = tempfile::tempdir().unwrap();
@@ -46,7 +33,7 @@ fn one_touch_document_has_every_section_rule_and_flow() {
     let markdown = std::fs::read_to_string(target.join("policy.md")).unwrap();
     let html = std::fs::read_to_string(target.join("policy.html")).unwrap();
     let svg = std::fs::read_to_string(target.join("data-map.svg")).unwrap();
-    for section in SECTIONS {
+    for section in support::DOC_SECTIONS {
         assert!(markdown.contains(&format!("## {section}")), "{section}");
         assert!(
             html.contains(&format!(">{}</h2>", section.replace('\'', "&#39;"))),

@@ -12,12 +12,12 @@
 //! Needs Debian's `chromium` (`.ci/run` installs it); without it the tests
 //! print SKIPPED and return.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+use support::root;
 
 fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("PRIVET_CHROMIUM") {
@@ -89,18 +89,7 @@ fn the_one_touch_document_renders_with_its_sections_and_picture() {
     let out = tempfile::tempdir().unwrap();
     write_doc(&[&root().join("policies/one-touch")], out.path());
     let dom = dump_dom(&browser, &out.path().join("policy.html"));
-    for section in [
-        "What we collect and why",
-        "Purposes and their limits",
-        "Sharing, transfer and disclosure, and their exceptions",
-        "How long we keep your information",
-        "Where we store it, and transfers",
-        "How we protect it",
-        "Cookies and tracking",
-        "Your rights and our obligations",
-        "Principles",
-        "Data map",
-    ] {
+    for section in support::DOC_SECTIONS {
         assert!(
             dom.contains(&format!(">{section}</h2>")),
             "{section} missing from the DOM"

@@ -5,6 +5,7 @@
 use super::github::{escape_data, escape_property};
 use super::markup;
 use crate::check::diff::{Change, Class, DiffReport, NewPurpose, PermissionChange};
+use crate::describe::{join_and, join_or};
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -29,22 +30,6 @@ impl Versions<'_> {
 fn place(sources: &SourceMap, span: Span) -> Option<(String, u32)> {
     let file = sources.get(span.file)?;
     Some((file.name().to_string(), file.line_column(span.start).line))
-}
-
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-    }
-}
-
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    }
 }
 
 fn code(name: &str) -> String {

@@ -144,12 +144,8 @@ fn actions_words(actions: ActionSet) -> String {
     if actions == ActionSet::ALL {
         return "process".to_string();
     }
-    let list: Vec<&str> = actions.iter().map(Action::as_str).collect();
-    match list.as_slice() {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+    let list: Vec<String> = actions.iter().map(|a| a.as_str().to_string()).collect();
+    describe::join_and(&list)
 }
 
 fn exceptions(program: &Program, rule: &Rule) -> Vec<(Vec<Inline>, Option<String>)> {

@@ -94,3 +94,17 @@ pub fn names(compilation: &Compilation) -> Vec<&'static str> {
         .map(|d| d.name.as_str())
         .collect()
 }
+
+/// The sections of `privet doc`, as its headings title them.
+pub const DOC_SECTIONS: [&str; 10] = [
+    "What we collect and why",
+    "Purposes and their limits",
+    "Sharing, transfer and disclosure, and their exceptions",
+    "How long we keep your information",
+    "Where we store it, and transfers",
+    "How we protect it",
+    "Cookies and tracking",
+    "Your rights and our obligations",
+    "Principles",
+    "Data map",
+];
