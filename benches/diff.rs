@@ -4,11 +4,14 @@
 //! `cargo bench --bench diff` prints the figures; nothing is asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::measure;
 use privet::check::decision::{Act, decide};
 use privet::check::diff::diff;
 use privet::model::{Action, NameId, PartyKind, Program};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::Duration;
 
 fn one_touch() -> Program {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/one-touch");
@@ -57,22 +60,30 @@ fn brute_force(program: &Program) -> usize {
 }
 
 fn main() {
+    println!("privet diff: {}", common::machine());
     let program = one_touch();
-    let runs = 20;
-    let start = Instant::now();
-    let mut report = diff(&program, &program);
-    for _ in 1..runs {
-        report = diff(&program, &program);
-    }
-    let each = start.elapsed() / runs;
+    let report = diff(&program, &program);
     println!(
-        "privet diff, One Touch against itself: {} acts per version, {} distinct tables, {:.2?} a run",
-        report.acts, report.tables, each
+        "One Touch against itself: {} acts decided per version, {} distinct tables",
+        report.acts, report.tables
     );
-    let start = Instant::now();
-    let allowed = brute_force(&program);
-    println!(
-        "deciding every act of one version directly: {:.2?} ({allowed} allowed)",
-        start.elapsed()
+    measure(
+        "diff, One Touch against itself",
+        0,
+        10,
+        200,
+        Duration::from_secs(3),
+        || diff(&program, &program),
+    );
+    if common::smoke() {
+        return;
+    }
+    measure(
+        "every act of the domain decided directly",
+        0,
+        3,
+        10,
+        Duration::from_secs(5),
+        || brute_force(&program),
     );
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod describe;
 pub mod diagnostic;
 pub mod explain;
+pub mod generate;
 pub mod graph;
 pub mod model;
 pub mod pipeline;

@@ -16,7 +16,7 @@ use privet::render::doc;
 use support::root;
 
 fn privet(args: &[&str]) -> std::process::Output {
-    support::privet_in(&root(), args)
+    support::privet_in(root(), args)
 }
 
 #[test]

@@ -198,7 +198,7 @@ fn sarif_fingerprints_survive_edits_elsewhere() {
 
 #[test]
 fn sarif_reports_an_unreadable_path_as_a_notification() {
-    let output = privet(&["check", "--format", "sarif", "no-such-dir"], &root());
+    let output = privet(&["check", "--format", "sarif", "no-such-dir"], root());
     assert_eq!(output.status.code(), Some(2));
     let text = String::from_utf8(output.stdout).unwrap();
     let log = assert_valid_sarif(&text, "unreadable path");
@@ -228,7 +228,7 @@ fn exit_codes_do_not_depend_on_the_format() {
                 }
                 let path = dir.to_string_lossy().to_string();
                 args.push(&path);
-                codes.push(privet(&args, &root()).status.code());
+                codes.push(privet(&args, root()).status.code());
             }
             assert!(
                 codes.windows(2).all(|pair| pair[0] == pair[1]),
@@ -238,7 +238,7 @@ fn exit_codes_do_not_depend_on_the_format() {
         }
     }
     for format in ["human", "json", "sarif", "github", "junit"] {
-        let output = privet(&["check", "--format", format, "no-such-dir"], &root());
+        let output = privet(&["check", "--format", format, "no-such-dir"], root());
         assert_eq!(output.status.code(), Some(2), "{format}");
     }
 }
@@ -346,12 +346,12 @@ fn golden_formats() {
             "policies/violations/unnecessary-collection",
         ),
     ] {
-        let output = privet(&["check", "--format", "sarif", dir], &root());
+        let output = privet(&["check", "--format", "sarif", dir], root());
         let text = String::from_utf8(output.stdout).unwrap();
         assert_valid_sarif(&text, dir);
         insta::assert_snapshot!(format!("sarif_{name}"), sarif_golden(&text));
         for format in ["github", "junit"] {
-            let output = privet(&["check", "--format", format, dir], &root());
+            let output = privet(&["check", "--format", format, dir], root());
             insta::assert_snapshot!(
                 format!("{format}_{name}"),
                 String::from_utf8(output.stdout).unwrap()
