@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod describe;
 pub mod diagnostic;
 pub mod explain;
 pub mod generate;

@@ -9,6 +9,7 @@
 
 use super::decision::{Act, Decision, decide_atoms};
 use crate::ast::{EndAction, Hold, NodeKind, RequireTarget, Transform};
+use crate::describe::{join_and, join_or};
 use crate::diagnostic::{Diagnostic, Name};
 use crate::graph::{DataGraph, PathFinder};
 use crate::model::*;
@@ -69,22 +70,6 @@ fn names_list(vocabulary: &Vocabulary, ids: &[NameId]) -> String {
         .map(|id| format!("`{}`", vocabulary.name(*id)))
         .collect();
     join_and(&names)
-}
-
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    }
-}
-
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-    }
 }
 
 fn leaf_names(program: &Program, leaves: impl IntoIterator<Item = usize>) -> Vec<String> {
