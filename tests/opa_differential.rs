@@ -39,6 +39,8 @@ batch := [data.privet.verdict(data.privet.atoms(engaged, pair[0], pair[1])) |
 ]
 
 top := {"allow": data.privet.allow, "reasons": data.privet.reasons}
+
+answer := data.privet.answer
 "#;
 
 fn engine(output: &Output) -> regorus::Engine {
@@ -252,6 +254,10 @@ fn inputs_that_are_not_acts_are_denied_with_what_is_wrong() {
         })
         .collect();
     assert_eq!(fields, vec!["bases", "category", "dnt", "region"]);
+
+    engine.set_input(regorus::Value::from(json!({"action": "use"})));
+    let answer = to_json(&engine.eval_rule("data.privet_test.answer".to_string()).unwrap());
+    assert_eq!(answer, top(&mut engine, json!({"action": "use"})));
 
     for input in [
         json!("use"),

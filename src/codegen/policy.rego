@@ -30,6 +30,9 @@ default reasons := [{"reason": "invalid_input", "field": "input", "value": null}
 
 reasons := result.reasons
 
+# Both at once, for one request to OPA: `POST /v1/data/privet/answer`.
+answer := {"allow": allow, "reasons": reasons}
+
 result := decision(input)
 
 # decision(act) is {"allow": ..., "reasons": [...]}: denied with the

@@ -200,7 +200,8 @@ impl LifecycleRecord {
 pub enum JobRecord {
     Postgres {
         file: String,
-        schedule: String,
+        /// The pg_cron schedule; null when the job destroys nothing.
+        schedule: Option<String>,
         /// `delete`, `anonymize` or null (nothing is destroyed).
         statement: Option<&'static str>,
         /// `now() - interval '...'`: rows whose timestamp is older go.
@@ -387,12 +388,34 @@ fn postgres(
         };
         records.push(JobRecord::Postgres {
             file: file.clone(),
-            schedule: schedule_file.clone(),
+            schedule: None,
             statement,
             interval: interval_text,
         });
     }
+    // A schedule only when the job destroys something.
+    let destructive = records.iter().any(|record| {
+        matches!(
+            record,
+            JobRecord::Postgres {
+                statement: Some(_),
+                ..
+            }
+        )
+    });
+    if destructive {
+        for record in &mut records {
+            if let JobRecord::Postgres { schedule, .. } = record {
+                *schedule = Some(schedule_file.clone());
+            }
+        }
+    }
 
+    let schedule_note = if destructive {
+        format!("; {name}.schedule.sql schedules it with pg_cron")
+    } else {
+        ": it destroys nothing, so it has no schedule".to_string()
+    };
     let table_text = comment_text(setting(backing, "table"));
     let timestamp_text = comment_text(setting(backing, "timestamp"));
     let label = program
@@ -407,14 +430,16 @@ fn postgres(
          -- table {table_text}, counted from column {timestamp_text}. A row whose\n\
          -- {timestamp_text} is NULL has not reached the point its retention counts\n\
          -- from (for example, the account is still active) and is kept.\n\
-         -- Run it with psql; {name}.schedule.sql schedules it with pg_cron.\n\n",
+         -- Run it with psql{schedule_note}.\n\n",
     );
     let body = format!("{header}{statements}");
-    jobs.files.insert(file, body.clone().into_bytes());
-    jobs.files.insert(
-        schedule_file,
-        pg_cron_schedule(name, &statements).into_bytes(),
-    );
+    jobs.files.insert(file, body.into_bytes());
+    if destructive {
+        jobs.files.insert(
+            schedule_file,
+            pg_cron_schedule(name, &statements).into_bytes(),
+        );
+    }
     records
 }
 
