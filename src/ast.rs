@@ -47,6 +47,9 @@ pub struct Item {
     /// The item's first line, from the keyword, without a trailing comment:
     /// what a label pointing at the item underlines.
     pub head: Span,
+    /// Whether the item did not parse and only its declared name was
+    /// recovered (see `syntax::recover`).
+    pub recovered: bool,
 }
 
 impl Item {

@@ -139,6 +139,8 @@ pub struct Declared {
     pub exemption: bool,
     /// For categories: the flags written on this declaration.
     pub flags: Vec<CategoryFlag>,
+    /// Recovered from an item that did not parse: only the name is known.
+    pub recovered: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -631,9 +633,6 @@ pub struct Rule {
     pub regions: Vec<NameId>,
     pub exceptions: Vec<ExceptionRule>,
     pub meta: Meta,
-    /// Whether every name in the rule resolved; a rule with an unknown name
-    /// is kept (what resolved still counts) but not linted.
-    pub complete: bool,
 }
 
 /// A typed duration and, when it was written as a name, that name.
@@ -808,6 +807,9 @@ pub struct Node {
     pub retentions: Vec<StoreRetention>,
     pub technologies: Vec<NameId>,
     pub honours_dnt: bool,
+    /// Whether its declaration resolved without error; the retention of an
+    /// incomplete store is not judged (its error comes first).
+    pub complete: bool,
 }
 
 /// Index of a flow in [`Program::flows`].
@@ -985,6 +987,7 @@ mod tests {
             meta: Meta::default(),
             exemption: false,
             flags,
+            recovered: false,
         }
     }
 

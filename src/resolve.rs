@@ -140,6 +140,7 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
                     meta: meta(item, item_cite(item)),
                     exemption,
                     flags,
+                    recovered: item.recovered,
                 },
             ));
         }
@@ -450,14 +451,21 @@ impl Resolver {
         })
     }
 
+    /// Resolves one item. A rule with a name that does not resolve is left
+    /// out of the model: what remained of it would permit or forbid the
+    /// wrong acts, and its error already says what to fix.
     fn item(&mut self, item: &ast::Item) {
         let errors_before = self.diagnostics.len();
-        let rules_before = self.program.rules.len();
+        let counts = (
+            self.program.rules.len(),
+            self.program.retentions.len(),
+            self.program.requirements.len(),
+        );
         self.item_inner(item);
-        if self.program.rules.len() > rules_before && self.diagnostics.len() > errors_before {
-            if let Some(rule) = self.program.rules.last_mut() {
-                rule.complete = false;
-            }
+        if self.diagnostics.len() > errors_before {
+            self.program.rules.truncate(counts.0);
+            self.program.retentions.truncate(counts.1);
+            self.program.requirements.truncate(counts.2);
         }
     }
 
@@ -507,7 +515,6 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: Vec::new(),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -526,7 +533,6 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -541,7 +547,6 @@ impl Resolver {
                     regions: Vec::new(),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -556,7 +561,6 @@ impl Resolver {
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     exceptions: self.exceptions(&rule.exceptions),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -576,7 +580,6 @@ impl Resolver {
                     regions: Vec::new(),
                     exceptions: Vec::new(),
                     meta: meta(item, &rule.cite),
-                    complete: true,
                 };
                 self.program.rules.push(resolved);
             }
@@ -741,6 +744,7 @@ impl Resolver {
                     retentions: Vec::new(),
                     technologies: Vec::new(),
                     honours_dnt: false,
+                    complete: true,
                 },
             });
         }
@@ -748,6 +752,7 @@ impl Resolver {
     }
 
     fn node(&mut self, id: NameId, node: &ast::NodeDecl) -> Node {
+        let errors_before = self.diagnostics.len();
         let party = match node.kind {
             NodeKind::Vendor => match node.party.as_ref().and_then(|p| self.party(p)) {
                 Some(PartyKind::FirstParty) => {
@@ -797,6 +802,7 @@ impl Resolver {
             retentions,
             technologies,
             honours_dnt: node.honours_dnt.is_some(),
+            complete: self.diagnostics.len() == errors_before,
         }
     }
 

@@ -49,11 +49,17 @@ impl Duration {
 
     /// Parses `3 years`, given as its number and its unit.
     pub fn parse(amount: &str, unit: &str) -> Result<Duration, ValueError> {
-        let count: u32 = amount.parse().map_err(|_| ValueError {
-            message: format!("`{amount}` is too large for a duration"),
-            help: Some("durations are whole numbers below 4294967296".to_string()),
+        let too_long = || {
+            ValueError {
+            message: format!("`{amount} {unit}` is too long a duration"),
+            help: Some(
+                "a duration may be at most 9000 years; use `forever` for records that are never deleted"
+                    .to_string(),
+            ),
             in_unit: false,
-        })?;
+        }
+        };
+        let count: u32 = amount.parse().map_err(|_| too_long())?;
         let Some((_, _, months, days)) = UNITS
             .iter()
             .find(|(singular, plural, _, _)| unit == *singular || unit == *plural)
@@ -68,11 +74,6 @@ impl Duration {
                 help: Some(help),
                 in_unit: true,
             });
-        };
-        let too_long = || ValueError {
-            message: format!("`{amount} {unit}` is too long a duration"),
-            help: Some("use `forever` for records that are never deleted".to_string()),
-            in_unit: false,
         };
         // Bounded so that every date privet computes stays within year 9999.
         let limit = 12 * 9000;

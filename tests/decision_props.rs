@@ -1,4 +1,10 @@
 //! Properties of the decision function, on random policies and random acts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use privet::check::{Act, decide};
 use privet::model::{Action, PartyKind, Program};

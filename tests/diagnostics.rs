@@ -1,6 +1,12 @@
 //! One snapshot per diagnostic case: the source and the rendered
 //! diagnostics together. The cases are the files of `tests/diagnostics/`;
 //! each file's name starts with the diagnostic it shows.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

@@ -403,18 +403,16 @@ impl<'p> Reference<'p> {
                 };
                 found.insert((id, name));
             }
-            if !decision.unallowed.is_empty() {
-                let name = if action == Action::Collect
-                    && !program.rules.iter().any(|rule| {
-                        rule.kind == RuleKind::Allow
-                            && rule.actions.contains(Action::Collect)
-                            && decision.unallowed.iter().all(|(c, _)| {
-                                program
-                                    .categories()
-                                    .leaves_of(*c)
-                                    .all(|l| rule.categories.leaves.contains(l))
-                            })
-                    }) {
+            for (leaf_category, _) in &decision.unallowed {
+                let disclosed = program.rules.iter().any(|rule| {
+                    rule.kind == RuleKind::Allow
+                        && rule.actions.contains(Action::Collect)
+                        && program
+                            .categories()
+                            .leaves_of(*leaf_category)
+                            .all(|l| rule.categories.leaves.contains(l))
+                });
+                let name = if action == Action::Collect && !disclosed {
                     Name::UndisclosedCollection
                 } else if action.is_onward() {
                     Name::SharingWithoutBasis

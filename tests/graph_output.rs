@@ -1,6 +1,12 @@
 //! `privet graph`: golden DOT, Mermaid and JSON for a violation example, and
 //! the DOT of the One Touch data map rendered by Graphviz when it is
 //! installed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

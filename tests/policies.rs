@@ -1,6 +1,12 @@
 //! Every program under `policies/` is parsed and checked: the One Touch
 //! policy checks clean, and each example under `policies/violations/NAME`
 //! fails with exactly the diagnostic it is named after.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

@@ -16,6 +16,10 @@ use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A leaf category and a leaf purpose: the unit the decision function
+/// decides.
+type Atom = (NameId, NameId);
+
 /// A flow-level finding, for `privet graph` and the differential tests.
 pub type FlowFinding = (FlowId, Name);
 
@@ -305,9 +309,11 @@ impl<'p> Checker<'p> {
         let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
         let target = program.node_names().name(flow.to);
-        let path = atoms.first().and_then(|leaf| self.path_note(flow, *leaf));
-        let with_path = |diagnostic: Diagnostic| match &path {
-            Some(path) => diagnostic.note(path.clone()),
+        // The path of the first leaf the diagnostic is about.
+        let with_path = |diagnostic: Diagnostic, leaf: Option<usize>| match leaf
+            .and_then(|leaf| self.path_note(flow, leaf))
+        {
+            Some(path) => diagnostic.note(path),
             None => diagnostic,
         };
         let mut out = Vec::new();
@@ -404,18 +410,101 @@ impl<'p> Checker<'p> {
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
             };
-            out.push(with_path(diagnostic));
+            out.push(with_path(diagnostic, affected.first().copied()));
         }
         if !decision.unallowed.is_empty() {
-            out.push(with_path(self.unallowed(
-                flow,
-                act,
-                decision,
-                category_span,
-                purpose_span,
-            )));
+            // Collecting a category no `allow collect` rule names at all is
+            // an undisclosed collection; the rest is a purpose not allowed.
+            let (undisclosed, rest): (Vec<Atom>, Vec<Atom>) = if act.action == Action::Collect {
+                decision
+                    .unallowed
+                    .iter()
+                    .partition(|(category, _)| !self.collection_disclosed(*category))
+            } else {
+                (Vec::new(), decision.unallowed.clone())
+            };
+            if !undisclosed.is_empty() {
+                out.push(with_path(
+                    self.undisclosed(flow, act, &undisclosed, category_span, atoms),
+                    self.first_atom_leaf(&undisclosed, atoms),
+                ));
+            }
+            if !rest.is_empty() {
+                out.push(with_path(
+                    self.unallowed(flow, act, &rest, category_span, purpose_span),
+                    self.first_atom_leaf(&rest, atoms),
+                ));
+            }
         }
         out
+    }
+
+    /// Whether some `allow collect` rule names this leaf category.
+    fn collection_disclosed(&self, category: NameId) -> bool {
+        let program = self.program;
+        program.rules.iter().any(|rule| {
+            rule.kind == RuleKind::Allow
+                && rule.actions.contains(Action::Collect)
+                && program
+                    .categories()
+                    .leaves_of(category)
+                    .all(|leaf| rule.categories.leaves.contains(leaf))
+        })
+    }
+
+    /// The leaf index of the first atom's category, when the flow carries it.
+    fn first_atom_leaf(&self, unallowed: &[(NameId, NameId)], atoms: &[usize]) -> Option<usize> {
+        unallowed.first().and_then(|(category, _)| {
+            let leaf = self.program.categories().leaves_of(*category).start;
+            atoms.contains(&leaf).then_some(leaf)
+        })
+    }
+
+    /// "`x`" for the whole declared category, or the leaves when only some
+    /// of a broad category are concerned.
+    fn part_of(&self, act: &Act, leaves: &[NameId], atoms: &[usize]) -> String {
+        let program = self.program;
+        let distinct: BTreeSet<NameId> = leaves.iter().copied().collect();
+        if distinct.len() == atoms.len() {
+            return format!("`{}`", program.categories().name(act.category));
+        }
+        let mut shown: Vec<String> = distinct
+            .iter()
+            .take(3)
+            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
+            .collect();
+        if distinct.len() > 3 {
+            shown.push(format!("{} more", distinct.len() - 3));
+        }
+        join_and(&shown)
+    }
+
+    /// `undisclosed-collection` for the leaves no `allow collect` names.
+    fn undisclosed(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        undisclosed: &[(NameId, NameId)],
+        category_span: Span,
+        atoms: &[usize],
+    ) -> Diagnostic {
+        let program = self.program;
+        let target = program.node_names().name(flow.to);
+        let leaves: Vec<NameId> = undisclosed.iter().map(|(category, _)| *category).collect();
+        let subject = self.part_of(act, &leaves, atoms);
+        let names: BTreeSet<String> = leaves
+            .iter()
+            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
+            .collect();
+        let names: Vec<String> = names.into_iter().collect();
+        Diagnostic::new(
+            Name::UndisclosedCollection,
+            category_span,
+            format!("the policy does not disclose collecting {subject}"),
+        )
+        .primary_message(format!("collected by `{target}` here"))
+        .note(format!("no `allow collect` rule covers {}", join_and(&names)))
+        .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it")
     }
 
     /// The diagnostic for atoms that no rule permits.
@@ -423,7 +512,7 @@ impl<'p> Checker<'p> {
         &self,
         flow: &Flow,
         act: &Act,
-        decision: &Decision,
+        unallowed: &[(NameId, NameId)],
         category_span: Span,
         purpose_span: Span,
     ) -> Diagnostic {
@@ -431,8 +520,7 @@ impl<'p> Checker<'p> {
         let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
         let target = program.node_names().name(flow.to);
-        let atoms: Vec<String> = decision
-            .unallowed
+        let atoms: Vec<String> = unallowed
             .iter()
             .take(8)
             .map(|(c, p)| {
@@ -443,48 +531,16 @@ impl<'p> Checker<'p> {
                 )
             })
             .collect();
-        let more = decision.unallowed.len().saturating_sub(atoms.len());
+        let more = unallowed.len().saturating_sub(atoms.len());
         let mut detail = join_and(&atoms);
         if more > 0 {
             detail.push_str(&format!(" and {more} more"));
         }
-        let broad = decision.unallowed.len() > 1
-            || decision
-                .unallowed
+        let broad = unallowed.len() > 1
+            || unallowed
                 .first()
                 .is_some_and(|(c, p)| *c != act.category || *p != act.purpose);
 
-        if act.action == Action::Collect {
-            let disclosed = program.rules.iter().any(|rule| {
-                rule.kind == RuleKind::Allow
-                    && rule.actions.contains(Action::Collect)
-                    && decision.unallowed.iter().all(|(c, _)| {
-                        let leaves = program.categories().leaves_of(*c);
-                        leaves
-                            .clone()
-                            .all(|leaf| rule.categories.leaves.contains(leaf))
-                    })
-            });
-            if !disclosed {
-                let undisclosed: BTreeSet<String> = decision
-                    .unallowed
-                    .iter()
-                    .map(|(c, _)| format!("`{}`", program.categories().name(*c)))
-                    .collect();
-                let undisclosed: Vec<String> = undisclosed.into_iter().collect();
-                return Diagnostic::new(
-                    Name::UndisclosedCollection,
-                    category_span,
-                    format!("the policy does not disclose collecting `{category}`"),
-                )
-                .primary_message(format!("collected by `{target}` here"))
-                .note(format!(
-                    "no `allow collect` rule covers {}",
-                    join_and(&undisclosed)
-                ))
-                .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it");
-            }
-        }
         let mut diagnostic = if act.action.is_onward() {
             let bases = if act.bases.is_empty() {
                 "no basis".to_string()
@@ -519,7 +575,7 @@ impl<'p> Checker<'p> {
         if broad {
             diagnostic = diagnostic.note(format!("not allowed: {detail}"));
         }
-        for (rule, condition) in self.near_misses(act, decision).into_iter().take(3) {
+        for (rule, condition) in self.near_misses(act, unallowed).into_iter().take(3) {
             diagnostic = diagnostic.label(rule, condition);
         }
         diagnostic
@@ -527,14 +583,14 @@ impl<'p> Checker<'p> {
 
     /// `allow` rules that cover some unallowed atom but whose other
     /// conditions the act does not meet, with what they would need.
-    fn near_misses(&self, act: &Act, decision: &Decision) -> Vec<(Span, String)> {
+    fn near_misses(&self, act: &Act, unallowed: &[(NameId, NameId)]) -> Vec<(Span, String)> {
         let program = self.program;
         let mut found = Vec::new();
         for rule in &program.rules {
             if rule.kind != RuleKind::Allow || !rule.actions.contains(act.action) {
                 continue;
             }
-            let covers = decision.unallowed.iter().any(|(c, p)| {
+            let covers = unallowed.iter().any(|(c, p)| {
                 let category = program.categories().leaves_of(*c);
                 let purpose = program.purposes().leaves_of(*p);
                 category
@@ -693,39 +749,29 @@ impl<'p> Checker<'p> {
     fn flow_safeguards(&mut self, id: FlowId, flow: &Flow, personal: &FixedBitSet) {
         let program = self.program;
         let span = flow.from_span.to(flow.to_span);
-        for requirement in &program.requirements {
-            if requirement.target != RequireTarget::Flows
-                || requirement.categories.leaves.is_disjoint(personal)
+        for (requirement, safeguard, held) in
+            unmet_requirements(program, RequireTarget::Flows, personal, &flow.protection)
+        {
+            let name = program.safeguards().name(safeguard);
+            let mut diagnostic = Diagnostic::new(
+                Name::MissingSafeguard,
+                span,
+                format!("this flow lacks `{name}`"),
+            )
+            .primary_message(format!(
+                "carries {} without `{name}`",
+                join_and(&leaf_names(program, held.ones().take(3)))
+            ))
+            .label(requirement.meta.head, "required here")
+            .help(format!("add `protected by {name}` to the flow"));
+            if let Some(path) = held
+                .ones()
+                .next()
+                .and_then(|leaf| self.path_note(flow, leaf))
             {
-                continue;
+                diagnostic = diagnostic.note(path);
             }
-            let mut held = requirement.categories.leaves.clone();
-            held.intersect_with(personal);
-            for safeguard in &requirement.safeguards {
-                if program.safeguards().any_under(&flow.protection, *safeguard) {
-                    continue;
-                }
-                let name = program.safeguards().name(*safeguard);
-                let mut diagnostic = Diagnostic::new(
-                    Name::MissingSafeguard,
-                    span,
-                    format!("this flow lacks `{name}`"),
-                )
-                .primary_message(format!(
-                    "carries {} without `{name}`",
-                    join_and(&leaf_names(program, held.ones().take(3)))
-                ))
-                .label(requirement.meta.head, "required here")
-                .help(format!("add `protected by {name}` to the flow"));
-                if let Some(path) = held
-                    .ones()
-                    .next()
-                    .and_then(|leaf| self.path_note(flow, leaf))
-                {
-                    diagnostic = diagnostic.note(path);
-                }
-                self.push_flow(id, diagnostic);
-            }
+            self.push_flow(id, diagnostic);
         }
     }
 
@@ -864,6 +910,9 @@ impl<'p> Checker<'p> {
 
     fn store(&mut self, node: &Node) {
         let program = self.program;
+        if !node.complete {
+            return;
+        }
         let Some(held) = self.graph.arrived.get(node.id.index()).cloned() else {
             return;
         };
@@ -879,44 +928,29 @@ impl<'p> Checker<'p> {
             .unwrap_or_default();
 
         // Safeguards.
-        for requirement in &program.requirements {
-            if requirement.target != RequireTarget::Stores
-                || requirement.categories.leaves.is_disjoint(&held)
-            {
-                continue;
+        for (requirement, safeguard, needing) in
+            unmet_requirements(program, RequireTarget::Stores, &held, &node.protection)
+        {
+            let safeguard_name = program.safeguards().name(safeguard);
+            let mut diagnostic = Diagnostic::new(
+                Name::MissingSafeguard,
+                name_span,
+                format!("store `{name}` lacks `{safeguard_name}`"),
+            )
+            .primary_message(format!(
+                "holds {} without `{safeguard_name}`",
+                join_and(&leaf_names(program, needing.ones().take(3)))
+            ))
+            .label(requirement.meta.head, "required here")
+            .help(format!(
+                "add `{safeguard_name}` to the store's `protected by` clause"
+            ));
+            let first = needing.ones().next();
+            if let Some(path) = first.and_then(|leaf| self.paths.path_text(node.id, leaf)) {
+                diagnostic =
+                    diagnostic.note(format!("path of `{}`: {path}", leaf_name(program, first)));
             }
-            let mut needing = requirement.categories.leaves.clone();
-            needing.intersect_with(&held);
-            for safeguard in &requirement.safeguards {
-                if program.safeguards().any_under(&node.protection, *safeguard) {
-                    continue;
-                }
-                let safeguard_name = program.safeguards().name(*safeguard);
-                let mut diagnostic = Diagnostic::new(
-                    Name::MissingSafeguard,
-                    name_span,
-                    format!("store `{name}` lacks `{safeguard_name}`"),
-                )
-                .primary_message(format!(
-                    "holds {} without `{safeguard_name}`",
-                    join_and(&leaf_names(program, needing.ones().take(3)))
-                ))
-                .label(requirement.meta.head, "required here")
-                .help(format!(
-                    "add `{safeguard_name}` to the store's `protected by` clause"
-                ));
-                if let Some(path) = needing
-                    .ones()
-                    .next()
-                    .and_then(|leaf| self.paths.path_text(node.id, leaf))
-                {
-                    diagnostic = diagnostic.note(format!(
-                        "path of `{}`: {path}",
-                        leaf_name(program, needing.ones().next())
-                    ));
-                }
-                self.report.diagnostics.push(diagnostic);
-            }
+            self.report.diagnostics.push(diagnostic);
         }
 
         // Retention declared for everything held.
@@ -1094,6 +1128,31 @@ fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
     leaf.and_then(|leaf| program.categories().leaf(leaf))
         .map(|id| program.categories().name(id).to_string())
         .unwrap_or_default()
+}
+
+/// The safeguards a store or flow lacks: for each requirement of the
+/// target's kind that covers some of `held`, each required safeguard that
+/// nothing in `protection` is under, with the leaves that need it.
+fn unmet_requirements<'p>(
+    program: &'p Program,
+    target: RequireTarget,
+    held: &FixedBitSet,
+    protection: &[NameId],
+) -> Vec<(&'p Requirement, NameId, FixedBitSet)> {
+    let mut unmet = Vec::new();
+    for requirement in &program.requirements {
+        if requirement.target != target || requirement.categories.leaves.is_disjoint(held) {
+            continue;
+        }
+        let mut needing = requirement.categories.leaves.clone();
+        needing.intersect_with(held);
+        for safeguard in &requirement.safeguards {
+            if !program.safeguards().any_under(protection, *safeguard) {
+                unmet.push((requirement, *safeguard, needing.clone()));
+            }
+        }
+    }
+    unmet
 }
 
 /// "shared with", "transferred to": the verb and preposition for a
@@ -1333,24 +1392,10 @@ pub fn compare_lifecycles(
                     duration_text(program, &policy_hold.duration)
                 )));
             }
-            if let Hold::Archive {
-                encrypted,
-                isolated,
-            } = policy_hold.hold
-            {
-                let (has_encrypted, has_isolated) = match store_hold.hold {
-                    Hold::Archive {
-                        encrypted,
-                        isolated,
-                    } => (encrypted, isolated),
-                    Hold::Keep => (false, false),
-                };
-                if (encrypted && !has_encrypted) || (isolated && !has_isolated) {
-                    return Some(RetentionProblem::Weaker(
-                        "holds it more weakly than the policy's encrypted, isolated archive"
-                            .to_string(),
-                    ));
-                }
+            if let Some(missing) = archive_shortfall(policy_hold.hold, store_hold.hold) {
+                return Some(RetentionProblem::Weaker(format!(
+                    "holds it without what the policy's archive requires: {missing}"
+                )));
             }
         }
     }
@@ -1361,5 +1406,66 @@ pub fn compare_lifecycles(
             end_text(*policy_end)
         )));
     }
+    if let (
+        EndAction::Archive {
+            encrypted,
+            isolated,
+        },
+        EndAction::Archive { .. },
+    ) = (*policy_end, *store_end)
+    {
+        let as_hold = |end: EndAction| match end {
+            EndAction::Archive {
+                encrypted,
+                isolated,
+            } => Hold::Archive {
+                encrypted,
+                isolated,
+            },
+            _ => Hold::Keep,
+        };
+        if let Some(missing) = archive_shortfall(
+            Hold::Archive {
+                encrypted,
+                isolated,
+            },
+            as_hold(*store_end),
+        ) {
+            return Some(RetentionProblem::Weaker(format!(
+                "archives it without what the policy's archive requires: {missing}"
+            )));
+        }
+    }
     None
+}
+
+/// What a store's way of holding records lacks against an archive the
+/// policy requires: "encryption", "isolation", or both; `None` when nothing.
+fn archive_shortfall(policy: Hold, store: Hold) -> Option<String> {
+    let Hold::Archive {
+        encrypted,
+        isolated,
+    } = policy
+    else {
+        return None;
+    };
+    let (has_encrypted, has_isolated) = match store {
+        Hold::Archive {
+            encrypted,
+            isolated,
+        } => (encrypted, isolated),
+        Hold::Keep => (false, false),
+    };
+    let mut missing = Vec::new();
+    if encrypted && !has_encrypted {
+        missing.push("encryption".to_string());
+    }
+    if isolated && !has_isolated {
+        missing.push("isolation".to_string());
+    }
+    if missing.is_empty() {
+        None
+    } else {
+        Some(join_and(&missing))
+    }
 }

@@ -71,7 +71,7 @@ pub fn unused_declarations(program: &Program) -> Vec<Diagnostic> {
             let Some(declared) = &entry.declared else {
                 continue;
             };
-            if used.contains(id.index()) {
+            if used.contains(id.index()) || declared.recovered {
                 continue;
             }
             let noun = if declared.exemption {
@@ -141,8 +141,9 @@ fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bo
     }
 }
 
-/// Whether `wide` permits every act `narrow` permits.
-fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+/// Whether `wide`'s scope holds `narrow`'s: actions, categories, purposes,
+/// recipients and regions.
+fn scope_covers(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     wide.actions.is_superset(narrow.actions)
         && narrow.categories.leaves.is_subset(&wide.categories.leaves)
         && purpose_leaves(program, &narrow.purposes)
@@ -151,11 +152,16 @@ fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
             .recipients
             .unwrap_or(PartySet::ALL)
             .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
-        && (wide.bases.is_empty()
-            || (!narrow.bases.is_empty() && all_under(program.bases(), &narrow.bases, &wide.bases)))
         && (wide.regions.is_empty()
             || (!narrow.regions.is_empty()
                 && all_under(program.regions(), &narrow.regions, &wide.regions)))
+}
+
+/// Whether `wide` permits every act `narrow` permits.
+fn allow_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
+    scope_covers(program, wide, narrow)
+        && (wide.bases.is_empty()
+            || (!narrow.bases.is_empty() && all_under(program.bases(), &narrow.bases, &wide.bases)))
 }
 
 /// Whether every act excepted from `wide` is excepted from `narrow` too, so
@@ -179,19 +185,7 @@ fn forbid_subsumes(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     }
     let categories = narrow.categories.leaves.is_subset(&wide.categories.leaves);
     match wide.kind {
-        RuleKind::Deny => {
-            categories
-                && wide.actions.is_superset(narrow.actions)
-                && purpose_leaves(program, &narrow.purposes)
-                    .is_subset(&purpose_leaves(program, &wide.purposes))
-                && wide
-                    .recipients
-                    .unwrap_or(PartySet::ALL)
-                    .is_superset(narrow.recipients.unwrap_or(PartySet::ALL))
-                && (wide.regions.is_empty()
-                    || (!narrow.regions.is_empty()
-                        && all_under(program.regions(), &narrow.regions, &wide.regions)))
-        }
+        RuleKind::Deny => scope_covers(program, wide, narrow),
         // Fewer permitted purposes or regions forbid more.
         RuleKind::Restrict => {
             categories
@@ -216,19 +210,15 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
     let all_purposes = program.purposes().all_leaves();
     for (index, rule) in program.rules.iter().enumerate() {
         let keyword = rule.kind.keyword();
-        // A rule with a name that did not resolve has its error already;
-        // judging what is left of it would only add noise.
-        if !rule.complete {
-            continue;
-        }
-        if rule.categories.leaves.is_clear() {
+        if rule.categories.leaves.is_clear() && rule.kind != RuleKind::HonourDnt {
+            let flag = rule.categories.filter.map_or("", |flag| flag.keyword());
             diagnostics.push(
                 dead(
                     rule,
                     format!("this `{keyword}` rule covers no category"),
                     "it can never apply",
                 )
-                .note("its categories are unknown, or none of them has the flag it filters on"),
+                .note(format!("none of its categories is flagged `{flag}`")),
             );
             continue;
         }

@@ -56,12 +56,17 @@ impl Lowerer {
         Lowerer { file, base }
     }
 
+    /// The pair's span in the file. pest counts the whitespace an optional
+    /// repetition skipped before giving up as part of the pair; no token
+    /// ends in whitespace, so it is trimmed off.
     fn span(&self, pair: &P<'_>) -> Span {
         let span = pair.as_span();
+        let text = pair.as_str();
+        let trailing = text.len() - text.trim_end().len();
         Span::new(
             self.file,
             offset_u32(self.base + span.start()),
-            offset_u32(self.base + span.end()),
+            offset_u32(self.base + span.end() - trailing),
         )
     }
 
@@ -222,6 +227,7 @@ impl Lowerer {
             span,
             keyword,
             head,
+            recovered: false,
         })
     }
 

@@ -7,6 +7,7 @@
 
 mod errors;
 mod lower;
+mod recover;
 pub mod split;
 
 use crate::ast;
@@ -45,7 +46,12 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
                     }
                 }
             }
-            Err(error) => diagnostics.push(errors::from_pest(file, chunk, chunk_text, &error)),
+            Err(error) => {
+                diagnostics.push(errors::from_pest(file, chunk, chunk_text, &error));
+                if let Some(item) = recover::declaration(file, chunk.start, chunk_text) {
+                    items.push(item);
+                }
+            }
         }
     }
     let comments = split::comments(file, text);
