@@ -391,7 +391,10 @@ mod tests {
         assert!(allowed.allow);
         assert_eq!(allowed.reasons.len(), 1);
         let text = render_human(&allowed);
-        assert!(text.starts_with("allowed: use `user` for `login`\n"), "{text}");
+        assert!(
+            text.starts_with("allowed: use `user` for `login`\n"),
+            "{text}"
+        );
         assert!(text.contains("allowed by q.privet:6\n"), "{text}");
         assert!(text.contains("cite \"1 \\\"a\\\"\""), "{text}");
 

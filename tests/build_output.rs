@@ -11,18 +11,11 @@
 
 mod support;
 
+use support::privet;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn privet(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_privet"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 /// Every file under a directory, by relative path.
 fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -102,8 +95,7 @@ fn the_one_touch_build_is_stable_and_identical_across_runs() {
     assert_eq!(archived, bundle);
 
     // The manifest's revision is the content's.
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&files["bundle/.manifest"]).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&files["bundle/.manifest"]).unwrap();
     let summary: serde_json::Value = serde_json::from_slice(&files["privet.json"]).unwrap();
     assert_eq!(manifest["roots"], serde_json::json!(["privet"]));
     assert_eq!(manifest["revision"], summary["bundle"]["revision"]);
@@ -126,10 +118,9 @@ fn a_violating_program_writes_nothing_and_leaves_the_previous_output() {
     let out = dir.path().join("out");
     assert!(build(&out, "policies/one-touch").status.success());
     let before = tree(&out);
-    for violation in std::fs::read_dir(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/violations"),
-    )
-    .unwrap()
+    for violation in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/violations"))
+            .unwrap()
     {
         let violation: PathBuf = violation.unwrap().path();
         let program = format!(
@@ -192,7 +183,8 @@ fn user_text_cannot_break_the_rego_or_the_json() {
         serde_json::from_slice::<serde_json::Value>(&output.files[file])
             .unwrap_or_else(|e| panic!("{file}: {e}"));
     }
-    let data: serde_json::Value = serde_json::from_slice(&output.files["bundle/data.json"]).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_slice(&output.files["bundle/data.json"]).unwrap();
     assert_eq!(
         data["privet"]["tables"]["rules"][0]["cite"],
         "\"\nallow := true\n"
@@ -311,5 +303,9 @@ fn query_refuses_unknown_names_and_broken_programs() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
-    assert!(String::from_utf8(output.stderr).unwrap().contains("error[purpose-restricted]"));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("error[purpose-restricted]")
+    );
 }

@@ -10,15 +10,9 @@
 
 mod support;
 
-use std::process::Command;
+use support::privet;
 
-fn privet(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_privet"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::process::Command;
 
 #[test]
 fn graph_formats_are_stable() {

@@ -20,6 +20,7 @@ use privet::query::{ActInput, RuleInfo, reasons};
 use privet::source::SourceMap;
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -123,12 +124,7 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
         .collect();
     let pair_names: Vec<Value> = pairs
         .iter()
-        .map(|(c, p)| {
-            json!([
-                program.categories().name(*c),
-                program.purposes().name(*p)
-            ])
-        })
+        .map(|(c, p)| json!([program.categories().name(*c), program.purposes().name(*p)]))
         .collect();
     let mut base = engine(&output);
     base.add_data(regorus::Value::from(
@@ -150,7 +146,9 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
                     for (index, context) in part.iter().enumerate() {
                         let input = serde_json::to_value(ActInput::of(program, context)).unwrap();
                         engine.set_input(regorus::Value::from(input.clone()));
-                        let batch = engine.eval_rule("data.privet_test.batch".to_string()).unwrap();
+                        let batch = engine
+                            .eval_rule("data.privet_test.batch".to_string())
+                            .unwrap();
                         let batch = to_json(&batch);
                         let answers = batch.as_array().unwrap();
                         assert_eq!(answers.len(), pairs.len());
@@ -180,7 +178,11 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
                         };
                         let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
                         engine.set_input(regorus::Value::from(input));
-                        let top = to_json(&engine.eval_rule("data.privet_test.top".to_string()).unwrap());
+                        let top = to_json(
+                            &engine
+                                .eval_rule("data.privet_test.top".to_string())
+                                .unwrap(),
+                        );
                         assert_eq!(top, expected(program, infos, &act));
                     }
                     compared
@@ -206,7 +208,9 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         * (program.regions().len() + 1)
         * 2;
     assert_eq!(compared, domain);
-    println!(
+    // Straight to standard error, so that the harness shows it.
+    writeln!(
+        std::io::stderr(),
         "regorus and privet agree on all {compared} acts of the One Touch policy \
          ({} actions x {} categories x {} purposes x {} recipients x {} basis choices \
          x {} region choices x 2 Do Not Track) in {:.1?}",
@@ -217,13 +221,18 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         program.bases().len() + 1,
         program.regions().len() + 1,
         start.elapsed()
-    );
+    )
+    .unwrap();
 }
 
 /// Evaluates the bundle's entry points for one input.
 fn top(engine: &mut regorus::Engine, input: Value) -> Value {
     engine.set_input(regorus::Value::from(input));
-    to_json(&engine.eval_rule("data.privet_test.top".to_string()).unwrap())
+    to_json(
+        &engine
+            .eval_rule("data.privet_test.top".to_string())
+            .unwrap(),
+    )
 }
 
 #[test]
@@ -256,7 +265,11 @@ fn inputs_that_are_not_acts_are_denied_with_what_is_wrong() {
     assert_eq!(fields, vec!["bases", "category", "dnt", "region"]);
 
     engine.set_input(regorus::Value::from(json!({"action": "use"})));
-    let answer = to_json(&engine.eval_rule("data.privet_test.answer".to_string()).unwrap());
+    let answer = to_json(
+        &engine
+            .eval_rule("data.privet_test.answer".to_string())
+            .unwrap(),
+    );
     assert_eq!(answer, top(&mut engine, json!({"action": "use"})));
 
     for input in [
@@ -281,12 +294,7 @@ const CATEGORIES: &[&str] = &[
     "user.device",
     "log",
 ];
-const PURPOSES: &[&str] = &[
-    "service",
-    "service.login",
-    "service.orders",
-    "marketing",
-];
+const PURPOSES: &[&str] = &["service", "service.login", "service.orders", "marketing"];
 const BASES: &[&str] = &["consent", "consent.explicit", "contract"];
 const REGIONS: &[&str] = &["eu", "eu.de", "us"];
 const ACTIONS: &[&str] = &[
@@ -334,15 +342,13 @@ fn filter() -> impl Strategy<Value = &'static str> {
 }
 
 fn excepts() -> impl Strategy<Value = String> {
-    proptest::collection::vec(
-        (pick(BASES), proptest::sample::select(CITES)),
-        0..3,
+    proptest::collection::vec((pick(BASES), proptest::sample::select(CITES)), 0..3).prop_map(
+        |list| {
+            list.into_iter()
+                .map(|(bases, cite)| format!("\n    except with {}{cite}", bases.join(", ")))
+                .collect()
+        },
     )
-    .prop_map(|list| {
-        list.into_iter()
-            .map(|(bases, cite)| format!("\n    except with {}{cite}", bases.join(", ")))
-            .collect()
-    })
 }
 
 /// A random rule of any kind, with random clauses and citations.
@@ -400,10 +406,12 @@ fn random_act() -> impl Strategy<Value = Value> {
         proptest::option::of(proptest::sample::select(REGIONS)),
         any::<bool>(),
     )
-        .prop_map(|(action, category, purpose, recipient, bases, region, dnt)| {
-            json!({"action": action, "category": category, "purpose": purpose,
+        .prop_map(
+            |(action, category, purpose, recipient, bases, region, dnt)| {
+                json!({"action": action, "category": category, "purpose": purpose,
                    "recipient": recipient, "bases": bases, "region": region, "dnt": dnt})
-        })
+            },
+        )
 }
 
 proptest! {
@@ -455,6 +463,11 @@ fn the_rego_agrees_with_privet_on_every_act_of_a_small_random_policy() {
     assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
     let start = Instant::now();
     let compared = compare_domain(&sources, &compilation, 1);
-    println!("regorus and privet agree on all {compared} acts of a fixed policy in {:.1?}", start.elapsed());
+    writeln!(
+        std::io::stderr(),
+        "regorus and privet agree on all {compared} acts of a fixed policy in {:.1?}",
+        start.elapsed()
+    )
+    .unwrap();
     assert!(compared > 10_000);
 }

@@ -4,7 +4,9 @@
 //! and its command checked.
 //!
 //! Where PostgreSQL is not installed the test says SKIPPED loudly and
-//! returns; `.ci/run` installs it, so in CI it runs.
+//! returns; `.ci/run` installs it, so in CI it runs. `PRIVET_PG_BIN` names
+//! another directory holding `initdb`, `pg_ctl` and `psql`. Run as root,
+//! the server runs as the `postgres` user (`runuser`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,7 +25,8 @@ use std::process::{Command, Stdio};
 /// `/usr/lib/postgresql/N/bin`, or the one `PRIVET_PG_BIN` names.
 fn postgres_bin() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("PRIVET_PG_BIN") {
-        return Some(PathBuf::from(dir));
+        let dir = PathBuf::from(dir);
+        return dir.join("initdb").is_file().then_some(dir);
     }
     let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?
@@ -38,13 +41,15 @@ fn postgres_bin() -> Option<PathBuf> {
     found.pop().map(|(_, bin)| bin)
 }
 
+/// Says loudly that (part of) the test did not run. Written to the
+/// process's standard error directly, so that the test harness does not
+/// capture it when the test passes.
 fn skip(why: &str) {
-    eprintln!();
-    eprintln!("=====================================================================");
-    eprintln!("SKIPPED: the PostgreSQL retention test did not run: {why}.");
-    eprintln!("Install Debian's `postgresql` package (as .ci/run does) to run it.");
-    eprintln!("=====================================================================");
-    eprintln!();
+    let line = "=".repeat(72);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{line}\nSKIPPED: {why}.\nInstall Debian's `postgresql` and `postgresql-N-cron` packages (as .ci/run does) to run it.\n{line}\n"
+    );
 }
 
 fn is_root() -> bool {
@@ -109,11 +114,15 @@ impl Server {
             pg_cron,
             _dir: dir,
         };
-        run(server
-            .command("initdb")
-            .arg("-D")
-            .arg(&server.data)
-            .args(["-A", "trust", "-U", "privet", "--no-sync", "-E", "UTF8"]));
+        run(server.command("initdb").arg("-D").arg(&server.data).args([
+            "-A",
+            "trust",
+            "-U",
+            "privet",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ]));
         let mut options = format!(
             "-k {} -p {} -c listen_addresses='' -c timezone=UTC",
             server.socket.display(),
@@ -148,7 +157,11 @@ impl Server {
                 .arg(&log)
                 .arg("start"));
         } else {
-            assert!(started.success(), "pg_ctl start failed; see {}", log.display());
+            assert!(
+                started.success(),
+                "pg_ctl start failed; see {}",
+                log.display()
+            );
         }
         server
     }
@@ -162,7 +175,17 @@ impl Server {
             .arg(&self.socket)
             .args(["-p", &self.port.to_string()])
             .args(["-U", "privet", "-d", "postgres"])
-            .args(["-X", "-q", "-A", "-t", "-1", "-v", "ON_ERROR_STOP=1", "-f", "-"])
+            .args([
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-1",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+                "-",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -240,7 +263,11 @@ const ROWS: &[(&str, &str, bool)] = &[
         "now() - interval 'R' - interval '1 microsecond'",
         true,
     ),
-    ("long past", "now() - interval 'R' - interval '10 years'", true),
+    (
+        "long past",
+        "now() - interval 'R' - interval '10 years'",
+        true,
+    ),
 ];
 
 /// Creates a table, fills it with [`ROWS`] (and one old row already
@@ -303,8 +330,15 @@ fn run_job(
         .lines()
         .map(|line| {
             let parts: Vec<&str> = line.split('|').collect();
-            assert_eq!(parts[2], "kept", "a column outside `columns` changed: {line}");
-            (parts[0].to_string(), parts[1] == "cleared", parts[1].to_string())
+            assert_eq!(
+                parts[2], "kept",
+                "a column outside `columns` changed: {line}"
+            );
+            (
+                parts[0].to_string(),
+                parts[1] == "cleared",
+                parts[1].to_string(),
+            )
         })
         .collect()
 }
@@ -322,7 +356,9 @@ fn statements(job: &str) -> &str {
 #[test]
 fn retention_jobs_clear_exactly_the_expired_rows() {
     let Some(bin) = postgres_bin() else {
-        skip("no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql");
+        skip(
+            "the PostgreSQL retention test did not run: no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql",
+        );
         return;
     };
     let server = Server::start(bin);
@@ -352,12 +388,16 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
             "{path} does not count {retention}:\n{job}"
         );
         let rows = run_job(&server, table, timestamp, columns, retention, &job);
-        assert_eq!(rows.len(), ROWS.len() + 1, "{path}: anonymizing deletes no row");
+        assert_eq!(
+            rows.len(),
+            ROWS.len() + 1,
+            "{path}: anonymizing deletes no row"
+        );
         for (label, cleared, state) in rows {
             let expired = ROWS
                 .iter()
                 .find(|(l, _, _)| *l == label)
-                .map_or(true, |(_, _, expired)| *expired);
+                .is_none_or(|(_, _, expired)| *expired);
             assert_eq!(cleared, expired, "{path}: row `{label}` is {state}");
             assert!(state != "mixed", "{path}: row `{label}` is half cleared");
         }
@@ -384,7 +424,14 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
     );
     let job = file(&odd, "retention/postgres/log.sql");
     assert!(job.contains("DELETE FROM \"odd \"\"table\"\"\""), "{job}");
-    let rows = run_job(&server, "odd \"table\"", "seen at", &[], "0 months 45 days", &job);
+    let rows = run_job(
+        &server,
+        "odd \"table\"",
+        "seen at",
+        &[],
+        "0 months 45 days",
+        &job,
+    );
     let left: Vec<&str> = rows.iter().map(|(label, _, _)| label.as_str()).collect();
     let mut kept: Vec<&str> = ROWS
         .iter()
@@ -410,6 +457,6 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
         );
         assert_eq!(jobs.trim_end(), expected.trim_end());
     } else {
-        skip("pg_cron is not installed, so its schedule was not tried (install postgresql-N-cron)");
+        skip("the pg_cron schedule was not tried: pg_cron is not installed");
     }
 }

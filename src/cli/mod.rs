@@ -263,8 +263,11 @@ fn refuse(
     diagnostics: &[crate::diagnostic::Diagnostic],
     json: bool,
 ) -> ExitCode {
-    let errors: Vec<crate::diagnostic::Diagnostic> =
-        diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let errors: Vec<crate::diagnostic::Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
     if json {
         if let Err(code) = write_stdout(&render::json::render(sources, &errors)) {
             return code;

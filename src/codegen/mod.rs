@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn one_line_keeps_no_line_break() {
-        assert_eq!(one_line("retain  a\n    then\r\ndelete"), "retain a then delete");
+        assert_eq!(
+            one_line("retain  a\n    then\r\ndelete"),
+            "retain a then delete"
+        );
         assert_eq!(one_line("a\u{1b}b"), "a\\u{001b}b");
     }
 

@@ -25,7 +25,7 @@ default allow := false
 
 allow := result.allow
 
-# An input that is not an object (or no input) is no act.
+# No input at all is no act.
 default reasons := [{"reason": "invalid_input", "field": "input", "value": null}]
 
 reasons := result.reasons

@@ -91,12 +91,9 @@ impl DurationRecord {
             text: value.value.to_string(),
             months: value.value.months,
             days: value.value.days,
-            name: value.name.map(|id| {
-                program
-                    .vocabulary(Namespace::Duration)
-                    .name(id)
-                    .to_string()
-            }),
+            name: value
+                .name
+                .map(|id| program.vocabulary(Namespace::Duration).name(id).to_string()),
             fewest_days,
             most_days,
         }
@@ -155,12 +152,8 @@ impl LifecycleRecord {
                     } => ("archive", *encrypted, *isolated),
                 };
                 LifecycleRecord::Phased {
-                    while_state: while_state.map(|state| {
-                        program
-                            .vocabulary(Namespace::State)
-                            .name(state)
-                            .to_string()
-                    }),
+                    while_state: while_state
+                        .map(|state| program.vocabulary(Namespace::State).name(state).to_string()),
                     hold: hold.as_ref().map(|hold| {
                         let (kind, encrypted, isolated) = match hold.hold {
                             Hold::Keep => ("keep", false, false),
@@ -171,10 +164,7 @@ impl LifecycleRecord {
                         };
                         HoldRecord {
                             after: hold.after.map(|event| {
-                                program
-                                    .vocabulary(Namespace::Event)
-                                    .name(event)
-                                    .to_string()
+                                program.vocabulary(Namespace::Event).name(event).to_string()
                             }),
                             hold: kind,
                             encrypted,
@@ -335,8 +325,7 @@ fn postgres(
         ));
         let (statement, interval_text) = match expiry(&clause.lifecycle) {
             Expiry::Forever => {
-                statements
-                    .push_str("-- kept forever: no destructive statement is generated.\n\n");
+                statements.push_str("-- kept forever: no destructive statement is generated.\n\n");
                 (None, None)
             }
             Expiry::Archive => {
@@ -369,10 +358,14 @@ fn postgres(
                     ));
                     (None, None)
                 } else {
-                    let quoted: Vec<String> =
-                        columns.iter().map(|column| quote_identifier(column)).collect();
-                    let set: Vec<String> =
-                        quoted.iter().map(|column| format!("{column} = NULL")).collect();
+                    let quoted: Vec<String> = columns
+                        .iter()
+                        .map(|column| quote_identifier(column))
+                        .collect();
+                    let set: Vec<String> = quoted
+                        .iter()
+                        .map(|column| format!("{column} = NULL"))
+                        .collect();
                     let not_yet: Vec<String> = quoted
                         .iter()
                         .map(|column| format!("{column} IS NOT NULL"))
@@ -474,6 +467,60 @@ fn fewest_days(duration: Duration) -> i64 {
     duration.day_bounds().0
 }
 
+/// How a technology that counts from creation words what it cannot do.
+struct Counting {
+    /// "objects", "records".
+    items: &'static str,
+    technology: &'static str,
+    help: &'static str,
+}
+
+const S3_COUNTING: Counting = Counting {
+    items: "objects",
+    technology: "S3",
+    help: "S3 counts from each object's creation: retain for a duration after an event, and write the objects when it happens",
+};
+
+const KAFKA_COUNTING: Counting = Counting {
+    items: "records",
+    technology: "Kafka",
+    help: "Kafka counts from each record's timestamp: retain for a duration after an event, and produce the records when it happens",
+};
+
+/// For a technology that counts from each item's creation: the clause's
+/// duration and whether it ends by anonymizing; None when nothing expires,
+/// or (with a diagnostic) when it keeps data while a state holds.
+fn creation_expiry(
+    clause: &StoreRetention,
+    backing: &Backing,
+    name: &str,
+    counting: &Counting,
+    jobs: &mut Jobs,
+) -> Option<(Duration, bool)> {
+    match expiry(&clause.lifecycle) {
+        Expiry::Forever | Expiry::Archive => None,
+        Expiry::After {
+            while_state: true, ..
+        } => {
+            jobs.diagnostics.push(cannot(
+                clause,
+                backing,
+                format!(
+                    "store `{name}` keeps {} while a state holds, which {} cannot tell",
+                    counting.items, counting.technology
+                ),
+                counting.help,
+            ));
+            None
+        }
+        Expiry::After {
+            duration,
+            anonymize,
+            ..
+        } => Some((duration, anonymize)),
+    }
+}
+
 struct BucketRule {
     store: String,
     prefix: String,
@@ -496,24 +543,9 @@ fn s3(
     let rules = buckets.entry(bucket.clone()).or_default();
     let mut records = Vec::new();
     for clause in &node.retentions {
-        let (days, enforced_as) = match expiry(&clause.lifecycle) {
-            Expiry::Forever | Expiry::Archive => (None, None),
-            Expiry::After {
-                while_state: true, ..
-            } => {
-                jobs.diagnostics.push(cannot(
-                    clause,
-                    backing,
-                    format!("store `{name}` keeps objects while a state holds, which S3 cannot tell"),
-                    "S3 counts from each object's creation: retain for a duration after an event, and write the objects when it happens",
-                ));
-                (None, None)
-            }
-            Expiry::After {
-                duration,
-                anonymize,
-                ..
-            } => {
+        let (days, enforced_as) = match creation_expiry(clause, backing, name, &S3_COUNTING, jobs) {
+            None => (None, None),
+            Some((duration, anonymize)) => {
                 let days = fewest_days(duration);
                 if days < 1 {
                     jobs.diagnostics.push(cannot(
@@ -634,28 +666,14 @@ fn kafka(
     let limits = topics.entry(topic.clone()).or_default();
     let mut records = Vec::new();
     for clause in &node.retentions {
-        let (millis, enforced_as) = match expiry(&clause.lifecycle) {
-            Expiry::Forever | Expiry::Archive => (None, None),
-            Expiry::After {
-                while_state: true, ..
-            } => {
-                jobs.diagnostics.push(cannot(
-                    clause,
-                    backing,
-                    format!("store `{name}` keeps records while a state holds, which Kafka cannot tell"),
-                    "Kafka counts from each record's timestamp: retain for a duration after an event, and produce the records when it happens",
-                ));
-                (None, None)
-            }
-            Expiry::After {
-                duration,
-                anonymize,
-                ..
-            } => (
-                Some(fewest_days(duration).saturating_mul(MILLIS_PER_DAY)),
-                anonymize.then_some("delete"),
-            ),
-        };
+        let (millis, enforced_as) =
+            match creation_expiry(clause, backing, name, &KAFKA_COUNTING, jobs) {
+                None => (None, None),
+                Some((duration, anonymize)) => (
+                    Some(fewest_days(duration).saturating_mul(MILLIS_PER_DAY)),
+                    anonymize.then_some("delete"),
+                ),
+            };
         limits.push(TopicLimit {
             store: name.to_string(),
             millis,

@@ -262,8 +262,7 @@ pub fn privet_json(
         .map(|node| {
             // (clause, leaf, policy retention) to clause -> policy -> leaves.
             let mut governed: BTreeMap<usize, BTreeMap<usize, BTreeSet<usize>>> = BTreeMap::new();
-            for (clause, leaf, policy) in governing_retentions(program, &compilation.graph, node)
-            {
+            for (clause, leaf, policy) in governing_retentions(program, &compilation.graph, node) {
                 governed
                     .entry(clause)
                     .or_default()

@@ -79,3 +79,12 @@ pub fn names(compilation: &Compilation) -> Vec<&'static str> {
         .map(|d| d.name.as_str())
         .collect()
 }
+
+/// Runs the `privet` binary in the crate root.
+pub fn privet(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
