@@ -309,3 +309,85 @@ fn query_refuses_unknown_names_and_broken_programs() {
             .contains("error[purpose-restricted]")
     );
 }
+
+/// A program with the given stores, each holding `user`.
+fn with_stores(stores: &str) -> String {
+    format!(
+        "category user.email\npurpose login\nstate account.active\nevent account.closed\n\
+         allow collect, use, store of user\nsubject person\n{stores}"
+    )
+}
+
+fn build_text(text: &str) -> Result<privet::codegen::Output, Vec<String>> {
+    let (sources, compilation) = support::compile_text(text);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    privet::codegen::build(&sources, &compilation).map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.name.as_str(), d.message))
+            .collect()
+    })
+}
+
+#[test]
+fn retention_a_technology_cannot_enforce_is_refused() {
+    let cases = [
+        (
+            "store a\n    backed by postgres table \"a\" timestamp \"t\"\n    retain user keep for 1 year then anonymize\n",
+            "invalid-value: store `a` anonymizes its rows, but its `backed by postgres` names no `columns` to clear",
+        ),
+        (
+            "store a\n    backed by s3 bucket \"b\"\n    retain user while account.active then delete\n",
+            "invalid-value: store `a` keeps objects while a state holds, which S3 cannot tell",
+        ),
+        (
+            "store a\n    backed by kafka topic \"t\"\n    retain user while account.active then after account.closed keep for 1 day then delete\n",
+            "invalid-value: store `a` keeps records while a state holds, which Kafka cannot tell",
+        ),
+        (
+            "store a\n    backed by s3 bucket \"b\"\n    retain user keep for 0 days then delete\n",
+            "invalid-value: store `a` keeps objects less than a day, which S3 cannot do",
+        ),
+    ];
+    for (store, expected) in cases {
+        let text = with_stores(&format!("{store}flow person -> a carries user for login\n"));
+        assert_eq!(
+            build_text(&text).unwrap_err(),
+            vec![expected.to_string()],
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn stores_sharing_a_bucket_or_a_topic_get_one_merged_config() {
+    let text = with_stores(
+        "store a\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 1 year then delete\n\
+         store b\n    backed by s3 bucket \"shared\" prefix \"b/\"\n    retain user keep for 1 month then anonymize\n\
+         store c\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 30 days then delete\n\
+         store k\n    backed by kafka topic \"events\"\n    retain user keep for 2 weeks then delete\n\
+         store l\n    backed by kafka topic \"events\"\n    retain user forever\n\
+         store m\n    backed by kafka topic \"kept\"\n    retain user forever\n\
+         flow person -> a carries user for login\nflow person -> b carries user for login\n\
+         flow person -> c carries user for login\nflow person -> k carries user for login\n\
+         flow person -> l carries user for login\nflow person -> m carries user for login\n",
+    );
+    let output = build_text(&text).unwrap();
+    let s3: serde_json::Value =
+        serde_json::from_slice(&output.files["retention/s3/shared.json"]).unwrap();
+    // One rule per prefix, with the fewest days any store under it asks
+    // for: a month spans 28 to 31 days, a year 365 or 366.
+    assert_eq!(
+        s3,
+        serde_json::json!({"Rules": [
+            {"ID": "privet a c a/", "Filter": {"Prefix": "a/"}, "Status": "Enabled", "Expiration": {"Days": 30}},
+            {"ID": "privet b b/", "Filter": {"Prefix": "b/"}, "Status": "Enabled", "Expiration": {"Days": 28}},
+        ]})
+    );
+    let kafka =
+        String::from_utf8(output.files["retention/kafka/events.properties"].clone()).unwrap();
+    assert!(kafka.contains("\nretention.ms=1209600000\n"), "{kafka}");
+    assert!(kafka.contains("\ncleanup.policy=delete\n"), "{kafka}");
+    let kept = String::from_utf8(output.files["retention/kafka/kept.properties"].clone()).unwrap();
+    assert!(kept.contains("\nretention.ms=-1\n"), "{kept}");
+}
