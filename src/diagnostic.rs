@@ -226,10 +226,14 @@ impl Summary {
 /// "did you mean" for a misspelt name: the closest candidate within a
 /// distance that scales with the length of the name.
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (wanted.chars().count() / 3).clamp(1, 4);
+    let length = wanted.chars().count();
+    let limit = (length / 3).clamp(1, 4);
     candidates
         .into_iter()
         .filter(|candidate| *candidate != wanted)
+        // The distance is at least the difference in length; skipping the
+        // others keeps a very long name from costing length × length.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (strsim::damerau_levenshtein(wanted, candidate), candidate))
         .filter(|(distance, _)| *distance <= limit)
         .min()

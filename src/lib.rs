@@ -11,6 +11,7 @@ pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
 pub mod explain;
+pub mod generate;
 pub mod graph;
 pub mod model;
 pub mod pipeline;

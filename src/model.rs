@@ -175,6 +175,12 @@ impl Entry {
     }
 }
 
+/// The most dotted segments a hierarchical name may have (`a.b.c` has
+/// three). Every prefix of a name is an entry of its vocabulary, so a deeper
+/// name would cost work and memory quadratic in its depth; the resolver
+/// reports a deeper declaration as `invalid-value` and leaves it out.
+pub const MAX_NAME_DEPTH: usize = 64;
+
 /// The names of one namespace, numbered depth-first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocabulary {
@@ -188,7 +194,9 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Builds a vocabulary from its declarations, adding the implied
     /// ancestors of dotted names in hierarchical namespaces. Names must be
-    /// unique (the resolver reports duplicates and passes the first).
+    /// unique (the resolver reports duplicates and passes the first) and at
+    /// most [`MAX_NAME_DEPTH`] segments deep (the resolver reports deeper
+    /// ones and leaves them out).
     pub fn build(namespace: Namespace, declared: Vec<(String, Declared)>) -> Vocabulary {
         let mut all: BTreeMap<Vec<String>, Option<Declared>> = BTreeMap::new();
         for (name, declaration) in declared {

@@ -113,6 +113,10 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
             let Some((namespace, name)) = declared_name(item) else {
                 continue;
             };
+            if let Some(too_deep) = too_deep(namespace, name) {
+                diagnostics.push(too_deep);
+                continue;
+            }
             if let Some(earlier) = first.get(&(namespace, name.text.clone())) {
                 diagnostics.push(duplicate(namespace.noun(), &name.text, name.span, *earlier));
                 continue;
@@ -163,6 +167,29 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
         right: take(Namespace::Right),
         node: take(Namespace::Node),
     }
+}
+
+/// An `invalid-value` for a hierarchical name of more than
+/// [`MAX_NAME_DEPTH`] segments, which is then not declared. Every prefix of a
+/// dotted name is an entry of its vocabulary, so the depth bounds the work
+/// and memory one name costs.
+fn too_deep(namespace: Namespace, name: &ast::Ident) -> Option<Diagnostic> {
+    if !namespace.is_hierarchical() {
+        return None;
+    }
+    let depth = name.text.split('.').count();
+    (depth > MAX_NAME_DEPTH).then(|| {
+        Diagnostic::new(
+            Name::InvalidValue,
+            name.span,
+            format!(
+                "this {} name has {depth} dotted segments; a name may have at most {MAX_NAME_DEPTH}",
+                namespace.noun()
+            ),
+        )
+        .primary_message("too deep")
+        .help("use a shallower hierarchy")
+    })
 }
 
 fn duplicate(noun: &str, name: &str, span: Span, earlier: Span) -> Diagnostic {

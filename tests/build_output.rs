@@ -39,7 +39,7 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn build(out: &Path, program: &str) -> std::process::Output {
+fn build(out: &Path, program: &str) -> support::Run {
     privet(&["build", program, "--out", out.to_str().unwrap()])
 }
 
@@ -49,17 +49,12 @@ fn the_one_touch_build_is_stable_and_identical_across_runs() {
     let first = dir.path().join("first");
     let second = dir.path().join("second");
     let output = build(&first, "policies/one-touch");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(build(&second, "policies/one-touch").status.success());
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(build(&second, "policies/one-touch").code == 0);
     let files = tree(&first);
     assert_eq!(files, tree(&second), "two builds differ");
     // Building again over an output replaces it with the same bytes.
-    assert!(build(&first, "policies/one-touch").status.success());
+    assert!(build(&first, "policies/one-touch").code == 0);
     assert_eq!(files, tree(&first));
 
     // The golden files: review them when they change.
@@ -116,7 +111,7 @@ fn the_revision_follows_the_content() {
 fn a_violating_program_writes_nothing_and_leaves_the_previous_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    assert!(build(&out, "policies/one-touch").status.success());
+    assert!(build(&out, "policies/one-touch").code == 0);
     let before = tree(&out);
     for violation in
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/violations"))
@@ -132,13 +127,13 @@ fn a_violating_program_writes_nothing_and_leaves_the_previous_output() {
             continue; // a warning-only example builds
         }
         let output = build(&out, &program);
-        assert_eq!(output.status.code(), Some(1), "{program}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.code, 1, "{program}");
+        let stderr = output.stderr;
         assert!(stderr.contains("nothing was written"), "{stderr}");
         assert!(stderr.contains("error["), "{stderr}");
         assert_eq!(tree(&out), before, "{program} touched the previous output");
         let fresh = dir.path().join("fresh");
-        assert_eq!(build(&fresh, &program).status.code(), Some(1));
+        assert_eq!(build(&fresh, &program).code, 1);
         assert!(!fresh.exists(), "{program} wrote a new output");
     }
     // Nothing is left beside the output.
@@ -156,7 +151,7 @@ fn build_refuses_to_replace_a_directory_it_did_not_write() {
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("main.rs"), "fn main() {}").unwrap();
     let output = build(&out, "policies/one-touch");
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.code, 2);
     assert!(out.join("main.rs").exists());
 }
 
@@ -224,7 +219,7 @@ fn query_prints_the_decision_and_its_rules() {
         "--region",
         "site",
     ]);
-    assert_eq!(allowed.status.code(), Some(0));
+    assert_eq!(allowed.code, 0);
     let denied = privet(&[
         "query",
         "policies/one-touch",
@@ -235,7 +230,7 @@ fn query_prints_the_decision_and_its_rules() {
         "--purpose",
         "marketing.mailing",
     ]);
-    assert_eq!(denied.status.code(), Some(0), "a denial is an answer");
+    assert_eq!(denied.code, 0, "a denial is an answer");
     let dnt = privet(&[
         "query",
         "policies/one-touch",
@@ -247,7 +242,7 @@ fn query_prints_the_decision_and_its_rules() {
         "tracking",
         "--dnt",
     ]);
-    let text = |output: &std::process::Output| String::from_utf8(output.stdout.clone()).unwrap();
+    let text = |output: &support::Run| output.stdout.clone();
     insta::assert_snapshot!(
         "query_human",
         format!("{}\n{}\n{}", text(&allowed), text(&denied), text(&dnt))
@@ -265,8 +260,8 @@ fn query_prints_the_decision_and_its_rules() {
         "--format",
         "json",
     ]);
-    assert_eq!(json.status.code(), Some(0));
-    let answer: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json.code, 0);
+    let answer = json.json();
     assert_eq!(answer["format_version"], 1);
     assert_eq!(answer["allow"], false);
     insta::assert_snapshot!("query_json", text(&json));
@@ -284,8 +279,8 @@ fn query_refuses_unknown_names_and_broken_programs() {
         "--purpose",
         "service",
     ]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.code, 2);
+    let stderr = output.stderr;
     assert_eq!(
         stderr,
         "privet: error: unknown category `user.contact.emial`; did you mean `user.contact.email`?\n"
@@ -301,13 +296,9 @@ fn query_refuses_unknown_names_and_broken_programs() {
         "--purpose",
         "service",
     ]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.code, 1);
     assert!(output.stdout.is_empty());
-    assert!(
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("error[purpose-restricted]")
-    );
+    assert!(output.stderr.contains("error[purpose-restricted]"));
 }
 
 /// A program with the given stores, each holding `user`.

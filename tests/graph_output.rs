@@ -10,9 +10,15 @@
 
 mod support;
 
-use support::privet;
-
 use std::process::Command;
+
+fn privet(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_privet"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
 
 #[test]
 fn graph_formats_are_stable() {

@@ -471,3 +471,63 @@ fn the_rego_agrees_with_privet_on_every_act_of_a_small_random_policy() {
     .unwrap();
     assert!(compared > 10_000);
 }
+
+#[test]
+fn the_rego_agrees_with_privet_on_generated_programs() {
+    // The project's seeded generator: larger programs with every kind of
+    // rule and deep hierarchies; random acts drawn from their names.
+    let mut compared = 0;
+    for seed in 0..6 {
+        let text = privet::generate::program(seed, 80);
+        let (sources, compilation) = support::compile_text(&text);
+        assert!(!compilation.has_errors(), "seed {seed}");
+        let program = &compilation.program;
+        // The bundle alone: `build` may refuse a generated store's
+        // retention (S3 and Kafka cannot wait while a state holds).
+        let (bundle, _) = codegen::bundle(&sources, program);
+        let output = Output {
+            files: bundle
+                .into_iter()
+                .map(|(path, bytes)| (format!("bundle/{path}"), bytes))
+                .collect(),
+        };
+        let infos = RuleInfo::all(&sources, program);
+        let mut engine = engine(&output);
+        let mut random = privet::generate::SplitMix64::new(seed);
+        let names =
+            |vocabulary: &privet::model::Vocabulary| -> Vec<NameId> { vocabulary.ids().collect() };
+        let (categories, purposes, bases, regions) = (
+            names(program.categories()),
+            names(program.purposes()),
+            names(program.bases()),
+            names(program.regions()),
+        );
+        for _ in 0..200 {
+            let act = Act {
+                action: *random.pick(&Action::ALL).unwrap(),
+                category: *random.pick(&categories).unwrap(),
+                purpose: *random.pick(&purposes).unwrap(),
+                recipient: *random.pick(&PartyKind::ALL).unwrap(),
+                bases: random.some(&bases, 2).into_iter().copied().collect(),
+                region: if random.chance(70) {
+                    random.pick(&regions).copied()
+                } else {
+                    None
+                },
+                do_not_track: random.chance(50),
+            };
+            let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
+            assert_eq!(
+                top(&mut engine, input.clone()),
+                expected(program, &infos, &act),
+                "seed {seed}: {input}"
+            );
+            compared += 1;
+        }
+    }
+    writeln!(
+        std::io::stderr(),
+        "regorus and privet agree on {compared} random acts of generated programs"
+    )
+    .unwrap();
+}

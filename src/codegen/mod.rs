@@ -14,6 +14,7 @@ pub mod retention;
 mod summary;
 
 use crate::diagnostic::Diagnostic;
+use crate::model::Program;
 use crate::pipeline::Compilation;
 use crate::query::RuleInfo;
 use crate::source::{SourceMap, Span};
@@ -41,13 +42,7 @@ pub fn build(sources: &SourceMap, compilation: &Compilation) -> Result<Output, V
             .collect());
     }
     let program = &compilation.program;
-    let infos = RuleInfo::all(sources, program);
-
-    let mut bundle: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    bundle.insert("data.json".to_string(), opa::data_json(program, &infos));
-    bundle.insert(opa::POLICY_PATH.to_string(), opa::policy_rego(program));
-    let revision = opa::revision(&bundle);
-    bundle.insert(".manifest".to_string(), opa::manifest(program, &revision));
+    let (bundle, revision) = bundle(sources, program);
 
     let jobs = retention::jobs(sources, program);
     if !jobs.diagnostics.is_empty() {
@@ -67,6 +62,18 @@ pub fn build(sources: &SourceMap, compilation: &Compilation) -> Result<Output, V
     );
     files.extend(jobs.files);
     Ok(Output { files })
+}
+
+/// The OPA bundle's files (`.manifest`, `data.json`, the policy), by path
+/// inside the bundle, and its revision.
+pub fn bundle(sources: &SourceMap, program: &Program) -> (BTreeMap<String, Vec<u8>>, String) {
+    let infos = RuleInfo::all(sources, program);
+    let mut bundle: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    bundle.insert("data.json".to_string(), opa::data_json(program, &infos));
+    bundle.insert(opa::POLICY_PATH.to_string(), opa::policy_rego(program));
+    let revision = opa::revision(&bundle);
+    bundle.insert(".manifest".to_string(), opa::manifest(program, &revision));
+    (bundle, revision)
 }
 
 /// Pretty JSON with a final newline. Serializing plain structs and

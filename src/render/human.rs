@@ -29,6 +29,20 @@ impl<'a> Files<'a> for SourceMap {
         Ok(file.line_index(crate::source::offset_u32(byte_index)))
     }
 
+    /// The column the JSON output gives too: Unicode scalar values, a
+    /// byte order mark not counted, found without scanning the line.
+    fn column_number(
+        &'a self,
+        id: FileId,
+        _line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let file = self.get(id).ok_or(FilesError::FileMissing)?;
+        Ok(file
+            .line_column(crate::source::offset_u32(byte_index))
+            .column as usize)
+    }
+
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
         let file = self.get(id).ok_or(FilesError::FileMissing)?;
         match file.line_range(line_index) {

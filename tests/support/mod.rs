@@ -1,10 +1,19 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use privet::pipeline::{Compilation, compile};
 use privet::render::human::render_all_plain;
 use privet::source::SourceMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// The `.privet` files under a directory (or the file itself), sorted, with
 /// paths relative to the crate root so snapshots do not depend on the
@@ -80,11 +89,109 @@ pub fn names(compilation: &Compilation) -> Vec<&'static str> {
         .collect()
 }
 
-/// Runs the `privet` binary in the crate root.
-pub fn privet(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+/// The crate root, where `policies/` lives.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().expect("privet was killed by a signal"),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("not JSON ({error}):\n{}", self.stdout))
+    }
+}
+
+impl Run {
+    /// Asserts a usage or I/O error: exit code 2, nothing on standard
+    /// output, and a message naming `path` and saying `problem`.
+    pub fn assert_failure(&self, path: &str, problem: &str) {
+        assert_eq!(self.code, 2, "{}{}", self.stdout, self.stderr);
+        assert_eq!(self.stdout, "");
+        assert!(self.stderr.contains(path), "{}", self.stderr);
+        assert!(self.stderr.contains(problem), "{}", self.stderr);
+    }
+}
+
+impl Run {
+    /// Asserts that standard output holds every one of `texts`.
+    pub fn assert_shows(&self, texts: &[&str]) {
+        for text in texts {
+            assert!(
+                self.stdout.contains(text),
+                "no {text:?} in:\n{}",
+                self.stdout
+            );
+        }
+    }
+}
+
+/// Runs `privet ARGS` in the crate root, without colour.
+pub fn privet<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_privet"))
         .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
         .output()
-        .unwrap()
+        .expect("cannot run the privet binary")
+        .into()
+}
+
+/// Runs `privet check [--format FORMAT] PATH EXTRA...`.
+pub fn check(path: &Path, format: &str, extra: &[&str]) -> Run {
+    let mut args: Vec<std::ffi::OsString> = vec!["check".into(), "--format".into(), format.into()];
+    args.extend(extra.iter().map(Into::into));
+    args.push(path.into());
+    privet(&args)
+}
+
+/// Writes a file in a scratch directory and returns its path.
+pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// How long a case may run before it is taken to hang. Generous on
+/// purpose: this guards against hangs and exponential blow-ups, it is not a
+/// speed claim (the benchmarks measure speed).
+pub const HANG_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs `work` on its own thread and fails if it has not finished within
+/// [`HANG_LIMIT`]; a panic in `work` fails the test with its message.
+pub fn within_limit<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let _ = sender.send(work());
+    });
+    match receiver.recv_timeout(HANG_LIMIT) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: did not finish within {HANG_LIMIT:?}")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
+            Err(payload) => std::panic::resume_unwind(payload),
+            Ok(()) => panic!("{what}: the worker ended without a result"),
+        },
+    }
 }
