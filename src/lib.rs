@@ -1,12 +1,14 @@
 //! privet: a privacy-policy-as-code compiler and checker.
 //!
 //! Data flows one way: source text → [`syntax`] → [`ast`] → [`resolve`] →
-//! [`model`] → [`check`] → [`diagnostic`]s, rendered by [`render`]. Only the
-//! [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
+//! [`model`] → [`check`] → [`diagnostic`]s, rendered by [`render`]; the
+//! enforcement config comes from [`codegen`], single acts from [`query`].
+//! Only the [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
 
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod codegen;
 pub mod describe;
 pub mod diagnostic;
 pub mod explain;
@@ -14,6 +16,7 @@ pub mod generate;
 pub mod graph;
 pub mod model;
 pub mod pipeline;
+pub mod query;
 pub mod render;
 pub mod resolve;
 pub mod source;

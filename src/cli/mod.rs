@@ -3,9 +3,11 @@
 //!
 //! Exit codes: 0 clean, 1 problems in the input (or warnings with
 //! `--deny-warnings`), 2 usage or I/O error. The exit code never depends on
-//! the output format.
+//! the output format. `query` exits 0 whether the act is allowed or denied:
+//! a decision is an answer, not a problem in the input.
 
 pub mod load;
+pub mod write;
 
 use crate::diagnostic::{Name, Summary, closest};
 use crate::pipeline::{Compilation, compile};
@@ -44,6 +46,11 @@ enum Command {
     /// Render the policy as a document for legal review: Markdown and one
     /// self-contained HTML file
     Doc(DocArgs),
+    /// Decide one act and print the rules that decided it
+    Query(QueryArgs),
+    /// Write the enforcement config: an OPA bundle, retention jobs and
+    /// `privet.json`; nothing if the program has errors
+    Build(BuildArgs),
     /// Print the documentation page of a diagnostic
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
@@ -78,6 +85,47 @@ struct GraphArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct QueryArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The action: collect, use, store, share, transfer or disclose
+    #[arg(long)]
+    action: String,
+    /// A category, leaf or broad (`user.contact`)
+    #[arg(long)]
+    category: String,
+    /// A purpose, leaf or broad
+    #[arg(long)]
+    purpose: String,
+    /// The kind of party that receives the data
+    #[arg(long, default_value = "first_party")]
+    recipient: String,
+    /// A basis the act relies on (repeat for several)
+    #[arg(long = "basis")]
+    bases: Vec<String>,
+    /// Where the data is stored or sent
+    #[arg(long)]
+    region: Option<String>,
+    /// The person has Do Not Track on
+    #[arg(long)]
+    dnt: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct BuildArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The output directory; replaced as a whole
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -164,6 +212,8 @@ pub fn main() -> ExitCode {
         Command::Graph(args) => graph(&args),
         Command::Diff(args) => diff(&args),
         Command::Doc(args) => doc(&args),
+        Command::Query(args) => query(&args),
+        Command::Build(args) => build(&args),
         Command::Explain { name } => explain(&name),
     }
 }
@@ -464,6 +514,106 @@ fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Re
             .map_err(|error| format!("cannot write `{}`: {error}", shown(target)))?;
     }
     Ok(())
+}
+
+/// Prints the errors of a program that cannot be used (to standard error,
+/// or as the JSON report on standard output) and returns exit code 1.
+fn refuse(
+    sources: &crate::source::SourceMap,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    json: bool,
+) -> ExitCode {
+    let errors: Vec<crate::diagnostic::Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if json {
+        if let Err(code) = write_stdout(&render::json::render(sources, &errors)) {
+            return code;
+        }
+    } else {
+        let choice = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || !std::io::stderr().is_terminal()
+        {
+            ColorChoice::Never
+        } else {
+            ColorChoice::Auto
+        };
+        let mut stream = StandardStream::stderr(choice);
+        let _ = render::human::emit(&mut stream, sources, &errors);
+    }
+    ExitCode::from(EXIT_PROBLEMS)
+}
+
+fn query(args: &QueryArgs) -> ExitCode {
+    let (sources, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let json = args.format == CheckFormat::Json;
+    if compilation.has_errors() {
+        eprintln!("privet: the program has errors; it cannot answer a query");
+        return refuse(&sources, &compilation.diagnostics, json);
+    }
+    let input = crate::query::ActInput {
+        action: args.action.clone(),
+        category: args.category.clone(),
+        purpose: args.purpose.clone(),
+        recipient: args.recipient.clone(),
+        bases: args.bases.clone(),
+        region: args.region.clone(),
+        dnt: args.dnt,
+    };
+    let answer = match crate::query::answer(&sources, &compilation.program, &input) {
+        Ok(answer) => answer,
+        Err(error) => return fail(error),
+    };
+    let text = if json {
+        let mut text = serde_json::to_string_pretty(&answer).unwrap_or_default();
+        text.push('\n');
+        text
+    } else {
+        crate::query::render_human(&answer)
+    };
+    match write_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let (sources, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let output = match crate::codegen::build(&sources, &compilation) {
+        Ok(output) => output,
+        Err(diagnostics) => {
+            eprintln!(
+                "privet: nothing was written to `{}`",
+                load::display_path(&args.out)
+            );
+            return refuse(&sources, &diagnostics, false);
+        }
+    };
+    if let Err(error) = write::replace_dir(&args.out, &output.files) {
+        return fail(error);
+    }
+    let jobs = output
+        .files
+        .keys()
+        .filter(|path| path.starts_with("retention/"))
+        .count();
+    let summary = format!(
+        "privet: wrote the OPA bundle, {jobs} retention file{} and privet.json to `{}`\n",
+        if jobs == 1 { "" } else { "s" },
+        load::display_path(&args.out)
+    );
+    match write_stdout(&summary) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 fn color_choice(when: ColorWhen) -> ColorChoice {
