@@ -1,12 +1,15 @@
 //! privet: a privacy-policy-as-code compiler and checker.
 //!
 //! Data flows one way: source text → [`syntax`] → [`ast`] → [`resolve`] →
-//! [`model`] → [`check`] → [`diagnostic`]s, rendered by [`render`]. Only the
-//! [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
+//! [`model`] → [`check`] → [`diagnostic`]s, rendered by [`render`]; the
+//! enforcement config comes from [`codegen`], single acts from [`query`].
+//! Only the [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
 
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod codegen;
+pub mod describe;
 pub mod diagnostic;
 pub mod explain;
 pub mod format;
@@ -15,6 +18,7 @@ pub mod graph;
 pub mod lsp;
 pub mod model;
 pub mod pipeline;
+pub mod query;
 pub mod render;
 pub mod resolve;
 pub mod source;

@@ -176,36 +176,33 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
 /// not declared. Every prefix of a dotted name is an entry of its
 /// vocabulary, so these bound the work and memory one name costs.
 fn too_deep(namespace: Namespace, name: &ast::Ident) -> Option<Diagnostic> {
-    if name.text.len() > MAX_NAME_BYTES {
+    let depth = name.text.split('.').count();
+    if namespace.is_hierarchical() && depth > MAX_NAME_DEPTH {
         return Some(
             Diagnostic::new(
                 Name::InvalidValue,
                 name.span,
                 format!(
-                    "this {} name is {} bytes long; a name may be at most {MAX_NAME_BYTES}",
-                    namespace.noun(),
-                    name.text.len()
+                    "this {} name has {depth} dotted segments; a name may have at most {MAX_NAME_DEPTH}",
+                    namespace.noun()
                 ),
             )
-            .primary_message("too long")
-            .help("use a shorter name, and say more in its label"),
+            .primary_message("too deep")
+            .help("use a shallower hierarchy"),
         );
     }
-    if !namespace.is_hierarchical() {
-        return None;
-    }
-    let depth = name.text.split('.').count();
-    (depth > MAX_NAME_DEPTH).then(|| {
+    (name.text.len() > MAX_NAME_BYTES).then(|| {
         Diagnostic::new(
             Name::InvalidValue,
             name.span,
             format!(
-                "this {} name has {depth} dotted segments; a name may have at most {MAX_NAME_DEPTH}",
-                namespace.noun()
+                "this {} name is {} bytes long; a name may be at most {MAX_NAME_BYTES}",
+                namespace.noun(),
+                name.text.len()
             ),
         )
-        .primary_message("too deep")
-        .help("use a shallower hierarchy")
+        .primary_message("too long")
+        .help("use a shorter name, and say more in its label")
     })
 }
 

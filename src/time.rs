@@ -111,6 +111,9 @@ impl Duration {
     }
 
     /// The fewest and most days this duration can span, over all start dates.
+    /// A system that only knows whole days or a fixed length (S3 lifecycle
+    /// days, Kafka's `retention.ms`) is given the fewest: its expiry then
+    /// never comes later than the duration's, from any start date.
     pub fn day_bounds(self) -> (i64, i64) {
         let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
         let mut bounds = (i64::MAX, i64::MIN);
@@ -120,12 +123,6 @@ impl Duration {
             bounds = (bounds.0.min(span), bounds.1.max(span));
         }
         bounds
-    }
-
-    /// Milliseconds, for systems that only know fixed lengths (Kafka): the
-    /// longest this duration can be, so that nothing is deleted early.
-    pub fn max_millis(self) -> i64 {
-        self.day_bounds().1 * 86_400_000
     }
 }
 

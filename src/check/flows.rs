@@ -9,6 +9,7 @@
 
 use super::decision::{Act, Decision, decide_atoms};
 use crate::ast::{EndAction, Hold, NodeKind, RequireTarget, Transform};
+use crate::describe::{join_and, join_or};
 use crate::diagnostic::{Diagnostic, Name};
 use crate::graph::{DataGraph, PathFinder};
 use crate::model::*;
@@ -69,22 +70,6 @@ fn names_list(vocabulary: &Vocabulary, ids: &[NameId]) -> String {
         .map(|id| format!("`{}`", vocabulary.name(*id)))
         .collect();
     join_and(&names)
-}
-
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    }
-}
-
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-    }
 }
 
 fn leaf_names(program: &Program, leaves: impl IntoIterator<Item = usize>) -> Vec<String> {
@@ -1041,32 +1026,20 @@ impl<'p> Checker<'p> {
         // Retention within the policy's.
         let purposes = self.purposes_held(node.id);
         let mut problems: BTreeMap<(usize, usize, RetentionProblem), Vec<usize>> = BTreeMap::new();
-        for leaf in held.ones() {
-            let Some(clause_index) = most_specific_clause(program, &node.retentions, leaf) else {
+        for (clause_index, leaf, policy_index) in governing_pairs(program, node, &held, &purposes) {
+            let (Some(clause), Some(policy)) = (
+                node.retentions.get(clause_index),
+                program.retentions.get(policy_index),
+            ) else {
                 continue;
             };
-            let Some(clause) = node.retentions.get(clause_index) else {
-                continue;
-            };
-            let leaf_purposes = purposes.get(&leaf).cloned().unwrap_or_default();
-            for purpose in leaf_purposes {
-                let Some(policy_index) =
-                    applicable_retention(program, leaf, purpose, &clause.lifecycle)
-                else {
-                    continue;
-                };
-                let Some(policy) = program.retentions.get(policy_index) else {
-                    continue;
-                };
-                if let Some(problem) =
-                    compare_lifecycles(program, &clause.lifecycle, &policy.lifecycle)
-                {
-                    let entry = problems
-                        .entry((clause_index, policy_index, problem))
-                        .or_default();
-                    if !entry.contains(&leaf) {
-                        entry.push(leaf);
-                    }
+            if let Some(problem) = compare_lifecycles(program, &clause.lifecycle, &policy.lifecycle)
+            {
+                let entry = problems
+                    .entry((clause_index, policy_index, problem))
+                    .or_default();
+                if !entry.contains(&leaf) {
+                    entry.push(leaf);
                 }
             }
         }
@@ -1116,23 +1089,81 @@ impl<'p> Checker<'p> {
     /// For each personal leaf reaching a node, the purposes of the flows that
     /// bring it.
     fn purposes_held(&self, node: NameId) -> BTreeMap<usize, BTreeSet<NameId>> {
-        let mut held: BTreeMap<usize, BTreeSet<NameId>> = BTreeMap::new();
-        for (index, flow) in self.flows_into(node) {
-            if flow.to != node || flow.transform == Some(Transform::Anonymized) {
-                continue;
-            }
-            let personal = self
-                .graph
-                .personal(self.program, FlowId(crate::source::offset_u32(index)));
-            for leaf in personal.ones() {
-                let purposes = held.entry(leaf).or_default();
-                for (purpose, _) in &flow.purposes {
-                    purposes.insert(*purpose);
-                }
+        purposes_held(self.program, self.graph, self.flows_into(node))
+    }
+}
+
+/// For each personal leaf the given flows bring, the purposes of the flows
+/// that bring it. Anonymized flows bring no personal data.
+fn purposes_held<'p>(
+    program: &Program,
+    graph: &DataGraph,
+    flows: impl Iterator<Item = (usize, &'p Flow)>,
+) -> BTreeMap<usize, BTreeSet<NameId>> {
+    let mut held: BTreeMap<usize, BTreeSet<NameId>> = BTreeMap::new();
+    for (index, flow) in flows {
+        if flow.transform == Some(Transform::Anonymized) {
+            continue;
+        }
+        let personal = graph.personal(program, FlowId(crate::source::offset_u32(index)));
+        for leaf in personal.ones() {
+            let purposes = held.entry(leaf).or_default();
+            for (purpose, _) in &flow.purposes {
+                purposes.insert(*purpose);
             }
         }
-        held
     }
+    held
+}
+
+/// (store clause, leaf, policy retention) for every leaf a store holds and
+/// every purpose it is held for: the store's `retain` clause that names the
+/// leaf most specifically, and the policy's `retain` rule that governs it
+/// (see [`applicable_retention`]). Sorted, each once.
+fn governing_pairs(
+    program: &Program,
+    node: &Node,
+    held: &FixedBitSet,
+    purposes: &BTreeMap<usize, BTreeSet<NameId>>,
+) -> BTreeSet<(usize, usize, usize)> {
+    let mut pairs = BTreeSet::new();
+    for leaf in held.ones() {
+        let Some(clause_index) = most_specific_clause(program, &node.retentions, leaf) else {
+            continue;
+        };
+        let Some(clause) = node.retentions.get(clause_index) else {
+            continue;
+        };
+        for purpose in purposes.get(&leaf).into_iter().flatten() {
+            if let Some(policy_index) =
+                applicable_retention(program, leaf, *purpose, &clause.lifecycle)
+            {
+                pairs.insert((clause_index, leaf, policy_index));
+            }
+        }
+    }
+    pairs
+}
+
+/// The policy retentions (indices into [`Program::retentions`]) that govern
+/// a store, as (store clause, leaf, policy retention): the same pairing
+/// that holds the store to the policy in `check`. The enforcement config
+/// records it beside each retention job.
+pub fn governing_retentions(
+    program: &Program,
+    graph: &DataGraph,
+    node: &Node,
+) -> BTreeSet<(usize, usize, usize)> {
+    let Some(held) = graph.arrived.get(node.id.index()) else {
+        return BTreeSet::new();
+    };
+    let flows = program
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(_, flow)| flow.to == node.id);
+    let purposes = purposes_held(program, graph, flows);
+    governing_pairs(program, node, held, &purposes)
 }
 
 fn leaf_name(program: &Program, leaf: Option<usize>) -> String {

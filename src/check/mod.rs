@@ -4,6 +4,7 @@
 //! enforcement config go through [`decision::decide`].
 
 pub mod decision;
+pub mod diff;
 pub mod flows;
 mod lints;
 pub mod permissions;

@@ -3,10 +3,12 @@
 //!
 //! Exit codes: 0 clean, 1 problems in the input (or warnings with
 //! `--deny-warnings`), 2 usage or I/O error. The exit code never depends on
-//! the output format.
+//! the output format. `query` exits 0 whether the act is allowed or denied:
+//! a decision is an answer, not a problem in the input.
 
 mod fmt;
 pub mod load;
+pub mod write;
 
 use crate::diagnostic::{Name, Summary, closest};
 use crate::pipeline::{Compilation, compile};
@@ -39,6 +41,17 @@ enum Command {
     Check(CheckArgs),
     /// Print the data-flow graph, with the flows that break the policy marked
     Graph(GraphArgs),
+    /// Compare two versions of a program (directories or files) by meaning:
+    /// each change widening, narrowing or neutral
+    Diff(DiffArgs),
+    /// Render the policy as a document for legal review: Markdown and one
+    /// self-contained HTML file
+    Doc(DocArgs),
+    /// Decide one act and print the rules that decided it
+    Query(QueryArgs),
+    /// Write the enforcement config: an OPA bundle, retention jobs and
+    /// `privet.json`; nothing if the program has errors
+    Build(BuildArgs),
     /// Format `.privet` files in the canonical layout, comments kept
     Fmt(fmt::FmtArgs),
     /// Run the language server on standard input and output
@@ -59,6 +72,12 @@ enum Command {
 enum CheckFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions annotations (and `$GITHUB_STEP_SUMMARY`)
+    Github,
+    /// JUnit XML, one test case per file
+    Junit,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -76,6 +95,89 @@ struct GraphArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct QueryArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The action: collect, use, store, share, transfer or disclose
+    #[arg(long)]
+    action: String,
+    /// A category, leaf or broad (`user.contact`)
+    #[arg(long)]
+    category: String,
+    /// A purpose, leaf or broad
+    #[arg(long)]
+    purpose: String,
+    /// The kind of party that receives the data
+    #[arg(long, default_value = "first_party")]
+    recipient: String,
+    /// A basis the act relies on (repeat for several)
+    #[arg(long = "basis")]
+    bases: Vec<String>,
+    /// Where the data is stored or sent
+    #[arg(long)]
+    region: Option<String>,
+    /// The person has Do Not Track on
+    #[arg(long)]
+    dnt: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct BuildArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The output directory; replaced as a whole
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+    /// Markdown, ready to post as a pull-request comment
+    Markdown,
+    /// GitHub Actions annotations (and `$GITHUB_STEP_SUMMARY`)
+    Github,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Exit with 1 when a change widens what users agreed to
+    Widening,
+    /// Exit with 1 on any semantic change
+    Any,
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The old version: a directory or a file
+    old: PathBuf,
+    /// The new version: a directory or a file
+    new: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Exit with 1 on widening changes, or on any semantic change
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(clap::Args, Debug)]
+struct DocArgs {
+    /// Files and directories; directories are searched for `.privet` files
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The directory to write `policy.md`, `policy.html` and `data-map.svg` into
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -118,6 +220,10 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
+        Command::Diff(args) => diff(&args),
+        Command::Doc(args) => doc(&args),
+        Command::Query(args) => query(&args),
+        Command::Build(args) => build(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Lsp { stdio: _ } => crate::lsp::run(),
         Command::Explain { name } => explain(&name),
@@ -141,10 +247,71 @@ pub fn load_and_compile(
     Ok((loaded.sources, compilation))
 }
 
+/// The working directory with forward slashes, for relative SARIF URIs.
+fn working_directory() -> Option<String> {
+    std::env::current_dir()
+        .ok()
+        .map(|dir| dir.to_string_lossy().replace('\\', "/"))
+}
+
+/// The machine-readable report of a run that could not read its input:
+/// still a valid report in the formats CI parses, with exit code 2.
+fn check_failed(args: &CheckArgs, error: &load::LoadError) -> ExitCode {
+    let failure = render::sarif::Failure {
+        path: load::display_path(&error.path),
+        message: error.message.clone(),
+    };
+    let failures = std::slice::from_ref(&failure);
+    let empty = crate::source::SourceMap::new();
+    let report = match args.format {
+        CheckFormat::Human | CheckFormat::Json => None,
+        CheckFormat::Sarif => Some(render::sarif::render(
+            &empty,
+            &[],
+            failures,
+            working_directory().as_deref(),
+        )),
+        CheckFormat::Github => {
+            append_step_summary(&render::github::step_summary(&empty, &[], failures));
+            Some(render::github::render(&empty, &[], failures))
+        }
+        CheckFormat::Junit => Some(render::junit::render(
+            &empty,
+            &[],
+            failures,
+            args.deny_warnings,
+        )),
+    };
+    if let Some(report) = report {
+        let _ = write_stdout(&report);
+    }
+    fail(error)
+}
+
+/// Appends to the file `$GITHUB_STEP_SUMMARY` names, when it is set. A
+/// failure to write it is reported and otherwise ignored: the annotations
+/// are the main output.
+fn append_step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(markdown.as_bytes()));
+    if let Err(error) = written {
+        eprintln!(
+            "privet: warning: cannot write the step summary to `{}`: {error}",
+            load::display_path(std::path::Path::new(&path))
+        );
+    }
+}
+
 fn check(args: &CheckArgs) -> ExitCode {
     let (sources, compilation) = match load_and_compile(&args.paths) {
         Ok(loaded) => loaded,
-        Err(error) => return fail(error),
+        Err(error) => return check_failed(args, &error),
     };
     let diagnostics = &compilation.diagnostics;
     let written = match args.format {
@@ -153,10 +320,23 @@ fn check(args: &CheckArgs) -> ExitCode {
             let mut stream = StandardStream::stdout(choice);
             render::human::emit(&mut stream, &sources, diagnostics)
         }
-        CheckFormat::Json => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(render::json::render(&sources, diagnostics).as_bytes())
+        CheckFormat::Json => write_all(&render::json::render(&sources, diagnostics)),
+        CheckFormat::Sarif => write_all(&render::sarif::render(
+            &sources,
+            diagnostics,
+            &[],
+            working_directory().as_deref(),
+        )),
+        CheckFormat::Github => {
+            append_step_summary(&render::github::step_summary(&sources, diagnostics, &[]));
+            write_all(&render::github::render(&sources, diagnostics, &[]))
         }
+        CheckFormat::Junit => write_all(&render::junit::render(
+            &sources,
+            diagnostics,
+            &[],
+            args.deny_warnings,
+        )),
     };
     if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
@@ -169,6 +349,13 @@ fn check(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn write_all(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
 }
 
 /// Writes text to standard output; a closed pipe is not an error.
@@ -216,6 +403,229 @@ fn graph(args: &GraphArgs) -> ExitCode {
         return code;
     }
     errors_hint(&compilation)
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    let mut versions = Vec::new();
+    for (which, path) in [("old", &args.old), ("new", &args.new)] {
+        let (sources, compilation) = match load_and_compile(std::slice::from_ref(path)) {
+            Ok(loaded) => loaded,
+            Err(error) => return fail(format!("the {which} version: {error}")),
+        };
+        let errors = Summary::of(&compilation.diagnostics).errors;
+        if errors > 0 {
+            let message = format!(
+                "the {which} version `{}` has {errors} error{}; `privet check {}` shows them",
+                load::display_path(path),
+                if errors == 1 { "" } else { "s" },
+                load::display_path(path),
+            );
+            if args.format == DiffFormat::Github {
+                let _ = write_stdout(&format!(
+                    "::error title=privet diff::{}\n",
+                    render::github::escape_data(&message)
+                ));
+            }
+            eprintln!("privet: error: {message}");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+        versions.push((sources, compilation));
+    }
+    let [(old_sources, old), (new_sources, new)] = versions.as_slice() else {
+        return fail("internal error: two versions expected");
+    };
+    let report = crate::check::diff::diff(&old.program, &new.program);
+    let places = render::diff::Versions {
+        old: old_sources,
+        new: new_sources,
+    };
+    let text = match args.format {
+        DiffFormat::Human => render::diff::human(&report, &places),
+        DiffFormat::Json => render::diff::json(&report, &places),
+        DiffFormat::Markdown => render::diff::markdown(&report, &places),
+        DiffFormat::Github => {
+            append_step_summary(&render::diff::markdown(&report, &places));
+            render::diff::github(&report, &places)
+        }
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    let failed = match args.fail_on {
+        Some(FailOn::Widening) => report.widens(),
+        Some(FailOn::Any) => !report.is_semantically_empty(),
+        None => false,
+    };
+    if failed {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The files `privet doc` writes.
+const DOC_MARKDOWN: &str = "policy.md";
+const DOC_HTML: &str = "policy.html";
+const DOC_PICTURE: &str = "data-map.svg";
+
+fn doc(args: &DocArgs) -> ExitCode {
+    let (_, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    if compilation.has_errors() {
+        // Nothing is written: the old document, if any, stays.
+        return errors_hint(&compilation);
+    }
+    let document = render::doc::document(&compilation.program, &compilation.findings);
+    let picture = document.picture_svg();
+    let files = [
+        (DOC_MARKDOWN, render::doc::markdown(&document, DOC_PICTURE)),
+        (DOC_HTML, render::doc::html(&document)),
+        (DOC_PICTURE, picture.unwrap_or_default()),
+    ];
+    if let Err(error) = write_files_atomically(&args.out, &files) {
+        return fail(error);
+    }
+    eprintln!(
+        "privet: wrote {}, {} and {} to `{}`",
+        DOC_MARKDOWN,
+        DOC_HTML,
+        DOC_PICTURE,
+        load::display_path(&args.out)
+    );
+    ExitCode::SUCCESS
+}
+
+/// Writes each file into a temporary file beside its target, then renames
+/// it over the target: a reader sees the old file or the new one, never
+/// half of one. The directory is created if needed.
+fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), String> {
+    let shown = |path: &std::path::Path| load::display_path(path);
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create `{}`: {error}", shown(dir)))?;
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let target = dir.join(name);
+        let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = std::fs::File::create(&temporary).and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        });
+        if let Err(error) = result {
+            let _ = std::fs::remove_file(&temporary);
+            for (temporary, _) in &written {
+                let _ = std::fs::remove_file(temporary);
+            }
+            return Err(format!("cannot write `{}`: {error}", shown(&target)));
+        }
+        written.push((temporary, target));
+    }
+    for (temporary, target) in &written {
+        std::fs::rename(temporary, target)
+            .map_err(|error| format!("cannot write `{}`: {error}", shown(target)))?;
+    }
+    Ok(())
+}
+
+/// Prints the errors of a program that cannot be used (to standard error,
+/// or as the JSON report on standard output) and returns exit code 1.
+fn refuse(
+    sources: &crate::source::SourceMap,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    json: bool,
+) -> ExitCode {
+    let errors: Vec<crate::diagnostic::Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if json {
+        if let Err(code) = write_stdout(&render::json::render(sources, &errors)) {
+            return code;
+        }
+    } else {
+        let choice = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || !std::io::stderr().is_terminal()
+        {
+            ColorChoice::Never
+        } else {
+            ColorChoice::Auto
+        };
+        let mut stream = StandardStream::stderr(choice);
+        let _ = render::human::emit(&mut stream, sources, &errors);
+    }
+    ExitCode::from(EXIT_PROBLEMS)
+}
+
+fn query(args: &QueryArgs) -> ExitCode {
+    let (sources, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let json = args.format == CheckFormat::Json;
+    if compilation.has_errors() {
+        eprintln!("privet: the program has errors; it cannot answer a query");
+        return refuse(&sources, &compilation.diagnostics, json);
+    }
+    let input = crate::query::ActInput {
+        action: args.action.clone(),
+        category: args.category.clone(),
+        purpose: args.purpose.clone(),
+        recipient: args.recipient.clone(),
+        bases: args.bases.clone(),
+        region: args.region.clone(),
+        dnt: args.dnt,
+    };
+    let answer = match crate::query::answer(&sources, &compilation.program, &input) {
+        Ok(answer) => answer,
+        Err(error) => return fail(error),
+    };
+    let text = if json {
+        let mut text = serde_json::to_string_pretty(&answer).unwrap_or_default();
+        text.push('\n');
+        text
+    } else {
+        crate::query::render_human(&answer)
+    };
+    match write_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let (sources, compilation) = match load_and_compile(&args.paths) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(error),
+    };
+    let output = match crate::codegen::build(&sources, &compilation) {
+        Ok(output) => output,
+        Err(diagnostics) => {
+            eprintln!(
+                "privet: nothing was written to `{}`",
+                load::display_path(&args.out)
+            );
+            return refuse(&sources, &diagnostics, false);
+        }
+    };
+    if let Err(error) = write::replace_dir(&args.out, &output.files) {
+        return fail(error);
+    }
+    let jobs = output
+        .files
+        .keys()
+        .filter(|path| path.starts_with("retention/"))
+        .count();
+    let summary = format!(
+        "privet: wrote the OPA bundle, {jobs} retention file{} and privet.json to `{}`\n",
+        if jobs == 1 { "" } else { "s" },
+        load::display_path(&args.out)
+    );
+    match write_stdout(&summary) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 fn color_choice(when: ColorWhen) -> ColorChoice {

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// The violations of each flow, by flow.
-fn violations(findings: &BTreeSet<FlowFinding>) -> BTreeMap<FlowId, Vec<Name>> {
+pub(crate) fn violations(findings: &BTreeSet<FlowFinding>) -> BTreeMap<FlowId, Vec<Name>> {
     let mut by_flow: BTreeMap<FlowId, Vec<Name>> = BTreeMap::new();
     for (flow, name) in findings {
         by_flow.entry(*flow).or_default().push(*name);
@@ -23,11 +23,11 @@ fn violations(findings: &BTreeSet<FlowFinding>) -> BTreeMap<FlowId, Vec<Name>> {
     by_flow
 }
 
-fn is_error(names: &[Name]) -> bool {
+pub(crate) fn is_error(names: &[Name]) -> bool {
     names.iter().any(|name| name.severity() == Severity::Error)
 }
 
-fn flow_label(program: &Program, flow: FlowId) -> (String, String) {
+pub(crate) fn flow_label(program: &Program, flow: FlowId) -> (String, String) {
     let Some(model) = program.flow(flow) else {
         return (String::new(), String::new());
     };

@@ -15,6 +15,16 @@ use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// Runs the `privet` binary in a directory, without a step summary file.
+pub fn privet_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
 /// The `.privet` files under a directory (or the file itself), sorted, with
 /// paths relative to the crate root so snapshots do not depend on the
 /// machine.
@@ -88,6 +98,20 @@ pub fn names(compilation: &Compilation) -> Vec<&'static str> {
         .map(|d| d.name.as_str())
         .collect()
 }
+
+/// The sections of `privet doc`, as its headings title them.
+pub const DOC_SECTIONS: [&str; 10] = [
+    "What we collect and why",
+    "Purposes and their limits",
+    "Sharing, transfer and disclosure, and their exceptions",
+    "How long we keep your information",
+    "Where we store it, and transfers",
+    "How we protect it",
+    "Cookies and tracking",
+    "Your rights and our obligations",
+    "Principles",
+    "Data map",
+];
 
 /// The crate root, where `policies/` lives.
 pub fn root() -> &'static Path {

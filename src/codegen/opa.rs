@@ -1,0 +1,261 @@
+//! The OPA bundle: a Rego v1 policy (`policy.rego`, fixed text: the
+//! decision function transcribed rule for rule) and `data.json`, the
+//! program compiled into tables the policy reads. Every name and every
+//! user-written text goes into the JSON, never into the Rego source; the
+//! only program text in the Rego file is a header comment, escaped.
+
+use super::{comment_text, json_bytes};
+use crate::model::{Action, NameId, PartyKind, Program, Vocabulary};
+use crate::query::RuleInfo;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The bundle's only root: the package and the data live under
+/// `data.privet`.
+pub const ROOT: &str = "privet";
+
+/// The path of the policy inside the bundle.
+pub const POLICY_PATH: &str = "privet/policy.rego";
+
+/// The Rego rules, the same for every program.
+const POLICY_BODY: &str = include_str!("policy.rego");
+
+/// `data.json`: `{"privet": {"tables": ...}}`.
+#[derive(Serialize)]
+struct DataDocument<'a> {
+    privet: DataRoot<'a>,
+}
+
+#[derive(Serialize)]
+struct DataRoot<'a> {
+    tables: Tables<'a>,
+}
+
+/// The compiled program, as the Rego policy reads it.
+#[derive(Serialize)]
+struct Tables<'a> {
+    /// The policy header's name, or null.
+    policy: Option<&'a str>,
+    actions: Vec<&'static str>,
+    recipients: Vec<&'static str>,
+    /// Every category name, inner or leaf, to the leaves below it.
+    categories: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Every purpose name to the leaves below it.
+    purposes: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Every basis to itself and its ancestors: an act's basis satisfies
+    /// an accepted one when the accepted one is in its list.
+    bases: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Every region to itself and its ancestors.
+    regions: BTreeMap<&'a str, Vec<&'a str>>,
+    /// The decision rules, in program order (the index is the rule's
+    /// number in `reasons`).
+    rules: Vec<RuleTable<'a>>,
+    /// Every action to the numbers of the rules that name it, in order: an
+    /// index, so that an act is matched against its action's rules only.
+    rules_by_action: BTreeMap<&'static str, Vec<usize>>,
+}
+
+#[derive(Serialize)]
+struct RuleTable<'a> {
+    kind: &'static str,
+    actions: Vec<&'static str>,
+    /// The category leaves it covers, after its `sensitive` or `identifier`
+    /// filter.
+    categories: Vec<&'a str>,
+    /// The purpose leaves it names (for `restrict`, the permitted ones);
+    /// null for any purpose.
+    purposes: Option<Vec<&'a str>>,
+    /// null for any recipient.
+    recipients: Option<Vec<&'static str>>,
+    /// For `allow`: the act needs one of these (none needed if empty).
+    bases: Vec<&'a str>,
+    /// For `allow` and `deny`: the act's region must be under one (any if
+    /// empty); for `confine`: the permitted regions.
+    regions: Vec<&'a str>,
+    exceptions: Vec<ExceptionTable<'a>>,
+    location: &'a str,
+    text: &'a str,
+    cite: Option<&'a str>,
+    doc: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ExceptionTable<'a> {
+    bases: Vec<&'a str>,
+    cite: Option<&'a str>,
+}
+
+fn leaf_names(vocabulary: &Vocabulary, leaves: impl IntoIterator<Item = usize>) -> Vec<&str> {
+    leaves
+        .into_iter()
+        .filter_map(|leaf| vocabulary.leaf(leaf))
+        .map(|id| vocabulary.name(id))
+        .collect()
+}
+
+/// Every name to the leaves below it.
+fn leaf_table(vocabulary: &Vocabulary) -> BTreeMap<&str, Vec<&str>> {
+    vocabulary
+        .iter()
+        .map(|(id, entry)| {
+            (
+                entry.name.as_str(),
+                leaf_names(vocabulary, vocabulary.leaves_of(id)),
+            )
+        })
+        .collect()
+}
+
+/// Every name to itself and its ancestors, nearest first.
+fn ancestor_table(vocabulary: &Vocabulary) -> BTreeMap<&str, Vec<&str>> {
+    vocabulary
+        .iter()
+        .map(|(id, entry)| {
+            let mut chain = Vec::new();
+            let mut next = Some(id);
+            // Each step goes to a parent, which has a smaller id: bounded.
+            while let Some(current) = next {
+                chain.push(vocabulary.name(current));
+                next = vocabulary
+                    .get(current)
+                    .and_then(|e| e.parent)
+                    .filter(|parent| parent.0 < current.0);
+            }
+            (entry.name.as_str(), chain)
+        })
+        .collect()
+}
+
+fn names<'a>(vocabulary: &'a Vocabulary, ids: &[NameId]) -> Vec<&'a str> {
+    ids.iter().map(|id| vocabulary.name(*id)).collect()
+}
+
+/// `data.json` of the bundle.
+pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
+    let categories = program.categories();
+    let purposes = program.purposes();
+    let rules = program
+        .rules
+        .iter()
+        .zip(infos)
+        .map(|(rule, info)| RuleTable {
+            kind: rule.kind.keyword(),
+            actions: rule.actions.iter().map(Action::as_str).collect(),
+            categories: leaf_names(categories, rule.categories.leaves.ones()),
+            purposes: rule
+                .purposes
+                .as_ref()
+                .map(|scope| leaf_names(purposes, scope.leaves.ones())),
+            recipients: rule
+                .recipients
+                .map(|set| set.iter().map(PartyKind::as_str).collect()),
+            bases: names(program.bases(), &rule.bases),
+            regions: names(program.regions(), &rule.regions),
+            exceptions: rule
+                .exceptions
+                .iter()
+                .map(|exception| ExceptionTable {
+                    bases: names(program.bases(), &exception.bases),
+                    cite: exception.cite.as_ref().map(|cite| cite.value.as_str()),
+                })
+                .collect(),
+            location: &info.location,
+            text: &info.text,
+            cite: info.cite.as_deref(),
+            doc: info.doc.as_deref(),
+        })
+        .collect();
+    let rules_by_action = Action::ALL
+        .iter()
+        .map(|action| {
+            let numbers = program
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| rule.actions.contains(*action))
+                .map(|(index, _)| index)
+                .collect();
+            (action.as_str(), numbers)
+        })
+        .collect();
+    let document = DataDocument {
+        privet: DataRoot {
+            tables: Tables {
+                policy: program.policy.as_ref().map(|policy| policy.name.as_str()),
+                actions: Action::ALL.iter().map(|action| action.as_str()).collect(),
+                recipients: PartyKind::ALL.iter().map(|party| party.as_str()).collect(),
+                categories: leaf_table(categories),
+                purposes: leaf_table(purposes),
+                bases: ancestor_table(program.bases()),
+                regions: ancestor_table(program.regions()),
+                rules,
+                rules_by_action,
+            },
+        },
+    };
+    json_bytes(&document)
+}
+
+/// The Rego policy: a header naming the program, then the fixed rules.
+pub fn policy_rego(program: &Program) -> Vec<u8> {
+    let mut out =
+        String::from("# Generated by privet; do not edit. Rebuild with `privet build`.\n");
+    if let Some(policy) = &program.policy {
+        out.push_str(&format!("# policy: {}", comment_text(&policy.name)));
+        if let Some(title) = &policy.title {
+            out.push_str(&format!(" {}", comment_text(title)));
+        }
+        if let Some(updated) = &policy.updated {
+            out.push_str(&format!(", updated {updated}"));
+        }
+        out.push('\n');
+    }
+    out.push_str("#\n");
+    out.push_str(POLICY_BODY);
+    out.into_bytes()
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    revision: String,
+    roots: [&'a str; 1],
+    metadata: ManifestMetadata<'a>,
+}
+
+#[derive(Serialize)]
+struct ManifestMetadata<'a> {
+    generator: &'a str,
+    policy: Option<&'a str>,
+}
+
+/// The revision of a bundle: the SHA-256 of its roots and of every other
+/// file, path and content, in path order.
+pub fn revision(files: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"privet bundle\0roots\0");
+    hash.update(ROOT.as_bytes());
+    for (path, bytes) in files {
+        hash.update(b"\0file\0");
+        hash.update(path.as_bytes());
+        hash.update(b"\0");
+        hash.update((bytes.len() as u64).to_be_bytes());
+        hash.update(bytes);
+    }
+    hash.finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// `.manifest`, given the revision.
+pub fn manifest(program: &Program, revision: &str) -> Vec<u8> {
+    json_bytes(&Manifest {
+        revision: revision.to_string(),
+        roots: [ROOT],
+        metadata: ManifestMetadata {
+            generator: "privet",
+            policy: program.policy.as_ref().map(|policy| policy.name.as_str()),
+        },
+    })
+}

@@ -1,0 +1,282 @@
+//! Items of the model written back as text: rules, retention lifecycles,
+//! obligation triggers and requirements, in a normalized privet syntax
+//! (names sorted within each list), for `diff` and `doc`. Two items with
+//! the same meaning and layout-only differences get the same text.
+
+use crate::ast::{CategoryFlag, EndAction, Hold, RequireTarget};
+use crate::model::*;
+
+/// "a, b and c"
+pub fn join_and(items: &[String]) -> String {
+    join_last(items, "and")
+}
+
+/// "a, b or c"
+pub fn join_or(items: &[String]) -> String {
+    join_last(items, "or")
+}
+
+fn join_last(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {word} {}", init.join(", "), last),
+    }
+}
+
+/// The names of some ids of a vocabulary, sorted and deduplicated.
+pub fn sorted_names(vocabulary: &Vocabulary, ids: &[NameId]) -> Vec<String> {
+    let mut names: Vec<String> = ids
+        .iter()
+        .map(|id| vocabulary.name(*id).to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The actions of a rule as written: `process` for all six.
+pub fn actions_text(actions: ActionSet) -> String {
+    if actions == ActionSet::ALL {
+        return "process".to_string();
+    }
+    actions
+        .iter()
+        .map(Action::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn flag_text(filter: Option<CategoryFlag>) -> &'static str {
+    match filter {
+        Some(CategoryFlag::Sensitive) => "sensitive ",
+        Some(CategoryFlag::Identifier) => "identifier ",
+        None => "",
+    }
+}
+
+/// `sensitive user.contact, user.device`
+pub fn scope_text(vocabulary: &Vocabulary, scope: &Scope) -> String {
+    format!(
+        "{}{}",
+        flag_text(scope.filter),
+        sorted_names(vocabulary, &scope.names).join(", ")
+    )
+}
+
+/// The kinds of party of a set, in their fixed order.
+pub fn parties_text(parties: PartySet) -> String {
+    parties
+        .iter()
+        .map(PartyKind::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The bases accepted by the exceptions of a rule, sorted.
+pub fn exception_bases(program: &Program, rule: &Rule) -> Vec<String> {
+    let ids: Vec<NameId> = rule
+        .exceptions
+        .iter()
+        .flat_map(|exception| exception.bases.iter().copied())
+        .collect();
+    sorted_names(program.bases(), &ids)
+}
+
+/// The head of a rule: everything but its citations, exceptions and, for
+/// `allow`, its bases.
+pub fn rule_head(program: &Program, rule: &Rule) -> String {
+    let categories = scope_text(program.categories(), &rule.categories);
+    let purposes = rule
+        .purposes
+        .as_ref()
+        .map(|scope| scope_text(program.purposes(), scope));
+    let regions = sorted_names(program.regions(), &rule.regions).join(", ");
+    match rule.kind {
+        RuleKind::Allow | RuleKind::Deny => {
+            let mut text = format!(
+                "{} {} of {categories}",
+                rule.kind.keyword(),
+                actions_text(rule.actions)
+            );
+            if let Some(purposes) = purposes {
+                text.push_str(&format!(" for {purposes}"));
+            }
+            if let Some(parties) = rule.recipients {
+                text.push_str(&format!(" to {}", parties_text(parties)));
+            }
+            if !rule.regions.is_empty() {
+                text.push_str(&format!(" in {regions}"));
+            }
+            text
+        }
+        RuleKind::Restrict => format!("restrict {categories} to {}", purposes.unwrap_or_default()),
+        RuleKind::Confine => format!("confine {categories} to {regions}"),
+        RuleKind::HonourDnt => format!("honour do not track for {}", purposes.unwrap_or_default()),
+    }
+}
+
+/// A whole rule in normalized syntax, without citations.
+pub fn rule_text(program: &Program, rule: &Rule) -> String {
+    let mut text = rule_head(program, rule);
+    if rule.kind == RuleKind::Allow && !rule.bases.is_empty() {
+        text.push_str(&format!(
+            " under {}",
+            sorted_names(program.bases(), &rule.bases).join(", ")
+        ));
+    }
+    let mut exceptions: Vec<String> = rule
+        .exceptions
+        .iter()
+        .map(|exception| sorted_names(program.bases(), &exception.bases).join(", "))
+        .collect();
+    exceptions.sort();
+    for exception in exceptions {
+        text.push_str(&format!(" except with {exception}"));
+    }
+    text
+}
+
+/// A duration, with its name when it was written as one: `3 years
+/// (legal_minimum)`.
+pub fn duration_text(program: &Program, value: &DurationValue) -> String {
+    match value.name {
+        Some(name) => format!(
+            "{} ({})",
+            value.value,
+            program.vocabulary(Namespace::Duration).name(name)
+        ),
+        None => value.value.to_string(),
+    }
+}
+
+fn archive_text(encrypted: bool, isolated: bool) -> String {
+    let mut text = "archive".to_string();
+    if encrypted {
+        text.push_str(" encrypted");
+    }
+    if isolated {
+        text.push_str(" isolated");
+    }
+    text
+}
+
+/// `delete`, `anonymize`, `archive encrypted isolated`
+pub fn end_text(end: EndAction) -> String {
+    match end {
+        EndAction::Delete => "delete".to_string(),
+        EndAction::Anonymize => "anonymize".to_string(),
+        EndAction::Archive {
+            encrypted,
+            isolated,
+        } => archive_text(encrypted, isolated),
+    }
+}
+
+/// A lifecycle in privet syntax: `while account.active then after
+/// account.closed keep for 3 years (legal_minimum) then anonymize`.
+pub fn lifecycle_text(program: &Program, lifecycle: &Lifecycle) -> String {
+    let Lifecycle::Phased {
+        while_state,
+        hold,
+        end,
+        ..
+    } = lifecycle
+    else {
+        return "forever".to_string();
+    };
+    let mut phases = Vec::new();
+    if let Some(state) = while_state {
+        phases.push(format!(
+            "while {}",
+            program.vocabulary(Namespace::State).name(*state)
+        ));
+    }
+    if let Some(hold) = hold {
+        let mut text = String::new();
+        if let Some(event) = hold.after {
+            text.push_str(&format!(
+                "after {} ",
+                program.vocabulary(Namespace::Event).name(event)
+            ));
+        }
+        text.push_str(&match hold.hold {
+            Hold::Keep => "keep".to_string(),
+            Hold::Archive {
+                encrypted,
+                isolated,
+            } => archive_text(encrypted, isolated),
+        });
+        text.push_str(&format!(" for {}", duration_text(program, &hold.duration)));
+        if hold.without_commercial_use {
+            text.push_str(" without commercial use");
+        }
+        phases.push(text);
+    }
+    phases.push(end_text(*end));
+    phases.join(" then ")
+}
+
+/// The head of a `retain` rule: `retain user for legal.criminal_investigation`.
+pub fn retention_head(program: &Program, retention: &Retention) -> String {
+    let mut text = format!(
+        "retain {}",
+        scope_text(program.categories(), &retention.categories)
+    );
+    if let Some(purposes) = &retention.purposes {
+        text.push_str(&format!(
+            " for {}",
+            scope_text(program.purposes(), purposes)
+        ));
+    }
+    text
+}
+
+/// The head of a `require` rule: `require for stores of sensitive user`.
+pub fn requirement_head(program: &Program, requirement: &Requirement) -> String {
+    let target = match requirement.target {
+        RequireTarget::Stores => "stores",
+        RequireTarget::Flows => "flows",
+    };
+    format!(
+        "require for {target} of {}",
+        scope_text(program.categories(), &requirement.categories)
+    )
+}
+
+/// An obligation's trigger in privet syntax, or "" for one that always
+/// applies.
+pub fn trigger_text(program: &Program, trigger: Option<&Trigger>) -> String {
+    let events = program.vocabulary(Namespace::Event);
+    match trigger {
+        None => String::new(),
+        Some(Trigger::When(event)) => format!("when {}", events.name(*event)),
+        Some(Trigger::After { event, within }) => match within {
+            Some(within) => format!(
+                "after {} within {}",
+                events.name(*event),
+                duration_text(program, within)
+            ),
+            None => format!("after {}", events.name(*event)),
+        },
+        Some(Trigger::AtLeastBefore { lead, event }) => format!(
+            "at least {} before {}",
+            duration_text(program, lead),
+            events.name(*event)
+        ),
+        Some(Trigger::Before(event)) => format!("before {}", events.name(*event)),
+        Some(Trigger::BeforeNewPurpose) => "before new purpose".to_string(),
+    }
+}
+
+/// The citations of a rule and of its exceptions, joined: what a change of
+/// citation compares.
+pub fn rule_cites(rule: &Rule) -> String {
+    let mut cites: Vec<&str> = rule.meta.cite_text().into_iter().collect();
+    cites.extend(
+        rule.exceptions
+            .iter()
+            .filter_map(|e| e.cite.as_ref().map(|c| c.value.as_str())),
+    );
+    cites.join("; ")
+}

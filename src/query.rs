@@ -1,0 +1,409 @@
+//! One act named in words, put to the decision function, and the words for
+//! the rules that decided it.
+//!
+//! `privet query` resolves an [`ActInput`] against the program and asks
+//! [`decide`]; the generated OPA policy takes the same input shape and
+//! answers with [`Reason`]s of the same JSON shape, so the two can be
+//! compared value for value (the differential tests do). Nothing here
+//! decides: the decision is `check::decision`'s.
+
+use crate::check::decision::{Act, Decision, decide};
+use crate::diagnostic::closest;
+use crate::model::{Action, NameId, PartyKind, Program, Rule, RuleId, Vocabulary};
+use crate::source::SourceMap;
+use serde::{Deserialize, Serialize};
+
+/// The version of the JSON shape of `privet query --format json`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// An act as the command line and an OPA input give it: names, not ids.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActInput {
+    pub action: String,
+    pub category: String,
+    pub purpose: String,
+    /// A kind of party; `first_party` when nothing is handed on.
+    #[serde(default = "first_party")]
+    pub recipient: String,
+    #[serde(default)]
+    pub bases: Vec<String>,
+    /// Where the data is stored or sent; `null` when not known.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Whether the person has Do Not Track on.
+    #[serde(default)]
+    pub dnt: bool,
+}
+
+fn first_party() -> String {
+    PartyKind::FirstParty.as_str().to_string()
+}
+
+impl ActInput {
+    /// The input for an act of the program, in its names.
+    pub fn of(program: &Program, act: &Act) -> ActInput {
+        ActInput {
+            action: act.action.as_str().to_string(),
+            category: program.categories().name(act.category).to_string(),
+            purpose: program.purposes().name(act.purpose).to_string(),
+            recipient: act.recipient.as_str().to_string(),
+            bases: act
+                .bases
+                .iter()
+                .map(|basis| program.bases().name(*basis).to_string())
+                .collect(),
+            region: act
+                .region
+                .map(|region| program.regions().name(region).to_string()),
+            dnt: act.do_not_track,
+        }
+    }
+}
+
+/// A name of the input that the program does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for NameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "; {help}")?;
+        }
+        Ok(())
+    }
+}
+
+fn unknown<'a>(what: &str, name: &str, known: impl IntoIterator<Item = &'a str>) -> NameError {
+    let known: Vec<&str> = known.into_iter().collect();
+    let help = match closest(name, known.iter().copied()) {
+        Some(suggestion) => Some(format!("did you mean `{suggestion}`?")),
+        None => {
+            let all: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
+            if all.is_empty() {
+                Some(format!("the program declares no {what}"))
+            } else if all.len() <= 8 {
+                Some(format!("expected one of {}", all.join(", ")))
+            } else {
+                None
+            }
+        }
+    };
+    NameError {
+        message: format!("unknown {what} `{name}`"),
+        help,
+    }
+}
+
+fn lookup(vocabulary: &Vocabulary, what: &str, name: &str) -> Result<NameId, NameError> {
+    vocabulary
+        .lookup(name)
+        .ok_or_else(|| unknown(what, name, vocabulary.names()))
+}
+
+/// Resolves the names of an input against the program.
+pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError> {
+    let action = Action::from_name(&input.action).ok_or_else(|| {
+        unknown(
+            "action",
+            &input.action,
+            Action::ALL.iter().map(|action| action.as_str()),
+        )
+    })?;
+    let recipient = PartyKind::from_name(&input.recipient).ok_or_else(|| {
+        unknown(
+            "kind of party",
+            &input.recipient,
+            PartyKind::ALL.iter().map(|party| party.as_str()),
+        )
+    })?;
+    let category = lookup(program.categories(), "category", &input.category)?;
+    let purpose = lookup(program.purposes(), "purpose", &input.purpose)?;
+    let bases = input
+        .bases
+        .iter()
+        .map(|basis| lookup(program.bases(), "basis", basis))
+        .collect::<Result<Vec<_>, _>>()?;
+    let region = input
+        .region
+        .as_deref()
+        .map(|region| lookup(program.regions(), "region", region))
+        .transpose()?;
+    Ok(Act {
+        action,
+        category,
+        purpose,
+        recipient,
+        bases,
+        region,
+        do_not_track: input.dnt,
+    })
+}
+
+/// What people read about a rule: where it is, its first line, its
+/// citation and its doc comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// `allow`, `deny`, `restrict`, `confine` or `honour`.
+    pub kind: &'static str,
+    /// `FILE:LINE`, the file as it was given to privet.
+    pub location: String,
+    /// The rule's first line.
+    pub text: String,
+    pub cite: Option<String>,
+    pub doc: Option<String>,
+}
+
+impl RuleInfo {
+    pub fn of(sources: &SourceMap, rule: &Rule) -> RuleInfo {
+        let meta = &rule.meta;
+        let location = match sources.get(meta.keyword.file) {
+            Some(file) => format!(
+                "{}:{}",
+                file.name(),
+                file.line_column(meta.keyword.start).line
+            ),
+            None => String::new(),
+        };
+        RuleInfo {
+            kind: rule.kind.keyword(),
+            location,
+            text: sources.snippet(meta.head).trim_end().to_string(),
+            cite: meta.cite_text().map(str::to_string),
+            doc: meta.doc.clone(),
+        }
+    }
+
+    /// One per rule of the program, in rule order.
+    pub fn all(sources: &SourceMap, program: &Program) -> Vec<RuleInfo> {
+        program
+            .rules
+            .iter()
+            .map(|rule| RuleInfo::of(sources, rule))
+            .collect()
+    }
+}
+
+/// Why an act was decided as it was. The generated Rego answers with the
+/// same shape (see `codegen::opa`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason")]
+pub enum Reason {
+    /// A rule that permitted part of a permitted act.
+    #[serde(rename = "allowed_by")]
+    AllowedBy(RuleReason),
+    /// A rule that forbade part of a denied act.
+    #[serde(rename = "forbidden_by")]
+    ForbiddenBy(RuleReason),
+    /// An atom of a denied act that nothing forbade and no rule permits.
+    #[serde(rename = "no_rule_allows")]
+    NoRuleAllows { category: String, purpose: String },
+}
+
+/// A deciding rule: its index in the program's rules (and in the OPA
+/// tables), and its [`RuleInfo`] without the doc comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleReason {
+    pub rule: u32,
+    pub kind: &'static str,
+    pub location: String,
+    pub text: String,
+    pub cite: Option<String>,
+}
+
+/// The reasons of a decision: the permitting rules of a permitted act; the
+/// forbidding rules and the atoms no rule permits of a denied one.
+pub fn reasons(program: &Program, infos: &[RuleInfo], decision: &Decision) -> Vec<Reason> {
+    let rule_reason = |id: &RuleId| {
+        let info = infos.get(id.index());
+        RuleReason {
+            rule: id.0,
+            kind: info.map_or("", |info| info.kind),
+            location: info.map(|info| info.location.clone()).unwrap_or_default(),
+            text: info.map(|info| info.text.clone()).unwrap_or_default(),
+            cite: info.and_then(|info| info.cite.clone()),
+        }
+    };
+    if decision.allowed {
+        return decision
+            .allowing
+            .iter()
+            .map(|id| Reason::AllowedBy(rule_reason(id)))
+            .collect();
+    }
+    let mut out: Vec<Reason> = decision
+        .forbidding
+        .iter()
+        .map(|id| Reason::ForbiddenBy(rule_reason(id)))
+        .collect();
+    out.extend(
+        decision
+            .unallowed
+            .iter()
+            .map(|(category, purpose)| Reason::NoRuleAllows {
+                category: program.categories().name(*category).to_string(),
+                purpose: program.purposes().name(*purpose).to_string(),
+            }),
+    );
+    out
+}
+
+/// The answer to a query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    pub format_version: u32,
+    pub act: ActInput,
+    pub allow: bool,
+    pub reasons: Vec<Reason>,
+}
+
+/// Resolves and decides one act.
+pub fn answer(
+    sources: &SourceMap,
+    program: &Program,
+    input: &ActInput,
+) -> Result<Answer, NameError> {
+    let act = resolve_act(program, input)?;
+    let decision = decide(program, &act);
+    let infos = RuleInfo::all(sources, program);
+    Ok(Answer {
+        format_version: FORMAT_VERSION,
+        act: ActInput::of(program, &act),
+        allow: decision.allowed,
+        reasons: reasons(program, &infos, &decision),
+    })
+}
+
+/// The answer as people read it: the decision, then each deciding rule
+/// with its location, first line and citation.
+pub fn render_human(answer: &Answer) -> String {
+    let act = &answer.act;
+    let mut out = String::new();
+    let verdict = if answer.allow { "allowed" } else { "denied" };
+    out.push_str(&format!(
+        "{verdict}: {} `{}` for `{}`",
+        act.action, act.category, act.purpose
+    ));
+    if act.recipient != PartyKind::FirstParty.as_str() {
+        out.push_str(&format!(" to {}", act.recipient));
+    }
+    if !act.bases.is_empty() {
+        let bases: Vec<String> = act.bases.iter().map(|b| format!("`{b}`")).collect();
+        out.push_str(&format!(" under {}", bases.join(", ")));
+    }
+    if let Some(region) = &act.region {
+        out.push_str(&format!(" in `{region}`"));
+    }
+    if act.dnt {
+        out.push_str(" with Do Not Track on");
+    }
+    out.push('\n');
+    let mut unallowed = Vec::new();
+    for reason in &answer.reasons {
+        match reason {
+            Reason::AllowedBy(rule) | Reason::ForbiddenBy(rule) => {
+                let verb = if matches!(reason, Reason::AllowedBy(_)) {
+                    "allowed by"
+                } else {
+                    "forbidden by"
+                };
+                out.push_str(&format!("  {verb} {}\n", rule.location));
+                out.push_str(&format!("      {}\n", rule.text));
+                if let Some(cite) = &rule.cite {
+                    out.push_str(&format!("      cite {}\n", quoted(cite)));
+                }
+            }
+            Reason::NoRuleAllows { category, purpose } => {
+                unallowed.push(format!("`{category}` for `{purpose}`"));
+            }
+        }
+    }
+    if !unallowed.is_empty() {
+        out.push_str("  no rule allows:\n");
+        for atom in unallowed {
+            out.push_str(&format!("      {atom}\n"));
+        }
+    }
+    out
+}
+
+/// A string as privet writes it in source: quotes, escapes.
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::compile;
+
+    fn program(text: &str) -> (SourceMap, Program) {
+        let mut sources = SourceMap::new();
+        sources.add("q.privet", text);
+        let compilation = compile(&sources);
+        (sources, compilation.program)
+    }
+
+    fn input(action: &str, category: &str, purpose: &str) -> ActInput {
+        ActInput {
+            action: action.to_string(),
+            category: category.to_string(),
+            purpose: purpose.to_string(),
+            recipient: first_party(),
+            bases: Vec::new(),
+            region: None,
+            dnt: false,
+        }
+    }
+
+    const TEXT: &str = "category user.email\ncategory user.phone\npurpose login\npurpose ads\n\
+        basis consent\nallow use of user for login cite \"1 \\\"a\\\"\"\n\
+        deny use of user.phone for ads\n";
+
+    #[test]
+    fn unknown_names_suggest_the_nearest() {
+        let (_, program) = program(TEXT);
+        let error = resolve_act(&program, &input("use", "user.emial", "login")).unwrap_err();
+        assert_eq!(error.message, "unknown category `user.emial`");
+        assert_eq!(error.help.as_deref(), Some("did you mean `user.email`?"));
+        let error = resolve_act(&program, &input("uze", "user", "login")).unwrap_err();
+        assert_eq!(error.help.as_deref(), Some("did you mean `use`?"));
+    }
+
+    #[test]
+    fn answers_name_the_deciding_rules() {
+        let (sources, program) = program(TEXT);
+        let allowed = answer(&sources, &program, &input("use", "user", "login")).unwrap();
+        assert!(allowed.allow);
+        assert_eq!(allowed.reasons.len(), 1);
+        let text = render_human(&allowed);
+        assert!(
+            text.starts_with("allowed: use `user` for `login`\n"),
+            "{text}"
+        );
+        assert!(text.contains("allowed by q.privet:6\n"), "{text}");
+        assert!(text.contains("cite \"1 \\\"a\\\"\""), "{text}");
+
+        let denied = answer(&sources, &program, &input("use", "user", "ads")).unwrap();
+        assert!(!denied.allow);
+        let json = serde_json::to_value(&denied).unwrap();
+        assert_eq!(json["reasons"][0]["reason"], "forbidden_by");
+        assert_eq!(json["reasons"][0]["rule"], 1);
+        assert_eq!(json["reasons"][1]["reason"], "no_rule_allows");
+        assert_eq!(json["reasons"][1]["category"], "user.email");
+    }
+}

@@ -1,0 +1,156 @@
+//! `--format github`: GitHub Actions workflow commands, one annotation per
+//! diagnostic (errors first, then warnings, then notes), a summary line, and
+//! the Markdown a workflow step appends to `$GITHUB_STEP_SUMMARY` (the CLI
+//! writes it; nothing here touches a file).
+
+use super::human::summary_line;
+use super::json::locate;
+use super::markup;
+use super::sarif::Failure;
+use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::source::SourceMap;
+use std::fmt::Write as _;
+
+/// Escapes the message of a workflow command.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a workflow command.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    }
+}
+
+/// One annotation: `::error file=...,line=...,col=...,endLine=...,endColumn=...,title=NAME::message`.
+pub fn annotation(sources: &SourceMap, diagnostic: &Diagnostic) -> String {
+    let mut properties = Vec::new();
+    if sources.get(diagnostic.primary.span.file).is_some() {
+        let (file, start, end) = locate(sources, diagnostic.primary.span);
+        properties.push(format!("file={}", escape_property(&file)));
+        properties.push(format!("line={}", start.line));
+        properties.push(format!("col={}", start.column));
+        properties.push(format!("endLine={}", end.line));
+        properties.push(format!("endColumn={}", end.column));
+    }
+    properties.push(format!(
+        "title={}",
+        escape_property(diagnostic.name.as_str())
+    ));
+    let mut message = diagnostic.message.clone();
+    if !diagnostic.primary.message.is_empty() {
+        let _ = write!(message, "\n{}", diagnostic.primary.message);
+    }
+    for label in &diagnostic.labels {
+        let (file, start, _) = locate(sources, label.span);
+        let _ = write!(message, "\n{file}:{start}: {}", label.message);
+    }
+    for note in &diagnostic.notes {
+        let _ = write!(message, "\nnote: {note}");
+    }
+    if let Some(help) = &diagnostic.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    format!(
+        "::{} {}::{}",
+        command(diagnostic.severity),
+        properties.join(","),
+        escape_data(&message)
+    )
+}
+
+/// Every annotation, errors first, then warnings, then notes (each group in
+/// report order), then the summary line.
+pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], failures: &[Failure]) -> String {
+    let mut out = String::new();
+    for failure in failures {
+        let _ = writeln!(
+            out,
+            "::error file={},title=privet::{}",
+            escape_property(&failure.path),
+            escape_data(&format!(
+                "cannot read `{}`: {}",
+                failure.path, failure.message
+            ))
+        );
+    }
+    for severity in [Severity::Error, Severity::Warning, Severity::Note] {
+        for diagnostic in diagnostics.iter().filter(|d| d.severity == severity) {
+            out.push_str(&annotation(sources, diagnostic));
+            out.push('\n');
+        }
+    }
+    if failures.is_empty() {
+        out.push_str(&summary_line(Summary::of(diagnostics), sources.len()));
+    } else {
+        out.push_str("privet: the program could not be read");
+    }
+    out.push('\n');
+    out
+}
+
+/// The Markdown for `$GITHUB_STEP_SUMMARY`: the counts, then a table of the
+/// diagnostics.
+pub fn step_summary(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    failures: &[Failure],
+) -> String {
+    let mut out = String::from("## privet check\n\n");
+    for failure in failures {
+        let _ = writeln!(
+            out,
+            "- cannot read {}: {}",
+            markup::markdown_code(&failure.path),
+            markup::markdown(&failure.message)
+        );
+    }
+    if !failures.is_empty() {
+        out.push('\n');
+    }
+    let summary = Summary::of(diagnostics);
+    let line = summary_line(summary, sources.len());
+    let _ = writeln!(
+        out,
+        "{}\n",
+        markup::markdown(line.strip_prefix("privet: ").unwrap_or(&line))
+    );
+    if diagnostics.is_empty() {
+        return out;
+    }
+    out.push_str("| severity | diagnostic | where | message |\n|---|---|---|---|\n");
+    for severity in [Severity::Error, Severity::Warning, Severity::Note] {
+        for diagnostic in diagnostics.iter().filter(|d| d.severity == severity) {
+            let (file, start, _) = locate(sources, diagnostic.primary.span);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                severity.as_str(),
+                markup::markdown_code(diagnostic.name.as_str()),
+                markup::markdown_code(&format!("{file}:{start}")),
+                markup::markdown_message(&diagnostic.message)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_escaping() {
+        assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,329 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning reads it.
+//!
+//! One run of the tool `privet`, with a rule for every diagnostic name (its
+//! descriptions and help come from `docs/diagnostics/` through
+//! [`crate::explain::page`]) and a result for every diagnostic. Columns count
+//! Unicode scalar values, as privet's do, so the run says
+//! `"columnKind": "unicodeCodePoints"`; `endColumn` is the column after the
+//! last character, as SARIF wants. Locations are relative to the working
+//! directory. A file privet could not read is a tool execution
+//! notification, and the log stays valid.
+//!
+//! `partialFingerprints` hash the rule, the file, the text of the primary
+//! line with its spacing normalised, and the message, so the fingerprint of
+//! a finding survives edits elsewhere in the file.
+
+use super::json::locate;
+use super::markup::stable_hash;
+use crate::diagnostic::{Diagnostic, Name, Severity};
+use crate::explain;
+use crate::source::{SourceMap, Span};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The key of privet's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "privet/v1";
+
+/// Where SARIF's own schema lives, for the `$schema` of the log.
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// A path privet could not read, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub path: String,
+    pub message: String,
+}
+
+/// The level SARIF uses for a severity.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// The first paragraph of a page after its title, or `None` when the page
+/// has none worth showing.
+fn first_paragraph(page: &str) -> Option<String> {
+    let mut lines = Vec::new();
+    let mut in_code = false;
+    for line in page.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            in_code = !in_code;
+            if !lines.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if in_code || trimmed.starts_with('#') {
+            if !lines.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if trimmed.is_empty() {
+            if !lines.is_empty() {
+                break;
+            }
+            continue;
+        }
+        lines.push(trimmed);
+    }
+    let text = lines.join(" ");
+    (!text.is_empty() && text != "TODO").then_some(text)
+}
+
+fn rule(name: Name) -> Value {
+    let page = explain::page(name);
+    let full = first_paragraph(page).unwrap_or_else(|| name.summary().to_string());
+    json!({
+        "id": name.as_str(),
+        "name": name.as_str(),
+        "shortDescription": { "text": name.summary() },
+        "fullDescription": { "text": full },
+        "help": { "text": page, "markdown": page },
+        "defaultConfiguration": { "level": level(name.severity()) },
+    })
+}
+
+const URI_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A file name as a URI reference relative to `base` (the working
+/// directory): forward slashes, `base` stripped from absolute names, every
+/// character but the unreserved ones and `/` percent-encoded.
+pub fn relative_uri(name: &str, base: Option<&str>) -> String {
+    let name = name.replace('\\', "/");
+    let mut relative = name.as_str();
+    if let Some(base) = base {
+        let base = base.replace('\\', "/");
+        let base = base.trim_end_matches('/');
+        if let Some(rest) = relative.strip_prefix(base) {
+            if let Some(rest) = rest.strip_prefix('/') {
+                relative = rest;
+            }
+        }
+    }
+    let relative = relative.strip_prefix("./").unwrap_or(relative);
+    percent_encoding::utf8_percent_encode(relative, URI_KEEP).to_string()
+}
+
+/// An `artifactLocation`: relative to the source root when the file is
+/// under the working directory, else an absolute `file` URI.
+fn artifact_location(name: &str, base: Option<&str>) -> Value {
+    let uri = relative_uri(name, base);
+    if uri.starts_with('/') {
+        json!({ "uri": format!("file://{uri}") })
+    } else {
+        json!({ "uri": uri, "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+fn region(sources: &SourceMap, span: Span) -> Value {
+    let (_, start, end) = locate(sources, span);
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+fn physical(sources: &SourceMap, span: Span, base: Option<&str>) -> Option<Value> {
+    let file = sources.get(span.file)?;
+    Some(json!({
+        "artifactLocation": artifact_location(file.name(), base),
+        "region": region(sources, span),
+    }))
+}
+
+/// The text of the line a span starts on, with runs of spacing made one
+/// space: what the fingerprint hashes instead of an offset.
+fn normalized_line(sources: &SourceMap, span: Span) -> String {
+    let Some(file) = sources.get(span.file) else {
+        return String::new();
+    };
+    let line = file.line_index(span.start);
+    let text = file
+        .line_range(line)
+        .and_then(|range| file.text().get(range))
+        .unwrap_or("");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The message of a result: the diagnostic's message, then its notes and
+/// help, one a line.
+fn message_text(diagnostic: &Diagnostic) -> String {
+    let mut text = diagnostic.message.clone();
+    for note in &diagnostic.notes {
+        text.push_str("\nnote: ");
+        text.push_str(note);
+    }
+    if let Some(help) = &diagnostic.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    text
+}
+
+/// The whole log as pretty-printed JSON. `base` is the working directory,
+/// used to make absolute file names relative.
+pub fn render(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    failures: &[Failure],
+    base: Option<&str>,
+) -> String {
+    let rules: Vec<Value> = Name::ALL.iter().map(|name| rule(*name)).collect();
+    let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let span = diagnostic.primary.span;
+            let file = sources
+                .get(span.file)
+                .map(|file| relative_uri(file.name(), base))
+                .unwrap_or_default();
+            let hash = stable_hash(&[
+                diagnostic.name.as_str(),
+                &file,
+                &normalized_line(sources, span),
+                &diagnostic.message,
+            ]);
+            // Identical findings on identical lines are told apart by their
+            // order, as GitHub does for its own line hashes.
+            let occurrence = seen.entry(hash).or_insert(0);
+            *occurrence += 1;
+            let fingerprint = format!("{hash:016x}:{occurrence}");
+
+            let mut location = physical(sources, span, base).map(|physical| {
+                let mut location = json!({ "physicalLocation": physical });
+                if let (false, Some(object)) = (
+                    diagnostic.primary.message.is_empty(),
+                    location.as_object_mut(),
+                ) {
+                    object.insert(
+                        "message".to_string(),
+                        json!({ "text": diagnostic.primary.message }),
+                    );
+                }
+                location
+            });
+            let related: Vec<Value> = diagnostic
+                .labels
+                .iter()
+                .filter_map(|label| {
+                    let physical = physical(sources, label.span, base)?;
+                    Some((physical, label))
+                })
+                .enumerate()
+                .map(|(index, (physical, label))| {
+                    json!({
+                        "id": index + 1,
+                        "physicalLocation": physical,
+                        "message": { "text": label.message },
+                    })
+                })
+                .collect();
+            let rule_index = Name::ALL
+                .iter()
+                .position(|name| *name == diagnostic.name)
+                .unwrap_or(0);
+            let mut result = json!({
+                "ruleId": diagnostic.name.as_str(),
+                "ruleIndex": rule_index,
+                "level": level(diagnostic.severity),
+                "message": { "text": message_text(diagnostic) },
+                "locations": location.take().into_iter().collect::<Vec<_>>(),
+                "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
+            });
+            if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
+                object.insert("relatedLocations".to_string(), Value::Array(related));
+            }
+            result
+        })
+        .collect();
+    let notifications: Vec<Value> = failures
+        .iter()
+        .map(|failure| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("cannot read `{}`: {}", failure.path, failure.message) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(&failure.path, base)
+                    }
+                }],
+            })
+        })
+        .collect();
+    let mut invocation = json!({ "executionSuccessful": failures.is_empty() });
+    if let (false, Some(object)) = (notifications.is_empty(), invocation.as_object_mut()) {
+        object.insert(
+            "toolExecutionNotifications".to_string(),
+            Value::Array(notifications),
+        );
+    }
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "privet",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "invocations": [invocation],
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_percent_encoded() {
+        assert_eq!(
+            relative_uri("policies/a b.privet", None),
+            "policies/a%20b.privet"
+        );
+        assert_eq!(
+            relative_uri("/home/u/repo/p/x.privet", Some("/home/u/repo")),
+            "p/x.privet"
+        );
+        assert_eq!(
+            artifact_location("/elsewhere/x.privet", Some("/home/u/repo")),
+            json!({ "uri": "file:///elsewhere/x.privet" })
+        );
+        assert_eq!(
+            artifact_location("p/x.privet", Some("/home/u/repo")),
+            json!({ "uri": "p/x.privet", "uriBaseId": "%SRCROOT%" })
+        );
+        assert_eq!(relative_uri("p\\é#.privet", None), "p/%C3%A9%23.privet");
+        assert_eq!(relative_uri("./p.privet", None), "p.privet");
+    }
+
+    #[test]
+    fn first_paragraph_skips_title_and_placeholders() {
+        assert_eq!(
+            first_paragraph("# name\n\nOne line\nand two.\n\nMore.\n"),
+            Some("One line and two.".to_string())
+        );
+        assert_eq!(first_paragraph("# name\n\nTODO\n"), None);
+    }
+}

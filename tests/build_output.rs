@@ -1,0 +1,384 @@
+//! `privet build` and `privet query` from the command line: golden files of
+//! the One Touch enforcement config, byte-identical builds, a violating
+//! program that writes nothing, escaping of user-written text, and the
+//! query's output and exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use support::privet;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Every file under a directory, by relative path.
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(&directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn build(out: &Path, program: &str) -> support::Run {
+    privet(&["build", program, "--out", out.to_str().unwrap()])
+}
+
+#[test]
+fn the_one_touch_build_is_stable_and_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    let output = build(&first, "policies/one-touch");
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(build(&second, "policies/one-touch").code == 0);
+    let files = tree(&first);
+    assert_eq!(files, tree(&second), "two builds differ");
+    // Building again over an output replaces it with the same bytes.
+    assert!(build(&first, "policies/one-touch").code == 0);
+    assert_eq!(files, tree(&first));
+
+    // The golden files: review them when they change.
+    for (path, bytes) in &files {
+        if path.ends_with(".tar.gz") {
+            continue;
+        }
+        let name = path.replace(['/', '.'], "_");
+        insta::assert_snapshot!(
+            format!("one_touch_{name}"),
+            String::from_utf8(bytes.clone()).unwrap()
+        );
+    }
+
+    // The archive holds the bundle directory, file for file.
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(files["bundle.tar.gz"].as_slice())
+        .read_to_end(&mut tar)
+        .unwrap();
+    let mut archived = BTreeMap::new();
+    for entry in tar::Archive::new(tar.as_slice()).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        archived.insert(format!("bundle/{path}"), content);
+    }
+    let bundle: BTreeMap<String, Vec<u8>> = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("bundle/"))
+        .map(|(path, bytes)| (path.clone(), bytes.clone()))
+        .collect();
+    assert_eq!(archived, bundle);
+
+    // The manifest's revision is the content's.
+    let manifest: serde_json::Value = serde_json::from_slice(&files["bundle/.manifest"]).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&files["privet.json"]).unwrap();
+    assert_eq!(manifest["roots"], serde_json::json!(["privet"]));
+    assert_eq!(manifest["revision"], summary["bundle"]["revision"]);
+    assert_eq!(manifest["revision"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn the_revision_follows_the_content() {
+    let text = "category user.email\npurpose login\nallow use of user\n";
+    let (sources, compilation) = support::compile_text(text);
+    let one = privet::codegen::build(&sources, &compilation).unwrap();
+    let (sources, compilation) = support::compile_text(&text.replace("use", "store"));
+    let two = privet::codegen::build(&sources, &compilation).unwrap();
+    assert_ne!(one.files["bundle/.manifest"], two.files["bundle/.manifest"]);
+}
+
+#[test]
+fn a_violating_program_writes_nothing_and_leaves_the_previous_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(build(&out, "policies/one-touch").code == 0);
+    let before = tree(&out);
+    for violation in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/violations"))
+            .unwrap()
+    {
+        let violation: PathBuf = violation.unwrap().path();
+        let program = format!(
+            "policies/violations/{}",
+            violation.file_name().unwrap().to_string_lossy()
+        );
+        let (_, compilation) = support::compile_files(&support::privet_files(&violation));
+        if !compilation.has_errors() {
+            continue; // a warning-only example builds
+        }
+        let output = build(&out, &program);
+        assert_eq!(output.code, 1, "{program}");
+        let stderr = output.stderr;
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+        assert!(stderr.contains("error["), "{stderr}");
+        assert_eq!(tree(&out), before, "{program} touched the previous output");
+        let fresh = dir.path().join("fresh");
+        assert_eq!(build(&fresh, &program).code, 1);
+        assert!(!fresh.exists(), "{program} wrote a new output");
+    }
+    // Nothing is left beside the output.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, vec!["out".to_string()]);
+}
+
+#[test]
+fn build_refuses_to_replace_a_directory_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("src");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("main.rs"), "fn main() {}").unwrap();
+    let output = build(&out, "policies/one-touch");
+    assert_eq!(output.code, 2);
+    assert!(out.join("main.rs").exists());
+}
+
+#[test]
+fn user_text_cannot_break_the_rego_or_the_json() {
+    // Quotes, backslashes, line breaks and a Rego comment marker in a
+    // title, labels and citations.
+    let text = "policy odd \"a \\\"title\\\" \\\\ with\\na line break\\nallow := true\"\n\
+        category user.email \"e-mail \\\"x\\\"\\n}\" cite \"1\\\\2 \\\"3\\\"\\n# 4\"\n\
+        purpose login\n\
+        allow use of user cite \"\\\"\\nallow := true\\n\"\n";
+    let (sources, compilation) = support::compile_text(text);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let output = privet::codegen::build(&sources, &compilation).unwrap();
+    let rego = String::from_utf8(output.files["bundle/privet/policy.rego"].clone()).unwrap();
+    let header: Vec<&str> = rego.lines().take_while(|l| l.starts_with('#')).collect();
+    assert!(
+        header
+            .iter()
+            .any(|l| l.ends_with("\"a \\\"title\\\" \\\\ with\\na line break\\nallow := true\"")),
+        "{rego}"
+    );
+    for file in ["bundle/data.json", "bundle/.manifest", "privet.json"] {
+        serde_json::from_slice::<serde_json::Value>(&output.files[file])
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    let data: serde_json::Value =
+        serde_json::from_slice(&output.files["bundle/data.json"]).unwrap();
+    assert_eq!(
+        data["privet"]["tables"]["rules"][0]["cite"],
+        "\"\nallow := true\n"
+    );
+    // The policy still parses and decides: the title did not become a rule.
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy("privet/policy.rego".to_string(), rego)
+        .unwrap();
+    engine
+        .add_data_json(std::str::from_utf8(&output.files["bundle/data.json"]).unwrap())
+        .unwrap();
+    engine
+        .set_input_json(r#"{"action": "share", "category": "user", "purpose": "login"}"#)
+        .unwrap();
+    assert_eq!(
+        engine.eval_rule("data.privet.allow".to_string()).unwrap(),
+        regorus::Value::from(false)
+    );
+}
+
+#[test]
+fn query_prints_the_decision_and_its_rules() {
+    let allowed = privet(&[
+        "query",
+        "policies/one-touch",
+        "--action",
+        "share",
+        "--category",
+        "user.contact.phone",
+        "--purpose",
+        "security.login",
+        "--recipient",
+        "processor",
+        "--basis",
+        "consent.explicit",
+        "--region",
+        "site",
+    ]);
+    assert_eq!(allowed.code, 0);
+    let denied = privet(&[
+        "query",
+        "policies/one-touch",
+        "--action",
+        "use",
+        "--category",
+        "user.device.imei",
+        "--purpose",
+        "marketing.mailing",
+    ]);
+    assert_eq!(denied.code, 0, "a denial is an answer");
+    let dnt = privet(&[
+        "query",
+        "policies/one-touch",
+        "--action",
+        "collect",
+        "--category",
+        "user.tracking",
+        "--purpose",
+        "tracking",
+        "--dnt",
+    ]);
+    let text = |output: &support::Run| output.stdout.clone();
+    insta::assert_snapshot!(
+        "query_human",
+        format!("{}\n{}\n{}", text(&allowed), text(&denied), text(&dnt))
+    );
+
+    let json = privet(&[
+        "query",
+        "policies/one-touch",
+        "--action",
+        "use",
+        "--category",
+        "user",
+        "--purpose",
+        "marketing",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.code, 0);
+    let answer = json.json();
+    assert_eq!(answer["format_version"], 1);
+    assert_eq!(answer["allow"], false);
+    insta::assert_snapshot!("query_json", text(&json));
+}
+
+#[test]
+fn query_refuses_unknown_names_and_broken_programs() {
+    let output = privet(&[
+        "query",
+        "policies/one-touch",
+        "--action",
+        "use",
+        "--category",
+        "user.contact.emial",
+        "--purpose",
+        "service",
+    ]);
+    assert_eq!(output.code, 2);
+    let stderr = output.stderr;
+    assert_eq!(
+        stderr,
+        "privet: error: unknown category `user.contact.emial`; did you mean `user.contact.email`?\n"
+    );
+
+    let output = privet(&[
+        "query",
+        "policies/violations/purpose-restricted",
+        "--action",
+        "use",
+        "--category",
+        "user",
+        "--purpose",
+        "service",
+    ]);
+    assert_eq!(output.code, 1);
+    assert!(output.stdout.is_empty());
+    assert!(output.stderr.contains("error[purpose-restricted]"));
+}
+
+/// A program with the given stores, each holding `user`.
+fn with_stores(stores: &str) -> String {
+    format!(
+        "category user.email\npurpose login\nstate account.active\nevent account.closed\n\
+         allow collect, use, store of user\nsubject person\n{stores}"
+    )
+}
+
+fn build_text(text: &str) -> Result<privet::codegen::Output, Vec<String>> {
+    let (sources, compilation) = support::compile_text(text);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    privet::codegen::build(&sources, &compilation).map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.name.as_str(), d.message))
+            .collect()
+    })
+}
+
+#[test]
+fn retention_a_technology_cannot_enforce_is_refused() {
+    let cases = [
+        (
+            "store a\n    backed by postgres table \"a\" timestamp \"t\"\n    retain user keep for 1 year then anonymize\n",
+            "invalid-value: store `a` anonymizes its rows, but its `backed by postgres` names no `columns` to clear",
+        ),
+        (
+            "store a\n    backed by s3 bucket \"b\"\n    retain user while account.active then delete\n",
+            "invalid-value: store `a` keeps objects while a state holds, which S3 cannot tell",
+        ),
+        (
+            "store a\n    backed by kafka topic \"t\"\n    retain user while account.active then after account.closed keep for 1 day then delete\n",
+            "invalid-value: store `a` keeps records while a state holds, which Kafka cannot tell",
+        ),
+        (
+            "store a\n    backed by s3 bucket \"b\"\n    retain user keep for 0 days then delete\n",
+            "invalid-value: store `a` keeps objects less than a day, which S3 cannot do",
+        ),
+    ];
+    for (store, expected) in cases {
+        let text = with_stores(&format!("{store}flow person -> a carries user for login\n"));
+        assert_eq!(
+            build_text(&text).unwrap_err(),
+            vec![expected.to_string()],
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn stores_sharing_a_bucket_or_a_topic_get_one_merged_config() {
+    let text = with_stores(
+        "store a\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 1 year then delete\n\
+         store b\n    backed by s3 bucket \"shared\" prefix \"b/\"\n    retain user keep for 1 month then anonymize\n\
+         store c\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 30 days then delete\n\
+         store k\n    backed by kafka topic \"events\"\n    retain user keep for 2 weeks then delete\n\
+         store l\n    backed by kafka topic \"events\"\n    retain user forever\n\
+         store m\n    backed by kafka topic \"kept\"\n    retain user forever\n\
+         flow person -> a carries user for login\nflow person -> b carries user for login\n\
+         flow person -> c carries user for login\nflow person -> k carries user for login\n\
+         flow person -> l carries user for login\nflow person -> m carries user for login\n",
+    );
+    let output = build_text(&text).unwrap();
+    let s3: serde_json::Value =
+        serde_json::from_slice(&output.files["retention/s3/shared.json"]).unwrap();
+    // One rule per prefix, with the fewest days any store under it asks
+    // for: a month spans 28 to 31 days, a year 365 or 366.
+    assert_eq!(
+        s3,
+        serde_json::json!({"Rules": [
+            {"ID": "privet a c a/", "Filter": {"Prefix": "a/"}, "Status": "Enabled", "Expiration": {"Days": 30}},
+            {"ID": "privet b b/", "Filter": {"Prefix": "b/"}, "Status": "Enabled", "Expiration": {"Days": 28}},
+        ]})
+    );
+    let kafka =
+        String::from_utf8(output.files["retention/kafka/events.properties"].clone()).unwrap();
+    assert!(kafka.contains("\nretention.ms=1209600000\n"), "{kafka}");
+    assert!(kafka.contains("\ncleanup.policy=delete\n"), "{kafka}");
+    let kept = String::from_utf8(output.files["retention/kafka/kept.properties"].clone()).unwrap();
+    assert!(kept.contains("\nretention.ms=-1\n"), "{kept}");
+}

@@ -1,0 +1,639 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `privet diff`: pairs of programs for each classification, the
+//! reorder-only case, a version that fails, the permission changes held to
+//! a brute-force run of the decision function, and golden files of every
+//! format on a change to the One Touch policy.
+
+mod support;
+
+use privet::check::decision::{Act, decide};
+use privet::check::diff::{Change, ChangeKind, Class, DiffReport, diff};
+use privet::model::{Action, NameId, PartyKind, Program};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn program(text: &str) -> Program {
+    let (sources, compilation) = support::compile_text(text);
+    assert!(
+        !compilation.has_errors(),
+        "{}",
+        privet::render::human::render_all_plain(&sources, &compilation.diagnostics)
+    );
+    compilation.program
+}
+
+fn compare(old: &str, new: &str) -> DiffReport {
+    diff(&program(old), &program(new))
+}
+
+fn semantic(report: &DiffReport) -> Vec<&Change> {
+    report.changes.iter().filter(|c| c.semantic).collect()
+}
+
+fn only_change(report: &DiffReport) -> &Change {
+    let changes = semantic(report);
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    changes[0]
+}
+
+const BASE: &str = r#"
+/// What we collect.
+category user.contact.email "e-mail address" identifier
+    cite "1(1)"
+category user.location "location" sensitive
+purpose service.provide "provide the service"
+purpose marketing.mailing "send you e-mail"
+basis consent "your consent"
+basis consent.explicit "your explicit consent"
+region site "the site"
+safeguard encryption.at_rest "encrypted storage"
+state account.active "you use our services"
+event account.closed "you close your account"
+duration legal_minimum = 3 years
+obligation notify.incident "tell you about incidents"
+obligation consent.new_purpose "ask you first"
+    before new purpose
+    cite "1(1)"
+
+// Collection and use.
+allow collect, use of user for service.provide under consent
+    cite "1(1)"
+allow use of user.contact.email for marketing.mailing under consent
+deny share of user
+    except with consent.explicit
+        cite "3(1)"
+allow share of user with consent.explicit
+restrict user.location to service.provide
+retain user while account.active then after account.closed keep for legal_minimum then delete
+require encryption.at_rest for stores of user
+"#;
+
+#[test]
+fn identical_programs_have_no_changes() {
+    let report = compare(BASE, BASE);
+    assert!(report.changes.is_empty());
+    assert!(report.permissions.is_empty());
+    assert!(report.is_semantically_empty());
+    assert!(report.acts > 0);
+}
+
+#[test]
+fn reordering_reformatting_and_recommenting_change_nothing() {
+    // Items in another order and layout, comments rewritten, lists in
+    // another order.
+    let reordered = r#"
+require encryption.at_rest for stores of user
+retain user while account.active
+    then after account.closed keep for legal_minimum
+    then delete   // the lifecycle, on three lines
+restrict user.location to service.provide
+allow share of user with consent.explicit
+deny share of user except with consent.explicit cite "3(1)"
+allow use of user.contact.email for marketing.mailing under consent
+// a comment that was not there
+allow use, collect of user for service.provide under consent cite "1(1)"
+obligation consent.new_purpose "ask you first" before new purpose cite "1(1)"
+obligation notify.incident "tell you about incidents"
+duration legal_minimum = 3 years
+event account.closed "you close your account"
+state account.active "you use our services"
+safeguard encryption.at_rest "encrypted storage"
+region site "the site"
+basis consent.explicit "your explicit consent"
+basis consent "your consent"
+purpose marketing.mailing "send you e-mail"
+purpose service.provide "provide the service"
+category user.location "location" sensitive
+/// What we collect.
+category user.contact.email "e-mail address" identifier cite "1(1)"
+"#;
+    let report = compare(BASE, reordered);
+    assert!(report.changes.is_empty(), "{:#?}", report.changes);
+    assert!(report.permissions.is_empty());
+    assert!(report.is_semantically_empty());
+}
+
+#[test]
+fn a_doc_comment_change_is_documentation_only() {
+    let new = BASE.replace("/// What we collect.", "/// The address we write to.");
+    let report = compare(BASE, &new);
+    assert!(report.is_semantically_empty());
+    assert_eq!(report.changes.len(), 1);
+    assert!(!report.changes[0].semantic);
+    assert_eq!(report.changes[0].name, "user.contact.email");
+}
+
+#[test]
+fn labels_and_citations_are_neutral() {
+    let new = BASE
+        .replace("\"e-mail address\"", "\"your e-mail address\"")
+        .replace("cite \"3(1)\"", "cite \"3(1) 1\"");
+    let report = compare(BASE, &new);
+    let changes = semantic(&report);
+    assert_eq!(changes.len(), 2, "{changes:#?}");
+    assert!(changes.iter().all(|c| c.class == Class::Neutral));
+    assert!(report.permissions.is_empty());
+    assert!(!report.widens());
+}
+
+#[test]
+fn removing_a_deny_widens_and_gains_permissions() {
+    let new = BASE.replace(
+        "deny share of user\n    except with consent.explicit\n        cite \"3(1)\"\n",
+        "",
+    );
+    let new = new.replace(
+        "allow share of user with consent.explicit",
+        "allow share of user",
+    );
+    let report = compare(BASE, &new);
+    let removed = report
+        .changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::Removed)
+        .unwrap();
+    assert_eq!(removed.class, Class::Widening);
+    assert!(removed.name.starts_with("deny share of user"));
+    let changed = report
+        .changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::Changed)
+        .unwrap();
+    assert_eq!(changed.class, Class::Widening);
+    assert!(
+        changed
+            .details
+            .iter()
+            .any(|d| d == "no longer needs a basis")
+    );
+    assert!(report.permissions.iter().all(|p| p.gained));
+    assert!(
+        report
+            .permissions
+            .iter()
+            .any(|p| p.actions == [Action::Share])
+    );
+    assert!(report.widens());
+}
+
+#[test]
+fn adding_a_restriction_narrows_and_loses_permissions() {
+    let new = format!("{BASE}\nrestrict user.contact.email to service.provide\n");
+    let report = compare(BASE, &new);
+    let change = only_change(&report);
+    assert_eq!(
+        (change.class, change.kind),
+        (Class::Narrowing, ChangeKind::Added)
+    );
+    assert!(!report.permissions.is_empty());
+    assert!(report.permissions.iter().all(|p| !p.gained));
+    // E-mail is no longer used for marketing, in any way.
+    assert!(report.permissions.iter().any(|p| {
+        p.categories == ["user.contact.email"] && p.purposes == ["marketing.mailing"]
+    }));
+    assert!(!report.widens());
+}
+
+#[test]
+fn retention_longer_widens_and_shorter_narrows() {
+    let longer = BASE.replace(
+        "duration legal_minimum = 3 years",
+        "duration legal_minimum = 5 years",
+    );
+    let report = compare(BASE, &longer);
+    let retention = report
+        .changes
+        .iter()
+        .find(|c| c.subject == "retention")
+        .unwrap();
+    assert_eq!(retention.class, Class::Widening);
+    assert!(report.widens());
+
+    let shorter = BASE.replace("keep for legal_minimum", "keep for 1 year");
+    let report = compare(BASE, &shorter);
+    let change = only_change(&report);
+    assert_eq!(
+        (change.subject.as_str(), change.class),
+        ("retention", Class::Narrowing)
+    );
+
+    // The same length, written as a literal: the same in effect.
+    let same = BASE.replace("keep for legal_minimum", "keep for 36 months");
+    let report = compare(BASE, &same);
+    let change = report
+        .changes
+        .iter()
+        .find(|c| c.subject == "retention")
+        .unwrap();
+    assert_eq!(change.class, Class::Neutral);
+
+    // Archiving where deletion was promised ends it more weakly.
+    let weaker = BASE.replace(
+        "legal_minimum then delete",
+        "legal_minimum then archive encrypted",
+    );
+    let report = compare(BASE, &weaker);
+    let change = only_change(&report);
+    assert_eq!(change.class, Class::Widening);
+    assert!(
+        change.details[0].contains("more weakly"),
+        "{:?}",
+        change.details
+    );
+
+    // A retention removed widens; one added narrows.
+    let removed = BASE.replace(
+        "retain user while account.active then after account.closed keep for legal_minimum then delete\n",
+        "",
+    );
+    let report = compare(BASE, &removed);
+    assert_eq!(only_change(&report).class, Class::Widening);
+    let report = compare(&removed, BASE);
+    assert_eq!(only_change(&report).class, Class::Narrowing);
+}
+
+#[test]
+fn safeguards_obligations_and_sensitivity() {
+    let no_requirement = BASE.replace("require encryption.at_rest for stores of user\n", "");
+    let change = only_change(&compare(BASE, &no_requirement)).clone();
+    assert_eq!(
+        (change.subject.as_str(), change.class),
+        ("requirement", Class::Widening)
+    );
+    let change = only_change(&compare(&no_requirement, BASE)).clone();
+    assert_eq!(change.class, Class::Narrowing);
+
+    let no_obligation = BASE.replace(
+        "obligation notify.incident \"tell you about incidents\"\n",
+        "",
+    );
+    let change = only_change(&compare(BASE, &no_obligation)).clone();
+    assert_eq!(
+        (change.subject.as_str(), change.kind, change.class),
+        ("obligation", ChangeKind::Removed, Class::Widening)
+    );
+
+    let not_sensitive = BASE.replace("\"location\" sensitive", "\"location\"");
+    let change = only_change(&compare(BASE, &not_sensitive)).clone();
+    assert_eq!(
+        (change.subject.as_str(), change.class),
+        ("category", Class::Widening)
+    );
+    let change = only_change(&compare(&not_sensitive, BASE)).clone();
+    assert_eq!(change.class, Class::Narrowing);
+}
+
+#[test]
+fn a_new_purpose_needs_notice_and_consent_citing_the_obligation() {
+    let new = format!("{BASE}\nallow use of user.location for marketing.mailing under consent\n");
+    let new = new.replace(
+        "restrict user.location to service.provide",
+        "restrict user.location to service.provide, marketing.mailing",
+    );
+    let report = compare(BASE, &new);
+    assert_eq!(report.new_purposes.len(), 1, "{:#?}", report.new_purposes);
+    assert_eq!(report.new_purposes[0].categories, ["user.location"]);
+    assert_eq!(report.new_purposes[0].purposes, ["marketing.mailing"]);
+    let obligation = report.new_purpose_obligation.as_ref().unwrap();
+    assert_eq!(obligation.name, "consent.new_purpose");
+    assert_eq!(obligation.cite.as_deref(), Some("1(1)"));
+    assert!(report.widens());
+    let text = privet::render::diff::new_purpose_text(&report, &report.new_purposes[0]);
+    assert!(text.contains("needs notice and consent"), "{text}");
+    assert!(text.contains("`consent.new_purpose`"), "{text}");
+
+    // Without such an obligation, the report says so.
+    let strip = |text: &str| {
+        text.replace(
+            "obligation consent.new_purpose \"ask you first\"\n    before new purpose\n    cite \"1(1)\"\n",
+            "",
+        )
+    };
+    let report = compare(&strip(BASE), &strip(&new));
+    assert!(report.new_purpose_obligation.is_none());
+    let text = privet::render::diff::new_purpose_text(&report, &report.new_purposes[0]);
+    assert!(text.contains("declares no obligation"), "{text}");
+
+    // A purpose already allowed for a category is not new.
+    let again = format!("{BASE}\nallow use of user.contact.email for marketing.mailing\n");
+    assert!(compare(BASE, &again).new_purposes.is_empty());
+}
+
+#[test]
+fn a_category_split_into_finer_ones_keeps_its_permissions() {
+    let old = BASE.replace(
+        "category user.location \"location\" sensitive",
+        "category user.location \"location\" sensitive\ncategory user.device \"device\"",
+    );
+    let new = BASE.replace(
+        "category user.location \"location\" sensitive",
+        "category user.location \"location\" sensitive\ncategory user.device \"device\"\ncategory user.device.imei \"IMEI\"\ncategory user.device.model \"model\"",
+    );
+    let report = compare(&old, &new);
+    assert!(report.permissions.is_empty(), "{:#?}", report.permissions);
+    assert!(report.changes.iter().all(|c| c.class == Class::Neutral));
+    assert_eq!(report.changes.len(), 2);
+}
+
+/// Every act of the domain of two programs with the same vocabulary,
+/// decided directly, against the permission changes the report lists.
+#[test]
+fn permission_changes_are_exactly_the_decisions_that_changed() {
+    let variants = [
+        BASE.replace(
+            "allow share of user with consent.explicit",
+            "allow share of user to processor",
+        ),
+        BASE.replace(
+            "restrict user.location to service.provide",
+            "restrict user.location to marketing",
+        ),
+        format!(
+            "{BASE}\nhonour do not track for marketing\nconfine user to site except with consent\n"
+        ),
+        BASE.replace(
+            "under consent\n    cite \"1(1)\"",
+            "in site\n    cite \"1(1)\"",
+        ),
+    ];
+    let old = program(BASE);
+    for variant in &variants {
+        let new = program(variant);
+        let report = diff(&old, &new);
+        let categories = old.categories();
+        let purposes = old.purposes();
+        let leaf_names = |v: &privet::model::Vocabulary| -> Vec<NameId> {
+            (0..v.leaf_count()).filter_map(|i| v.leaf(i)).collect()
+        };
+        let mut bases: Vec<Option<NameId>> = vec![None];
+        bases.extend(old.bases().ids().map(Some));
+        let mut regions: Vec<Option<NameId>> = vec![None];
+        regions.extend(old.regions().ids().map(Some));
+        let mut expected = BTreeSet::new();
+        for action in Action::ALL {
+            for recipient in PartyKind::ALL {
+                for basis in &bases {
+                    for region in &regions {
+                        for dnt in [false, true] {
+                            for category in leaf_names(categories) {
+                                for purpose in leaf_names(purposes) {
+                                    let act = Act {
+                                        action,
+                                        category,
+                                        purpose,
+                                        recipient,
+                                        bases: basis.iter().copied().collect(),
+                                        region: *region,
+                                        do_not_track: dnt,
+                                    };
+                                    let was = decide(&old, &act).allowed;
+                                    let is = decide(&new, &act).allowed;
+                                    if was != is {
+                                        expected.insert((
+                                            is, action, recipient, *basis, *region, dnt, category,
+                                            purpose,
+                                        ));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(!expected.is_empty(), "the variant changes some decision");
+        // The listed changes, expanded back into acts.
+        let mut listed = BTreeSet::new();
+        let expand = |names: &[String], v: &privet::model::Vocabulary| -> Vec<NameId> {
+            names
+                .iter()
+                .flat_map(|n| v.leaves_of(v.lookup(n).unwrap()))
+                .filter_map(|i| v.leaf(i))
+                .collect()
+        };
+        for p in &report.permissions {
+            let p_bases: Vec<Option<NameId>> = match &p.bases {
+                None => bases.clone(),
+                Some(list) => list
+                    .iter()
+                    .map(|b| b.as_ref().map(|n| old.bases().lookup(n).unwrap()))
+                    .collect(),
+            };
+            let p_regions: Vec<Option<NameId>> = match &p.regions {
+                None => regions.clone(),
+                Some(list) => list
+                    .iter()
+                    .map(|r| r.as_ref().map(|n| old.regions().lookup(n).unwrap()))
+                    .collect(),
+            };
+            let dnts: Vec<bool> = match p.do_not_track {
+                None => vec![false, true],
+                Some(d) => vec![d],
+            };
+            for &action in &p.actions {
+                for &recipient in &p.recipients {
+                    for basis in &p_bases {
+                        for region in &p_regions {
+                            for &dnt in &dnts {
+                                for category in expand(&p.categories, categories) {
+                                    for purpose in expand(&p.purposes, purposes) {
+                                        let fresh = listed.insert((
+                                            p.gained, action, recipient, *basis, *region, dnt,
+                                            category, purpose,
+                                        ));
+                                        assert!(fresh, "an act listed twice");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(listed, expected, "{variant}");
+    }
+}
+
+// ---- the command
+
+use support::root;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The One Touch policy as `old`, and as `new` a version that drops the
+/// IMEI restriction, keeps data longer, lets location go to marketing, no
+/// longer flags location sensitive, and adds a safeguard.
+fn one_touch_change() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let one_touch = root().join("policies/one-touch");
+    copy_dir(&one_touch, &dir.path().join("old"));
+    copy_dir(&one_touch, &dir.path().join("new"));
+    let new = dir.path().join("new");
+    edit(
+        &new.join("collection.privet"),
+        "restrict user.device.imei to security.login, security.identification\n    cite \"1(1) special note\"\n",
+        "",
+    );
+    edit(
+        &new.join("vocabulary.privet"),
+        "duration legal_minimum = 3 years",
+        "duration legal_minimum = 5 years",
+    );
+    edit(
+        &new.join("vocabulary.privet"),
+        "category user.location \"location information\" sensitive",
+        "category user.location \"location information\"",
+    );
+    edit(
+        &new.join("tracking.privet"),
+        "allow use of user.contact, user.account for marketing.mailing under consent",
+        "allow use of user.contact, user.account, user.location for marketing.mailing\n    under consent",
+    );
+    edit(
+        &new.join("security.privet"),
+        "require audit for stores of user",
+        "require audit, isolation for stores of user",
+    );
+    dir
+}
+
+use support::privet_in;
+
+#[test]
+fn golden_diff_of_a_one_touch_change() {
+    let dir = one_touch_change();
+    for format in ["human", "json", "markdown", "github"] {
+        let output = privet_in(dir.path(), &["diff", "old", "new", "--format", format]);
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        if format == "json" {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["format_version"], 1);
+            assert!(value["summary"]["widening"].as_u64().unwrap() > 0);
+        }
+        insta::assert_snapshot!(format!("diff_one_touch_{format}"), text);
+    }
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let dir = one_touch_change();
+    let code = |args: &[&str]| privet_in(dir.path(), args).status.code();
+    assert_eq!(
+        code(&["diff", "old", "new", "--fail-on", "widening"]),
+        Some(1)
+    );
+    assert_eq!(code(&["diff", "old", "new", "--fail-on", "any"]), Some(1));
+    assert_eq!(code(&["diff", "old", "old", "--fail-on", "any"]), Some(0));
+    assert_eq!(
+        code(&["diff", "old", "old", "--fail-on", "widening"]),
+        Some(0)
+    );
+    // Narrowing only: the reverse of a change that adds a restriction.
+    let narrowed = dir.path().join("narrowed");
+    copy_dir(&dir.path().join("old"), &narrowed);
+    edit(
+        &narrowed.join("security.privet"),
+        "require audit for stores of user",
+        "require audit, isolation for stores of user",
+    );
+    assert_eq!(
+        code(&["diff", "old", "narrowed", "--fail-on", "widening"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["diff", "old", "narrowed", "--fail-on", "any"]),
+        Some(1)
+    );
+    assert_eq!(
+        code(&["diff", "narrowed", "old", "--fail-on", "widening"]),
+        Some(1)
+    );
+    // Same meaning, every file reformatted and re-commented.
+    let recommented = dir.path().join("recommented");
+    copy_dir(&dir.path().join("old"), &recommented);
+    for file in support::privet_files(&recommented) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text: Vec<String> = text
+            .replace("\n    cite", "  cite")
+            .lines()
+            .map(|line| match line.strip_prefix("// ") {
+                Some(rest) => format!("// note: {rest}"),
+                None => line.to_string(),
+            })
+            .collect();
+        let text = text.join("\n");
+        std::fs::write(&file, format!("// a new first line\n\n{text}")).unwrap();
+    }
+    let output = privet_in(
+        dir.path(),
+        &["diff", "old", "recommented", "--fail-on", "any"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "privet diff: no semantic changes\n"
+    );
+}
+
+#[test]
+fn a_version_with_errors_is_an_error_never_no_changes() {
+    let dir = one_touch_change();
+    copy_dir(
+        &root().join("policies/violations/purpose-restricted"),
+        &dir.path().join("broken"),
+    );
+    std::fs::write(
+        dir.path().join("new/typo.privet"),
+        "allow use of user.nope for service.provide\n",
+    )
+    .unwrap();
+    for format in ["human", "json", "markdown", "github"] {
+        let output = privet_in(dir.path(), &["diff", "old", "new", "--format", format]);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("the new version `new` has 1 error"),
+            "{stderr}"
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(!stdout.contains("no semantic changes"));
+        if format == "github" {
+            assert!(stdout.starts_with("::error title=privet diff::the new version"));
+        } else {
+            assert!(stdout.is_empty(), "{stdout}");
+        }
+    }
+    // A violation example as the old version.
+    let output = privet_in(dir.path(), &["diff", "broken", "old"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(
+        "diff_failing_old_version",
+        String::from_utf8(output.stderr).unwrap()
+    );
+    // A missing version is an I/O error.
+    let output = privet_in(dir.path(), &["diff", "old", "missing"]);
+    assert_eq!(output.status.code(), Some(2));
+}

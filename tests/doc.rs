@@ -1,0 +1,184 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `privet doc`: the document of the One Touch policy has every section,
+//! every rule with its citation, the data map as a table and a picture;
+//! every user string is escaped; a program with errors writes nothing.
+//! Golden files show the Markdown and the picture.
+
+mod support;
+
+use privet::render::doc;
+
+use support::root;
+
+fn privet(args: &[&str]) -> std::process::Output {
+    support::privet_in(root(), args)
+}
+
+#[test]
+fn one_touch_document_has_every_section_rule_and_flow() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("doc");
+    let output = privet(&[
+        "doc",
+        "policies/one-touch",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let markdown = std::fs::read_to_string(target.join("policy.md")).unwrap();
+    let html = std::fs::read_to_string(target.join("policy.html")).unwrap();
+    let svg = std::fs::read_to_string(target.join("data-map.svg")).unwrap();
+    for section in support::DOC_SECTIONS {
+        assert!(markdown.contains(&format!("## {section}")), "{section}");
+        assert!(
+            html.contains(&format!(">{}</h2>", section.replace('\'', "&#39;"))),
+            "{section}"
+        );
+    }
+
+    let files = support::privet_files(&root().join("policies/one-touch"));
+    let (_, compilation) = support::compile_files(&files);
+    let program = &compilation.program;
+    // Every rule, retention and requirement is there with its citation.
+    let cited = program
+        .rules
+        .iter()
+        .map(|r| &r.meta)
+        .chain(program.retentions.iter().map(|r| &r.meta))
+        .chain(program.requirements.iter().map(|r| &r.meta));
+    let mut count = 0;
+    for meta in cited {
+        let cite = meta.cite_text().unwrap();
+        assert!(markdown.contains(&format!("*(cite \"{cite}\")*")), "{cite}");
+        if let Some(doc) = &meta.doc {
+            let first = doc.lines().next().unwrap();
+            assert!(markdown.contains(first), "{first}");
+        }
+        count += 1;
+    }
+    let entries = markdown.lines().filter(|l| l.starts_with("- ")).count();
+    assert!(entries >= count, "{entries} entries for {count} rules");
+    // The data map: a box per node, a path per flow, and a row per flow.
+    assert_eq!(svg.matches("<g class=\"node ").count(), program.nodes.len());
+    assert_eq!(
+        svg.matches("<path class=\"flow").count(),
+        program.flows.len()
+    );
+    assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("http-equiv=\"refresh\""));
+    // No reference to anything outside the file.
+    assert!(!html.contains("src="));
+    assert!(!html.contains("href="));
+}
+
+#[test]
+fn a_program_with_errors_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    for name in ["purpose-restricted", "retention-exceeded"] {
+        let target = out.path().join(name);
+        let output = privet(&[
+            "doc",
+            &format!("policies/violations/{name}"),
+            "--out",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert!(!target.exists(), "{name}: nothing is written");
+    }
+    // An earlier document stays as it was.
+    let target = out.path().join("kept");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(target.join("policy.md"), "earlier").unwrap();
+    let output = privet(&[
+        "doc",
+        "policies/violations/purpose-restricted",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(target.join("policy.md")).unwrap(),
+        "earlier"
+    );
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1);
+}
+
+#[test]
+fn flows_with_warnings_are_marked() {
+    let (_, compilation) = support::compile_files(&support::privet_files(
+        &root().join("policies/violations/unnecessary-collection"),
+    ));
+    assert!(!compilation.has_errors());
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let html = doc::html(&document);
+    assert_eq!(html.matches("class=\"flow warning\"").count(), 1, "{html}");
+    let markdown = doc::markdown(&document, "data-map.svg");
+    assert!(markdown.contains("**unnecessary-collection**"));
+}
+
+/// A program whose every user string tries to break out of its markup.
+pub const HOSTILE: &str = r#"
+policy hostile "</title><script>document.title='pwned'</script>"
+category user.x "<script>document.title='pwned'</script> & \"quotes\" | `ticks` *stars*"
+    cite "<img src=x onerror=alert(1)>"
+purpose p.x "<b>bold</b>"
+/// A doc comment with <script>alert(1)</script> and ]]> and -->.
+allow collect, use of user for p under consent cite "</span><script>alert(2)</script>"
+basis consent "consent <svg onload=alert(3)>"
+subject someone "<script>alert(4)</script>"
+system app "app </text><script>alert(5)</script>"
+flow someone -> app carries user.x for p.x under consent
+"#;
+
+#[test]
+fn every_user_string_is_escaped() {
+    let (_, compilation) = support::compile_text(HOSTILE);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let html = doc::html(&document);
+    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<svg onload"));
+    assert!(!html.contains("<b>bold"));
+    assert!(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
+    assert!(html.contains("<title>&lt;/title&gt;&lt;script&gt;"));
+    let markdown = doc::markdown(&document, "data-map.svg");
+    // Every `<` is backslash-escaped: Markdown shows it as text.
+    assert!(!markdown.replace("\\<", "").contains('<'), "{markdown}");
+    assert!(markdown.contains("\\<script\\>"));
+    assert!(markdown.contains("\\| \\`ticks\\` \\*stars\\*"));
+    let picture = document.picture_svg().unwrap();
+    assert!(!picture.contains("<script"), "{picture}");
+    assert!(picture.contains("&lt;/text&gt;"));
+}
+
+#[test]
+fn golden_documents() {
+    for (name, dir) in [
+        ("one_touch", "policies/one-touch"),
+        (
+            "unnecessary_collection",
+            "policies/violations/unnecessary-collection",
+        ),
+    ] {
+        let (_, compilation) = support::compile_files(&support::privet_files(&root().join(dir)));
+        let document = doc::document(&compilation.program, &compilation.findings);
+        insta::assert_snapshot!(
+            format!("doc_markdown_{name}"),
+            doc::markdown(&document, "data-map.svg")
+        );
+        let picture = document.picture_svg().unwrap();
+        insta::assert_snapshot!(format!("doc_svg_{name}"), picture);
+    }
+    let (_, compilation) = support::compile_files(&support::privet_files(
+        &root().join("policies/violations/unnecessary-collection"),
+    ));
+    let document = doc::document(&compilation.program, &compilation.findings);
+    insta::assert_snapshot!("doc_html_unnecessary_collection", doc::html(&document));
+}

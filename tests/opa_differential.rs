@@ -1,0 +1,533 @@
+//! The generated OPA policy, evaluated by a real Rego engine (regorus),
+//! against privet's own decision function: every act of the One Touch
+//! policy's finite domain, and random acts of random policies. Same `allow`,
+//! same reasons (the deciding rules, and the atoms no rule allows), value
+//! for value.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use privet::check::{Act, decide};
+use privet::codegen::{self, Output};
+use privet::model::{Action, NameId, PartyKind, Program};
+use privet::pipeline::Compilation;
+use privet::query::{ActInput, RuleInfo, reasons};
+use privet::source::SourceMap;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// A test module beside the bundle. `batch` decides every (category,
+/// purpose) pair of `data.privet_test.pairs` for the act in `input` with
+/// the bundle's own functions, in the order `decision` composes them: the
+/// rules the act engages once, then the atoms of each pair. `top` reads the
+/// bundle's entry points, `allow` and `reasons`, for the act in `input`.
+const TEST_MODULE: &str = r#"
+package privet_test
+
+import rego.v1
+
+batch := [data.privet.verdict(data.privet.atoms(engaged, pair[0], pair[1])) |
+	engaged := data.privet.engaged_rules(data.privet.normalized(input))
+	some pair in data.privet_test.pairs
+]
+
+top := {"allow": data.privet.allow, "reasons": data.privet.reasons}
+
+answer := data.privet.answer
+"#;
+
+fn engine(output: &Output) -> regorus::Engine {
+    let text = |path: &str| String::from_utf8(output.files[path].clone()).unwrap();
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy(
+            "privet/policy.rego".to_string(),
+            text("bundle/privet/policy.rego"),
+        )
+        .unwrap();
+    engine.add_data_json(&text("bundle/data.json")).unwrap();
+    engine
+        .add_policy("privet_test.rego".to_string(), TEST_MODULE.to_string())
+        .unwrap();
+    engine
+}
+
+fn build(sources: &SourceMap, compilation: &Compilation) -> Output {
+    codegen::build(sources, compilation).unwrap_or_else(|diagnostics| {
+        panic!("the program does not build: {diagnostics:?}");
+    })
+}
+
+/// What the Rego must answer for an act: privet's decision and reasons.
+fn expected(program: &Program, infos: &[RuleInfo], act: &Act) -> Value {
+    let decision = decide(program, act);
+    json!({
+        "allow": decision.allowed,
+        "reasons": serde_json::to_value(reasons(program, infos, &decision)).unwrap(),
+    })
+}
+
+fn to_json(value: &regorus::Value) -> Value {
+    serde_json::to_value(value).unwrap()
+}
+
+/// Every context (action, recipient, no basis or one, no region or one, Do
+/// Not Track) of a program.
+fn contexts(program: &Program) -> Vec<Act> {
+    let mut bases: Vec<Vec<NameId>> = vec![Vec::new()];
+    bases.extend(program.bases().ids().map(|id| vec![id]));
+    let mut regions: Vec<Option<NameId>> = vec![None];
+    regions.extend(program.regions().ids().map(Some));
+    let any = program.categories().ids().next().unwrap();
+    let any_purpose = program.purposes().ids().next().unwrap();
+    let mut out = Vec::new();
+    for action in Action::ALL {
+        for recipient in PartyKind::ALL {
+            for basis in &bases {
+                for region in &regions {
+                    for do_not_track in [false, true] {
+                        out.push(Act {
+                            action,
+                            category: any,
+                            purpose: any_purpose,
+                            recipient,
+                            bases: basis.clone(),
+                            region: *region,
+                            do_not_track,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Compares the Rego and privet on every act of the program's domain, on
+/// `threads` threads; returns the number of acts compared.
+fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize) -> usize {
+    let program = &compilation.program;
+    let output = build(sources, compilation);
+    let infos = RuleInfo::all(sources, program);
+    let pairs: Vec<(NameId, NameId)> = program
+        .categories()
+        .ids()
+        .flat_map(|c| program.purposes().ids().map(move |p| (c, p)))
+        .collect();
+    let pair_names: Vec<Value> = pairs
+        .iter()
+        .map(|(c, p)| json!([program.categories().name(*c), program.purposes().name(*p)]))
+        .collect();
+    let mut base = engine(&output);
+    base.add_data(regorus::Value::from(
+        json!({"privet_test": {"pairs": pair_names}}),
+    ))
+    .unwrap();
+    let contexts = contexts(program);
+    let chunk = contexts.len().div_ceil(threads.max(1));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = contexts
+            .chunks(chunk.max(1))
+            .enumerate()
+            .map(|(thread, part)| {
+                let mut engine = base.clone();
+                let pairs = &pairs;
+                let infos = &infos;
+                scope.spawn(move || {
+                    let mut compared = 0;
+                    for (index, context) in part.iter().enumerate() {
+                        let input = serde_json::to_value(ActInput::of(program, context)).unwrap();
+                        engine.set_input(regorus::Value::from(input.clone()));
+                        let batch = engine
+                            .eval_rule("data.privet_test.batch".to_string())
+                            .unwrap();
+                        let batch = to_json(&batch);
+                        let answers = batch.as_array().unwrap();
+                        assert_eq!(answers.len(), pairs.len());
+                        for ((category, purpose), answer) in pairs.iter().zip(answers) {
+                            let act = Act {
+                                category: *category,
+                                purpose: *purpose,
+                                ..context.clone()
+                            };
+                            let want = expected(program, infos, &act);
+                            assert_eq!(
+                                answer,
+                                &want,
+                                "the Rego and privet disagree on {}",
+                                serde_json::to_string(&ActInput::of(program, &act)).unwrap()
+                            );
+                            compared += 1;
+                        }
+                        // The entry points, for one pair of each context
+                        // (rotating through the pairs): `allow` and
+                        // `reasons` are `decision` of the input.
+                        let (category, purpose) = pairs[(index * 7 + thread) % pairs.len()];
+                        let act = Act {
+                            category,
+                            purpose,
+                            ..context.clone()
+                        };
+                        let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
+                        engine.set_input(regorus::Value::from(input));
+                        let top = to_json(
+                            &engine
+                                .eval_rule("data.privet_test.top".to_string())
+                                .unwrap(),
+                        );
+                        assert_eq!(top, expected(program, infos, &act));
+                    }
+                    compared
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
+
+#[test]
+fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/one-touch");
+    let (sources, compilation) = support::compile_files(&support::privet_files(&root));
+    let program = &compilation.program;
+    let start = Instant::now();
+    let compared = compare_domain(&sources, &compilation, 2);
+    let domain = Action::ALL.len()
+        * program.categories().len()
+        * program.purposes().len()
+        * PartyKind::ALL.len()
+        * (program.bases().len() + 1)
+        * (program.regions().len() + 1)
+        * 2;
+    assert_eq!(compared, domain);
+    // Straight to standard error, so that the harness shows it.
+    writeln!(
+        std::io::stderr(),
+        "regorus and privet agree on all {compared} acts of the One Touch policy \
+         ({} actions x {} categories x {} purposes x {} recipients x {} basis choices \
+         x {} region choices x 2 Do Not Track) in {:.1?}",
+        Action::ALL.len(),
+        program.categories().len(),
+        program.purposes().len(),
+        PartyKind::ALL.len(),
+        program.bases().len() + 1,
+        program.regions().len() + 1,
+        start.elapsed()
+    )
+    .unwrap();
+}
+
+/// Evaluates the bundle's entry points for one input.
+fn top(engine: &mut regorus::Engine, input: Value) -> Value {
+    engine.set_input(regorus::Value::from(input));
+    to_json(
+        &engine
+            .eval_rule("data.privet_test.top".to_string())
+            .unwrap(),
+    )
+}
+
+#[test]
+fn inputs_that_are_not_acts_are_denied_with_what_is_wrong() {
+    let (sources, compilation) = support::compile_text(
+        "category user.email\npurpose login\nbasis consent\nregion eu\nallow use of user\n",
+    );
+    let mut engine = engine(&build(&sources, &compilation));
+    let ok = top(
+        &mut engine,
+        json!({"action": "use", "category": "user", "purpose": "login"}),
+    );
+    assert_eq!(ok["allow"], true);
+
+    let answer = top(
+        &mut engine,
+        json!({"action": "use", "category": "user.emial", "purpose": "login",
+               "bases": ["consent", "consnet"], "region": "mars", "dnt": "yes"}),
+    );
+    assert_eq!(answer["allow"], false);
+    let fields: Vec<&str> = answer["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|reason| {
+            assert_eq!(reason["reason"], "invalid_input");
+            reason["field"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(fields, vec!["bases", "category", "dnt", "region"]);
+
+    engine.set_input(regorus::Value::from(json!({"action": "use"})));
+    let answer = to_json(
+        &engine
+            .eval_rule("data.privet_test.answer".to_string())
+            .unwrap(),
+    );
+    assert_eq!(answer, top(&mut engine, json!({"action": "use"})));
+
+    for input in [
+        json!("use"),
+        json!({"category": "user", "purpose": "login"}),
+        json!({"action": "use", "category": "user", "purpose": "login", "bases": "consent"}),
+        json!({"action": "use", "category": "user", "purpose": "login", "recipient": null}),
+    ] {
+        let answer = top(&mut engine, input.clone());
+        assert_eq!(answer["allow"], false, "{input}");
+        assert_eq!(answer["reasons"][0]["reason"], "invalid_input", "{input}");
+    }
+}
+
+// ---------------------------------------------------------------- random policies
+
+const CATEGORIES: &[&str] = &[
+    "user",
+    "user.contact",
+    "user.contact.email",
+    "user.contact.phone",
+    "user.device",
+    "log",
+];
+const PURPOSES: &[&str] = &["service", "service.login", "service.orders", "marketing"];
+const BASES: &[&str] = &["consent", "consent.explicit", "contract"];
+const REGIONS: &[&str] = &["eu", "eu.de", "us"];
+const ACTIONS: &[&str] = &[
+    "collect", "use", "store", "share", "transfer", "disclose", "process",
+];
+const PARTIES: &[&str] = &[
+    "first_party",
+    "processor",
+    "third_party",
+    "authority",
+    "acquirer",
+    "public",
+];
+/// Citations with quotes, backslashes and line breaks (as privet escapes).
+const CITES: &[&str] = &[
+    "",
+    " cite \"1(1)\"",
+    " cite \"say \\\"no\\\"\"",
+    " cite \"a\\\\b\\nc\\t}\"",
+    " cite \"# not a comment\"",
+];
+
+const VOCABULARY: &str = "\
+category user.contact.email \"e-mail \\\"work\\\"\" identifier\n\
+category user.contact.phone \"phone\\nnumber\" identifier\n\
+category user.device \"device \\\\ info\" sensitive\n\
+category log\n\
+purpose service.login\npurpose service.orders\npurpose marketing\n\
+basis consent\nbasis consent.explicit\nbasis contract\n\
+region eu.de\nregion us\n";
+
+fn pick(from: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
+    proptest::sample::subsequence(from, 1..=from.len().min(3))
+}
+
+fn clause(word: &'static str, from: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        pick(from).prop_map(move |names| format!(" {word} {}", names.join(", "))),
+    ]
+}
+
+fn filter() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just(""), Just("sensitive "), Just("identifier ")]
+}
+
+fn excepts() -> impl Strategy<Value = String> {
+    proptest::collection::vec((pick(BASES), proptest::sample::select(CITES)), 0..3).prop_map(
+        |list| {
+            list.into_iter()
+                .map(|(bases, cite)| format!("\n    except with {}{cite}", bases.join(", ")))
+                .collect()
+        },
+    )
+}
+
+/// A random rule of any kind, with random clauses and citations.
+fn rule() -> impl Strategy<Value = String> {
+    let cite = proptest::sample::select(CITES);
+    prop_oneof![
+        (
+            pick(ACTIONS),
+            filter(),
+            pick(CATEGORIES),
+            clause("for", PURPOSES),
+            clause("to", PARTIES),
+            clause("under", BASES),
+            clause("in", REGIONS),
+            cite.clone(),
+        )
+            .prop_map(|(a, f, c, p, r, b, g, cite)| format!(
+                "allow {} of {f}{}{p}{r}{b}{g}{cite}\n",
+                a.join(", "),
+                c.join(", ")
+            )),
+        (
+            pick(ACTIONS),
+            filter(),
+            pick(CATEGORIES),
+            clause("for", PURPOSES),
+            clause("to", PARTIES),
+            clause("in", REGIONS),
+            cite.clone(),
+            excepts(),
+        )
+            .prop_map(|(a, f, c, p, r, g, cite, e)| format!(
+                "deny {} of {f}{}{p}{r}{g}{cite}{e}\n",
+                a.join(", "),
+                c.join(", ")
+            )),
+        (pick(CATEGORIES), pick(PURPOSES), cite.clone(), excepts()).prop_map(
+            |(c, p, cite, e)| format!("restrict {} to {}{cite}{e}\n", c.join(", "), p.join(", "))
+        ),
+        (pick(CATEGORIES), pick(REGIONS), cite.clone(), excepts()).prop_map(
+            |(c, r, cite, e)| format!("confine {} to {}{cite}{e}\n", c.join(", "), r.join(", "))
+        ),
+        (pick(PURPOSES), cite)
+            .prop_map(|(p, cite)| format!("honour do not track for {}{cite}\n", p.join(", "))),
+    ]
+}
+
+fn random_act() -> impl Strategy<Value = Value> {
+    (
+        proptest::sample::select(&ACTIONS[..6]),
+        proptest::sample::select(CATEGORIES),
+        proptest::sample::select(PURPOSES),
+        proptest::sample::select(PARTIES),
+        proptest::sample::subsequence(BASES, 0..=2),
+        proptest::option::of(proptest::sample::select(REGIONS)),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(action, category, purpose, recipient, bases, region, dnt)| {
+                json!({"action": action, "category": category, "purpose": purpose,
+                   "recipient": recipient, "bases": bases, "region": region, "dnt": dnt})
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random acts of random policies: the bundle's `allow` and `reasons`
+    /// equal privet's decision and reasons.
+    #[test]
+    fn the_rego_agrees_with_privet_on_random_policies(
+        rules in proptest::collection::vec(rule(), 0..10),
+        acts in proptest::collection::vec(random_act(), 1..25),
+    ) {
+        let text = format!("{VOCABULARY}{}", rules.concat());
+        let (sources, compilation) = support::compile_text(&text);
+        prop_assert!(!compilation.has_errors(), "{text}\n{:?}", compilation.diagnostics);
+        let output = build(&sources, &compilation);
+        // The escaped citations and labels keep the JSON valid.
+        serde_json::from_slice::<Value>(&output.files["bundle/data.json"]).unwrap();
+        let mut engine = engine(&output);
+        let program = &compilation.program;
+        let infos = RuleInfo::all(&sources, program);
+        for input in acts {
+            let act = privet::query::resolve_act(
+                program,
+                &serde_json::from_value::<ActInput>(input.clone()).unwrap(),
+            )
+            .unwrap();
+            let answer = top(&mut engine, input.clone());
+            prop_assert_eq!(&answer, &expected(program, &infos, &act), "{}\n{}", text, input);
+        }
+    }
+}
+
+#[test]
+fn the_rego_agrees_with_privet_on_every_act_of_a_small_random_policy() {
+    // A fixed program with every kind of rule, exhaustively: a second
+    // domain beside the One Touch policy's, with hierarchical regions.
+    let text = format!(
+        "{VOCABULARY}\
+         allow use, store of user for service\n\
+         allow share of identifier user to processor under consent in eu\n\
+         deny share of user.contact to third_party cite \"say \\\"no\\\"\"\n    except with consent.explicit\n\
+         restrict user.device to service.login\n    except under contract\n\
+         confine user to eu.de\n    except with consent.explicit cite \"a\\\\b\\nc\"\n\
+         honour do not track for marketing\n\
+         allow process of log\n"
+    );
+    let (sources, compilation) = support::compile_text(&text);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let start = Instant::now();
+    let compared = compare_domain(&sources, &compilation, 1);
+    writeln!(
+        std::io::stderr(),
+        "regorus and privet agree on all {compared} acts of a fixed policy in {:.1?}",
+        start.elapsed()
+    )
+    .unwrap();
+    assert!(compared > 10_000);
+}
+
+#[test]
+fn the_rego_agrees_with_privet_on_generated_programs() {
+    // The project's seeded generator: larger programs with every kind of
+    // rule and deep hierarchies; random acts drawn from their names.
+    let mut compared = 0;
+    for seed in 0..6 {
+        let text = privet::generate::program(seed, 80);
+        let (sources, compilation) = support::compile_text(&text);
+        assert!(!compilation.has_errors(), "seed {seed}");
+        let program = &compilation.program;
+        // The bundle alone: `build` may refuse a generated store's
+        // retention (S3 and Kafka cannot wait while a state holds).
+        let (bundle, _) = codegen::bundle(&sources, program);
+        let output = Output {
+            files: bundle
+                .into_iter()
+                .map(|(path, bytes)| (format!("bundle/{path}"), bytes))
+                .collect(),
+        };
+        let infos = RuleInfo::all(&sources, program);
+        let mut engine = engine(&output);
+        let mut random = privet::generate::SplitMix64::new(seed);
+        let names =
+            |vocabulary: &privet::model::Vocabulary| -> Vec<NameId> { vocabulary.ids().collect() };
+        let (categories, purposes, bases, regions) = (
+            names(program.categories()),
+            names(program.purposes()),
+            names(program.bases()),
+            names(program.regions()),
+        );
+        for _ in 0..200 {
+            let act = Act {
+                action: *random.pick(&Action::ALL).unwrap(),
+                category: *random.pick(&categories).unwrap(),
+                purpose: *random.pick(&purposes).unwrap(),
+                recipient: *random.pick(&PartyKind::ALL).unwrap(),
+                bases: random.some(&bases, 2).into_iter().copied().collect(),
+                region: if random.chance(70) {
+                    random.pick(&regions).copied()
+                } else {
+                    None
+                },
+                do_not_track: random.chance(50),
+            };
+            let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
+            assert_eq!(
+                top(&mut engine, input.clone()),
+                expected(program, &infos, &act),
+                "seed {seed}: {input}"
+            );
+            compared += 1;
+        }
+    }
+    writeln!(
+        std::io::stderr(),
+        "regorus and privet agree on {compared} random acts of generated programs"
+    )
+    .unwrap();
+}

@@ -1,0 +1,462 @@
+//! The generated PostgreSQL retention jobs, run against a real, throwaway
+//! PostgreSQL server: exactly the expired rows are deleted or anonymized,
+//! and nothing else. With pg_cron installed, the schedule is installed too
+//! and its command checked.
+//!
+//! Where PostgreSQL is not installed the test says SKIPPED loudly and
+//! returns; `.ci/run` installs it, so in CI it runs. `PRIVET_PG_BIN` names
+//! another directory holding `initdb`, `pg_ctl` and `psql`. Run as root,
+//! the server runs as the `postgres` user (`runuser`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use privet::codegen::{self, Output};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The directory of `initdb`, `pg_ctl` and `psql`: Debian's newest
+/// `/usr/lib/postgresql/N/bin`, or the one `PRIVET_PG_BIN` names.
+fn postgres_bin() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PRIVET_PG_BIN") {
+        let dir = PathBuf::from(dir);
+        return dir.join("initdb").is_file().then_some(dir);
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
+}
+
+/// Says loudly that (part of) the test did not run. Written to the
+/// process's standard error directly, so that the test harness does not
+/// capture it when the test passes.
+fn skip(why: &str) {
+    let line = "=".repeat(72);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{line}\nSKIPPED: {why}.\nInstall Debian's `postgresql` and `postgresql-N-cron` packages (as .ci/run does) to run it.\n{line}\n"
+    );
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+/// A throwaway server in a temporary directory, stopped when dropped (also
+/// when the test fails).
+struct Server {
+    bin: PathBuf,
+    data: PathBuf,
+    socket: PathBuf,
+    port: u16,
+    as_postgres: bool,
+    pg_cron: bool,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn command(&self, program: &str) -> Command {
+        let path = self.bin.join(program);
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(path);
+            command
+        } else {
+            Command::new(path)
+        }
+    }
+
+    fn start(bin: PathBuf) -> Server {
+        let as_postgres = is_root();
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let socket = dir.path().join("socket");
+        std::fs::create_dir(&socket).unwrap();
+        if as_postgres {
+            // The postgres user must reach the directory and own its parts.
+            run(Command::new("chmod").arg("755").arg(dir.path()));
+            run(Command::new("chown").arg("postgres:").arg(&socket));
+            std::fs::create_dir(&data).unwrap();
+            run(Command::new("chown").arg("postgres:").arg(&data));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let pg_cron = bin
+            .parent()
+            .map(|version| version.join("lib/pg_cron.so").is_file())
+            .unwrap_or(false);
+        let mut server = Server {
+            bin,
+            data,
+            socket,
+            port,
+            as_postgres,
+            pg_cron,
+            _dir: dir,
+        };
+        run(server.command("initdb").arg("-D").arg(&server.data).args([
+            "-A",
+            "trust",
+            "-U",
+            "privet",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ]));
+        let mut options = format!(
+            "-k {} -p {} -c listen_addresses='' -c timezone=UTC",
+            server.socket.display(),
+            server.port
+        );
+        if server.pg_cron {
+            options.push_str(" -c shared_preload_libraries=pg_cron -c cron.database_name=postgres");
+        }
+        let log = server.data.join("server.log");
+        let started = server
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&server.data)
+            .args(["-o", &options, "-w", "-l"])
+            .arg(&log)
+            .arg("start")
+            .status()
+            .unwrap();
+        if !started.success() && server.pg_cron {
+            // pg_cron's library is there but would not load: go on without.
+            server.pg_cron = false;
+            let options = format!(
+                "-k {} -p {} -c listen_addresses='' -c timezone=UTC",
+                server.socket.display(),
+                server.port
+            );
+            run(server
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(&server.data)
+                .args(["-o", &options, "-w", "-l"])
+                .arg(&log)
+                .arg("start"));
+        } else {
+            assert!(
+                started.success(),
+                "pg_ctl start failed; see {}",
+                log.display()
+            );
+        }
+        server
+    }
+
+    /// Runs SQL through psql in one transaction; returns its unaligned
+    /// output.
+    fn psql(&self, sql: &str) -> String {
+        let mut child = self
+            .command("psql")
+            .arg("-h")
+            .arg(&self.socket)
+            .args(["-p", &self.port.to_string()])
+            .args(["-U", "privet", "-d", "postgres"])
+            .args([
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-1",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+                "-",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sql.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "psql failed: {}\n--- SQL\n{sql}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .status();
+    }
+}
+
+fn run(command: &mut Command) {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn build_dir(path: &Path) -> Output {
+    let (sources, compilation) = support::compile_files(&support::privet_files(path));
+    codegen::build(&sources, &compilation).unwrap()
+}
+
+fn build_text(text: &str) -> Output {
+    let (sources, compilation) = support::compile_text(text);
+    codegen::build(&sources, &compilation).unwrap()
+}
+
+fn file(output: &Output, path: &str) -> String {
+    String::from_utf8(output.files[path].clone()).unwrap()
+}
+
+/// The rows each table gets: a label and an event time relative to the
+/// transaction's `now()`, around the boundary of a retention `r` given as
+/// an interval literal. Whether each row has expired follows from the
+/// rule the job implements: its time is not NULL and is before
+/// `now() - r`.
+const ROWS: &[(&str, &str, bool)] = &[
+    ("active", "NULL", false),
+    ("recent", "now() - interval '1 day'", false),
+    ("future", "now() + interval '1 day'", false),
+    ("at the boundary", "now() - interval 'R'", false),
+    (
+        "a microsecond inside",
+        "now() - interval 'R' + interval '1 microsecond'",
+        false,
+    ),
+    (
+        "a microsecond past",
+        "now() - interval 'R' - interval '1 microsecond'",
+        true,
+    ),
+    (
+        "long past",
+        "now() - interval 'R' - interval '10 years'",
+        true,
+    ),
+];
+
+/// Creates a table, fills it with [`ROWS`] (and one old row already
+/// cleared), runs the job, and returns `label|event|cleared columns|keep`
+/// for every row left, in one transaction, so that `now()` is the same
+/// throughout.
+fn run_job(
+    server: &Server,
+    table: &str,
+    timestamp: &str,
+    columns: &[&str],
+    retention: &str,
+    job: &str,
+) -> Vec<(String, bool, String)> {
+    let q = privet::codegen::retention::quote_identifier;
+    let table_q = q(table);
+    let column_defs: String = columns.iter().map(|c| format!(", {} text", q(c))).collect();
+    let mut sql = format!(
+        "CREATE TABLE {table_q} (label text PRIMARY KEY, {} timestamptz{column_defs}, keep text);\n",
+        q(timestamp)
+    );
+    let names: String = columns.iter().map(|c| format!(", {}", q(c))).collect();
+    let values: String = columns.iter().map(|c| format!(", 'x-{c}'")).collect();
+    for (label, time, _) in ROWS {
+        sql.push_str(&format!(
+            "INSERT INTO {table_q} (label, {}{names}, keep) VALUES ('{label}', {}{values}, 'kept');\n",
+            q(timestamp),
+            time.replace('R', retention)
+        ));
+    }
+    let nulls: String = columns.iter().map(|_| ", NULL").collect();
+    sql.push_str(&format!(
+        "INSERT INTO {table_q} (label, {}{names}, keep) VALUES ('already cleared', now() - interval '20 years'{nulls}, 'kept');\n",
+        q(timestamp)
+    ));
+    sql.push_str(job);
+    let cleared: String = if columns.is_empty() {
+        "true".to_string()
+    } else {
+        columns
+            .iter()
+            .map(|c| format!("{} IS NULL", q(c)))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let untouched: String = if columns.is_empty() {
+        "true".to_string()
+    } else {
+        columns
+            .iter()
+            .map(|c| format!("{} = 'x-' || {}", q(c), privet_literal(c)))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    sql.push_str(&format!(
+        "SELECT label, CASE WHEN {cleared} THEN 'cleared' WHEN {untouched} THEN 'untouched' ELSE 'mixed' END, keep FROM {table_q} ORDER BY label;\n"
+    ));
+    server
+        .psql(&sql)
+        .lines()
+        .map(|line| {
+            let parts: Vec<&str> = line.split('|').collect();
+            assert_eq!(
+                parts[2], "kept",
+                "a column outside `columns` changed: {line}"
+            );
+            (
+                parts[0].to_string(),
+                parts[1] == "cleared",
+                parts[1].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn privet_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The statements of a job file: what follows its header.
+fn statements(job: &str) -> &str {
+    let start = job.find("\n\n").map_or(0, |index| index + 2);
+    &job[start..]
+}
+
+#[test]
+fn retention_jobs_clear_exactly_the_expired_rows() {
+    let Some(bin) = postgres_bin() else {
+        skip(
+            "the PostgreSQL retention test did not run: no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql",
+        );
+        return;
+    };
+    let server = Server::start(bin);
+
+    // The One Touch data map: two anonymizing stores and a permanent one.
+    let one_touch = build_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/one-touch"));
+    let checks: &[(&str, &str, &str, &[&str], &str)] = &[
+        (
+            "retention/postgres/accounts_db.sql",
+            "accounts",
+            "closed_at",
+            &["phone", "email", "imei", "device_model", "last_ip"],
+            "36 months 0 days",
+        ),
+        (
+            "retention/postgres/orders_db.sql",
+            "orders",
+            "account_closed_at",
+            &["delivery_address", "phone", "location"],
+            "36 months 0 days",
+        ),
+    ];
+    for (path, table, timestamp, columns, retention) in checks {
+        let job = file(&one_touch, path);
+        assert!(
+            job.contains(&format!("interval '{retention}'")),
+            "{path} does not count {retention}:\n{job}"
+        );
+        let rows = run_job(&server, table, timestamp, columns, retention, &job);
+        assert_eq!(
+            rows.len(),
+            ROWS.len() + 1,
+            "{path}: anonymizing deletes no row"
+        );
+        for (label, cleared, state) in rows {
+            let expired = ROWS
+                .iter()
+                .find(|(l, _, _)| *l == label)
+                .is_none_or(|(_, _, expired)| *expired);
+            assert_eq!(cleared, expired, "{path}: row `{label}` is {state}");
+            assert!(state != "mixed", "{path}: row `{label}` is half cleared");
+        }
+    }
+    // Records kept forever: the job destroys nothing.
+    let forever = file(&one_touch, "retention/postgres/violation_records.sql");
+    let rows = run_job(
+        &server,
+        "violation_records",
+        "recorded_at",
+        &[],
+        "0 days",
+        &forever,
+    );
+    assert_eq!(rows.len(), ROWS.len() + 1);
+
+    // Deletion, a duration in days, and identifiers that need quoting.
+    let odd = build_text(
+        "category user.email\npurpose login\nallow collect, use, store of user\n\
+         subject person\n\
+         store log \"a \\\"log\\\"\"\n    backed by postgres table \"odd \\\"table\\\"\" timestamp \"seen at\"\n\
+         \x20   retain user keep for 45 days then delete\n\
+         flow person -> log carries user for login\n",
+    );
+    let job = file(&odd, "retention/postgres/log.sql");
+    assert!(job.contains("DELETE FROM \"odd \"\"table\"\"\""), "{job}");
+    let rows = run_job(
+        &server,
+        "odd \"table\"",
+        "seen at",
+        &[],
+        "0 months 45 days",
+        &job,
+    );
+    let left: Vec<&str> = rows.iter().map(|(label, _, _)| label.as_str()).collect();
+    let mut kept: Vec<&str> = ROWS
+        .iter()
+        .filter(|(_, _, expired)| !expired)
+        .map(|(label, _, _)| *label)
+        .collect();
+    kept.sort_unstable();
+    assert_eq!(left, kept, "exactly the expired rows are deleted");
+
+    // The pg_cron schedule installs a job running the same statements.
+    if server.pg_cron {
+        server.psql("CREATE EXTENSION pg_cron;\n");
+        let schedule = file(&one_touch, "retention/postgres/accounts_db.schedule.sql");
+        server.psql(&schedule);
+        server.psql(&schedule); // scheduling again replaces the job
+        let jobs = server.psql(
+            "SELECT jobname || '|' || schedule || '|' || command FROM cron.job ORDER BY jobid;\n",
+        );
+        let purge = file(&one_touch, "retention/postgres/accounts_db.sql");
+        let expected = format!(
+            "privet-retention-accounts_db|0 * * * *|\n{}",
+            statements(&purge)
+        );
+        assert_eq!(jobs.trim_end(), expected.trim_end());
+    } else {
+        skip("the pg_cron schedule was not tried: pg_cron is not installed");
+    }
+}
