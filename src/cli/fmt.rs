@@ -102,21 +102,13 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
 /// Replaces a file's contents through a temporary file beside it and a
 /// rename, so a reader never sees half a file. The file keeps its
 /// permissions.
-pub(crate) fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temporary, metadata.permissions())?;
-        }
-        std::fs::rename(&temporary, path)
-    })();
+fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let temporary = super::write::stage_beside(path, contents.as_bytes())?;
+    let keep_permissions = match std::fs::metadata(path) {
+        Ok(metadata) => std::fs::set_permissions(&temporary, metadata.permissions()),
+        Err(_) => Ok(()),
+    };
+    let result = keep_permissions.and_then(|()| std::fs::rename(&temporary, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }

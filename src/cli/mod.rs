@@ -507,19 +507,15 @@ fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Re
     let mut written = Vec::new();
     for (name, text) in files {
         let target = dir.join(name);
-        let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let result = std::fs::File::create(&temporary).and_then(|mut file| {
-            file.write_all(text.as_bytes())?;
-            file.sync_all()
-        });
-        if let Err(error) = result {
-            let _ = std::fs::remove_file(&temporary);
-            for (temporary, _) in &written {
-                let _ = std::fs::remove_file(temporary);
+        match write::stage_beside(&target, text.as_bytes()) {
+            Ok(temporary) => written.push((temporary, target)),
+            Err(error) => {
+                for (temporary, _) in &written {
+                    let _ = std::fs::remove_file(temporary);
+                }
+                return Err(format!("cannot write `{}`: {error}", shown(&target)));
             }
-            return Err(format!("cannot write `{}`: {error}", shown(&target)));
         }
-        written.push((temporary, target));
     }
     for (temporary, target) in &written {
         std::fs::rename(temporary, target)

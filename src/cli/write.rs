@@ -36,6 +36,29 @@ fn error(path: &Path, error: impl std::fmt::Display) -> WriteError {
     }
 }
 
+/// Writes `contents` into a temporary file beside `target`
+/// (`.NAME.PID.tmp`), synced to disk, and returns its path: the caller
+/// renames it over the target, so a reader sees the old file or the new one,
+/// never half of one. Nothing is left behind on failure.
+pub fn stage_beside(target: &Path, contents: &[u8]) -> std::io::Result<PathBuf> {
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    match result {
+        Ok(()) => Ok(temporary),
+        Err(error) => {
+            let _ = fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
+}
+
 /// The file that marks a directory as privet's build output: a previous
 /// output is replaced only when it has this file, or is empty.
 pub const MARKER: &str = "privet.json";
