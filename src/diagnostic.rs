@@ -91,6 +91,8 @@ diagnostic_names! {
         "a store keeps a category longer than the policy allows, or ends it more weakly";
     RetentionMissing => "retention-missing", Error,
         "a store holds personal data with no retention declared";
+    RetentionUnenforceable => "retention-unenforceable", Error,
+        "a store's retention cannot be carried out by the technology it is backed by";
     RegionNotAllowed => "region-not-allowed", Error,
         "data stored or sent outside the allowed regions without what the policy requires";
     MissingSafeguard => "missing-safeguard", Error,

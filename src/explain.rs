@@ -25,6 +25,7 @@ pages! {
     SharingWithoutBasis => "sharing-without-basis",
     RetentionExceeded => "retention-exceeded",
     RetentionMissing => "retention-missing",
+    RetentionUnenforceable => "retention-unenforceable",
     RegionNotAllowed => "region-not-allowed",
     MissingSafeguard => "missing-safeguard",
     TrackingIgnoresDnt => "tracking-ignores-dnt",

@@ -415,6 +415,16 @@ impl Generator {
         )
     }
 
+    /// The data lifecycle without its `while` phase: within the policy's,
+    /// and what a store counting from creation can enforce.
+    fn counted_from_event(&self) -> String {
+        format!(
+            "after {} keep for {} then delete",
+            self.events.first().map_or("", String::as_str),
+            self.durations.first().map_or("", String::as_str),
+        )
+    }
+
     fn rules(&mut self, unit: usize) {
         // What the data map does is allowed, wholesale.
         let mut all_purposes = self.purpose_roots.clone();
@@ -564,10 +574,16 @@ impl Generator {
             let region = self.pick_from(&self.regions.clone());
             let protection = list(&self.rng.some(&self.safeguards, 2));
             let backing = self.rng.pick(BACKINGS).copied().unwrap_or("");
-            self.item(&format!(
-                "store {name} \"store number {index}\"\n    in {region}\n    protected by {protection}\n    {backing}\n    retain {} {}",
-                list(&self.data_roots),
+            // S3 and Kafka count from creation and cannot wait while a state
+            // holds: their stores start counting at the event.
+            let store_lifecycle = if backing.contains("postgres") {
                 lifecycle.replace("\n    ", " ")
+            } else {
+                self.counted_from_event()
+            };
+            self.item(&format!(
+                "store {name} \"store number {index}\"\n    in {region}\n    protected by {protection}\n    {backing}\n    retain {} {store_lifecycle}",
+                list(&self.data_roots),
             ));
             self.stores.push(name);
         }

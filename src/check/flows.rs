@@ -955,6 +955,15 @@ impl<'p> Checker<'p> {
         if !node.complete {
             return;
         }
+        // Retention the store's technology can carry out.
+        for clause in &node.retentions {
+            if let Some(problem) = super::enforceable::unenforceable(node, clause) {
+                self.report.diagnostics.push(super::enforceable::diagnostic(
+                    program, node, clause, problem,
+                ));
+            }
+        }
+
         let Some(held) = self.graph.arrived.get(node.id.index()).cloned() else {
             return;
         };

@@ -5,6 +5,7 @@
 
 pub mod decision;
 pub mod diff;
+pub mod enforceable;
 pub mod flows;
 mod lints;
 pub mod permissions;

@@ -29,9 +29,9 @@ pub struct Output {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Generates the enforcement config of a program that has no errors.
-/// Fails with diagnostics when the program has errors, or when a store's
-/// retention cannot be enforced by its technology.
+/// Generates the enforcement config of a program that has no errors; fails
+/// with the errors otherwise (a store's retention its technology cannot
+/// carry out is one: `retention-unenforceable`).
 pub fn build(sources: &SourceMap, compilation: &Compilation) -> Result<Output, Vec<Diagnostic>> {
     if compilation.has_errors() {
         return Err(compilation
@@ -45,11 +45,6 @@ pub fn build(sources: &SourceMap, compilation: &Compilation) -> Result<Output, V
     let (bundle, revision) = bundle(sources, program);
 
     let jobs = retention::jobs(sources, program);
-    if !jobs.diagnostics.is_empty() {
-        let mut diagnostics = jobs.diagnostics;
-        crate::diagnostic::sort_diagnostics(&mut diagnostics);
-        return Err(diagnostics);
-    }
 
     let mut files = BTreeMap::new();
     files.insert("bundle.tar.gz".to_string(), archive::tar_gz(&bundle));

@@ -15,7 +15,6 @@
 
 use super::{comment_text, json_bytes, location, one_line, safe_file_name};
 use crate::ast::{EndAction, Hold};
-use crate::diagnostic::{Diagnostic, Name};
 use crate::model::{
     Backing, DurationValue, Lifecycle, Namespace, Node, Program, StoreRetention, StoreTechnology,
 };
@@ -224,7 +223,6 @@ pub struct Jobs {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Per store (by node id), per clause: its job.
     pub records: BTreeMap<u32, Vec<JobRecord>>,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Generates the jobs of every store.
@@ -242,8 +240,8 @@ pub fn jobs(sources: &SourceMap, program: &Program) -> Jobs {
             None => node.retentions.iter().map(|_| JobRecord::None).collect(),
             Some(backing) => match backing.technology {
                 StoreTechnology::Postgres => postgres(sources, program, node, backing, &mut jobs),
-                StoreTechnology::S3 => s3(node, backing, &name, &mut jobs, &mut buckets),
-                StoreTechnology::Kafka => kafka(node, backing, &name, &mut jobs, &mut topics),
+                StoreTechnology::S3 => s3(node, backing, &name, &mut buckets),
+                StoreTechnology::Kafka => kafka(node, backing, &name, &mut topics),
             },
         };
         jobs.records.insert(node.id.0, records);
@@ -262,14 +260,6 @@ pub fn jobs(sources: &SourceMap, program: &Program) -> Jobs {
 
 fn setting<'a>(backing: &'a Backing, key: &str) -> &'a str {
     backing.settings.get(key).map_or("", String::as_str)
-}
-
-/// The diagnostic for a clause a technology cannot enforce.
-fn cannot(clause: &StoreRetention, backing: &Backing, message: String, help: &str) -> Diagnostic {
-    Diagnostic::new(Name::InvalidValue, clause.lifecycle.span(), message)
-        .primary_message("cannot be enforced as written")
-        .label(backing.span, "the store's technology")
-        .help(help)
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -348,14 +338,8 @@ fn postgres(
                     statements.push_str(&format!("DELETE FROM {table}\nWHERE {cutoff};\n\n"));
                     (Some("delete"), Some(interval(duration)))
                 } else if columns.is_empty() {
-                    jobs.diagnostics.push(cannot(
-                        clause,
-                        backing,
-                        format!(
-                            "store `{name}` anonymizes its rows, but its `backed by postgres` names no `columns` to clear"
-                        ),
-                        "add `columns \"a, b\"` to the store's `backed by postgres`: the columns that identify a person",
-                    ));
+                    // `check` reports this (`retention-unenforceable`), so
+                    // a build never gets here; no job rather than a wrong one.
                     (None, None)
                 } else {
                     let quoted: Vec<String> = columns
@@ -467,52 +451,17 @@ fn fewest_days(duration: Duration) -> i64 {
     duration.day_bounds().0
 }
 
-/// How a technology that counts from creation words what it cannot do.
-struct Counting {
-    /// "objects", "records".
-    items: &'static str,
-    technology: &'static str,
-    help: &'static str,
-}
-
-const S3_COUNTING: Counting = Counting {
-    items: "objects",
-    technology: "S3",
-    help: "S3 counts from each object's creation: retain for a duration after an event, and write the objects when it happens",
-};
-
-const KAFKA_COUNTING: Counting = Counting {
-    items: "records",
-    technology: "Kafka",
-    help: "Kafka counts from each record's timestamp: retain for a duration after an event, and produce the records when it happens",
-};
-
 /// For a technology that counts from each item's creation: the clause's
 /// duration and whether it ends by anonymizing; None when nothing expires,
-/// or (with a diagnostic) when it keeps data while a state holds.
-fn creation_expiry(
-    clause: &StoreRetention,
-    backing: &Backing,
-    name: &str,
-    counting: &Counting,
-    jobs: &mut Jobs,
-) -> Option<(Duration, bool)> {
+/// or when it keeps data while a state holds, which `check` reports
+/// (`retention-unenforceable`) so that a build never gets here.
+fn creation_expiry(clause: &StoreRetention) -> Option<(Duration, bool)> {
     match expiry(&clause.lifecycle) {
-        Expiry::Forever | Expiry::Archive => None,
-        Expiry::After {
+        Expiry::Forever
+        | Expiry::Archive
+        | Expiry::After {
             while_state: true, ..
-        } => {
-            jobs.diagnostics.push(cannot(
-                clause,
-                backing,
-                format!(
-                    "store `{name}` keeps {} while a state holds, which {} cannot tell",
-                    counting.items, counting.technology
-                ),
-                counting.help,
-            ));
-            None
-        }
+        } => None,
         Expiry::After {
             duration,
             anonymize,
@@ -535,7 +484,6 @@ fn s3(
     node: &Node,
     backing: &Backing,
     name: &str,
-    jobs: &mut Jobs,
     buckets: &mut BTreeMap<String, Vec<BucketRule>>,
 ) -> Vec<JobRecord> {
     let bucket = setting(backing, "bucket").to_string();
@@ -543,17 +491,12 @@ fn s3(
     let rules = buckets.entry(bucket.clone()).or_default();
     let mut records = Vec::new();
     for clause in &node.retentions {
-        let (days, enforced_as) = match creation_expiry(clause, backing, name, &S3_COUNTING, jobs) {
+        let (days, enforced_as) = match creation_expiry(clause) {
             None => (None, None),
             Some((duration, anonymize)) => {
                 let days = fewest_days(duration);
                 if days < 1 {
-                    jobs.diagnostics.push(cannot(
-                        clause,
-                        backing,
-                        format!("store `{name}` keeps objects less than a day, which S3 cannot do"),
-                        "S3 expires objects one day after their creation at the soonest",
-                    ));
+                    // Reported by `check` (`retention-unenforceable`).
                     (None, None)
                 } else {
                     rules.push(BucketRule {
@@ -659,21 +602,19 @@ fn kafka(
     node: &Node,
     backing: &Backing,
     name: &str,
-    jobs: &mut Jobs,
     topics: &mut BTreeMap<String, Vec<TopicLimit>>,
 ) -> Vec<JobRecord> {
     let topic = setting(backing, "topic").to_string();
     let limits = topics.entry(topic.clone()).or_default();
     let mut records = Vec::new();
     for clause in &node.retentions {
-        let (millis, enforced_as) =
-            match creation_expiry(clause, backing, name, &KAFKA_COUNTING, jobs) {
-                None => (None, None),
-                Some((duration, anonymize)) => (
-                    Some(fewest_days(duration).saturating_mul(MILLIS_PER_DAY)),
-                    anonymize.then_some("delete"),
-                ),
-            };
+        let (millis, enforced_as) = match creation_expiry(clause) {
+            None => (None, None),
+            Some((duration, anonymize)) => (
+                Some(fewest_days(duration).saturating_mul(MILLIS_PER_DAY)),
+                anonymize.then_some("delete"),
+            ),
+        };
         limits.push(TopicLimit {
             store: name.to_string(),
             millis,
