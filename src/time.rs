@@ -115,6 +115,11 @@ impl Duration {
     /// days, Kafka's `retention.ms`) is given the fewest: its expiry then
     /// never comes later than the duration's, from any start date.
     pub fn day_bounds(self) -> (i64, i64) {
+        // Without months, every start date gives the same span.
+        if self.months == 0 {
+            let days = i64::from(self.days);
+            return (days, days);
+        }
         let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
         let mut bounds = (i64::MAX, i64::MIN);
         for offset in 0..DAYS_IN_400_YEARS {
@@ -334,7 +339,25 @@ mod tests {
         assert!(year.never_longer_than(Duration::from_days(366)));
         assert!(!year.never_longer_than(Duration::from_days(365)));
         assert_eq!(Duration::from_months(36).day_bounds(), (1095, 1096));
+        assert_eq!(Duration::from_months(1).day_bounds(), (28, 31));
         assert!(Duration::from_months(2).never_longer_than(Duration::from_months(2)));
+    }
+
+    #[test]
+    fn day_bounds_without_months_are_the_days_from_every_start() {
+        let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
+        for days in [0, 1, 30, 366, 1_000] {
+            let duration = Duration::from_days(days);
+            let spans: Vec<i64> = (0..DAYS_IN_400_YEARS)
+                .step_by(97)
+                .map(|offset| {
+                    let start = cycle_start.add_days(offset);
+                    duration.after(start).day_number() - start.day_number()
+                })
+                .collect();
+            assert!(spans.iter().all(|span| *span == i64::from(days)));
+            assert_eq!(duration.day_bounds(), (i64::from(days), i64::from(days)));
+        }
     }
 
     #[test]

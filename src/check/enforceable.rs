@@ -54,7 +54,12 @@ pub fn unenforceable(node: &Node, clause: &StoreRetention) -> Option<Unenforceab
                 .as_ref()
                 .map(|hold| hold.duration.value)
                 .unwrap_or_default();
-            (technology == StoreTechnology::S3 && duration.day_bounds().0 < 1)
+            // A month is at least 28 days, so only a duration without months
+            // can be under a day; asking `day_bounds` of one with months would
+            // walk a 400-year calendar for nothing.
+            (technology == StoreTechnology::S3
+                && duration.months == 0
+                && duration.day_bounds().0 < 1)
                 .then_some(Unenforceable::UnderOneDay)
         }
     }
