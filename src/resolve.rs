@@ -538,43 +538,29 @@ impl Resolver {
                 });
             }
             ItemKind::Allow(rule) => {
-                let resolved = Rule {
-                    kind: RuleKind::Allow,
-                    actions: self.actions(&rule.actions),
-                    categories: self.scope(
-                        Namespace::Category,
-                        &rule.categories.names,
-                        rule.categories.filter.map(|f| f.flag),
-                    ),
-                    purposes: self.purpose_scope(&rule.purposes),
-                    recipients: self.recipients(&rule.recipients),
-                    bases: rule
-                        .bases
-                        .as_ref()
-                        .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
-                        .unwrap_or_default(),
-                    regions: self.lookup_all(Namespace::Region, &rule.regions),
-                    exceptions: Vec::new(),
-                    meta: meta(item, &rule.cite),
-                };
+                let mut resolved = self.act_rule(
+                    RuleKind::Allow,
+                    item,
+                    &rule.cite,
+                    (&rule.actions, &rule.categories),
+                    (&rule.purposes, &rule.recipients, &rule.regions),
+                );
+                resolved.bases = rule
+                    .bases
+                    .as_ref()
+                    .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
+                    .unwrap_or_default();
                 self.program.rules.push(resolved);
             }
             ItemKind::Deny(rule) => {
-                let resolved = Rule {
-                    kind: RuleKind::Deny,
-                    actions: self.actions(&rule.actions),
-                    categories: self.scope(
-                        Namespace::Category,
-                        &rule.categories.names,
-                        rule.categories.filter.map(|f| f.flag),
-                    ),
-                    purposes: self.purpose_scope(&rule.purposes),
-                    recipients: self.recipients(&rule.recipients),
-                    bases: Vec::new(),
-                    regions: self.lookup_all(Namespace::Region, &rule.regions),
-                    exceptions: self.exceptions(&rule.exceptions),
-                    meta: meta(item, &rule.cite),
-                };
+                let mut resolved = self.act_rule(
+                    RuleKind::Deny,
+                    item,
+                    &rule.cite,
+                    (&rule.actions, &rule.categories),
+                    (&rule.purposes, &rule.recipients, &rule.regions),
+                );
+                resolved.exceptions = self.exceptions(&rule.exceptions);
                 self.program.rules.push(resolved);
             }
             ItemKind::Restrict(rule) => {
@@ -655,6 +641,33 @@ impl Resolver {
             // entry, so that `Program::nodes` is indexed by node id.
             ItemKind::Node(_) => {}
             ItemKind::Flow(flow) => self.flow(item, flow),
+        }
+    }
+
+    /// What `allow` and `deny` share: the actions, categories, purposes,
+    /// recipients and regions of the acts they are about.
+    fn act_rule(
+        &mut self,
+        kind: RuleKind,
+        item: &ast::Item,
+        cite: &Option<ast::Text>,
+        (actions, categories): (&[ast::Ident], &ast::CategorySelector),
+        (purposes, recipients, regions): (&[ast::Ident], &[ast::Ident], &[ast::Ident]),
+    ) -> Rule {
+        Rule {
+            kind,
+            actions: self.actions(actions),
+            categories: self.scope(
+                Namespace::Category,
+                &categories.names,
+                categories.filter.map(|f| f.flag),
+            ),
+            purposes: self.purpose_scope(purposes),
+            recipients: self.recipients(recipients),
+            bases: Vec::new(),
+            regions: self.lookup_all(Namespace::Region, regions),
+            exceptions: Vec::new(),
+            meta: meta(item, cite),
         }
     }
 
