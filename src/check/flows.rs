@@ -323,10 +323,9 @@ impl<'p> Checker<'p> {
             };
             let decision = decide_atoms(program, &act, atoms);
             if !decision.allowed {
-                for diagnostic in
+                for (rule, diagnostic) in
                     self.explain_denial(flow, &act, &decision, category_span, purpose_span, atoms)
                 {
-                    let rule = diagnostic_rule(&diagnostic, program);
                     if reported.insert((diagnostic.name, rule)) {
                         self.push_flow(id, diagnostic);
                     }
@@ -336,8 +335,8 @@ impl<'p> Checker<'p> {
         self.do_not_track(id, flow, category, category_span, purpose, atoms);
     }
 
-    /// The diagnostics for a denied act: one per forbidding rule, and one
-    /// for the atoms no rule permits.
+    /// The diagnostics for a denied act: one per forbidding rule (with the
+    /// rule), and one for the atoms no rule permits.
     fn explain_denial(
         &self,
         flow: &Flow,
@@ -346,7 +345,7 @@ impl<'p> Checker<'p> {
         category_span: Span,
         purpose_span: Span,
         atoms: &[usize],
-    ) -> Vec<Diagnostic> {
+    ) -> Vec<(Option<RuleId>, Diagnostic)> {
         let program = self.program;
         let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
@@ -452,7 +451,10 @@ impl<'p> Checker<'p> {
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
             };
-            out.push(with_path(diagnostic, affected.first().copied()));
+            out.push((
+                Some(*rule_id),
+                with_path(diagnostic, affected.first().copied()),
+            ));
         }
         if !decision.unallowed.is_empty() {
             // Collecting a category no `allow collect` rule names at all is
@@ -466,15 +468,21 @@ impl<'p> Checker<'p> {
                 (Vec::new(), decision.unallowed.clone())
             };
             if !undisclosed.is_empty() {
-                out.push(with_path(
-                    self.undisclosed(flow, act, &undisclosed, category_span, atoms),
-                    self.first_atom_leaf(&undisclosed, atoms),
+                out.push((
+                    None,
+                    with_path(
+                        self.undisclosed(flow, act, &undisclosed, category_span, atoms),
+                        self.first_atom_leaf(&undisclosed, atoms),
+                    ),
                 ));
             }
             if !rest.is_empty() {
-                out.push(with_path(
-                    self.unallowed(flow, act, &rest, category_span, purpose_span),
-                    self.first_atom_leaf(&rest, atoms),
+                out.push((
+                    None,
+                    with_path(
+                        self.unallowed(flow, act, &rest, category_span, purpose_span),
+                        self.first_atom_leaf(&rest, atoms),
+                    ),
                 ));
             }
         }
@@ -1226,16 +1234,6 @@ fn accepted_bases_note(program: &Program, rule: &Rule, given: &[NameId]) -> Stri
         format!("this flow gives {}", names_list(program.bases(), given))
     };
     format!("{accepted}; {given}")
-}
-
-/// The rule a diagnostic labels, to report each rule once per act.
-fn diagnostic_rule(diagnostic: &Diagnostic, program: &Program) -> Option<RuleId> {
-    let label = diagnostic.labels.first()?;
-    program.rule_ids().find(|id| {
-        program
-            .rule(*id)
-            .is_some_and(|rule| rule.meta.head == label.span)
-    })
 }
 
 /// The depth of the deepest name of a scope that covers a leaf.
