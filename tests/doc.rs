@@ -63,12 +63,22 @@ fn one_touch_document_has_every_section_rule_and_flow() {
     }
     let entries = markdown.lines().filter(|l| l.starts_with("- ")).count();
     assert!(entries >= count, "{entries} entries for {count} rules");
-    // The data map: a box per node, a path per flow, and a row per flow.
+    // The data map: a box per node, an arrow per pair of nodes with flows
+    // between them (whose tooltip lists each flow), and a row per flow.
     assert_eq!(svg.matches("<g class=\"node ").count(), program.nodes.len());
-    assert_eq!(
-        svg.matches("<path class=\"flow").count(),
-        program.flows.len()
-    );
+    let pairs: std::collections::BTreeSet<_> = program
+        .flows
+        .iter()
+        .map(|flow| (flow.from, flow.to))
+        .collect();
+    assert!(pairs.len() < program.flows.len(), "some flows are parallel");
+    assert_eq!(svg.matches("<path class=\"flow").count(), pairs.len());
+    let tooltips: usize = svg
+        .split("<path class=\"flow")
+        .skip(1)
+        .map(|arrow| arrow.split("</title>").next().unwrap().lines().count())
+        .sum();
+    assert_eq!(tooltips, program.flows.len());
     assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(!html.contains("<script"));
     assert!(!html.contains("http-equiv=\"refresh\""));

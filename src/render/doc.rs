@@ -21,7 +21,7 @@ use crate::ast::{EndAction, Hold};
 use crate::check::FlowFinding;
 use crate::describe;
 use crate::model::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// A run of text inside a block.
@@ -62,8 +62,9 @@ pub struct Picture {
     pub layout: layout::Layout,
     /// Per node: its name, kind and label.
     pub nodes: Vec<(String, &'static str, Option<String>)>,
-    /// Per flow: its tooltip, and whether it breaks the policy (`Some(true)`
-    /// an error, `Some(false)` a warning).
+    /// Per arrow (the flows between two nodes): its tooltip, a line per
+    /// flow, and whether one of them breaks the policy (`Some(true)` an
+    /// error, `Some(false)` a warning).
     pub flows: Vec<(String, Option<bool>)>,
 }
 
@@ -465,25 +466,37 @@ fn picture(program: &Program, findings: &BTreeSet<FlowFinding>) -> Picture {
             (chars * 7.2 + 24.0).max(90.0)
         })
         .collect();
-    let edges: Vec<(usize, usize)> = program
-        .flows
-        .iter()
-        .map(|flow| (flow.from.index(), flow.to.index()))
-        .collect();
+    // Flows between the same two nodes are drawn as one arrow, so none
+    // hides another; its tooltip lists each flow, and its colour is the
+    // worst of theirs.
     let by_flow = violations(findings);
-    let flows = (0..program.flows.len())
-        .map(|index| {
-            let id = FlowId(crate::source::offset_u32(index));
-            let (what, why) = flow_label(program, id);
-            let found = by_flow.get(&id);
-            let mut tip = format!("{what} {why}");
-            if let Some(found) = found {
-                let list: Vec<&str> = found.iter().map(|n| n.as_str()).collect();
-                let _ = write!(tip, " ({})", list.join(", "));
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    let mut flows: Vec<(String, Option<bool>)> = Vec::new();
+    let mut drawn: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (index, flow) in program.flows.iter().enumerate() {
+        let id = FlowId(crate::source::offset_u32(index));
+        let (what, why) = flow_label(program, id);
+        let found = by_flow.get(&id);
+        let mut tip = format!("{what} {why}");
+        if let Some(found) = found {
+            let list: Vec<&str> = found.iter().map(|n| n.as_str()).collect();
+            let _ = write!(tip, " ({})", list.join(", "));
+        }
+        let broken = found.map(|found| is_error(found));
+        let pair = (flow.from.index(), flow.to.index());
+        match drawn.get(&pair).and_then(|&edge| flows.get_mut(edge)) {
+            Some((tips, worst)) => {
+                tips.push('\n');
+                tips.push_str(&tip);
+                *worst = (*worst).max(broken);
             }
-            (tip, found.map(|found| is_error(found)))
-        })
-        .collect();
+            None => {
+                drawn.insert(pair, edges.len());
+                edges.push(pair);
+                flows.push((tip, broken));
+            }
+        }
+    }
     Picture {
         layout: layout::layout(&widths, &edges),
         nodes,

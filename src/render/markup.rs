@@ -4,7 +4,8 @@
 
 /// Text made safe inside XML or HTML, as element content or as a quoted
 /// attribute value. Characters XML 1.0 cannot hold (control characters
-/// other than tab, line feed and carriage return) become U+FFFD.
+/// other than tab, line feed and carriage return) become U+FFFD; a carriage
+/// return is kept as a character reference.
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -14,7 +15,9 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            // A parser would turn a raw carriage return into a line feed.
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}' => {
                 out.push('\u{fffd}');
             }
