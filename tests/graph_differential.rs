@@ -299,21 +299,29 @@ impl<'p> Reference<'p> {
             let from_subject = self.is_subject(flow.from);
             let to_subject = self.is_subject(flow.to);
             let carried = self.carried(flow);
-            let personal = self.personal_of(flow);
+            let mut personal = self.personal_of(flow);
             for (category, _) in &flow.categories {
                 let declared: Vec<usize> = program.categories().leaves_of(*category).collect();
-                if !from_subject && !declared.iter().any(|leaf| carried.contains(leaf)) {
-                    found.insert((id, Name::InconsistentFlow));
-                    continue;
-                }
+                let atoms: Vec<usize> =
+                    if !from_subject && !declared.iter().any(|leaf| carried.contains(leaf)) {
+                        // Never reaches the source: judged as declared,
+                        // unless anonymized.
+                        found.insert((id, Name::InconsistentFlow));
+                        if flow.transform == Some(Transform::Anonymized) {
+                            continue;
+                        }
+                        personal.extend(declared.iter().copied());
+                        declared.clone()
+                    } else {
+                        declared
+                            .iter()
+                            .copied()
+                            .filter(|l| personal.contains(l))
+                            .collect()
+                    };
                 if to_subject {
                     continue;
                 }
-                let atoms: Vec<usize> = declared
-                    .iter()
-                    .copied()
-                    .filter(|l| personal.contains(l))
-                    .collect();
                 if atoms.is_empty() {
                     continue;
                 }
@@ -346,19 +354,23 @@ impl<'p> Reference<'p> {
         found
     }
 
-    fn action(&self, flow: &privet::model::Flow) -> (Action, PartyKind) {
+    /// The acts of a flow: a collection from a subject (and, when the
+    /// subject hands the data to another party, the onward act to it), or
+    /// the one onward act.
+    fn actions(&self, flow: &privet::model::Flow) -> Vec<(Action, PartyKind)> {
         let to = self.program.node(flow.to).unwrap();
-        if self.is_subject(flow.from) {
-            return (Action::Collect, to.party);
-        }
-        let action = match to.party {
+        let onward = match to.party {
             PartyKind::FirstParty if to.kind == NodeKind::Store => Action::Store,
             PartyKind::FirstParty => Action::Use,
             PartyKind::Acquirer => Action::Transfer,
             PartyKind::Public => Action::Disclose,
             _ => Action::Share,
         };
-        (action, to.party)
+        match (self.is_subject(flow.from), to.party) {
+            (false, party) => vec![(onward, party)],
+            (true, PartyKind::FirstParty) => vec![(Action::Collect, PartyKind::FirstParty)],
+            (true, party) => vec![(Action::Collect, party), (onward, party)],
+        }
     }
 
     fn act_findings(
@@ -371,14 +383,17 @@ impl<'p> Reference<'p> {
         found: &mut BTreeSet<(FlowId, Name)>,
     ) {
         let program = self.program;
-        let (action, recipient) = self.action(flow);
         let to = program.node(flow.to).unwrap();
         let regions: Vec<Option<NameId>> = if to.regions.is_empty() {
             vec![None]
         } else {
             to.regions.iter().map(|r| Some(*r)).collect()
         };
-        for region in regions {
+        let acts = self.actions(flow);
+        for (action, recipient, region) in acts
+            .iter()
+            .flat_map(|&(a, p)| regions.iter().map(move |&r| (a, p, r)))
+        {
             let act = Act {
                 action,
                 category,
@@ -430,20 +445,21 @@ impl<'p> Reference<'p> {
         if honoured {
             return;
         }
-        let act = Act {
-            action,
-            category,
-            purpose,
-            recipient,
-            bases: flow.bases.clone(),
-            region: None,
-            do_not_track: true,
-        };
-        let decision = decide_atoms(program, &act, atoms);
-        let forbidden_by_dnt = decision
-            .forbidding
-            .iter()
-            .any(|r| program.rule(*r).unwrap().kind == RuleKind::HonourDnt);
+        let forbidden_by_dnt = acts.iter().any(|&(action, recipient)| {
+            let act = Act {
+                action,
+                category,
+                purpose,
+                recipient,
+                bases: flow.bases.clone(),
+                region: None,
+                do_not_track: true,
+            };
+            decide_atoms(program, &act, atoms)
+                .forbidding
+                .iter()
+                .any(|r| program.rule(*r).unwrap().kind == RuleKind::HonourDnt)
+        });
         if !forbidden_by_dnt {
             return;
         }
@@ -456,13 +472,37 @@ impl<'p> Reference<'p> {
                         .any(|leaf| rule.purposes.as_ref().unwrap().leaves.contains(leaf))
             })
         };
-        let upstream = atoms.iter().all(|leaf| {
-            program.flows.iter().any(|incoming| {
-                incoming.to == flow.from
-                    && self.carried(incoming).contains(leaf)
-                    && incoming.purposes.iter().any(|(p, _)| tracking(*p))
-            })
-        });
+        // Tracking started upstream when some path from a subject to the
+        // source, of flows carrying the leaf other than this one, passes a
+        // tracking flow: a plain search over (node, passed) states.
+        let upstream = !self.is_subject(flow.from)
+            && atoms.iter().all(|leaf| {
+                let mut seen = BTreeSet::new();
+                let mut queue: VecDeque<(NameId, bool)> = program
+                    .nodes
+                    .iter()
+                    .filter(|n| n.kind == NodeKind::Subject)
+                    .map(|n| (n.id, false))
+                    .collect();
+                while let Some((node, passed)) = queue.pop_front() {
+                    if !seen.insert((node, passed)) {
+                        continue;
+                    }
+                    if passed && node == flow.from {
+                        return true;
+                    }
+                    for (index, next) in program.flows.iter().enumerate() {
+                        if index != id.0 as usize
+                            && next.from == node
+                            && self.carried(next).contains(leaf)
+                        {
+                            let tracks = next.purposes.iter().any(|(p, _)| tracking(*p));
+                            queue.push_back((next.to, passed || tracks));
+                        }
+                    }
+                }
+                false
+            });
         if !upstream {
             found.insert((id, Name::TrackingIgnoresDnt));
         }
@@ -473,7 +513,10 @@ impl<'p> Reference<'p> {
         let used: BTreeSet<usize> = program
             .flows
             .iter()
-            .filter(|flow| !self.is_subject(flow.from))
+            .filter(|flow| {
+                !self.is_subject(flow.from)
+                    || self.program.node(flow.to).unwrap().party != PartyKind::FirstParty
+            })
             .flat_map(|flow| self.carried(flow))
             .collect();
         let mut reported = BTreeSet::new();

@@ -32,28 +32,36 @@ pub struct FlowReport {
     pub findings: BTreeSet<FlowFinding>,
 }
 
-/// What a flow does, given the kinds of its ends.
-pub fn flow_action(program: &Program, flow: &Flow) -> (Action, PartyKind) {
+/// What a flow does, given the kinds of its ends: the acts it is judged
+/// as, each with the kind of its recipient. A flow from a data subject is a
+/// collection; when the recipient is not the first party (a vendor's SDK,
+/// a payment form, a public page), the person hands the data to that party,
+/// so it is also the share, transfer or disclosure to it.
+pub fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
     let from = program.node(flow.from);
     let to = program.node(flow.to);
     let recipient = to.map_or(PartyKind::FirstParty, |node| node.party);
-    let action = if from.is_some_and(|node| node.kind == NodeKind::Subject) {
-        Action::Collect
-    } else {
-        match recipient {
-            PartyKind::FirstParty => {
-                if to.is_some_and(|node| node.kind == NodeKind::Store) {
-                    Action::Store
-                } else {
-                    Action::Use
-                }
+    let onward = match recipient {
+        PartyKind::FirstParty => {
+            if to.is_some_and(|node| node.kind == NodeKind::Store) {
+                Action::Store
+            } else {
+                Action::Use
             }
-            PartyKind::Acquirer => Action::Transfer,
-            PartyKind::Public => Action::Disclose,
-            PartyKind::Processor | PartyKind::ThirdParty | PartyKind::Authority => Action::Share,
         }
+        PartyKind::Acquirer => Action::Transfer,
+        PartyKind::Public => Action::Disclose,
+        PartyKind::Processor | PartyKind::ThirdParty | PartyKind::Authority => Action::Share,
     };
-    (action, recipient)
+    if from.is_some_and(|node| node.kind == NodeKind::Subject) {
+        if recipient == PartyKind::FirstParty {
+            vec![(Action::Collect, recipient)]
+        } else {
+            vec![(Action::Collect, recipient), (onward, recipient)]
+        }
+    } else {
+        vec![(onward, recipient)]
+    }
 }
 
 /// Whether the flow returns data to the person it is about; such flows are
@@ -85,6 +93,8 @@ struct Checker<'p> {
     graph: &'p DataGraph,
     /// The flows into each node, by node id, in flow order.
     incoming: Vec<Vec<usize>>,
+    /// The flows out of each node, by node id, in flow order.
+    outgoing: Vec<Vec<usize>>,
     /// For each category leaf, the requirements that cover it.
     requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
@@ -93,8 +103,12 @@ struct Checker<'p> {
 
 pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
     let mut incoming = vec![Vec::new(); program.nodes.len()];
+    let mut outgoing = vec![Vec::new(); program.nodes.len()];
     for (index, flow) in program.flows.iter().enumerate() {
         if let Some(list) = incoming.get_mut(flow.to.index()) {
+            list.push(index);
+        }
+        if let Some(list) = outgoing.get_mut(flow.from.index()) {
             list.push(index);
         }
     }
@@ -110,6 +124,7 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
         program,
         graph,
         incoming,
+        outgoing,
         requirements_by_leaf,
         paths: PathFinder::new(program, graph),
         report: FlowReport::default(),
@@ -222,9 +237,16 @@ impl<'p> Checker<'p> {
         let source_is_subject = program
             .node(flow.from)
             .is_some_and(|node| node.kind == NodeKind::Subject);
+        let anonymized = flow.transform == Some(Transform::Anonymized);
+        // What the flow is judged to carry as personal data: what really
+        // reaches it, and the categories that never reach its source taken
+        // as declared, so that a missing upstream flow (or data bought from
+        // elsewhere) never hides a violation.
+        let mut judged = personal.clone();
 
         for (category, category_span) in &flow.categories {
             let declared: FixedBitSet = program.categories().leaf_set(&[*category], None);
+            let mut leaves = declared.clone();
             if !source_is_subject && declared.is_disjoint(&carried) {
                 let source = program.node_names().name(flow.from);
                 self.push_flow(
@@ -239,18 +261,19 @@ impl<'p> Checker<'p> {
                     )
                     .primary_message(format!("not received by `{source}`"))
                     .note(self.received_note(flow.from))
+                    .note("privet checks the flow as declared, as if the data started here")
                     .help(format!(
                         "add a flow that brings it to `{source}`, or remove it from this flow"
                     )),
                 );
-                continue;
+                if anonymized {
+                    continue;
+                }
+                judged.union_with(&declared);
+            } else {
+                leaves.intersect_with(&personal);
             }
-            if to_subject(program, flow) {
-                continue;
-            }
-            let mut leaves = declared;
-            leaves.intersect_with(&personal);
-            if leaves.is_clear() {
+            if to_subject(program, flow) || leaves.is_clear() {
                 continue;
             }
             let atoms: Vec<usize> = leaves.ones().collect();
@@ -267,7 +290,7 @@ impl<'p> Checker<'p> {
             }
         }
         if !to_subject(program, flow) {
-            self.flow_safeguards(id, flow, &personal);
+            self.flow_safeguards(id, flow, &judged);
         }
     }
 
@@ -303,7 +326,6 @@ impl<'p> Checker<'p> {
         atoms: &[usize],
     ) {
         let program = self.program;
-        let (action, recipient) = flow_action(program, flow);
         let regions: Vec<Option<NameId>> = match program.node(flow.to) {
             Some(node) if !node.regions.is_empty() => {
                 node.regions.iter().copied().map(Some).collect()
@@ -311,7 +333,11 @@ impl<'p> Checker<'p> {
             _ => vec![None],
         };
         let mut reported: BTreeSet<(Name, Option<RuleId>)> = BTreeSet::new();
-        for region in regions {
+        let acts = flow_actions(program, flow);
+        for (action, recipient, region) in acts
+            .iter()
+            .flat_map(|&(action, recipient)| regions.iter().map(move |&r| (action, recipient, r)))
+        {
             let act = Act {
                 action,
                 category,
@@ -720,29 +746,31 @@ impl<'p> Checker<'p> {
         if honoured {
             return;
         }
-        let (action, recipient) = flow_action(program, flow);
-        let act = Act {
-            action,
-            category,
-            purpose,
-            recipient,
-            bases: flow.bases.clone(),
-            region: None,
-            do_not_track: true,
-        };
-        let decision = decide_atoms(program, &act, atoms);
-        let honour_rules: Vec<&Rule> = decision
-            .forbidding
-            .iter()
-            .filter_map(|rule| program.rule(*rule))
-            .filter(|rule| rule.kind == RuleKind::HonourDnt)
-            .collect();
-        let Some(rule) = honour_rules.first() else {
+        // The first act of the flow that Do Not Track forbids, and the rule.
+        let Some(rule) = flow_actions(program, flow)
+            .into_iter()
+            .find_map(|(action, recipient)| {
+                let act = Act {
+                    action,
+                    category,
+                    purpose,
+                    recipient,
+                    bases: flow.bases.clone(),
+                    region: None,
+                    do_not_track: true,
+                };
+                decide_atoms(program, &act, atoms)
+                    .forbidding
+                    .iter()
+                    .filter_map(|rule| program.rule(*rule))
+                    .find(|rule| rule.kind == RuleKind::HonourDnt)
+            })
+        else {
             return;
         };
         // Data that reached the source for a tracking purpose was checked
         // where it entered: report the hop where tracking starts, once.
-        if self.tracked_upstream(flow, atoms) {
+        if self.tracked_upstream(id, flow, atoms) {
             return;
         }
         let purpose_name = program.purposes().name(purpose);
@@ -763,10 +791,21 @@ impl<'p> Checker<'p> {
         self.push_flow(id, diagnostic);
     }
 
-    /// Whether every leaf reached the flow's source through some flow for a
-    /// purpose the policy protects with Do Not Track.
-    fn tracked_upstream(&self, flow: &Flow, atoms: &[usize]) -> bool {
+    /// Whether every leaf reached the flow's source from a data subject
+    /// along flows that carry it, one of which is for a purpose the policy
+    /// protects with Do Not Track, without passing through this flow:
+    /// tracking started upstream, and was checked where it did. Nothing is
+    /// upstream of a data subject.
+    fn tracked_upstream(&self, id: FlowId, flow: &Flow, atoms: &[usize]) -> bool {
         let program = self.program;
+        let is_subject = |node: NameId| {
+            program
+                .node(node)
+                .is_some_and(|n| n.kind == NodeKind::Subject)
+        };
+        if is_subject(flow.from) {
+            return false;
+        }
         let protected: Vec<&Rule> = program
             .rules
             .iter()
@@ -780,19 +819,46 @@ impl<'p> Checker<'p> {
                     .is_some_and(|scope| leaves.clone().any(|leaf| scope.leaves.contains(leaf)))
             })
         };
+        let tracking: Vec<bool> = program
+            .flows
+            .iter()
+            .map(|f| f.purposes.iter().any(|(purpose, _)| is_tracking(*purpose)))
+            .collect();
+        let node_count = program.nodes.len();
         atoms.iter().all(|leaf| {
-            self.flows_into(flow.from).any(|(index, incoming)| {
-                incoming.to == flow.from
-                    && self
+            // A search over (node, whether a tracking flow was passed).
+            let mut seen = FixedBitSet::with_capacity(2 * node_count);
+            let mut pending: Vec<(usize, bool)> = program
+                .nodes
+                .iter()
+                .filter(|node| node.kind == NodeKind::Subject)
+                .map(|node| (node.id.index(), false))
+                .collect();
+            while let Some((node, tracked)) = pending.pop() {
+                let state = node * 2 + usize::from(tracked);
+                if seen.contains(state) {
+                    continue;
+                }
+                seen.insert(state);
+                if tracked && node == flow.from.index() {
+                    return true;
+                }
+                for &index in self.outgoing.get(node).map(Vec::as_slice).unwrap_or(&[]) {
+                    let carries = self
                         .graph
                         .carried
                         .get(index)
-                        .is_some_and(|carried| carried.contains(*leaf))
-                    && incoming
-                        .purposes
-                        .iter()
-                        .any(|(purpose, _)| is_tracking(*purpose))
-            })
+                        .is_some_and(|carried| carried.contains(*leaf));
+                    if index == id.index() || !carries {
+                        continue;
+                    }
+                    if let Some(next) = program.flows.get(index) {
+                        let passed = tracked || tracking.get(index).copied().unwrap_or(false);
+                        pending.push((next.to.index(), passed));
+                    }
+                }
+            }
+            false
         })
     }
 
@@ -834,7 +900,11 @@ impl<'p> Checker<'p> {
             let from_subject = program
                 .node(flow.from)
                 .is_some_and(|node| node.kind == NodeKind::Subject);
-            if !from_subject {
+            // Data a person hands straight to another party is used there.
+            let to_other_party = program
+                .node(flow.to)
+                .is_some_and(|node| node.party != PartyKind::FirstParty);
+            if !from_subject || to_other_party {
                 if let Some(carried) = self.graph.carried.get(index) {
                     used.union_with(carried);
                 }
