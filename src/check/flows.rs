@@ -64,6 +64,39 @@ pub fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> 
     }
 }
 
+/// The acts one category and purpose of a flow stand for: each of its
+/// actions, in each region of its target (unknown when it declares none).
+/// Under Do Not Track the region does not matter, and is left unknown.
+fn flow_acts(
+    program: &Program,
+    flow: &Flow,
+    category: NameId,
+    purpose: NameId,
+    do_not_track: bool,
+) -> Vec<Act> {
+    let regions: Vec<Option<NameId>> = match program.node(flow.to) {
+        Some(node) if !node.regions.is_empty() && !do_not_track => {
+            node.regions.iter().copied().map(Some).collect()
+        }
+        _ => vec![None],
+    };
+    let mut acts = Vec::new();
+    for (action, recipient) in flow_actions(program, flow) {
+        for region in &regions {
+            acts.push(Act {
+                action,
+                category,
+                purpose,
+                recipient,
+                bases: flow.bases.clone(),
+                region: *region,
+                do_not_track,
+            });
+        }
+    }
+    acts
+}
+
 /// Whether the flow returns data to the person it is about; such flows are
 /// not processing the policy governs.
 fn to_subject(program: &Program, flow: &Flow) -> bool {
@@ -326,27 +359,8 @@ impl<'p> Checker<'p> {
         atoms: &[usize],
     ) {
         let program = self.program;
-        let regions: Vec<Option<NameId>> = match program.node(flow.to) {
-            Some(node) if !node.regions.is_empty() => {
-                node.regions.iter().copied().map(Some).collect()
-            }
-            _ => vec![None],
-        };
         let mut reported: BTreeSet<(Name, Option<RuleId>)> = BTreeSet::new();
-        let acts = flow_actions(program, flow);
-        for (action, recipient, region) in acts
-            .iter()
-            .flat_map(|&(action, recipient)| regions.iter().map(move |&r| (action, recipient, r)))
-        {
-            let act = Act {
-                action,
-                category,
-                purpose,
-                recipient,
-                bases: flow.bases.clone(),
-                region,
-                do_not_track: false,
-            };
+        for act in flow_acts(program, flow, category, purpose, false) {
             let decision = decide_atoms(program, &act, atoms);
             if !decision.allowed {
                 for (rule, diagnostic) in
@@ -747,18 +761,9 @@ impl<'p> Checker<'p> {
             return;
         }
         // The first act of the flow that Do Not Track forbids, and the rule.
-        let Some(rule) = flow_actions(program, flow)
+        let Some(rule) = flow_acts(program, flow, category, purpose, true)
             .into_iter()
-            .find_map(|(action, recipient)| {
-                let act = Act {
-                    action,
-                    category,
-                    purpose,
-                    recipient,
-                    bases: flow.bases.clone(),
-                    region: None,
-                    do_not_track: true,
-                };
+            .find_map(|act| {
                 decide_atoms(program, &act, atoms)
                     .forbidding
                     .iter()
