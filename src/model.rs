@@ -860,8 +860,9 @@ pub struct Node {
     pub retentions: Vec<StoreRetention>,
     pub technologies: Vec<NameId>,
     pub honours_dnt: bool,
-    /// Whether its declaration resolved without error; the retention of an
-    /// incomplete store is not judged (its error comes first).
+    /// Whether its declaration parsed and resolved without error; an
+    /// incomplete node is not judged, nor are the flows that touch it (its
+    /// error comes first).
     pub complete: bool,
 }
 

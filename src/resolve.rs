@@ -774,11 +774,11 @@ impl Resolver {
 
     /// Resolves the node declarations, one per entry of the node vocabulary.
     fn finish_nodes(&mut self, files: &[ast::File]) {
-        let mut by_span: BTreeMap<Span, &ast::NodeDecl> = BTreeMap::new();
+        let mut by_span: BTreeMap<Span, (&ast::NodeDecl, bool)> = BTreeMap::new();
         for file in files {
             for item in &file.items {
                 if let ItemKind::Node(node) = &item.kind {
-                    by_span.insert(node.name.span, node);
+                    by_span.insert(node.name.span, (node, item.recovered));
                 }
             }
         }
@@ -787,7 +787,13 @@ impl Resolver {
         for (id, span) in entries {
             let declaration = span.and_then(|span| by_span.get(&span).copied());
             nodes.push(match declaration {
-                Some(node) => self.node(id, node),
+                Some((node, recovered)) => {
+                    let mut node = self.node(id, node);
+                    // Only the name of a declaration that did not parse is
+                    // known: its clauses are not, so it cannot be judged.
+                    node.complete &= !recovered;
+                    node
+                }
                 None => Node {
                     id,
                     kind: NodeKind::System,

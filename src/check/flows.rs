@@ -260,6 +260,13 @@ impl<'p> Checker<'p> {
 
     fn flow(&mut self, id: FlowId, flow: &Flow) {
         let program = self.program;
+        // A node whose declaration has an error (or did not parse) may have
+        // the wrong kind of party, regions or settings: its error comes
+        // first, and the flows that touch it are judged once it is right.
+        let incomplete = |node: NameId| program.node(node).is_some_and(|n| !n.complete);
+        if incomplete(flow.from) || incomplete(flow.to) {
+            return;
+        }
         let carried = self
             .graph
             .carried

@@ -73,6 +73,46 @@ fn skip_trivia(text: &str, mut at: usize) -> usize {
     }
 }
 
+/// The end of the last token before `at`: trailing blanks, comment lines
+/// and a comment at the end of the last line are left out.
+fn content_end(text: &str, mut at: usize) -> usize {
+    loop {
+        let before = text.get(..at).unwrap_or("").trim_end();
+        at = before.len();
+        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+        let line = before.get(line_start..).unwrap_or("");
+        match comment_start(line) {
+            Some(0) if !line.trim_start().starts_with("///") => at = line_start,
+            Some(index) if index > 0 => {
+                return line_start + line.get(..index).unwrap_or("").trim_end().len();
+            }
+            _ => return at,
+        }
+        if at == 0 {
+            return 0;
+        }
+    }
+}
+
+/// Where a `//` comment starts in a line, outside strings; 0 when the line
+/// is only a comment (after indentation).
+fn comment_start(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start().len();
+    let mut in_string = false;
+    let mut previous = ' ';
+    for (index, c) in line.char_indices() {
+        match c {
+            '"' if previous != '\\' => in_string = !in_string,
+            '/' if !in_string && line.get(index..).is_some_and(|r| r.starts_with("//")) => {
+                return Some(if index == indent { 0 } else { index });
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
 fn describe(rule: Rule) -> Vec<String> {
     match rule {
         Rule::bases => return vec!["`under`".to_string(), "`with`".to_string()],
@@ -135,8 +175,15 @@ pub(super) fn from_pest(
         pest::error::InputLocation::Pos(at) => at,
         pest::error::InputLocation::Span((start, _)) => start,
     };
-    let at = skip_trivia(text, raw);
-    let (found_start, found_end) = found_token(text, at);
+    let mut at = skip_trivia(text, raw);
+    let (found_start, found_end) = if at >= text.len() {
+        // The item ended too soon: point just after its last token, not at
+        // the blank lines and comments before the next item.
+        at = content_end(text, raw.min(text.len()));
+        (at, at)
+    } else {
+        found_token(text, at)
+    };
     let found = text.get(found_start..found_end).unwrap_or("");
     let primary = span(file, chunk.start + found_start, chunk.start + found_end);
 
@@ -147,6 +194,23 @@ pub(super) fn from_pest(
             .and_then(|rest| rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
             .unwrap_or(0);
     let keyword = text.get(item_start..keyword_end).unwrap_or("");
+
+    // Doc comments with no item after them (at the end of a file).
+    if item_start >= text.len() {
+        let first = skip_trivia(text, 0);
+        let line_end = text
+            .get(first..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |index| first + index);
+        let line_end = first + text.get(first..line_end).unwrap_or("").trim_end().len();
+        return Diagnostic::new(
+            Name::SyntaxError,
+            span(file, chunk.start + first, chunk.start + line_end),
+            "doc comment documents nothing",
+        )
+        .primary_message("a doc comment must stand right before an item")
+        .help("put it right before the item it documents, or use `//` for a plain comment");
+    }
 
     // A chunk that does not begin with an item keyword.
     if at <= item_start && !super::split::starts_item(text.get(item_start..).unwrap_or("")) {
@@ -192,7 +256,7 @@ pub(super) fn from_pest(
                 "doc comment documents nothing",
             )
             .primary_message("a doc comment must stand right before an item")
-            .help("use `//` for a comment inside an item"),
+            .help("put it right before the item it documents, or use `//` for a plain comment"),
         );
     }
 
@@ -233,10 +297,12 @@ pub(super) fn from_pest(
         }
         diagnostic = diagnostic.note("a line that starts without indentation and without an item keyword continues the item above");
     }
+    // Every keyword among the alternatives, also those listed together
+    // ("`delete`, `anonymize` or `archive`").
     let keywords: Vec<&str> = expected
         .iter()
-        .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')))
-        .filter(|e| e.chars().all(|c| c.is_ascii_alphabetic()))
+        .flat_map(|e| e.split('`').skip(1).step_by(2))
+        .filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphabetic()))
         .collect();
     if found.chars().all(|c| c.is_ascii_alphabetic()) && !found.is_empty() {
         if let Some(suggestion) = closest(found, keywords.iter().copied()) {
