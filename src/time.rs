@@ -102,11 +102,22 @@ impl Duration {
         if self.months >= other.months && self.days >= other.days {
             return false;
         }
-        // Mixed: more months but fewer days, or the other way round.
-        let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
-        (0..DAYS_IN_400_YEARS).all(|offset| {
-            let start = cycle_start.add_days(offset);
-            self.after(start) <= other.after(start)
+        // Mixed: more months but fewer days, or the other way round. The
+        // days are added after the months, so a side without months spans
+        // the same from every start, and only the other side's fewest (or
+        // most) days matter.
+        if self.months == 0 {
+            return i64::from(self.days) <= other.day_bounds().0;
+        }
+        if other.months == 0 {
+            return self.day_bounds().1 <= i64::from(other.days);
+        }
+        memoised(&MIXED_COMPARISONS, (self, other), || {
+            let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
+            (0..DAYS_IN_400_YEARS).all(|offset| {
+                let start = cycle_start.add_days(offset);
+                self.after(start) <= other.after(start)
+            })
         })
     }
 
@@ -115,20 +126,46 @@ impl Duration {
     /// days, Kafka's `retention.ms`) is given the fewest: its expiry then
     /// never comes later than the duration's, from any start date.
     pub fn day_bounds(self) -> (i64, i64) {
+        let days = i64::from(self.days);
         // Without months, every start date gives the same span.
         if self.months == 0 {
-            let days = i64::from(self.days);
             return (days, days);
         }
-        let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
-        let mut bounds = (i64::MAX, i64::MIN);
-        for offset in 0..DAYS_IN_400_YEARS {
-            let start = cycle_start.add_days(offset);
-            let span = self.after(start).day_number() - start.day_number();
-            bounds = (bounds.0.min(span), bounds.1.max(span));
-        }
-        bounds
+        let months = self.months;
+        let (fewest, most) = memoised(&MONTH_SPANS, months, || {
+            let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
+            let mut bounds = (i64::MAX, i64::MIN);
+            for offset in 0..DAYS_IN_400_YEARS {
+                let start = cycle_start.add_days(offset);
+                let span = start.add_months(months).day_number() - start.day_number();
+                bounds = (bounds.0.min(span), bounds.1.max(span));
+            }
+            bounds
+        });
+        (fewest + days, most + days)
     }
+}
+
+/// The fewest and most days a number of months spans, by number of months.
+static MONTH_SPANS: Memo<u32, (i64, i64)> = Memo::new(std::collections::BTreeMap::new());
+/// Comparisons of durations that mix months and days both ways.
+static MIXED_COMPARISONS: Memo<(Duration, Duration), bool> =
+    Memo::new(std::collections::BTreeMap::new());
+
+type Memo<K, V> = std::sync::Mutex<std::collections::BTreeMap<K, V>>;
+
+/// A walk over a 400-year cycle takes milliseconds, and a program compares
+/// the same few durations over and over (every store against the policy, on
+/// every keystroke in an editor): each answer is computed once per process.
+fn memoised<K: Ord + Copy, V: Copy>(memo: &Memo<K, V>, key: K, compute: impl FnOnce() -> V) -> V {
+    if let Some(value) = memo.lock().ok().and_then(|map| map.get(&key).copied()) {
+        return value;
+    }
+    let value = compute();
+    if let Ok(mut map) = memo.lock() {
+        map.insert(key, value);
+    }
+    value
 }
 
 impl fmt::Display for Duration {
@@ -271,6 +308,46 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The comparison by brute force over one 400-year cycle.
+    fn never_longer_by_walking(a: Duration, b: Duration) -> bool {
+        let cycle_start = Date::from_day_number(Date::EPOCH_CYCLE_START);
+        (0..DAYS_IN_400_YEARS).all(|offset| {
+            let start = cycle_start.add_days(offset);
+            a.after(start) <= b.after(start)
+        })
+    }
+
+    #[test]
+    fn the_shortcuts_agree_with_walking_the_calendar() {
+        let durations = [
+            Duration::from_days(27),
+            Duration::from_days(28),
+            Duration::from_days(31),
+            Duration::from_days(59),
+            Duration::from_days(62),
+            Duration::from_days(364),
+            Duration::from_days(365),
+            Duration::from_days(366),
+            Duration::from_months(1),
+            Duration::from_months(2),
+            Duration::from_months(12),
+            Duration { months: 1, days: 1 },
+            Duration {
+                months: 11,
+                days: 30,
+            },
+        ];
+        for a in durations {
+            for b in durations {
+                assert_eq!(
+                    a.never_longer_than(b),
+                    never_longer_by_walking(a, b),
+                    "{a} against {b}"
+                );
+            }
+        }
+    }
 
     fn d(text: &str) -> Date {
         Date::parse(text).unwrap()
