@@ -18,6 +18,7 @@
 //! broad flow is permitted only when its whole subtree is.
 
 use crate::model::*;
+use fixedbitset::FixedBitSet;
 
 /// One act of processing, as a flow, a query or an OPA input describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,21 +140,35 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         return Decision::default();
     }
 
-    // Only the rules that name one of the act's leaf categories can apply.
-    let mut candidates: Vec<RuleId> = program.rule_index.any_category.clone();
-    for &category in categories {
-        candidates.extend(program.rule_index.rules_of_leaf(category));
+    // Only the rules that name one of the act's leaf categories can apply,
+    // and only those whose purposes meet the act's: a set of rule indices,
+    // in order, so a broad category named by many rules costs no sort.
+    let mut candidates = FixedBitSet::with_capacity(program.rules.len());
+    for id in &program.rule_index.any_category {
+        candidates.insert(id.0 as usize);
     }
-    candidates.sort_unstable();
-    candidates.dedup();
+    for &category in categories {
+        for id in program.rule_index.rules_of_leaf(category) {
+            candidates.insert(id.0 as usize);
+        }
+    }
 
     let mut forbidders = Vec::new();
     let mut allowers = Vec::new();
-    for id in candidates {
+    for index in candidates.ones() {
+        let id = RuleId(crate::source::offset_u32(index));
         let Some(rule) = program.rule(id) else {
             continue;
         };
-        if rule_engaged(program, rule, act) {
+        let meets_purposes = match (rule.kind, &rule.purposes) {
+            (RuleKind::Restrict, Some(permitted)) => {
+                purposes.clone().any(|p| !permitted.leaves.contains(p))
+            }
+            (RuleKind::Restrict, None) => false,
+            (_, Some(scope)) => purposes.clone().any(|p| scope.leaves.contains(p)),
+            (_, None) => true,
+        };
+        if meets_purposes && rule_engaged(program, rule, act) {
             if rule.kind.forbids() {
                 forbidders.push((id, rule));
             } else {
