@@ -260,6 +260,27 @@ pub(super) fn from_pest(
         );
     }
 
+    // A letter outside ASCII inside a name (`user.émail`, `café`).
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    let letter_at = if found == "." { found_end } else { found_start };
+    let previous = text
+        .get(..letter_at)
+        .and_then(|before| before.chars().next_back());
+    if let Some(letter) = text.get(letter_at..).and_then(|rest| rest.chars().next()) {
+        if !letter.is_ascii() && letter.is_alphanumeric() && previous.is_some_and(name_char) {
+            let at = chunk.start + letter_at;
+            return in_item(
+                Diagnostic::new(
+                    Name::SyntaxError,
+                    span(file, at, at + letter.len_utf8()),
+                    format!("`{letter}` cannot be part of a name"),
+                )
+                .primary_message("not an ASCII letter, digit or `_`")
+                .help("names are written in ASCII letters, digits and `_`, joined by `.`; say the rest in the label string"),
+            );
+        }
+    }
+
     let expected: BTreeSet<String> = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().flat_map(|rule| describe(*rule)).collect()
