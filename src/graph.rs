@@ -4,7 +4,9 @@
 //! A flow carries the leaves of the categories it declares, narrowed to what
 //! reached its source (a subject is the source of everything). What reaches
 //! a node is the union of what its incoming flows carry; anonymized flows
-//! carry non-personal data, tracked apart. Strongly connected components are
+//! carry non-personal data, tracked apart, until it meets an identifier at a
+//! node: there, and from there on, it is personal data again. Every step
+//! only adds, so the result is the least fixpoint, whatever the order. Strongly connected components are
 //! condensed (petgraph's iterative Kosaraju), components are visited in
 //! topological order (Kahn's algorithm), and inside a component the sets are
 //! iterated to a fixpoint, so the work is O((V + E) · C / 64) for C leaf
@@ -91,11 +93,40 @@ impl DataGraph {
             }
         }
 
+        // Leaves that identify people: anonymized data that meets one of
+        // them at a node is personal data again there, and from there on.
+        let mut identifiers = empty.clone();
+        for leaf in 0..leaf_count {
+            let identifies = program
+                .categories()
+                .leaf(leaf)
+                .and_then(|id| program.categories().get(id))
+                .is_some_and(|entry| entry.identifier);
+            if identifies {
+                identifiers.insert(leaf);
+            }
+        }
+
         for component in order {
             // Iterate the component's flows until nothing changes; outside
             // a cycle this is one pass.
             loop {
                 let mut changed = false;
+                for member in components.get(component).map(Vec::as_slice).unwrap_or(&[]) {
+                    let node = member.index();
+                    if is_subject.get(node).copied().unwrap_or(true) {
+                        continue;
+                    }
+                    let (Some(personal), Some(anon)) =
+                        (arrived.get_mut(node), anonymized.get(node))
+                    else {
+                        continue;
+                    };
+                    if !personal.is_disjoint(&identifiers) && !anon.is_subset(personal) {
+                        personal.union_with(anon);
+                        changed = true;
+                    }
+                }
                 for &index in outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]) {
                     let (Some(flow), Some(declared)) =
                         (program.flows.get(index), declared.get(index))

@@ -223,39 +223,66 @@ impl<'p> Reference<'p> {
     fn new(program: &'p Program) -> Self {
         let leaves = program.categories().leaf_count();
         let nodes = program.nodes.len();
+        let identifies = |leaf: usize| {
+            let id = program.categories().leaf(leaf).unwrap();
+            program.categories().get(id).unwrap().identifier
+        };
+        // Anonymized data that meets an identifier at a node is personal
+        // there: the searches start again, also from those (node, leaf)
+        // pairs, until nothing changes.
         let mut personal = vec![vec![false; nodes]; leaves];
         let mut anonymous = vec![vec![false; nodes]; leaves];
-        for leaf in 0..leaves {
-            let mut seen = BTreeSet::new();
-            let mut queue = VecDeque::new();
-            for node in &program.nodes {
-                if node.kind == NodeKind::Subject {
-                    queue.push_back((node.id, false));
-                    seen.insert((node.id, false));
-                }
-            }
-            while let Some((at, anonymized)) = queue.pop_front() {
-                if anonymized {
-                    anonymous[leaf][at.index()] = true;
-                } else {
-                    personal[leaf][at.index()] = true;
-                }
-                for flow in &program.flows {
-                    if flow.from != at || !declares(program, flow, leaf) {
-                        continue;
-                    }
-                    let next = (
-                        flow.to,
-                        anonymized || flow.transform == Some(Transform::Anonymized),
-                    );
-                    if seen.insert(next) {
-                        queue.push_back(next);
+        loop {
+            let reidentifying: Vec<bool> = program
+                .nodes
+                .iter()
+                .map(|node| {
+                    node.kind != NodeKind::Subject
+                        && (0..leaves).any(|l| identifies(l) && personal[l][node.id.index()])
+                })
+                .collect();
+            let mut next_personal = vec![vec![false; nodes]; leaves];
+            let mut next_anonymous = vec![vec![false; nodes]; leaves];
+            for leaf in 0..leaves {
+                let mut seen = BTreeSet::new();
+                let mut queue = VecDeque::new();
+                for node in &program.nodes {
+                    let v = node.id.index();
+                    let start =
+                        node.kind == NodeKind::Subject || (reidentifying[v] && anonymous[leaf][v]);
+                    if start {
+                        queue.push_back((node.id, false));
+                        seen.insert((node.id, false));
                     }
                 }
+                while let Some((at, anonymized)) = queue.pop_front() {
+                    if anonymized {
+                        next_anonymous[leaf][at.index()] = true;
+                    } else {
+                        next_personal[leaf][at.index()] = true;
+                    }
+                    for flow in &program.flows {
+                        if flow.from != at || !declares(program, flow, leaf) {
+                            continue;
+                        }
+                        let next = (
+                            flow.to,
+                            anonymized || flow.transform == Some(Transform::Anonymized),
+                        );
+                        if seen.insert(next) {
+                            queue.push_back(next);
+                        }
+                    }
+                }
+                // A subject is the source of everything: as a source it
+                // holds every leaf as personal data, but it only *receives*
+                // what flows bring it, which is what the checker reports.
             }
-            // A subject is the source of everything: as a source it holds
-            // every leaf as personal data, but it only *receives* what flows
-            // bring it, which is what the checker reports for it.
+            if next_personal == personal && next_anonymous == anonymous {
+                break;
+            }
+            personal = next_personal;
+            anonymous = next_anonymous;
         }
         Reference {
             program,
