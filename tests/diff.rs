@@ -587,14 +587,20 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// The One Touch policy as `old`, and as `new` a version that drops the
-/// IMEI restriction, keeps data longer, lets location go to marketing, no
-/// longer flags location sensitive, and adds a safeguard.
-fn one_touch_change() -> tempfile::TempDir {
+/// Two copies of the One Touch policy, `old` and `new`.
+fn one_touch_twice() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let one_touch = root().join("policies/one-touch");
     copy_dir(&one_touch, &dir.path().join("old"));
     copy_dir(&one_touch, &dir.path().join("new"));
+    dir
+}
+
+/// The One Touch policy as `old`, and as `new` a version that drops the
+/// IMEI restriction, keeps data longer, lets location go to marketing, no
+/// longer flags location sensitive, and adds a safeguard.
+fn one_touch_change() -> tempfile::TempDir {
+    let dir = one_touch_twice();
     let new = dir.path().join("new");
     edit(
         &new.join("collection.privet"),
@@ -783,10 +789,7 @@ fn versions_with_flow_violations_are_compared() {
 /// allowed for `user.account`: a permission gained, and no permission lost; a category added with no rule changes nothing.
 #[test]
 fn one_touch_new_leaves_stand_for_new_leaves() {
-    let dir = tempfile::tempdir().unwrap();
-    let one_touch = root().join("policies/one-touch");
-    copy_dir(&one_touch, &dir.path().join("old"));
-    copy_dir(&one_touch, &dir.path().join("new"));
+    let dir = one_touch_twice();
     let new = dir.path().join("new");
     std::fs::write(
         new.join("profiling.privet"),
@@ -808,7 +811,7 @@ fn one_touch_new_leaves_stand_for_new_leaves() {
     insta::assert_snapshot!("diff_one_touch_new_purpose", text);
 
     let wechat = dir.path().join("wechat");
-    copy_dir(&one_touch, &wechat);
+    copy_dir(&root().join("policies/one-touch"), &wechat);
     std::fs::write(
         wechat.join("wechat.privet"),
         "category user.contact.wechat \"WeChat ID\"\n",
@@ -826,10 +829,7 @@ fn one_touch_new_leaves_stand_for_new_leaves() {
 /// `to security` (the same leaves) is neutral.
 #[test]
 fn one_touch_restriction_to_the_same_leaves_is_neutral() {
-    let dir = tempfile::tempdir().unwrap();
-    let one_touch = root().join("policies/one-touch");
-    copy_dir(&one_touch, &dir.path().join("old"));
-    copy_dir(&one_touch, &dir.path().join("new"));
+    let dir = one_touch_twice();
     edit(
         &dir.path().join("new/collection.privet"),
         "restrict user.device.imei to security.login, security.identification",

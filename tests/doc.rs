@@ -20,6 +20,16 @@ fn privet(args: &[&str]) -> std::process::Output {
     support::privet_in(root(), args)
 }
 
+/// `privet doc PATH --out OUT`.
+fn doc_to(path: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    privet(&[
+        "doc",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn one_touch_document_has_every_section_rule_and_flow() {
     let out = tempfile::tempdir().unwrap();
@@ -99,24 +109,14 @@ fn a_program_that_does_not_load_writes_nothing() {
     )
     .unwrap();
     let target = out.path().join("doc");
-    let output = privet(&[
-        "doc",
-        broken.to_str().unwrap(),
-        "--out",
-        target.to_str().unwrap(),
-    ]);
+    let output = doc_to(&broken, &target);
     assert_eq!(output.status.code(), Some(1));
     assert!(!target.exists(), "nothing is written");
     // An earlier document stays as it was.
     let target = out.path().join("kept");
     std::fs::create_dir_all(&target).unwrap();
     std::fs::write(target.join("policy.md"), "earlier").unwrap();
-    let output = privet(&[
-        "doc",
-        broken.to_str().unwrap(),
-        "--out",
-        target.to_str().unwrap(),
-    ]);
+    let output = doc_to(&broken, &target);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(target.join("policy.md")).unwrap(),
@@ -159,12 +159,7 @@ fn every_violation_example_is_documented_with_its_flows_marked() {
         let dir = entry.unwrap().path();
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
         let target = out.path().join(&name);
-        let output = privet(&[
-            "doc",
-            dir.to_str().unwrap(),
-            "--out",
-            target.to_str().unwrap(),
-        ]);
+        let output = doc_to(&dir, &target);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{name}: {stderr}");
         let html = std::fs::read_to_string(target.join("policy.html")).unwrap();
