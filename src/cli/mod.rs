@@ -525,7 +525,7 @@ fn doc(args: &DocArgs) -> ExitCode {
     let errors = Summary::of(&compilation.diagnostics).errors;
     if errors > 0 {
         eprintln!(
-            "privet: the program has {errors} error{}; the document marks the flows they are about, and `privet check` shows them",
+            "privet: the program has {errors} error{}; the document marks the flows that break the policy, and `privet check` shows them",
             if errors == 1 { "" } else { "s" }
         );
     }
