@@ -8,16 +8,16 @@ mod common;
 
 use common::measure;
 use privet::check::decision::{Act, decide};
-use privet::check::diff::diff;
 use privet::model::{Action, NameId, PartyKind, Program};
+use privet::pipeline::{Compilation, diff};
 use std::path::PathBuf;
 use std::time::Duration;
 
-fn one_touch() -> Program {
+fn one_touch() -> Compilation {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/one-touch");
     let (_, compilation) = privet::cli::load_and_compile(&[path]).unwrap();
     assert!(!compilation.has_errors());
-    compilation.program
+    compilation
 }
 
 /// Every act of the domain, decided directly: what the diff's tables save.
@@ -84,6 +84,6 @@ fn main() {
         3,
         10,
         Duration::from_secs(5),
-        || brute_force(&program),
+        || brute_force(&program.program),
     );
 }

@@ -111,6 +111,20 @@ diagnostic_names! {
         "a rule that can never decide anything";
 }
 
+impl Name {
+    /// Whether the name is of an error of loading: the files do not make
+    /// one well-formed program (a syntax error, an unknown or duplicate
+    /// name, a value out of range). Commands that render or compare a
+    /// program refuse only these; the other errors are checks of the data
+    /// map, which they show.
+    pub fn is_loading(self) -> bool {
+        matches!(
+            self,
+            Name::SyntaxError | Name::UnknownName | Name::DuplicateDefinition | Name::InvalidValue
+        )
+    }
+}
+
 impl std::fmt::Display for Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

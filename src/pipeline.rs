@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, sort_diagnostics};
 use crate::graph::DataGraph;
 use crate::model::Program;
 use crate::resolve;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::syntax;
 use crate::syntax::cache::ParseCache;
 use std::collections::BTreeSet;
@@ -28,6 +28,15 @@ pub struct Compilation {
 impl Compilation {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The number of errors of loading (see [`crate::diagnostic::Name::is_loading`]):
+    /// with any, the program is not whole and `doc` and `diff` refuse it.
+    pub fn loading_errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.name.is_loading())
+            .count()
     }
 }
 
@@ -74,4 +83,39 @@ fn compile_parsed(files: Vec<ast::File>, mut diagnostics: Vec<Diagnostic>) -> Co
         diagnostics,
         findings: report.findings,
     }
+}
+
+/// `privet diff` of two compiled versions (see [`check::diff`]). Each
+/// version's permissions are decided on the version compiled again with the
+/// categories, purposes, bases and regions only the other version has
+/// declared, in a file made in memory (`category NAME` and the like, with no
+/// label or flag): a name missing from a version stands there for a new leaf
+/// under its nearest declared ancestor.
+pub fn diff(old: &Compilation, new: &Compilation) -> check::diff::DiffReport {
+    let old_decided = sharing(old, &new.program);
+    let new_decided = sharing(new, &old.program);
+    check::diff::diff(check::diff::Versions {
+        old: &old.program,
+        new: &new.program,
+        old_decided: old_decided.as_ref().unwrap_or(&old.program),
+        new_decided: new_decided.as_ref().unwrap_or(&new.program),
+    })
+}
+
+/// A version compiled with the names only `other` declares, or `None` when
+/// it lacks none.
+fn sharing(version: &Compilation, other: &Program) -> Option<Program> {
+    let names = check::diff::missing_names(&version.program, other);
+    if names.is_empty() {
+        return None;
+    }
+    let text: String = names
+        .iter()
+        .map(|(namespace, name)| format!("{} {name}\n", namespace.noun()))
+        .collect();
+    // An id no loaded file has: the file's spans are never shown.
+    let (synthetic, _) = syntax::parse_file(FileId(u32::MAX), &text);
+    let mut files = version.files.clone();
+    files.push(synthetic);
+    Some(resolve::resolve(&files).0)
 }

@@ -383,8 +383,11 @@ fn a_directory_without_privet_files_is_an_io_error() {
     write(&project, ".git/config.privet", "category a\n");
     std::fs::create_dir_all(project.join("empty/nested")).unwrap();
     for format in ["human", "json"] {
-        check(&project, format, &[])
-            .assert_failure(&project.display().to_string(), "no `.privet` files");
+        check(&project, format, &[]).assert_failure_in(
+            format,
+            &project.display().to_string(),
+            "no `.privet` files",
+        );
     }
 }
 

@@ -83,8 +83,11 @@ fn an_empty_directory_exits_2_naming_it() {
     let empty = dir.path().join("empty-dir");
     std::fs::create_dir(&empty).unwrap();
     for format in ["human", "json"] {
-        check(&empty, format, &[])
-            .assert_failure(&empty.display().to_string(), "no `.privet` files");
+        check(&empty, format, &[]).assert_failure_in(
+            format,
+            &empty.display().to_string(),
+            "no `.privet` files",
+        );
     }
 }
 

@@ -12,23 +12,24 @@
 mod support;
 
 use privet::check::decision::{Act, decide};
-use privet::check::diff::{Change, ChangeKind, Class, DiffReport, diff};
-use privet::model::{Action, NameId, PartyKind, Program};
+use privet::check::diff::{Change, ChangeKind, Class, DiffReport};
+use privet::model::{Action, NameId, PartyKind};
+use privet::pipeline::{Compilation, diff};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-fn program(text: &str) -> Program {
+fn compiled(text: &str) -> Compilation {
     let (sources, compilation) = support::compile_text(text);
     assert!(
         !compilation.has_errors(),
         "{}",
         privet::render::human::render_all_plain(&sources, &compilation.diagnostics)
     );
-    compilation.program
+    compilation
 }
 
 fn compare(old: &str, new: &str) -> DiffReport {
-    diff(&program(old), &program(new))
+    diff(&compiled(old), &compiled(new))
 }
 
 fn semantic(report: &DiffReport) -> Vec<&Change> {
@@ -340,6 +341,108 @@ fn a_category_split_into_finer_ones_keeps_its_permissions() {
     assert_eq!(report.changes.len(), 2);
 }
 
+/// A purpose only the new version has stands, in the old one, for a new
+/// leaf under `marketing` that no rule covers: a rule on its sibling
+/// `marketing.mailing` does not.
+#[test]
+fn a_new_leaf_purpose_does_not_inherit_its_siblings_permissions() {
+    let new = BASE.replace(
+        "purpose marketing.mailing \"send you e-mail\"",
+        "purpose marketing.mailing \"send you e-mail\"\npurpose marketing.profiling \"profiling\"\nallow use of user.contact.email for marketing.profiling under consent",
+    );
+    let report = compare(BASE, &new);
+    assert!(
+        report.permissions.iter().all(|p| p.gained),
+        "{:#?}",
+        report.permissions
+    );
+    let gained: Vec<_> = report.permissions.iter().filter(|p| p.gained).collect();
+    assert_eq!(gained.len(), 1, "{gained:#?}");
+    assert_eq!(gained[0].categories, ["user.contact.email"]);
+    assert_eq!(gained[0].purposes, ["marketing.profiling"]);
+    assert_eq!(gained[0].actions, [Action::Use]);
+    assert!(report.widens());
+    // Without the rule that lets any purpose be shared, the pair was never
+    // permitted before: a new purpose, needing notice and consent.
+    let no_share = |text: &str| text.replace("allow share of user with consent.explicit\n", "");
+    let report = compare(&no_share(BASE), &no_share(&new));
+    assert_eq!(report.new_purposes.len(), 1, "{:#?}", report.new_purposes);
+    assert_eq!(report.new_purposes[0].categories, ["user.contact.email"]);
+    assert_eq!(report.new_purposes[0].purposes, ["marketing.profiling"]);
+
+    // A rule on the ancestor covers the new leaf in the old version too.
+    let broad = BASE.replace(
+        "allow use of user.contact.email for marketing.mailing under consent",
+        "allow use of user.contact.email for marketing under consent",
+    );
+    let with_leaf = broad.replace(
+        "purpose marketing.mailing \"send you e-mail\"",
+        "purpose marketing.mailing \"send you e-mail\"\npurpose marketing.profiling \"profiling\"",
+    );
+    let report = compare(&broad, &with_leaf);
+    assert!(report.permissions.is_empty(), "{:#?}", report.permissions);
+    assert!(report.new_purposes.is_empty());
+}
+
+/// A category only the new version has, with no rule naming it or its
+/// ancestors' other children, changes no permission of its siblings.
+#[test]
+fn a_new_leaf_category_without_rules_changes_nothing() {
+    let old = BASE.replace(
+        "category user.location \"location\" sensitive",
+        "category user.location \"location\" sensitive\ncategory user.contact.phone \"phone\"\nallow use of user.contact.phone for marketing.mailing under consent",
+    );
+    let new = old.replace(
+        "category user.contact.phone \"phone\"",
+        "category user.contact.phone \"phone\"\ncategory user.contact.wechat \"WeChat\"",
+    );
+    let report = compare(&old, &new);
+    // `user` rules cover the new leaf in both versions; the rules on its
+    // siblings cover it in neither.
+    assert!(report.permissions.is_empty(), "{:#?}", report.permissions);
+    assert!(report.new_purposes.is_empty());
+    // And the reverse: removing it narrows nothing either.
+    let report = compare(&new, &old);
+    assert!(report.permissions.is_empty(), "{:#?}", report.permissions);
+}
+
+/// A list of names changed for one covering the same leaves changes no
+/// permission: neutral, not widening.
+#[test]
+fn a_list_renamed_to_the_same_leaves_is_neutral() {
+    let old = BASE.replace(
+        "restrict user.location to service.provide",
+        "restrict user.location to service.provide, marketing.mailing",
+    );
+    let new = BASE.replace(
+        "restrict user.location to service.provide",
+        "restrict user.location to service, marketing",
+    );
+    let report = compare(&old, &new);
+    assert!(report.permissions.is_empty());
+    let change = only_change(&report);
+    assert_eq!(change.class, Class::Neutral, "{change:#?}");
+    assert!(!report.widens());
+    // The same for the head of an allow.
+    let old = BASE.replace(
+        "allow use of user.contact.email for marketing.mailing under consent",
+        "allow use of user.contact.email for marketing.mailing, service.provide under consent",
+    );
+    let new = BASE.replace(
+        "allow use of user.contact.email for marketing.mailing under consent",
+        "allow use of user.contact.email for marketing, service under consent",
+    );
+    let change = only_change(&compare(&old, &new)).clone();
+    assert_eq!(change.class, Class::Neutral, "{change:#?}");
+    // Covering more leaves still widens.
+    let wider = BASE.replace(
+        "restrict user.location to service.provide",
+        "restrict user.location to service.provide, marketing.mailing",
+    );
+    let change = only_change(&compare(BASE, &wider)).clone();
+    assert_eq!(change.class, Class::Widening);
+}
+
 /// Every act of the domain of two programs with the same vocabulary,
 /// decided directly, against the permission changes the report lists.
 #[test]
@@ -361,10 +464,12 @@ fn permission_changes_are_exactly_the_decisions_that_changed() {
             "in site\n    cite \"1(1)\"",
         ),
     ];
-    let old = program(BASE);
+    let old_compiled = compiled(BASE);
+    let old = &old_compiled.program;
     for variant in &variants {
-        let new = program(variant);
-        let report = diff(&old, &new);
+        let new_compiled = compiled(variant);
+        let new = &new_compiled.program;
+        let report = diff(&old_compiled, &new_compiled);
         let categories = old.categories();
         let purposes = old.purposes();
         let leaf_names = |v: &privet::model::Vocabulary| -> Vec<NameId> {
@@ -391,8 +496,8 @@ fn permission_changes_are_exactly_the_decisions_that_changed() {
                                         region: *region,
                                         do_not_track: dnt,
                                     };
-                                    let was = decide(&old, &act).allowed;
-                                    let is = decide(&new, &act).allowed;
+                                    let was = decide(old, &act).allowed;
+                                    let is = decide(new, &act).allowed;
                                     if was != is {
                                         expected.insert((
                                             is, action, recipient, *basis, *region, dnt, category,
@@ -482,14 +587,20 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// The One Touch policy as `old`, and as `new` a version that drops the
-/// IMEI restriction, keeps data longer, lets location go to marketing, no
-/// longer flags location sensitive, and adds a safeguard.
-fn one_touch_change() -> tempfile::TempDir {
+/// Two copies of the One Touch policy, `old` and `new`.
+fn one_touch_twice() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let one_touch = root().join("policies/one-touch");
     copy_dir(&one_touch, &dir.path().join("old"));
     copy_dir(&one_touch, &dir.path().join("new"));
+    dir
+}
+
+/// The One Touch policy as `old`, and as `new` a version that drops the
+/// IMEI restriction, keeps data longer, lets location go to marketing, no
+/// longer flags location sensitive, and adds a safeguard.
+fn one_touch_change() -> tempfile::TempDir {
+    let dir = one_touch_twice();
     let new = dir.path().join("new");
     edit(
         &new.join("collection.privet"),
@@ -599,12 +710,17 @@ fn fail_on_sets_the_exit_code() {
 }
 
 #[test]
-fn a_version_with_errors_is_an_error_never_no_changes() {
+fn a_version_that_does_not_load_is_an_error_never_no_changes() {
     let dir = one_touch_change();
     copy_dir(
         &root().join("policies/violations/purpose-restricted"),
         &dir.path().join("broken"),
     );
+    std::fs::write(
+        dir.path().join("broken/duplicate.privet"),
+        "purpose security.login \"again\"\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("new/typo.privet"),
         "allow use of user.nope for service.provide\n",
@@ -626,7 +742,7 @@ fn a_version_with_errors_is_an_error_never_no_changes() {
             assert!(stdout.is_empty(), "{stdout}");
         }
     }
-    // A violation example as the old version.
+    // A version that does not load as the old version.
     let output = privet_in(dir.path(), &["diff", "broken", "old"]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(
@@ -636,4 +752,94 @@ fn a_version_with_errors_is_an_error_never_no_changes() {
     // A missing version is an I/O error.
     let output = privet_in(dir.path(), &["diff", "old", "missing"]);
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// A version whose flows break the policy loads: it is compared. Every
+/// violation example against itself has no changes, and against the One
+/// Touch policy has some.
+#[test]
+fn versions_with_flow_violations_are_compared() {
+    let violations = root().join("policies/violations");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&violations).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+        let path = format!("policies/violations/{name}");
+        for format in ["human", "json", "markdown", "github"] {
+            let output = privet_in(
+                root(),
+                &["diff", &path, &path, "--format", format, "--fail-on", "any"],
+            );
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(0), "{name} {format}: {stderr}");
+        }
+        let output = privet_in(root(), &["diff", "policies/one-touch", &path]);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{name}");
+        assert!(
+            stdout.contains("narrowing") || stdout.contains("widening"),
+            "{name}: {stdout}"
+        );
+        count += 1;
+    }
+    assert!(count >= 10);
+}
+
+/// The One Touch policy with a purpose added beside `marketing.mailing` and
+/// allowed for `user.account`: a permission gained, and no permission lost; a category added with no rule changes nothing.
+#[test]
+fn one_touch_new_leaves_stand_for_new_leaves() {
+    let dir = one_touch_twice();
+    let new = dir.path().join("new");
+    std::fs::write(
+        new.join("profiling.privet"),
+        "purpose marketing.profiling \"profiling\"\nallow use of user.account for marketing.profiling under consent\n",
+    )
+    .unwrap();
+    let output = privet_in(dir.path(), &["diff", "old", "new"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains("no longer allowed"), "{text}");
+    assert!(!text.contains("narrowing:"), "{text}");
+    assert!(
+        text.contains("now allowed: use `user.account` for `marketing.profiling`"),
+        "{text}"
+    );
+    // Not a new purpose: the old version already let `user.account` be
+    // shared for any purpose under `consent.explicit`.
+    assert!(!text.contains("needs notice and consent"), "{text}");
+    insta::assert_snapshot!("diff_one_touch_new_purpose", text);
+
+    let wechat = dir.path().join("wechat");
+    copy_dir(&root().join("policies/one-touch"), &wechat);
+    std::fs::write(
+        wechat.join("wechat.privet"),
+        "category user.contact.wechat \"WeChat ID\"\n",
+    )
+    .unwrap();
+    for (old, new) in [("old", "wechat"), ("wechat", "old")] {
+        let output = privet_in(dir.path(), &["diff", old, new]);
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(!text.contains("allowed"), "{old} -> {new}: {text}");
+        assert!(!text.contains("narrowing:"), "{old} -> {new}: {text}");
+    }
+}
+
+/// `restrict ... to security.login, security.identification` rewritten as
+/// `to security` (the same leaves) is neutral.
+#[test]
+fn one_touch_restriction_to_the_same_leaves_is_neutral() {
+    let dir = one_touch_twice();
+    edit(
+        &dir.path().join("new/collection.privet"),
+        "restrict user.device.imei to security.login, security.identification",
+        "restrict user.device.imei to security",
+    );
+    let output = privet_in(dir.path(), &["diff", "old", "new", "--fail-on", "widening"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("privet diff: 0 widening, 0 narrowing, 1 neutral"),
+        "{text}"
+    );
 }

@@ -6,7 +6,8 @@
 )]
 //! `privet doc`: the document of the One Touch policy has every section,
 //! every rule with its citation, the data map as a table and a picture;
-//! every user string is escaped; a program with errors writes nothing.
+//! every user string is escaped; a program that does not load writes
+//! nothing, a program whose flows break the policy is documented.
 //! Golden files show the Markdown and the picture.
 
 mod support;
@@ -17,6 +18,16 @@ use support::root;
 
 fn privet(args: &[&str]) -> std::process::Output {
     support::privet_in(root(), args)
+}
+
+/// `privet doc PATH --out OUT`.
+fn doc_to(path: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    privet(&[
+        "doc",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
 }
 
 #[test]
@@ -88,35 +99,90 @@ fn one_touch_document_has_every_section_rule_and_flow() {
 }
 
 #[test]
-fn a_program_with_errors_writes_nothing() {
+fn a_program_that_does_not_load_writes_nothing() {
     let out = tempfile::tempdir().unwrap();
-    for name in ["purpose-restricted", "retention-exceeded"] {
-        let target = out.path().join(name);
-        let output = privet(&[
-            "doc",
-            &format!("policies/violations/{name}"),
-            "--out",
-            target.to_str().unwrap(),
-        ]);
-        assert_eq!(output.status.code(), Some(1), "{name}");
-        assert!(!target.exists(), "{name}: nothing is written");
-    }
+    let broken = out.path().join("broken");
+    copy_violation("purpose-restricted", &broken);
+    std::fs::write(
+        broken.join("typo.privet"),
+        "allow use of user.nope for service.provide\n",
+    )
+    .unwrap();
+    let target = out.path().join("doc");
+    let output = doc_to(&broken, &target);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!target.exists(), "nothing is written");
     // An earlier document stays as it was.
     let target = out.path().join("kept");
     std::fs::create_dir_all(&target).unwrap();
     std::fs::write(target.join("policy.md"), "earlier").unwrap();
-    let output = privet(&[
-        "doc",
-        "policies/violations/purpose-restricted",
-        "--out",
-        target.to_str().unwrap(),
-    ]);
+    let output = doc_to(&broken, &target);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(target.join("policy.md")).unwrap(),
         "earlier"
     );
     assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1);
+}
+
+/// `--out` naming a file: a plain message, no raw OS text.
+#[test]
+fn out_onto_a_file_is_a_plain_io_error() {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("taken");
+    std::fs::write(&file, "x").unwrap();
+    let output = privet(&["doc", "policies/one-touch", "--out", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("privet: error: cannot create `"),
+        "{stderr}"
+    );
+    assert!(stderr.trim_end().ends_with("`: file exists"), "{stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+}
+
+fn copy_violation(name: &str, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for file in support::privet_files(&root().join("policies/violations").join(name)) {
+        std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+    }
+}
+
+/// Every violation example is documented, exit code 0, its broken flows
+/// marked: only a program that does not load is refused.
+#[test]
+fn every_violation_example_is_documented_with_its_flows_marked() {
+    let out = tempfile::tempdir().unwrap();
+    let mut marked_errors = 0;
+    for entry in std::fs::read_dir(root().join("policies/violations")).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+        let target = out.path().join(&name);
+        let output = doc_to(&dir, &target);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{name}: {stderr}");
+        let html = std::fs::read_to_string(target.join("policy.html")).unwrap();
+        assert!(target.join("policy.md").exists(), "{name}");
+        assert!(target.join("data-map.svg").exists(), "{name}");
+        let (_, compilation) = support::compile_files(&support::privet_files(&dir));
+        if compilation.has_errors() {
+            assert!(
+                stderr.contains("the document marks the flows"),
+                "{name}: {stderr}"
+            );
+        }
+        if compilation.findings.iter().any(|f| {
+            compilation
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.name == f.1)
+        }) {
+            assert!(html.contains("flow error"), "{name}");
+            marked_errors += 1;
+        }
+    }
+    assert!(marked_errors > 0, "some example has an error on a flow");
 }
 
 #[test]

@@ -108,7 +108,18 @@ fn sarif_rules_cover_every_name_with_its_page() {
         assert_eq!(rule["id"], name.as_str());
         assert_eq!(rule["shortDescription"]["text"], name.summary());
         assert_eq!(rule["help"]["markdown"], privet::explain::page(*name));
-        assert!(!rule["fullDescription"]["text"].as_str().unwrap().is_empty());
+        // The first prose paragraph of the page, not its severity line.
+        let full = rule["fullDescription"]["text"].as_str().unwrap();
+        assert!(!full.to_lowercase().contains("severity"), "{full}");
+        let first = full.split(' ').take(4).collect::<Vec<_>>().join(" ");
+        assert!(
+            privet::explain::page(*name)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(&first),
+            "{full}"
+        );
     }
 }
 
@@ -270,7 +281,7 @@ fn hostile() -> (SourceMap, Vec<Diagnostic>) {
 #[test]
 fn github_annotations_escape_and_put_errors_first() {
     let (sources, diagnostics) = hostile();
-    let text = github::render(&sources, &diagnostics, &[]);
+    let text = github::render(&sources, &diagnostics, &[], None);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].starts_with("::error file=a%2Cb%3Ac.privet,line=1,col=10,endLine=1,endColumn=16,title=unknown-name::100%25 <script>"));
@@ -365,6 +376,64 @@ fn junit_of_every_program_and_of_failures_is_valid() {
     }
 }
 
+/// Annotations name files as SARIF does: relative to the working
+/// directory, even when the path was given absolute.
+#[test]
+fn github_annotations_name_files_relative_to_the_working_directory() {
+    let absolute = root().join("policies/violations/purpose-restricted");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let output = Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(["check", "--format", "github"])
+        .arg(&absolute)
+        .current_dir(root())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("::error file=policies/violations/purpose-restricted/"),
+        "{text}"
+    );
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.contains("`policies/violations/purpose-restricted/"),
+        "{written}"
+    );
+    assert!(!written.contains(&*root().to_string_lossy()), "{written}");
+    // The unreadable path too.
+    let missing = root().join("no-such-dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(["check", "--format", "github"])
+        .arg(&missing)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("::error file=no-such-dir,"), "{text}");
+}
+
+/// An unreadable path still gives a JSON report, naming the path.
+#[test]
+fn json_reports_an_unreadable_path() {
+    let output = privet(&["check", "--format", "json", "no-such-dir"], root());
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["format_version"], 1);
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
+    assert_eq!(report["summary"]["errors"], 0);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["path"], "no-such-dir");
+    assert!(!errors[0]["message"].as_str().unwrap().is_empty());
+    // A report that read its input has none.
+    let output = privet(&["check", "--format", "json", "policies/one-touch"], root());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+}
+
 #[test]
 fn github_writes_a_step_summary_when_asked() {
     let dir = tempfile::tempdir().unwrap();
@@ -394,9 +463,9 @@ fn github_writes_a_step_summary_when_asked() {
     insta::assert_snapshot!("github_step_summary_purpose_restricted", written);
 }
 
-/// The SARIF log with each rule's texts from `docs/diagnostics/` left out
-/// (the test above holds them to the pages), so the golden file shows what
-/// privet itself decides.
+/// The SARIF log with each rule's whole page from `docs/diagnostics/` left
+/// out (the test above holds it to the page), so the golden file shows what
+/// privet itself decides, and the first paragraph it takes from the page.
 fn sarif_golden(text: &str) -> String {
     let mut log: Value = serde_json::from_str(text).unwrap();
     for rule in log["runs"][0]["tool"]["driver"]["rules"]
@@ -404,7 +473,6 @@ fn sarif_golden(text: &str) -> String {
         .unwrap()
     {
         rule["help"] = Value::String("[docs/diagnostics page]".to_string());
-        rule["fullDescription"] = Value::String("[docs/diagnostics page]".to_string());
     }
     serde_json::to_string_pretty(&log).unwrap()
 }

@@ -16,13 +16,19 @@
 //! Permissions are computed with the decision function on the acts of a
 //! domain built from the names of both versions: every action, leaf
 //! category, leaf purpose and kind of recipient, with no basis or each
-//! single basis, no region or each region, Do Not Track off and on. A name
-//! missing from one version stands, there, for its nearest ancestor that
-//! exists (a category split into finer ones keeps its old permissions), or
-//! for nothing. The decision of an act depends on its context (action,
-//! recipient, basis, region, Do Not Track) only through the set of rules the
-//! context engages ([`rule_engaged`]), so each version decides the category
-//! and purpose pairs once per distinct set of engaged rules.
+//! single basis, no region or each region, Do Not Track off and on. A
+//! category, purpose, basis or region missing from one version stands, there,
+//! for a new leaf under its nearest declared ancestor, with no flags of its
+//! own: exactly that version's rules naming the ancestor (or one of its
+//! ancestors) cover it, and rules naming its siblings do not. So a category
+//! split into finer ones keeps its old permissions, and a new purpose beside
+//! others is allowed only by rules on it or on an ancestor. Each version is
+//! decided as compiled with the names only the other declares added as
+//! declarations ([`missing_names`]; [`crate::pipeline::diff`] does this), so
+//! both share one vocabulary. The decision of an act depends on its context
+//! (action, recipient, basis, region, Do Not Track) only through the set of
+//! rules the context engages ([`rule_engaged`]), so each version decides the
+//! category and purpose pairs once per distinct set of engaged rules.
 
 use super::decision::{Act, decide, rule_engaged};
 use super::flows::{RetentionProblem, compare_lifecycles};
@@ -192,9 +198,47 @@ impl DiffReport {
     }
 }
 
-/// Compares two versions of a program. Both must have compiled without
-/// errors; the caller says which does not.
-pub fn diff(old: &Program, new: &Program) -> DiffReport {
+/// The namespaces whose names the permissions range over.
+pub const DECIDED: [Namespace; 4] = [
+    Namespace::Category,
+    Namespace::Purpose,
+    Namespace::Basis,
+    Namespace::Region,
+];
+
+/// The names of the [`DECIDED`] namespaces that `other` has and `program`
+/// lacks: what `program` must also declare for the two to share one
+/// vocabulary.
+pub fn missing_names(program: &Program, other: &Program) -> Vec<(Namespace, String)> {
+    DECIDED
+        .iter()
+        .flat_map(|&namespace| {
+            let have = program.vocabulary(namespace);
+            other
+                .vocabulary(namespace)
+                .names()
+                .filter(move |name| have.lookup(name).is_none())
+                .map(move |name| (namespace, name.to_string()))
+        })
+        .collect()
+}
+
+/// Two versions of a program, each with the program its permissions are
+/// decided on: the version itself, compiled with the [`missing_names`] of
+/// the other version also declared (the version itself when it lacks none).
+#[derive(Clone, Copy, Debug)]
+pub struct Versions<'p> {
+    pub old: &'p Program,
+    pub new: &'p Program,
+    pub old_decided: &'p Program,
+    pub new_decided: &'p Program,
+}
+
+/// Compares two versions of a program. Both must have loaded without
+/// errors; the caller says which does not. See [`crate::pipeline::diff`],
+/// which builds the [`Versions`].
+pub fn diff(versions: Versions<'_>) -> DiffReport {
+    let Versions { old, new, .. } = versions;
     let mut changes = Vec::new();
     policy_header(old, new, &mut changes);
     vocabularies(old, new, &mut changes);
@@ -218,7 +262,7 @@ pub fn diff(old: &Program, new: &Program) -> DiffReport {
                 b.kind,
             ))
     });
-    let permissions = Permissions::compute(old, new);
+    let permissions = Permissions::compute(versions.old_decided, versions.new_decided);
     DiffReport {
         changes,
         permissions: permissions.changes,
@@ -503,6 +547,53 @@ fn list_change(
         details.push(format!("{what} removed: {}", code_list(&removed)));
     }
     classes.push(class_of(!added.is_empty(), !removed.is_empty()));
+}
+
+/// The names of some leaves of a vocabulary.
+fn leaf_names(vocabulary: &Vocabulary, leaves: &FixedBitSet) -> BTreeSet<String> {
+    leaves
+        .ones()
+        .filter_map(|leaf| vocabulary.leaf(leaf))
+        .map(|id| vocabulary.name(id).to_string())
+        .collect()
+}
+
+/// Names written in a rule, with the leaves they cover.
+type Covered = (Vec<String>, BTreeSet<String>);
+
+/// A rule's names in one scope, with their leaves.
+fn scope_covered(vocabulary: &Vocabulary, scope: &Scope) -> Covered {
+    (
+        describe::sorted_names(vocabulary, &scope.names),
+        leaf_names(vocabulary, &scope.leaves),
+    )
+}
+
+/// A rule's regions, with their leaves.
+fn regions_covered(program: &Program, regions: &[NameId]) -> Covered {
+    let vocabulary = program.regions();
+    (
+        describe::sorted_names(vocabulary, regions),
+        leaf_names(vocabulary, &vocabulary.leaf_set(regions, None)),
+    )
+}
+
+/// [`list_change`] of names that stand for leaves: other names for the
+/// same leaves change nothing a rule decides, so the change is neutral.
+fn covered_change(
+    what: &str,
+    old: &Covered,
+    new: &Covered,
+    class_of: fn(bool, bool) -> Class,
+    details: &mut Vec<String>,
+    classes: &mut Vec<Class>,
+) {
+    list_change(what, &old.0, &new.0, class_of, details, classes);
+    if old.1 == new.1 {
+        if let Some(last) = classes.last_mut() {
+            *last = Class::Neutral;
+        }
+    }
 }
 
 fn node_facts(program: &Program, node: &Node) -> BTreeMap<&'static str, Vec<String>> {
@@ -1114,11 +1205,11 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                         let scope = |p: &Program, r: &Rule| {
                             r.purposes
                                 .as_ref()
-                                .map(|s| describe::sorted_names(p.purposes(), &s.names))
+                                .map(|s| scope_covered(p.purposes(), s))
                                 .unwrap_or_default()
                         };
                         if after.kind == RuleKind::Restrict {
-                            list_change(
+                            covered_change(
                                 "permitted purposes",
                                 &scope(old, before),
                                 &scope(new, after),
@@ -1128,10 +1219,10 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                             );
                         }
                         if after.kind == RuleKind::Confine {
-                            ids_change(
+                            covered_change(
                                 "permitted regions",
-                                (old.regions(), &before.regions),
-                                (new.regions(), &after.regions),
+                                &regions_covered(old, &before.regions),
+                                &regions_covered(new, &after.regions),
                                 permission_class,
                                 details,
                                 classes,
@@ -1142,10 +1233,10 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                         let scope = |p: &Program, r: &Rule| {
                             r.purposes
                                 .as_ref()
-                                .map(|s| describe::sorted_names(p.purposes(), &s.names))
+                                .map(|s| scope_covered(p.purposes(), s))
                                 .unwrap_or_default()
                         };
-                        list_change(
+                        covered_change(
                             "purposes",
                             &scope(old, before),
                             &scope(new, after),
@@ -1178,12 +1269,27 @@ fn head_changes(
         protection_class
     };
     // With a flag the selection is compared whole: `sensitive user`.
-    let categories = |p: &Program, r: &Rule| match r.categories.filter {
-        Some(_) => vec![describe::scope_text(p.categories(), &r.categories)],
-        None => describe::sorted_names(p.categories(), &r.categories.names),
+    let categories = |p: &Program, r: &Rule| -> Covered {
+        let (names, leaves) = scope_covered(p.categories(), &r.categories);
+        match r.categories.filter {
+            Some(_) => (
+                vec![describe::scope_text(p.categories(), &r.categories)],
+                leaves,
+            ),
+            None => (names, leaves),
+        }
     };
+    let recipients = |r: &Rule| -> Option<Covered> {
+        r.recipients.map(|set| {
+            let names: Vec<String> = set.iter().map(|k| k.as_str().to_string()).collect();
+            let leaves = names.iter().cloned().collect();
+            (names, leaves)
+        })
+    };
+    let regions =
+        |p: &Program, r: &Rule| (!r.regions.is_empty()).then(|| regions_covered(p, &r.regions));
     // (what, old names, new names); `None` for "any".
-    type Dimension<'a> = (&'a str, Option<Vec<String>>, Option<Vec<String>>);
+    type Dimension<'a> = (&'a str, Option<Covered>, Option<Covered>);
     let dimensions: [Dimension; 4] = [
         (
             "categories",
@@ -1195,38 +1301,24 @@ fn head_changes(
             before
                 .purposes
                 .as_ref()
-                .map(|s| describe::sorted_names(old.purposes(), &s.names)),
+                .map(|s| scope_covered(old.purposes(), s)),
             after
                 .purposes
                 .as_ref()
-                .map(|s| describe::sorted_names(new.purposes(), &s.names)),
+                .map(|s| scope_covered(new.purposes(), s)),
         ),
-        (
-            "recipients",
-            before
-                .recipients
-                .map(|r| r.iter().map(|k| k.as_str().to_string()).collect()),
-            after
-                .recipients
-                .map(|r| r.iter().map(|k| k.as_str().to_string()).collect()),
-        ),
-        (
-            "regions",
-            (!before.regions.is_empty())
-                .then(|| describe::sorted_names(old.regions(), &before.regions)),
-            (!after.regions.is_empty())
-                .then(|| describe::sorted_names(new.regions(), &after.regions)),
-        ),
+        ("recipients", recipients(before), recipients(after)),
+        ("regions", regions(old, before), regions(new, after)),
     ];
     for (what, was, is) in dimensions {
         match (was, is) {
-            (Some(was), Some(is)) => list_change(what, &was, &is, widens, details, classes),
+            (Some(was), Some(is)) => covered_change(what, &was, &is, widens, details, classes),
             (Some(was), None) => {
-                details.push(format!("{what}: any, was {}", code_list(&was)));
+                details.push(format!("{what}: any, was {}", code_list(&was.0)));
                 classes.push(widens(true, false));
             }
             (None, Some(is)) => {
-                details.push(format!("{what}: only {}, was any", code_list(&is)));
+                details.push(format!("{what}: only {}, was any", code_list(&is.0)));
                 classes.push(widens(false, true));
             }
             (None, None) => {}
@@ -1531,19 +1623,11 @@ fn union_names(old: &Vocabulary, new: &Vocabulary) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
-/// The id of a name in a version, or of its nearest ancestor there, or
-/// [`NOTHING`].
-fn nearest(vocabulary: &Vocabulary, name: &str) -> NameId {
-    let mut name = name;
-    loop {
-        if let Some(id) = vocabulary.lookup(name) {
-            return id;
-        }
-        match name.rfind('.') {
-            Some(dot) => name = name.get(..dot).unwrap_or(""),
-            None => return NOTHING,
-        }
-    }
+/// The id of a name in a version, or [`NOTHING`]: every name of the domain
+/// is in both versions' decided programs, so only a basis or region of
+/// neither is nothing.
+fn id_of(vocabulary: &Vocabulary, name: &str) -> NameId {
+    vocabulary.lookup(name).unwrap_or(NOTHING)
 }
 
 /// One context of an act: everything but its category and purpose.
@@ -1621,14 +1705,13 @@ impl<'p> Version<'p> {
             categories: domain
                 .categories
                 .iter()
-                .map(|n| nearest(program.categories(), n))
+                .map(|n| id_of(program.categories(), n))
                 .collect(),
             purposes: domain
                 .purposes
                 .iter()
-                .map(|n| nearest(program.purposes(), n))
+                .map(|n| id_of(program.purposes(), n))
                 .collect(),
-            // A basis the version does not know supports nothing there.
             bases: domain
                 .bases
                 .iter()
@@ -1637,7 +1720,7 @@ impl<'p> Version<'p> {
             regions: domain
                 .regions
                 .iter()
-                .map(|n| nearest(program.regions(), n))
+                .map(|n| id_of(program.regions(), n))
                 .collect(),
             tables: BTreeMap::new(),
         }

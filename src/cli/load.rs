@@ -98,7 +98,9 @@ pub(crate) fn walk(root: &Path, found: &mut BTreeSet<PathBuf>) -> Result<(), Loa
     Ok(())
 }
 
-fn io_message(error: &std::io::Error) -> String {
+/// An I/O error as privet says it: lowercase, without the " (os error N)"
+/// suffix; the caller names the path.
+pub fn io_message(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

@@ -264,7 +264,8 @@ fn check_failed(args: &CheckArgs, error: &load::LoadError) -> ExitCode {
     let failures = std::slice::from_ref(&failure);
     let empty = crate::source::SourceMap::new();
     let report = match args.format {
-        CheckFormat::Human | CheckFormat::Json => None,
+        CheckFormat::Human => None,
+        CheckFormat::Json => Some(render::json::render_with_failures(&empty, &[], failures)),
         CheckFormat::Sarif => Some(render::sarif::render(
             &empty,
             &[],
@@ -272,8 +273,19 @@ fn check_failed(args: &CheckArgs, error: &load::LoadError) -> ExitCode {
             working_directory().as_deref(),
         )),
         CheckFormat::Github => {
-            append_step_summary(&render::github::step_summary(&empty, &[], failures));
-            Some(render::github::render(&empty, &[], failures))
+            let base = working_directory();
+            append_step_summary(&render::github::step_summary(
+                &empty,
+                &[],
+                failures,
+                base.as_deref(),
+            ));
+            Some(render::github::render(
+                &empty,
+                &[],
+                failures,
+                base.as_deref(),
+            ))
         }
         CheckFormat::Junit => Some(render::junit::render(
             &empty,
@@ -328,8 +340,19 @@ fn check(args: &CheckArgs) -> ExitCode {
             working_directory().as_deref(),
         )),
         CheckFormat::Github => {
-            append_step_summary(&render::github::step_summary(&sources, diagnostics, &[]));
-            write_all(&render::github::render(&sources, diagnostics, &[]))
+            let base = working_directory();
+            append_step_summary(&render::github::step_summary(
+                &sources,
+                diagnostics,
+                &[],
+                base.as_deref(),
+            ));
+            write_all(&render::github::render(
+                &sources,
+                diagnostics,
+                &[],
+                base.as_deref(),
+            ))
         }
         CheckFormat::Junit => write_all(&render::junit::render(
             &sources,
@@ -412,10 +435,12 @@ fn diff(args: &DiffArgs) -> ExitCode {
             Ok(loaded) => loaded,
             Err(error) => return fail(format!("the {which} version: {error}")),
         };
-        let errors = Summary::of(&compilation.diagnostics).errors;
+        // Only a version that does not load is refused: one whose flows
+        // break the policy is compared like any other.
+        let errors = compilation.loading_errors();
         if errors > 0 {
             let message = format!(
-                "the {which} version `{}` has {errors} error{}; `privet check {}` shows them",
+                "the {which} version `{}` has {errors} error{} of loading; `privet check {}` shows them",
                 load::display_path(path),
                 if errors == 1 { "" } else { "s" },
                 load::display_path(path),
@@ -434,7 +459,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
     let [(old_sources, old), (new_sources, new)] = versions.as_slice() else {
         return fail("internal error: two versions expected");
     };
-    let report = crate::check::diff::diff(&old.program, &new.program);
+    let report = crate::pipeline::diff(old, new);
     let places = render::diff::Versions {
         old: old_sources,
         new: new_sources,
@@ -473,10 +498,13 @@ fn doc(args: &DocArgs) -> ExitCode {
         Ok(loaded) => loaded,
         Err(error) => return fail(error),
     };
-    if compilation.has_errors() {
+    if compilation.loading_errors() > 0 {
         // Nothing is written: the old document, if any, stays.
+        eprintln!("privet: nothing was written; the program does not load");
         return errors_hint(&compilation);
     }
+    // A program whose flows break the policy is documented, with those
+    // flows marked: that is what the document is for.
     let document = render::doc::document(&compilation.program, &compilation.findings);
     let picture = document.picture_svg();
     let files = [
@@ -494,6 +522,13 @@ fn doc(args: &DocArgs) -> ExitCode {
         DOC_PICTURE,
         load::display_path(&args.out)
     );
+    let errors = Summary::of(&compilation.diagnostics).errors;
+    if errors > 0 {
+        eprintln!(
+            "privet: the program has {errors} error{}; the document marks the flows that break the policy, and `privet check` shows them",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
     ExitCode::SUCCESS
 }
 
@@ -502,8 +537,14 @@ fn doc(args: &DocArgs) -> ExitCode {
 /// half of one. The directory is created if needed.
 fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), String> {
     let shown = |path: &std::path::Path| load::display_path(path);
-    std::fs::create_dir_all(dir)
-        .map_err(|error| format!("cannot create `{}`: {error}", shown(dir)))?;
+    let failed = |what: &str, path: &std::path::Path, error: std::io::Error| {
+        format!(
+            "cannot {what} `{}`: {}",
+            shown(path),
+            load::io_message(&error)
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|error| failed("create", dir, error))?;
     let mut written = Vec::new();
     for (name, text) in files {
         let target = dir.join(name);
@@ -513,13 +554,12 @@ fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Re
                 for (temporary, _) in &written {
                     let _ = std::fs::remove_file(temporary);
                 }
-                return Err(format!("cannot write `{}`: {error}", shown(&target)));
+                return Err(failed("write", &target, error));
             }
         }
     }
     for (temporary, target) in &written {
-        std::fs::rename(temporary, target)
-            .map_err(|error| format!("cannot write `{}`: {error}", shown(target)))?;
+        std::fs::rename(temporary, target).map_err(|error| failed("write", target, error))?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 use super::human::summary_line;
 use super::json::locate;
 use super::markup;
-use super::sarif::Failure;
+use super::sarif::{Failure, relative_path};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::source::SourceMap;
 use std::fmt::Write as _;
@@ -32,10 +32,12 @@ fn command(severity: Severity) -> &'static str {
 }
 
 /// One annotation: `::error file=...,line=...,col=...,endLine=...,endColumn=...,title=NAME::message`.
-pub fn annotation(sources: &SourceMap, diagnostic: &Diagnostic) -> String {
+/// File names are relative to `base` (the working directory), as in SARIF.
+pub fn annotation(sources: &SourceMap, diagnostic: &Diagnostic, base: Option<&str>) -> String {
     let mut properties = Vec::new();
     if sources.get(diagnostic.primary.span.file).is_some() {
         let (file, start, end) = locate(sources, diagnostic.primary.span);
+        let file = relative_path(&file, base);
         properties.push(format!("file={}", escape_property(&file)));
         properties.push(format!("line={}", start.line));
         properties.push(format!("col={}", start.column));
@@ -52,6 +54,7 @@ pub fn annotation(sources: &SourceMap, diagnostic: &Diagnostic) -> String {
     }
     for label in &diagnostic.labels {
         let (file, start, _) = locate(sources, label.span);
+        let file = relative_path(&file, base);
         let _ = write!(message, "\n{file}:{start}: {}", label.message);
     }
     for note in &diagnostic.notes {
@@ -69,23 +72,26 @@ pub fn annotation(sources: &SourceMap, diagnostic: &Diagnostic) -> String {
 }
 
 /// Every annotation, errors first, then warnings, then notes (each group in
-/// report order), then the summary line.
-pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], failures: &[Failure]) -> String {
+/// report order), then the summary line. File names are relative to `base`.
+pub fn render(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    failures: &[Failure],
+    base: Option<&str>,
+) -> String {
     let mut out = String::new();
     for failure in failures {
+        let path = relative_path(&failure.path, base);
         let _ = writeln!(
             out,
             "::error file={},title=privet::{}",
-            escape_property(&failure.path),
-            escape_data(&format!(
-                "cannot read `{}`: {}",
-                failure.path, failure.message
-            ))
+            escape_property(&path),
+            escape_data(&format!("cannot read `{path}`: {}", failure.message))
         );
     }
     for severity in [Severity::Error, Severity::Warning, Severity::Note] {
         for diagnostic in diagnostics.iter().filter(|d| d.severity == severity) {
-            out.push_str(&annotation(sources, diagnostic));
+            out.push_str(&annotation(sources, diagnostic, base));
             out.push('\n');
         }
     }
@@ -99,18 +105,19 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], failures: &[Failu
 }
 
 /// The Markdown for `$GITHUB_STEP_SUMMARY`: the counts, then a table of the
-/// diagnostics.
+/// diagnostics. File names are relative to `base`.
 pub fn step_summary(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
     failures: &[Failure],
+    base: Option<&str>,
 ) -> String {
     let mut out = String::from("## privet check\n\n");
     for failure in failures {
         let _ = writeln!(
             out,
             "- cannot read {}: {}",
-            markup::markdown_code(&failure.path),
+            markup::markdown_code(&relative_path(&failure.path, base)),
             markup::markdown(&failure.message)
         );
     }
@@ -131,6 +138,7 @@ pub fn step_summary(
     for severity in [Severity::Error, Severity::Warning, Severity::Note] {
         for diagnostic in diagnostics.iter().filter(|d| d.severity == severity) {
             let (file, start, _) = locate(sources, diagnostic.primary.span);
+            let file = relative_path(&file, base);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",

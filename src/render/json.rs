@@ -1,6 +1,7 @@
 //! `--format json`: the stable machine-readable shape. Fields may be added
 //! in later versions, never renamed; `format_version` says which shape.
 
+use super::sarif::Failure;
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::source::{LineColumn, SourceMap, Span};
 use serde::Serialize;
@@ -51,11 +52,21 @@ struct JsonSummary {
     files: usize,
 }
 
+/// A path that could not be read: the run checked nothing.
+#[derive(Serialize)]
+struct JsonError {
+    path: String,
+    message: String,
+}
+
 #[derive(Serialize)]
 struct JsonReport {
     format_version: u32,
     diagnostics: Vec<JsonDiagnostic>,
     summary: JsonSummary,
+    /// Present only when a path could not be read (exit code 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<JsonError>,
 }
 
 /// The file name and start and end positions of a span.
@@ -85,6 +96,15 @@ fn label(sources: &SourceMap, span: Span, message: &str) -> JsonLabel {
 
 /// The whole report as pretty-printed JSON.
 pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    render_with_failures(sources, diagnostics, &[])
+}
+
+/// [`render`], with the paths that could not be read listed under `errors`.
+pub fn render_with_failures(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    failures: &[Failure],
+) -> String {
     let summary = Summary::of(diagnostics);
     let report = JsonReport {
         format_version: FORMAT_VERSION,
@@ -114,6 +134,13 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             warnings: summary.warnings,
             files: sources.len(),
         },
+        errors: failures
+            .iter()
+            .map(|failure| JsonError {
+                path: failure.path.clone(),
+                message: failure.message.clone(),
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
     text.push('\n');

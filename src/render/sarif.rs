@@ -43,8 +43,17 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The first paragraph of a page after its title, or `None` when the page
-/// has none worth showing.
+/// Whether a paragraph is only the severity line of a page: pages spell it
+/// `**Severity:** error` or `Severity: error.`.
+fn is_severity_line(paragraph: &str) -> bool {
+    paragraph
+        .trim_start_matches("**")
+        .to_ascii_lowercase()
+        .starts_with("severity:")
+}
+
+/// The first prose paragraph of a page after its title and severity line,
+/// or `None` when the page has none worth showing.
 fn first_paragraph(page: &str) -> Option<String> {
     let mut lines = Vec::new();
     let mut in_code = false;
@@ -67,6 +76,9 @@ fn first_paragraph(page: &str) -> Option<String> {
             if !lines.is_empty() {
                 break;
             }
+            continue;
+        }
+        if lines.is_empty() && is_severity_line(trimmed) {
             continue;
         }
         lines.push(trimmed);
@@ -95,10 +107,10 @@ const URI_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERI
     .remove(b'~')
     .remove(b'/');
 
-/// A file name as a URI reference relative to `base` (the working
-/// directory): forward slashes, `base` stripped from absolute names, every
-/// character but the unreserved ones and `/` percent-encoded.
-pub fn relative_uri(name: &str, base: Option<&str>) -> String {
+/// A file name relative to `base` (the working directory): forward
+/// slashes, `base` stripped from absolute names, no leading `./`. SARIF and
+/// GitHub annotations name files this way.
+pub fn relative_path(name: &str, base: Option<&str>) -> String {
     let name = name.replace('\\', "/");
     let mut relative = name.as_str();
     if let Some(base) = base {
@@ -110,8 +122,13 @@ pub fn relative_uri(name: &str, base: Option<&str>) -> String {
             }
         }
     }
-    let relative = relative.strip_prefix("./").unwrap_or(relative);
-    percent_encoding::utf8_percent_encode(relative, URI_KEEP).to_string()
+    relative.strip_prefix("./").unwrap_or(relative).to_string()
+}
+
+/// A file name as a URI reference relative to `base`: [`relative_path`]
+/// with every character but the unreserved ones and `/` percent-encoded.
+pub fn relative_uri(name: &str, base: Option<&str>) -> String {
+    percent_encoding::utf8_percent_encode(&relative_path(name, base), URI_KEEP).to_string()
 }
 
 /// An `artifactLocation`: relative to the source root when the file is
@@ -325,5 +342,19 @@ mod tests {
             Some("One line and two.".to_string())
         );
         assert_eq!(first_paragraph("# name\n\nTODO\n"), None);
+    }
+
+    #[test]
+    fn first_paragraph_skips_the_severity_line_in_either_spelling() {
+        for severity in ["**Severity:** error", "Severity: error."] {
+            let page = format!("# name\n\n{severity}\n\nThe prose\nof it.\n\nMore.\n");
+            assert_eq!(first_paragraph(&page), Some("The prose of it.".to_string()));
+        }
+        // Every page of the book has prose after its severity.
+        for name in Name::ALL {
+            let full = first_paragraph(explain::page(*name)).unwrap_or_default();
+            assert!(!is_severity_line(&full), "{}: {full}", name.as_str());
+            assert!(full.contains(name.as_str()) || full.len() > 40, "{full}");
+        }
     }
 }

@@ -152,6 +152,28 @@ impl Run {
         assert!(self.stderr.contains(path), "{}", self.stderr);
         assert!(self.stderr.contains(problem), "{}", self.stderr);
     }
+
+    /// [`Run::assert_failure`] for `--format json`: exit code 2, the message
+    /// on standard error, and on standard output a report with no
+    /// diagnostics whose `errors` name `path` and say `problem`.
+    pub fn assert_json_failure(&self, path: &str, problem: &str) {
+        assert_eq!(self.code, 2, "{}{}", self.stdout, self.stderr);
+        assert!(self.stderr.contains(path), "{}", self.stderr);
+        let report = self.json();
+        assert_eq!(report["diagnostics"], serde_json::json!([]));
+        assert_eq!(report["errors"][0]["path"], path, "{report}");
+        let message = report["errors"][0]["message"].as_str().unwrap_or("");
+        assert!(message.contains(problem), "{report}");
+    }
+
+    /// [`Run::assert_json_failure`] for `json`, else [`Run::assert_failure`].
+    pub fn assert_failure_in(&self, format: &str, path: &str, problem: &str) {
+        if format == "json" {
+            self.assert_json_failure(path, problem);
+        } else {
+            self.assert_failure(path, problem);
+        }
+    }
 }
 
 impl Run {
