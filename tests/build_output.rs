@@ -444,6 +444,7 @@ fn clauses_of_a_postgres_store_that_end_at_different_times_are_unenforceable() {
     // destroyed by the other.
     for second in [
         "after account.closed keep for 30 days then delete",
+        "while account.active then keep for 3 years then delete",
         "forever",
         "after account.closed keep for 3 years then archive",
     ] {

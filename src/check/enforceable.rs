@@ -43,15 +43,23 @@ pub enum Unenforceable {
 pub enum End {
     /// Nothing is destroyed: `forever`, or ended by archiving.
     Kept,
-    /// Deleted or anonymized `duration` after `after` (the event; None for
-    /// collection). S3 and Kafka count from each item's creation whatever
-    /// the event, so there `after` is always None. Deleting where another
-    /// clause anonymizes at the same time is the stronger end, as S3 and
-    /// Kafka already carry out `anonymize`, so the action is not part of it.
-    Destroyed {
-        after: Option<NameId>,
-        duration: Duration,
-    },
+    /// Deleted or anonymized `duration` after `start`. Deleting where
+    /// another clause anonymizes at the same time is the stronger end, as
+    /// S3 and Kafka already carry out `anonymize`, so the action is not
+    /// part of it.
+    Destroyed { start: Start, duration: Duration },
+}
+
+/// The point a clause's job counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// Collection; on S3 and Kafka, always: they count from each item's
+    /// creation, whatever the event.
+    Collection,
+    /// `after EVENT`.
+    Event(NameId),
+    /// The end of the `while` state, when no event follows it.
+    StateEnds(NameId),
 }
 
 impl End {
@@ -63,11 +71,15 @@ impl End {
                 end: EndAction::Archive { .. },
                 ..
             } => End::Kept,
-            Lifecycle::Phased { hold, .. } => End::Destroyed {
-                after: hold
-                    .as_ref()
-                    .and_then(|hold| hold.after)
-                    .filter(|_| technology == StoreTechnology::Postgres),
+            Lifecycle::Phased {
+                hold, while_state, ..
+            } => End::Destroyed {
+                start: match (hold.as_ref().and_then(|hold| hold.after), while_state) {
+                    _ if technology != StoreTechnology::Postgres => Start::Collection,
+                    (Some(event), _) => Start::Event(event),
+                    (None, Some(state)) => Start::StateEnds(*state),
+                    (None, None) => Start::Collection,
+                },
                 duration: hold
                     .as_ref()
                     .map(|hold| hold.duration.value)
@@ -188,11 +200,17 @@ pub fn diagnostic(
 fn describe(program: &Program, end: End) -> String {
     match end {
         End::Kept => "keeps its data".to_string(),
-        End::Destroyed { after, duration } => {
-            let from = after.map_or_else(
-                || "collection".to_string(),
-                |event| format!("`{}`", program.vocabulary(Namespace::Event).name(event)),
-            );
+        End::Destroyed { start, duration } => {
+            let from = match start {
+                Start::Collection => "collection".to_string(),
+                Start::Event(event) => {
+                    format!("`{}`", program.vocabulary(Namespace::Event).name(event))
+                }
+                Start::StateEnds(state) => format!(
+                    "`{}` ends",
+                    program.vocabulary(Namespace::State).name(state)
+                ),
+            };
             if duration == Duration::default() {
                 format!("ends at {from}")
             } else {

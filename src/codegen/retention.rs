@@ -684,3 +684,20 @@ fn topic_config(topic: &str, limits: &[TopicLimit]) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::quote_table;
+
+    #[test]
+    fn a_table_and_its_schema_are_quoted_apart() {
+        assert_eq!(quote_table("orders"), "\"orders\"");
+        assert_eq!(quote_table("app.orders"), "\"app\".\"orders\"");
+        // Embedded quotes are doubled in each part, and a part keeps its
+        // case and spaces: quoted, `Odd "Name"` is one identifier.
+        assert_eq!(
+            quote_table("My App.Odd \"Name\""),
+            "\"My App\".\"Odd \"\"Name\"\"\""
+        );
+    }
+}
