@@ -926,6 +926,19 @@ impl Resolver {
                     .primary_message("a name is needed here"),
                 );
                 valid = false;
+            } else if let Some((problem, rule)) =
+                setting_problem(technology, &key.text, &value.value)
+            {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Name::InvalidValue,
+                        value.span,
+                        format!("`{}` is not a valid `{}`: {problem}", value.value, key.text),
+                    )
+                    .primary_message(format!("invalid `{}`", key.text))
+                    .note(rule),
+                );
+                valid = false;
             } else {
                 settings.insert(key.text.clone(), value.value.clone());
             }
@@ -951,6 +964,94 @@ impl Resolver {
             span: backing.span,
         })
     }
+}
+
+/// What is wrong with a setting of a `backed by` clause by the naming rules
+/// of its service, and those rules; None when it is valid. The retention
+/// jobs splice these names into SQL, S3 configurations and Kafka configs.
+fn setting_problem(
+    technology: StoreTechnology,
+    key: &str,
+    value: &str,
+) -> Option<(&'static str, &'static str)> {
+    let problem = match (technology, key) {
+        (StoreTechnology::Postgres, "table") => {
+            const RULE: &str = "a table is `table` or `schema.table`: one or two names joined by a dot, none of them empty";
+            let parts: Vec<&str> = value.split('.').collect();
+            if parts.len() > 2 {
+                ("it has more than two dot-separated parts", RULE)
+            } else if parts.iter().any(|part| part.is_empty()) {
+                ("it has an empty part", RULE)
+            } else if value.contains('\0') {
+                (
+                    "it contains a NUL character",
+                    "PostgreSQL names cannot contain NUL",
+                )
+            } else {
+                return None;
+            }
+        }
+        (StoreTechnology::Postgres, _) if value.contains('\0') => (
+            "it contains a NUL character",
+            "PostgreSQL names cannot contain NUL",
+        ),
+        (StoreTechnology::S3, "bucket") => {
+            const RULE: &str = "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, begin and end with a letter or digit, have no two dots in a row, are not IP addresses, and do not begin with `xn--`, `sthree-` or `amzn-s3-demo-` or end with `-s3alias`, `--ol-s3`, `.mrap`, `--x-s3` or `--table-s3`";
+            let alphanumeric =
+                |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            if !(3..=63).contains(&value.len()) {
+                ("it is not 3 to 63 characters long", RULE)
+            } else if !value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+            {
+                (
+                    "it has a character other than a lowercase letter, a digit, `.` or `-`",
+                    RULE,
+                )
+            } else if !alphanumeric(value.chars().next()) || !alphanumeric(value.chars().last()) {
+                ("it does not begin and end with a letter or digit", RULE)
+            } else if value.contains("..") {
+                ("it has two dots in a row", RULE)
+            } else if value.parse::<std::net::Ipv4Addr>().is_ok() {
+                ("it is an IP address", RULE)
+            } else if ["xn--", "sthree-", "amzn-s3-demo-"]
+                .iter()
+                .any(|reserved| value.starts_with(reserved))
+                || ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
+                    .iter()
+                    .any(|reserved| value.ends_with(reserved))
+            {
+                ("it begins or ends with a name S3 reserves", RULE)
+            } else {
+                return None;
+            }
+        }
+        (StoreTechnology::S3, "prefix") if value.len() > 1024 => (
+            "it is longer than 1024 bytes",
+            "an S3 object key, and so a prefix, is at most 1024 bytes of UTF-8",
+        ),
+        (StoreTechnology::Kafka, "topic") => {
+            const RULE: &str = "Kafka topic names are 1 to 249 ASCII letters, digits, `.`, `_` and `-`, other than `.` and `..`";
+            if value.len() > 249 {
+                ("it is longer than 249 characters", RULE)
+            } else if !value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            {
+                (
+                    "it has a character other than a letter, a digit, `.`, `_` or `-`",
+                    RULE,
+                )
+            } else if value == "." || value == ".." {
+                ("Kafka reserves it", RULE)
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some(problem)
 }
 
 fn keyword_declaring(namespace: Namespace) -> &'static str {

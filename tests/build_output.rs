@@ -328,7 +328,7 @@ fn retention_a_technology_cannot_enforce_is_an_error_of_check() {
             "retention-unenforceable: store `a` anonymizes its rows, but its `backed by postgres` names no `columns` to clear",
         ),
         (
-            "store a\n    backed by s3 bucket \"b\"\n    retain user while account.active then delete\n",
+            "store a\n    backed by s3 bucket \"bkt\"\n    retain user while account.active then delete\n",
             "retention-unenforceable: store `a` keeps objects while a state holds, which S3 cannot tell",
         ),
         (
@@ -336,7 +336,7 @@ fn retention_a_technology_cannot_enforce_is_an_error_of_check() {
             "retention-unenforceable: store `a` keeps records while a state holds, which Kafka cannot tell",
         ),
         (
-            "store a\n    backed by s3 bucket \"b\"\n    retain user keep for 0 days then delete\n",
+            "store a\n    backed by s3 bucket \"bkt\"\n    retain user keep for 0 days then delete\n",
             "retention-unenforceable: store `a` keeps objects less than a day, which S3 cannot do",
         ),
     ];
@@ -359,11 +359,11 @@ fn retention_a_technology_cannot_enforce_is_an_error_of_check() {
 #[test]
 fn stores_sharing_a_bucket_or_a_topic_get_one_merged_config() {
     let text = with_stores(
-        "store a\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 1 year then delete\n\
+        "store a\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 30 days then anonymize\n\
          store b\n    backed by s3 bucket \"shared\" prefix \"b/\"\n    retain user keep for 1 month then anonymize\n\
          store c\n    backed by s3 bucket \"shared\" prefix \"a/\"\n    retain user keep for 30 days then delete\n\
          store k\n    backed by kafka topic \"events\"\n    retain user keep for 2 weeks then delete\n\
-         store l\n    backed by kafka topic \"events\"\n    retain user forever\n\
+         store l\n    backed by kafka topic \"events\"\n    retain user keep for 14 days then anonymize\n\
          store m\n    backed by kafka topic \"kept\"\n    retain user forever\n\
          flow person -> a carries user for login\nflow person -> b carries user for login\n\
          flow person -> c carries user for login\nflow person -> k carries user for login\n\
@@ -372,8 +372,9 @@ fn stores_sharing_a_bucket_or_a_topic_get_one_merged_config() {
     let output = build_text(&text).unwrap();
     let s3: serde_json::Value =
         serde_json::from_slice(&output.files["retention/s3/shared.json"]).unwrap();
-    // One rule per prefix, with the fewest days any store under it asks
-    // for: a month spans 28 to 31 days, a year 365 or 366.
+    // One rule per prefix, with the fewest days its stores' common duration
+    // spans: a month spans 28 to 31 days. (Stores whose lifecycles differ
+    // cannot share a prefix or a topic: `retention-unenforceable`.)
     assert_eq!(
         s3,
         serde_json::json!({"Rules": [
@@ -387,4 +388,199 @@ fn stores_sharing_a_bucket_or_a_topic_get_one_merged_config() {
     assert!(kafka.contains("\ncleanup.policy=delete\n"), "{kafka}");
     let kept = String::from_utf8(output.files["retention/kafka/kept.properties"].clone()).unwrap();
     assert!(kept.contains("\nretention.ms=-1\n"), "{kept}");
+}
+
+/// The `retention-unenforceable` diagnostics of a program, as
+/// `line:column message` of the primary span and of each label.
+fn unenforceable(text: &str) -> Vec<String> {
+    let (sources, compilation) = support::compile_text(text);
+    let at = |span: privet::source::Span| {
+        let at = sources.get(span.file).unwrap().line_column(span.start);
+        format!("{}:{}", at.line, at.column)
+    };
+    let found: Vec<String> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.name.as_str() == "retention-unenforceable")
+        .map(|d| {
+            let mut shown = format!(
+                "{} {}: {}",
+                at(d.primary.span),
+                d.message,
+                d.primary.message
+            );
+            for label in &d.labels {
+                shown.push_str(&format!(" | {} {}", at(label.span), label.message));
+            }
+            shown
+        })
+        .collect();
+    if !found.is_empty() {
+        assert!(privet::codegen::build(&sources, &compilation).is_err());
+    }
+    found
+}
+
+#[test]
+fn clauses_of_a_postgres_store_that_end_at_different_times_are_unenforceable() {
+    // The clauses count from different points (the account's closing, and
+    // collection) with one timestamp column: one job would keep the logs for
+    // the account's life and delete the orders 30 days after closing.
+    let text = with_stores(
+        "store s\n    backed by postgres table \"orders\" timestamp \"closed_at\"\n\
+         \x20   retain user while account.active then after account.closed keep for 3 years then delete\n\
+         \x20   retain user.email keep for 30 days then delete\n\
+         flow person -> s carries user for login\n",
+    );
+    assert_eq!(
+        unenforceable(&text),
+        vec![
+            "10:23 the `retain` clauses of store `s` end its data at different times, which one job cannot do: \
+             ends 30 days after collection | 9:17 ends 3 years after `account.closed`, in the same store"
+                .to_string()
+        ]
+    );
+    // The same start but another duration, or data kept by one clause and
+    // destroyed by the other.
+    for second in [
+        "after account.closed keep for 30 days then delete",
+        "while account.active then keep for 3 years then delete",
+        "forever",
+        "after account.closed keep for 3 years then archive",
+    ] {
+        let text = with_stores(&format!(
+            "store s\n    backed by postgres table \"orders\" timestamp \"closed_at\" columns \"email\"\n\
+             \x20   retain user after account.closed keep for 3 years then delete\n\
+             \x20   retain user.email {second}\n\
+             flow person -> s carries user for login\n",
+        ));
+        assert_eq!(unenforceable(&text).len(), 1, "{second}");
+    }
+    // Clauses that end at the same time are one job: deleting and clearing
+    // the same rows at once.
+    let text = with_stores(
+        "store s\n    backed by postgres table \"orders\" timestamp \"closed_at\" columns \"email\"\n\
+         \x20   retain user while account.active then after account.closed keep for 36 months then delete\n\
+         \x20   retain user.email after account.closed keep for 3 years then anonymize\n\
+         flow person -> s carries user for login\n",
+    );
+    assert_eq!(unenforceable(&text), Vec::<String>::new());
+    let output = build_text(&text).unwrap();
+    let job = String::from_utf8(output.files["retention/postgres/s.sql"].clone()).unwrap();
+    assert_eq!(
+        job.matches("< now() - interval '36 months 0 days'").count(),
+        2,
+        "{job}"
+    );
+}
+
+#[test]
+fn stores_whose_s3_prefixes_nest_must_end_their_objects_at_the_same_time() {
+    // S3 applies every rule whose prefix matches, and the earliest expiry
+    // wins: a rule for `data/` would expire the legal records too.
+    let text = with_stores(
+        "store logs\n    backed by s3 bucket \"bkt\" prefix \"data/\"\n    retain user keep for 30 days then delete\n\
+         store legal\n    backed by s3 bucket \"bkt\" prefix \"data/legal/\"\n    retain user forever\n\
+         flow person -> logs carries user for login\nflow person -> legal carries user for login\n",
+    );
+    assert_eq!(
+        unenforceable(&text),
+        vec![
+            "11:5 stores `logs` and `legal` share objects of bucket `bkt` under prefix `data/legal/`, but end their data at different times: \
+             overlaps store `logs` | 12:17 keeps its data | 8:5 store `logs`: objects of bucket `bkt` under prefix `data/` \
+             | 9:17 store `logs` ends 30 days after collection"
+                .to_string()
+        ]
+    );
+    // The empty prefix holds every key; equal prefixes nest too; so does a
+    // topic or a table shared by two stores.
+    for (first, second) in [
+        ("s3 bucket \"bkt\"", "s3 bucket \"bkt\" prefix \"x/\""),
+        ("s3 bucket \"bkt\" prefix \"x/\"", "s3 bucket \"bkt\""),
+        (
+            "s3 bucket \"bkt\" prefix \"x/\"",
+            "s3 bucket \"bkt\" prefix \"x/\"",
+        ),
+        ("kafka topic \"t\"", "kafka topic \"t\""),
+        (
+            "postgres table \"t\" timestamp \"a\"",
+            "postgres table \"t\" timestamp \"b\"",
+        ),
+    ] {
+        let text = with_stores(&format!(
+            "store one\n    backed by {first}\n    retain user keep for 30 days then delete\n\
+             store two\n    backed by {second}\n    retain user keep for 1 year then delete\n\
+             flow person -> one carries user for login\nflow person -> two carries user for login\n",
+        ));
+        assert_eq!(unenforceable(&text).len(), 1, "{first} and {second}");
+    }
+    // Prefixes that do not nest, another bucket, or the same lifecycle.
+    for (first, second, duration) in [
+        (
+            "s3 bucket \"bkt\" prefix \"x/\"",
+            "s3 bucket \"bkt\" prefix \"y/\"",
+            "1 year",
+        ),
+        ("s3 bucket \"bkt\"", "s3 bucket \"ckt\"", "1 year"),
+        (
+            "s3 bucket \"bkt\"",
+            "s3 bucket \"bkt\" prefix \"x/\"",
+            "30 days",
+        ),
+    ] {
+        let text = with_stores(&format!(
+            "store one\n    backed by {first}\n    retain user keep for 30 days then delete\n\
+             store two\n    backed by {second}\n    retain user keep for {duration} then delete\n\
+             flow person -> one carries user for login\nflow person -> two carries user for login\n",
+        ));
+        assert_eq!(
+            unenforceable(&text),
+            Vec::<String>::new(),
+            "{first} and {second}"
+        );
+        assert!(build_text(&text).is_ok());
+    }
+}
+
+#[test]
+fn retention_files_of_different_stores_never_share_a_name() {
+    // `a.schedule`'s job would once have been `a`'s pg_cron schedule.
+    let text = with_stores(
+        "store a\n    backed by postgres table \"a\" timestamp \"t\"\n    retain user keep for 1 year then delete\n\
+         store a.schedule\n    backed by postgres table \"b\" timestamp \"t\"\n    retain user keep for 2 years then delete\n\
+         flow person -> a carries user for login\nflow person -> a.schedule carries user for login\n",
+    );
+    let output = build_text(&text).unwrap();
+    let privet_json: serde_json::Value =
+        serde_json::from_slice(&output.files["privet.json"]).unwrap();
+    let mut files = Vec::new();
+    for store in privet_json["stores"].as_array().unwrap() {
+        let name = store["name"].as_str().unwrap();
+        let job = &store["retention"][0]["job"];
+        let (file, schedule) = (
+            job["file"].as_str().unwrap(),
+            job["schedule"].as_str().unwrap(),
+        );
+        let table = if name == "a" { "\"a\"" } else { "\"b\"" };
+        for path in [file, schedule] {
+            let text = String::from_utf8(output.files[path].clone()).unwrap();
+            assert!(
+                text.contains(&format!("DELETE FROM {table}\n")),
+                "{path}: {text}"
+            );
+            assert!(text.contains(&format!("store `{name}`")), "{path}: {text}");
+        }
+        files.extend([file.to_string(), schedule.to_string()]);
+    }
+    files.sort();
+    files.dedup();
+    assert_eq!(
+        files,
+        [
+            "retention/pg_cron/a.schedule.sql",
+            "retention/pg_cron/a.sql",
+            "retention/postgres/a.schedule.sql",
+            "retention/postgres/a.sql",
+        ]
+    );
 }

@@ -444,7 +444,7 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
     // The pg_cron schedule installs a job running the same statements.
     if server.pg_cron {
         server.psql("CREATE EXTENSION pg_cron;\n");
-        let schedule = file(&one_touch, "retention/postgres/accounts_db.schedule.sql");
+        let schedule = file(&one_touch, "retention/pg_cron/accounts_db.sql");
         server.psql(&schedule);
         server.psql(&schedule); // scheduling again replaces the job
         let jobs = server.psql(

@@ -32,6 +32,7 @@ pub fn check(program: &Program, graph: &DataGraph) -> CheckReport {
     diagnostics.extend(lints::dead_rules(program));
     let flows = flows::check_data_map(program, graph);
     diagnostics.extend(flows.diagnostics);
+    diagnostics.extend(enforceable::overlapping_stores(program));
     CheckReport {
         diagnostics,
         findings: flows.findings,

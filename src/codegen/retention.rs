@@ -15,6 +15,7 @@
 
 use super::{comment_text, json_bytes, location, one_line, safe_file_name};
 use crate::ast::{EndAction, Hold};
+use crate::check::enforceable::unenforceable;
 use crate::model::{
     Backing, DurationValue, Lifecycle, Namespace, Node, Program, StoreRetention, StoreTechnology,
 };
@@ -31,6 +32,8 @@ pub const PG_CRON_SCHEDULE: &str = "0 * * * *";
 /// What a store's `retain` clause asks of its job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Expiry {
+    /// The store's technology cannot carry the clause out: no job.
+    Unenforceable,
     /// `forever`: kept without limit.
     Forever,
     /// Ends by archiving: nothing is deleted.
@@ -42,6 +45,17 @@ enum Expiry {
         anonymize: bool,
         while_state: bool,
     },
+}
+
+/// What a clause of a store asks of its job; `Unenforceable` when the
+/// store's technology cannot carry the clause out, which `check` reports
+/// (`retention-unenforceable`) so that a build never gets here: no job
+/// rather than a wrong one.
+fn clause_expiry(node: &Node, clause: &StoreRetention) -> Expiry {
+    if unenforceable(node, clause).is_some() {
+        return Expiry::Unenforceable;
+    }
+    expiry(&clause.lifecycle)
 }
 
 fn expiry(lifecycle: &Lifecycle) -> Expiry {
@@ -264,6 +278,16 @@ fn setting<'a>(backing: &'a Backing, key: &str) -> &'a str {
 
 // ---------------------------------------------------------------- PostgreSQL
 
+/// A PostgreSQL store's job and its pg_cron schedule: in two directories,
+/// so that no store's file name can be another's.
+fn postgres_files(store: &str) -> (String, String) {
+    let store = safe_file_name(store);
+    (
+        format!("retention/postgres/{store}.sql"),
+        format!("retention/pg_cron/{store}.sql"),
+    )
+}
+
 /// `"name"`, with embedded quotes doubled.
 pub fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -302,8 +326,7 @@ fn postgres(
     let table = quote_table(setting(backing, "table"));
     let timestamp = quote_identifier(setting(backing, "timestamp"));
     let columns = columns(backing);
-    let file = format!("retention/postgres/{name}.sql");
-    let schedule_file = format!("retention/postgres/{name}.schedule.sql");
+    let (file, schedule_file) = postgres_files(name);
 
     let mut statements = String::new();
     let mut records = Vec::new();
@@ -313,7 +336,14 @@ fn postgres(
             "-- {}: {text}\n",
             one_line(&location(sources, clause.span))
         ));
-        let (statement, interval_text) = match expiry(&clause.lifecycle) {
+        let (statement, interval_text) = match clause_expiry(node, clause) {
+            Expiry::Unenforceable => {
+                statements.push_str(
+                    "-- cannot be enforced as written (`privet check` reports it): no \
+                     statement is generated.\n\n",
+                );
+                (None, None)
+            }
             Expiry::Forever => {
                 statements.push_str("-- kept forever: no destructive statement is generated.\n\n");
                 (None, None)
@@ -389,7 +419,7 @@ fn postgres(
     }
 
     let schedule_note = if destructive {
-        format!("; {name}.schedule.sql schedules it with pg_cron")
+        format!("; {schedule_file} schedules it with pg_cron")
     } else {
         ": it destroys nothing, so it has no schedule".to_string()
     };
@@ -455,9 +485,10 @@ fn fewest_days(duration: Duration) -> i64 {
 /// duration and whether it ends by anonymizing; None when nothing expires,
 /// or when it keeps data while a state holds, which `check` reports
 /// (`retention-unenforceable`) so that a build never gets here.
-fn creation_expiry(clause: &StoreRetention) -> Option<(Duration, bool)> {
-    match expiry(&clause.lifecycle) {
-        Expiry::Forever
+fn creation_expiry(node: &Node, clause: &StoreRetention) -> Option<(Duration, bool)> {
+    match clause_expiry(node, clause) {
+        Expiry::Unenforceable
+        | Expiry::Forever
         | Expiry::Archive
         | Expiry::After {
             while_state: true, ..
@@ -491,7 +522,7 @@ fn s3(
     let rules = buckets.entry(bucket.clone()).or_default();
     let mut records = Vec::new();
     for clause in &node.retentions {
-        let (days, enforced_as) = match creation_expiry(clause) {
+        let (days, enforced_as) = match creation_expiry(node, clause) {
             None => (None, None),
             Some((duration, anonymize)) => {
                 let days = fewest_days(duration);
@@ -608,7 +639,7 @@ fn kafka(
     let limits = topics.entry(topic.clone()).or_default();
     let mut records = Vec::new();
     for clause in &node.retentions {
-        let (millis, enforced_as) = match creation_expiry(clause) {
+        let (millis, enforced_as) = match creation_expiry(node, clause) {
             None => (None, None),
             Some((duration, anonymize)) => (
                 Some(fewest_days(duration).saturating_mul(MILLIS_PER_DAY)),
@@ -652,4 +683,21 @@ fn topic_config(topic: &str, limits: &[TopicLimit]) -> Vec<u8> {
         stores.join(", "),
     )
     .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_table;
+
+    #[test]
+    fn a_table_and_its_schema_are_quoted_apart() {
+        assert_eq!(quote_table("orders"), "\"orders\"");
+        assert_eq!(quote_table("app.orders"), "\"app\".\"orders\"");
+        // Embedded quotes are doubled in each part, and a part keeps its
+        // case and spaces: quoted, `Odd "Name"` is one identifier.
+        assert_eq!(
+            quote_table("My App.Odd \"Name\""),
+            "\"My App\".\"Odd \"\"Name\"\"\""
+        );
+    }
 }
