@@ -151,14 +151,15 @@ pub struct RuleInfo {
     pub kind: &'static str,
     /// `FILE:LINE`, the file as it was given to privet.
     pub location: String,
-    /// The rule's first line.
+    /// The whole rule on one line, as privet writes it (names of each list
+    /// sorted; comments and layout left out).
     pub text: String,
     pub cite: Option<String>,
     pub doc: Option<String>,
 }
 
 impl RuleInfo {
-    pub fn of(sources: &SourceMap, rule: &Rule) -> RuleInfo {
+    pub fn of(sources: &SourceMap, program: &Program, rule: &Rule) -> RuleInfo {
         let meta = &rule.meta;
         let location = match sources.get(meta.keyword.file) {
             Some(file) => format!(
@@ -171,7 +172,7 @@ impl RuleInfo {
         RuleInfo {
             kind: rule.kind.keyword(),
             location,
-            text: sources.snippet(meta.head).trim_end().to_string(),
+            text: crate::describe::rule_text(program, rule),
             cite: meta.cite_text().map(str::to_string),
             doc: meta.doc.clone(),
         }
@@ -182,7 +183,7 @@ impl RuleInfo {
         program
             .rules
             .iter()
-            .map(|rule| RuleInfo::of(sources, rule))
+            .map(|rule| RuleInfo::of(sources, program, rule))
             .collect()
     }
 }
