@@ -474,6 +474,14 @@ fn a_marker_file_makes_a_folder_its_own_program() {
     // A question about the other program checks that one.
     client.request("textDocument/hover", at(&example, 0, 9));
     batches.push(client.drain_publications());
+    // Without the marker, `shop` joins the folder's program, and the two
+    // copies clash.
+    std::fs::remove_file(root.join("shop/.privet-root")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("{root_uri}/shop/.privet-root"), "type": 3 }] }),
+    );
+    batches.push(client.drain_publications());
     insta::assert_snapshot!(summary(&batches, root_uri));
     assert_eq!(client.shutdown(), Ok(true));
 }

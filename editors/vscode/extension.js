@@ -36,9 +36,10 @@ async function start() {
       { scheme: 'untitled', language: 'privet' },
     ],
     // The server reads the workspace's `.privet` files itself; tell it when
-    // one changes on disk.
+    // one changes on disk, or when a `.privet-root` marker (the root of a
+    // program) comes or goes.
     synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.privet'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.privet,.privet-root}'),
     },
   };
   try {

@@ -372,6 +372,14 @@ impl Server<'_> {
                     if !self.workspace.in_roots(&path) {
                         continue;
                     }
+                    if path
+                        .file_name()
+                        .is_some_and(|name| name == workspace::PROGRAM_MARKER)
+                    {
+                        // The programs' bounds moved: sort the files again.
+                        self.workspace.markers_changed();
+                        continue;
+                    }
                     if change.typ == FileChangeType::DELETED
                         || path.extension().is_some_and(|e| e == "privet")
                     {

@@ -162,7 +162,8 @@ pub struct Workspace {
     /// The URI the client last used for each file: the file is published
     /// under it.
     spellings: BTreeMap<Key, Uri>,
-    /// The root of the program being checked (see the module's comment).
+    /// The file whose program is checked (see the module's comment); with
+    /// none, the first workspace folder's program.
     focus: Option<PathBuf>,
     cache: ParseCache,
     pub analysis: Analysis,
@@ -176,13 +177,12 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(roots: Vec<Root>) -> Workspace {
-        let focus = roots.first().map(|root| root.path.clone());
         let mut workspace = Workspace {
             roots,
             disk: BTreeMap::new(),
             open: BTreeMap::new(),
             spellings: BTreeMap::new(),
-            focus,
+            focus: None,
             cache: ParseCache::new(),
             analysis: Analysis::empty(),
             dirty: true,
@@ -261,16 +261,31 @@ impl Workspace {
         None
     }
 
+    /// The root of the program being checked; `None` when there is no
+    /// workspace folder and no document in a marked program.
+    fn focused_program(&self, markers: &mut HashMap<PathBuf, bool>) -> Option<PathBuf> {
+        match &self.focus {
+            Some(path) => self.program_of(path, markers),
+            None => self.roots.first().map(|root| root.path.clone()),
+        }
+    }
+
     /// Checks the program of a document from now on (when it has one).
     pub fn focus_on(&mut self, uri: &Uri) {
         let Key::Path(path) = Key::of(uri) else {
             return;
         };
-        let program = self.program_of(&path, &mut HashMap::new());
-        if program.is_some() && program != self.focus {
-            self.focus = program;
+        let mut markers = HashMap::new();
+        let program = self.program_of(&path, &mut markers);
+        if program.is_some() && program != self.focused_program(&mut markers) {
+            self.focus = Some(path);
             self.dirty = true;
         }
+    }
+
+    /// A [`PROGRAM_MARKER`] was added or removed.
+    pub fn markers_changed(&mut self) {
+        self.dirty = true;
     }
 
     /// Remembers how the client spells a file's URI.
@@ -331,6 +346,7 @@ impl Workspace {
         }
         self.dirty = false;
         let mut markers = HashMap::new();
+        let focus = self.focused_program(&mut markers);
         let mut documents: BTreeMap<Key, (Option<Uri>, &str, Option<i32>)> = BTreeMap::new();
         for (path, text) in &self.disk {
             documents.insert(Key::Path(path.clone()), (None, text.as_str(), None));
@@ -351,9 +367,9 @@ impl Workspace {
         let mut keys = Vec::with_capacity(documents.len());
         let mut utf16 = Vec::with_capacity(documents.len());
         for (key, (uri, text, version)) in documents {
-            if let (Key::Path(path), Some(_)) = (&key, &self.focus) {
+            if let (Key::Path(path), Some(_)) = (&key, &focus) {
                 let program = self.program_of(path, &mut markers);
-                if program.is_some() && program != self.focus {
+                if program.is_some() && program != focus {
                     continue;
                 }
             }
