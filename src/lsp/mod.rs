@@ -215,7 +215,11 @@ impl Server<'_> {
             Ok(serde_json::Value::Null)
         } else {
             // A question about a file of another program checks that one.
-            let uri = request.params["textDocument"]["uri"].as_str();
+            let uri = request
+                .params
+                .get("textDocument")
+                .and_then(|document| document.get("uri"))
+                .and_then(serde_json::Value::as_str);
             if let Some(uri) = uri.and_then(|uri| uri.parse::<lsp_types::Uri>().ok()) {
                 self.workspace.focus_on(&uri);
             }

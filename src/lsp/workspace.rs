@@ -10,7 +10,7 @@
 use super::position::{Lines, Utf16Index, path_to_uri, range, uri_to_path, uri_under};
 use crate::diagnostic::{Diagnostic, Name, Severity};
 use crate::pipeline::{Compilation, compile_cached};
-use crate::source::{FileId, MAX_FILE_BYTES, SourceFile, SourceMap};
+use crate::source::{FileId, MAX_FILE_BYTES, SourceMap};
 use crate::syntax::cache::ParseCache;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, NumberOrString,
