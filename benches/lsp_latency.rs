@@ -39,17 +39,114 @@ fn report(what: &str, mut times: Vec<Duration>) {
     );
 }
 
+/// Sends a hover request and waits for its answer.
+fn hover(
+    client: &Connection,
+    id: i32,
+    uri: &str,
+    line: usize,
+    character: usize,
+) -> serde_json::Value {
+    let id = RequestId::from(id);
+    client
+        .sender
+        .send(
+            Request::new(
+                id.clone(),
+                "textDocument/hover".into(),
+                json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+            )
+            .into(),
+        )
+        .unwrap();
+    loop {
+        if let Message::Response(response) = client
+            .receiver
+            .recv_timeout(Duration::from_secs(600))
+            .unwrap()
+        {
+            if response.id == id {
+                return response.response_result.unwrap();
+            }
+        }
+    }
+}
+
+/// One very long line: `allow use of n0, ..., nN for p`, every name
+/// unknown, so each of its diagnostics sits far along the line. Position
+/// conversions used to walk the line for each diagnostic (quadratic).
+fn long_line(client: &Connection, names: usize, rounds: i32) {
+    const LONG: &str = "file:///bench/long-line.privet";
+    let list: Vec<String> = (0..names).map(|n| format!("n{n}")).collect();
+    let text = format!("purpose p \"p\"\nallow use of {} for p\n", list.join(", "));
+    println!(
+        "long line: {names} unknown names on one line of {} bytes",
+        text.lines().nth(1).unwrap().len()
+    );
+    let notify = |method: &str, params: serde_json::Value| {
+        client
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
+    };
+    let start = Instant::now();
+    notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": LONG, "languageId": "privet", "version": 1, "text": text } }),
+    );
+    let problems = published_for(client, LONG, 1);
+    report(
+        "long line: open to published diagnostics",
+        vec![start.elapsed()],
+    );
+    assert!(problems >= names);
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let edited = text.replace(
+            "purpose p \"p\"",
+            if round % 2 == 0 {
+                "purpose p \"q\""
+            } else {
+                "purpose p \"p\""
+            },
+        );
+        let version = round + 2;
+        let start = Instant::now();
+        notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": LONG, "version": version }, "contentChanges": [{ "text": edited }] }),
+        );
+        published_for(client, LONG, version);
+        times.push(start.elapsed());
+    }
+    report("long line: change to published diagnostics", times);
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let start = Instant::now();
+        // On the last name of the line.
+        let end = text.lines().nth(1).unwrap().len() - 8;
+        hover(client, 1_000 + round, LONG, 1, end);
+        times.push(start.elapsed());
+    }
+    report("long line: hover at the end of the line", times);
+}
+
 /// Waits for the publication of the document's diagnostics at a version.
 fn published(client: &Connection, version: i32) -> usize {
+    published_for(client, URI, version)
+}
+
+/// Waits for the publication of a document's diagnostics at a version.
+fn published_for(client: &Connection, uri: &str, version: i32) -> usize {
     loop {
         match client
             .receiver
-            .recv_timeout(Duration::from_secs(60))
+            .recv_timeout(Duration::from_secs(600))
             .unwrap()
         {
             Message::Notification(n)
                 if n.method == "textDocument/publishDiagnostics"
-                    && n.params["uri"] == URI
+                    && n.params["uri"] == uri
                     && n.params["version"] == version =>
             {
                 return n.params["diagnostics"].as_array().map_or(0, Vec::len);
@@ -170,34 +267,19 @@ fn main() {
         .unwrap();
     let mut times = Vec::new();
     for round in 0..rounds.min(20) {
-        let id = RequestId::from(100 + round);
         let start = Instant::now();
-        client
-            .sender
-            .send(
-                Request::new(
-                    id.clone(),
-                    "textDocument/hover".into(),
-                    json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": 10 } }),
-                )
-                .into(),
-            )
-            .unwrap();
-        loop {
-            if let Message::Response(response) = client
-                .receiver
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap()
-            {
-                if response.id == id {
-                    assert!(response.response_result.is_ok_and(|hover| !hover.is_null()));
-                    break;
-                }
-            }
-        }
+        let answer = hover(&client, 100 + round, URI, line, 10);
+        assert!(!answer.is_null());
         times.push(start.elapsed());
     }
     report("hover on a category", times);
+
+    // The long line on its own: the program above is closed.
+    notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    long_line(&client, if smoke { 500 } else { 20_000 }, rounds.min(5));
 
     client
         .sender

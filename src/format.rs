@@ -73,7 +73,7 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
     if !diagnostics.is_empty() {
         return Err(FormatError::Syntax(diagnostics));
     }
-    let output = print_file(&tree, text);
+    let output = keep_line_endings(text, print_file(&tree, text));
     let (again, problems) = syntax::parse_file(file, &output);
     if !problems.is_empty() {
         return Err(FormatError::Unstable(format!(
@@ -90,6 +90,36 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
         ));
     }
     Ok(output)
+}
+
+/// The byte order mark a file may start with.
+const BOM: char = '\u{feff}';
+
+/// The layout's text (LF line endings, no byte order mark) with the input's
+/// byte order mark and line endings: a file whose first line ends in CRLF
+/// keeps CRLF on every line, so a Windows checkout stays as it is and
+/// `fmt --check` judges the layout alone.
+fn keep_line_endings(input: &str, output: String) -> String {
+    let body = output.strip_prefix(BOM).unwrap_or(&output);
+    let crlf = input
+        .find('\n')
+        .is_some_and(|end| input.get(..end).is_some_and(|line| line.ends_with('\r')));
+    let mut kept = String::with_capacity(output.len() + output.len() / 16 + 3);
+    if input.starts_with(BOM) {
+        kept.push(BOM);
+    }
+    if crlf {
+        let mut lines = body.split('\n').peekable();
+        while let Some(line) = lines.next() {
+            kept.push_str(line.trim_end_matches('\r'));
+            if lines.peek().is_some() {
+                kept.push_str("\r\n");
+            }
+        }
+    } else {
+        kept.push_str(body);
+    }
+    kept
 }
 
 /// Formats the text of one file.
@@ -943,7 +973,15 @@ fn print_file(tree: &File, text: &str) -> String {
                 printer.own_line_comments(0, &outside.leading);
                 for doc in &item.docs {
                     let value = doc.value.trim_end();
-                    if value.is_empty() {
+                    let written = text
+                        .get(doc.span.start as usize..doc.span.end as usize)
+                        .unwrap_or("")
+                        .trim_end();
+                    if written.starts_with("////") {
+                        // A banner of slashes: the parser takes it for a
+                        // doc comment; it is kept as it was written.
+                        printer.lines.push(written.to_string());
+                    } else if value.is_empty() {
                         printer.lines.push("///".to_string());
                     } else {
                         printer.lines.push(format!("/// {value}"));

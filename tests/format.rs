@@ -118,10 +118,29 @@ fn check_round_trip(name: &str, text: &str) -> String {
         doc_lines(&once).len(),
         "{name}: doc lines"
     );
-    for line in once.lines() {
-        assert_eq!(line, line.trim_end(), "{name}: trailing whitespace");
-        assert!(!line.contains('\r'), "{name}: carriage return kept");
+    // The line endings of the input are kept: CRLF when its first line
+    // ends in CRLF, LF otherwise.
+    let crlf = text
+        .split('\n')
+        .next()
+        .is_some_and(|line| line.ends_with('\r'))
+        && text.contains('\n');
+    for line in once.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let body = if crlf {
+            body.strip_suffix('\r')
+                .unwrap_or_else(|| panic!("{name}: an LF line in a CRLF file"))
+        } else {
+            body
+        };
+        assert!(!body.contains('\r'), "{name}: carriage return in a line");
+        assert_eq!(body, body.trim_end(), "{name}: trailing whitespace");
     }
+    assert_eq!(
+        text.starts_with('\u{feff}'),
+        once.starts_with('\u{feff}'),
+        "{name}: byte order mark"
+    );
     once
 }
 
@@ -133,9 +152,12 @@ fn layout_cases() {
         let before = compile_texts(&[("case.privet".into(), text.clone())]);
         let after = compile_texts(&[("case.privet".into(), formatted.clone())]);
         assert_eq!(fingerprint(&before), fingerprint(&after));
+        // Carriage returns and the byte order mark made visible.
+        let visible = |text: &str| text.replace('\r', "\u{240d}").replace('\u{feff}', "[BOM]");
         insta::assert_snapshot!(format!(
-            "----- INPUT\n{}\n----- FORMATTED\n{formatted}",
-            text.replace('\r', "\u{240d}")
+            "----- INPUT\n{}\n----- FORMATTED\n{}",
+            visible(&text),
+            visible(&formatted)
         ));
     });
 }
@@ -528,6 +550,79 @@ fn fmt_command_checks_rewrites_and_leaves_broken_files_alone() {
     // A missing path is an I/O error.
     let missing = privet(&["fmt", "no-such-dir"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn crlf_line_endings_and_a_byte_order_mark_are_kept() {
+    let messy = "category a   \"A\"\n\n\n\ncategory b cite \"x\"\n// end\n";
+    let tidy = format_text(messy).unwrap();
+    assert!(!tidy.contains('\r'));
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    let bom = |text: &str| format!("\u{feff}{text}");
+    for (input, expected) in [
+        (crlf(messy), crlf(&tidy)),
+        (bom(messy), bom(&tidy)),
+        (bom(&crlf(messy)), bom(&crlf(&tidy))),
+    ] {
+        let formatted = format_text(&input).unwrap();
+        assert_eq!(formatted, expected, "input: {input:?}");
+        // Idempotent: a formatted file stays as it is.
+        assert_eq!(format_text(&formatted).unwrap(), formatted);
+    }
+
+    // `fmt --check` judges the layout, not the line endings: a formatted
+    // CRLF file is formatted, and `fmt` leaves it (and its BOM) alone.
+    let dir = tempfile::tempdir().unwrap();
+    let windows = bom(&crlf(&tidy));
+    std::fs::write(dir.path().join("windows.privet"), &windows).unwrap();
+    std::fs::write(dir.path().join("messy.privet"), crlf(messy)).unwrap();
+    let check = privet(&["fmt", "--check"], dir.path());
+    assert_eq!(String::from_utf8(check.stdout).unwrap(), "messy.privet\n");
+    assert_eq!(privet(&["fmt"], dir.path()).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.privet")).unwrap(),
+        crlf(&tidy)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("windows.privet")).unwrap(),
+        windows
+    );
+    assert_eq!(
+        privet(&["fmt", "--check"], dir.path()).status.code(),
+        Some(0)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_follows_a_symbolic_link_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    let target = dir.path().join("real/policy.privet");
+    std::fs::write(&target, "category a   \"A\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("linked")).unwrap();
+    let link = dir.path().join("linked/policy.privet");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    let format = privet(&["fmt", "linked"], dir.path());
+    assert_eq!(format.status.code(), Some(0), "{format:?}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "category a \"A\"\n"
+    );
+}
+
+#[test]
+fn banners_of_slashes_are_kept_as_written() {
+    let text = "//////////////\ncategory a \"A\"\n\n/// Documented.\n/// ////\ncategory b \"B\"\n";
+    assert_eq!(format_text(text).unwrap(), text);
 }
 
 proptest! {

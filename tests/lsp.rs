@@ -380,3 +380,108 @@ fn workspace_files_are_read_from_disk_and_open_documents_override_them() {
     assert_eq!(systems["diagnostics"], json!([]));
     assert_eq!(client.shutdown(), Ok(true));
 }
+
+/// Batches of publications, one line each: the URI (with the scratch
+/// folder's URI as `ROOT`) and the diagnostics' codes; `---` between
+/// batches.
+fn summary(batches: &[Vec<Value>], root: &str) -> String {
+    let batches: Vec<String> = batches
+        .iter()
+        .map(|batch| batch_summary(batch, root))
+        .collect();
+    batches.join("\n---\n")
+}
+
+fn batch_summary(publications: &[Value], root: &str) -> String {
+    if publications.is_empty() {
+        return "(nothing)".to_string();
+    }
+    publications
+        .iter()
+        .map(|p| {
+            let codes: Vec<&str> = p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["code"].as_str().unwrap())
+                .collect();
+            format!(
+                "{} {codes:?}",
+                p["uri"].as_str().unwrap().replace(root, "ROOT")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn files_are_published_under_the_clients_spelling_of_their_uri() {
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().canonicalize().unwrap();
+    let root = parent.join("w+s");
+    std::fs::create_dir(&root).unwrap();
+    let text = "purpose orders \"deliver your orders\"\nallow use of nobody for orders\n";
+    std::fs::write(root.join("a.privet"), text).unwrap();
+    let parent_uri = privet::lsp::position::path_to_uri(&parent).unwrap();
+    let parent_uri = parent_uri.as_str();
+    // VS Code escapes `+`; the server's own spelling would not.
+    let root_uri = format!("{parent_uri}/w%2Bs");
+    let file_uri = format!("{root_uri}/a.privet");
+
+    let mut client = Client::start(Some(&root_uri));
+    let mut batches = vec![client.drain_publications()];
+    // Opening the file must not clear its diagnostics under another
+    // spelling of its URI.
+    client.open(&file_uri, text);
+    batches.push(client.drain_publications());
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": file_uri } }),
+    );
+    batches.push(client.drain_publications());
+    // A client that spells the file differently from its folder: the old
+    // spelling is cleared before the new one is published.
+    let other_spelling = format!("{parent_uri}/w+s/a.privet");
+    client.open(&other_spelling, text);
+    batches.push(client.drain_publications());
+    insta::assert_snapshot!(summary(&batches, parent_uri));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn a_marker_file_makes_a_folder_its_own_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    // Two programs in one workspace folder, each declaring `orders`: merged,
+    // they would clash.
+    let program = "purpose orders \"deliver your orders\"\ncategory contact \"contact details\"\nallow use of contact for orders\n";
+    std::fs::create_dir(root.join("shop")).unwrap();
+    std::fs::write(root.join("shop/.privet-root"), "").unwrap();
+    std::fs::write(root.join("shop/policy.privet"), program).unwrap();
+    std::fs::create_dir(root.join("examples")).unwrap();
+    std::fs::write(root.join("examples/policy.privet"), program).unwrap();
+    let root_uri = privet::lsp::position::path_to_uri(&root).unwrap();
+    let root_uri = root_uri.as_str();
+    let shop = format!("{root_uri}/shop/policy.privet");
+    let example = format!("{root_uri}/examples/policy.privet");
+
+    let mut client = Client::start(Some(root_uri));
+    // Nothing open: the workspace folder's program, without `shop`.
+    let mut batches = vec![client.drain_publications()];
+    // Opening a file of `shop` checks `shop` alone.
+    client.open(&shop, program);
+    batches.push(client.drain_publications());
+    // A question about the other program checks that one.
+    client.request("textDocument/hover", at(&example, 0, 9));
+    batches.push(client.drain_publications());
+    // Without the marker, `shop` joins the folder's program, and the two
+    // copies clash.
+    std::fs::remove_file(root.join("shop/.privet-root")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("{root_uri}/shop/.privet-root"), "type": 3 }] }),
+    );
+    batches.push(client.drain_publications());
+    insta::assert_snapshot!(summary(&batches, root_uri));
+    assert_eq!(client.shutdown(), Ok(true));
+}

@@ -20,6 +20,15 @@ function serverOptions() {
   return { run: executable, debug: executable };
 }
 
+/** Tells the user that the server could not start, and how to fix it. */
+function reportStartFailure(error) {
+  const command = serverOptions().run.command;
+  vscode.window.showErrorMessage(
+    `privet: cannot start \`${command} lsp\` (${(error && error.message) || error}). ` +
+      'Install privet, or set "privet.server.path" to the privet program.'
+  );
+}
+
 async function start() {
   const clientOptions = {
     documentSelector: [
@@ -27,27 +36,34 @@ async function start() {
       { scheme: 'untitled', language: 'privet' },
     ],
     // The server reads the workspace's `.privet` files itself; tell it when
-    // one changes on disk.
+    // one changes on disk, or when a `.privet-root` marker (the root of a
+    // program) comes or goes.
     synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.privet'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.privet,.privet-root}'),
     },
   };
-  client = new LanguageClient('privet', 'privet', serverOptions(), clientOptions);
   try {
+    client = new LanguageClient('privet', 'privet', serverOptions(), clientOptions);
     await client.start();
   } catch (error) {
-    const command = serverOptions().run.command;
-    vscode.window.showErrorMessage(
-      `privet: cannot start \`${command} lsp\` (${error && error.message}). ` +
-        'Install privet, or set "privet.server.path" to the privet program.'
-    );
+    reportStartFailure(error);
   }
 }
 
+/**
+ * Stops the server (if it runs) and starts it again with the current
+ * settings. A client that never started cannot be stopped (the language
+ * client throws), so a failed stop is ignored: the new client starts anyway.
+ */
 async function restart() {
-  if (client) {
-    await client.stop();
-    client = undefined;
+  const old = client;
+  client = undefined;
+  if (old) {
+    try {
+      await old.stop();
+    } catch (_) {
+      // Not running (its start failed): nothing to stop.
+    }
   }
   await start();
 }
@@ -57,7 +73,7 @@ function activate(context) {
     vscode.commands.registerCommand('privet.restartServer', restart),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('privet.server')) {
-        restart();
+        restart().catch(reportStartFailure);
       }
     })
   );
@@ -65,7 +81,15 @@ function activate(context) {
 }
 
 function deactivate() {
-  return client ? client.stop() : undefined;
+  if (!client) {
+    return undefined;
+  }
+  // A client whose start failed throws on stop; there is nothing to stop.
+  const old = client;
+  client = undefined;
+  return Promise.resolve()
+    .then(() => old.stop())
+    .catch(() => undefined);
 }
 
 module.exports = { activate, deactivate };

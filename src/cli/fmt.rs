@@ -101,8 +101,10 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
 
 /// Replaces a file's contents through a temporary file beside it and a
 /// rename, so a reader never sees half a file. The file keeps its
-/// permissions.
+/// permissions. A symbolic link is followed: the file it points to is
+/// rewritten and the link stays a link.
 fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let path = &std::fs::canonicalize(path)?;
     let temporary = super::write::stage_beside(path, contents.as_bytes())?;
     let keep_permissions = match std::fs::metadata(path) {
         Ok(metadata) => std::fs::set_permissions(&temporary, metadata.permissions()),

@@ -201,10 +201,10 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
 
 /// The completions at a byte offset of a file.
 pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionItem> {
-    let Some(source) = analysis.source(file) else {
+    let Some(lines) = analysis.lines(file) else {
         return Vec::new();
     };
-    let text = source.text();
+    let text = lines.file.text();
     let at = (at as usize).min(text.len());
     let before = text.get(..at).unwrap_or("");
     let prefix_len = before
@@ -216,7 +216,7 @@ pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionIte
     let word_start = at - prefix_len;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let replace = range(
-        source,
+        lines,
         Span::new(file, offset_u32(word_start), offset_u32(at)),
     );
 

@@ -27,7 +27,7 @@ pub struct Found {
 /// The file and byte offset of a protocol position.
 pub fn locate(analysis: &Analysis, uri: &Uri, position: Position) -> Option<(FileId, u32)> {
     let file = analysis.file_of(uri)?;
-    let at = offset(analysis.source(file)?, position);
+    let at = offset(analysis.lines(file)?, position);
     Some((file, at))
 }
 
@@ -264,9 +264,10 @@ fn symbol_name(item: &Item, text: &str) -> (String, Option<Span>, SymbolKind) {
 }
 
 pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol> {
-    let Some(source) = analysis.source(file) else {
+    let Some(lines) = analysis.lines(file) else {
         return Vec::new();
     };
+    let source = lines.file;
     let Some(tree) = analysis.compilation.files.iter().find(|f| f.id == file) else {
         return Vec::new();
     };
@@ -299,8 +300,8 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                 kind,
                 tags: None,
                 deprecated: None,
-                range: range(source, whole),
-                selection_range: range(source, name_span.unwrap_or(item.keyword)),
+                range: range(lines, whole),
+                selection_range: range(lines, name_span.unwrap_or(item.keyword)),
                 children: None,
             }
         })
@@ -310,13 +311,14 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
 /// The edits that format a document: none when it is formatted, or when it
 /// has syntax errors (which the diagnostics already show).
 pub fn formatting(analysis: &Analysis, file: FileId) -> Vec<TextEdit> {
-    let Some(source) = analysis.source(file) else {
+    let Some(lines) = analysis.lines(file) else {
         return Vec::new();
     };
+    let source = lines.file;
     match crate::format::format_file(file, source.text()) {
         Ok(formatted) if formatted != source.text() => vec![TextEdit {
             range: range(
-                source,
+                lines,
                 Span::new(file, 0, crate::source::offset_u32(source.text().len())),
             ),
             new_text: formatted,
@@ -339,11 +341,11 @@ pub fn quick_fixes(
     file: FileId,
     wanted: Range,
 ) -> Vec<CodeActionOrCommand> {
-    let Some(source) = analysis.source(file) else {
+    let Some(lines) = analysis.lines(file) else {
         return Vec::new();
     };
-    let start = offset(source, wanted.start);
-    let end = offset(source, wanted.end);
+    let start = offset(lines, wanted.start);
+    let end = offset(lines, wanted.end);
     analysis
         .compilation
         .diagnostics
@@ -356,7 +358,7 @@ pub fn quick_fixes(
                 return None;
             }
             let edit = TextEdit {
-                range: range(source, suggestion.span),
+                range: range(lines, suggestion.span),
                 new_text: suggestion.replacement.clone(),
             };
             let mut changes = HashMap::new();

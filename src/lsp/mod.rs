@@ -32,9 +32,8 @@ use lsp_types::{
     TextDocumentSyncSaveOptions,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::process::ExitCode;
-use workspace::{Key, Workspace};
+use workspace::{Key, Root, Workspace};
 
 /// Runs the server on standard input and output. Exit code 0 after a
 /// `shutdown` request and an `exit` notification, 1 otherwise.
@@ -83,19 +82,25 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// The workspace folders of the client, as paths.
-fn roots(params: &InitializeParams) -> Vec<PathBuf> {
+/// The workspace folders of the client, as paths with their URIs.
+fn roots(params: &InitializeParams) -> Vec<Root> {
+    let root = |uri: &lsp_types::Uri| {
+        Some(Root {
+            path: position::uri_to_path(uri)?,
+            uri: Some(uri.clone()),
+        })
+    };
     if let Some(folders) = &params.workspace_folders {
         return folders
             .iter()
-            .filter_map(|folder| position::uri_to_path(&folder.uri))
+            .filter_map(|folder| root(&folder.uri))
             .collect();
     }
     #[allow(deprecated)]
     params
         .root_uri
         .as_ref()
-        .and_then(position::uri_to_path)
+        .and_then(root)
         .into_iter()
         .collect()
 }
@@ -186,9 +191,12 @@ impl Server<'_> {
         Ok(false)
     }
 
-    /// Compiles again if needed, and publishes what changed.
+    /// Compiles again if needed, and publishes what changed (nothing when
+    /// nothing was compiled).
     fn publish(&mut self) {
-        self.workspace.refresh();
+        if !self.workspace.refresh() {
+            return;
+        }
         for params in self.workspace.publications() {
             let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
             send(self.connection, notification.into());
@@ -206,6 +214,15 @@ impl Server<'_> {
             self.shutdown = true;
             Ok(serde_json::Value::Null)
         } else {
+            // A question about a file of another program checks that one.
+            let uri = request
+                .params
+                .get("textDocument")
+                .and_then(|document| document.get("uri"))
+                .and_then(serde_json::Value::as_str);
+            if let Some(uri) = uri.and_then(|uri| uri.parse::<lsp_types::Uri>().ok()) {
+                self.workspace.focus_on(&uri);
+            }
             if self.workspace.is_dirty() {
                 self.publish();
             }
@@ -357,6 +374,14 @@ impl Server<'_> {
                         continue;
                     };
                     if !self.workspace.in_roots(&path) {
+                        continue;
+                    }
+                    if path
+                        .file_name()
+                        .is_some_and(|name| name == workspace::PROGRAM_MARKER)
+                    {
+                        // The programs' bounds moved: sort the files again.
+                        self.workspace.markers_changed();
                         continue;
                     }
                     if change.typ == FileChangeType::DELETED

@@ -1,12 +1,16 @@
-//! The program the language server sees: every `.privet` file under the
-//! workspace folders, read from disk, with the open documents in place of
-//! their files (and open documents outside the folders added). Compiled
-//! again after each batch of edits, reusing the unchanged items.
+//! The program the language server sees: the `.privet` files of one
+//! program, read from disk, with the open documents in place of their files
+//! (and open documents outside the workspace folders added). A program is
+//! the directory tree of the nearest ancestor holding a [`PROGRAM_MARKER`]
+//! file (without the trees of other markers below it), else the workspace
+//! folder; the server checks the program of the document last opened,
+//! edited or asked about. Compiled again after each batch of edits, reusing
+//! the unchanged items.
 
-use super::position::{path_to_uri, range, uri_to_path};
+use super::position::{Lines, Utf16Index, path_to_uri, range, uri_to_path, uri_under};
 use crate::diagnostic::{Diagnostic, Name, Severity};
 use crate::pipeline::{Compilation, compile_cached};
-use crate::source::{FileId, MAX_FILE_BYTES, SourceFile, SourceMap};
+use crate::source::{FileId, MAX_FILE_BYTES, SourceMap};
 use crate::syntax::cache::ParseCache;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, NumberOrString,
@@ -14,6 +18,15 @@ use lsp_types::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+/// The file that marks the root of a program.
+pub const PROGRAM_MARKER: &str = ".privet-root";
+
+/// A workspace folder, with its URI as the client spelled it.
+pub struct Root {
+    pub path: PathBuf,
+    pub uri: Option<Uri>,
+}
 
 /// How a document is known: by its path for `file:` URIs (so that a file
 /// opened in the editor and found on disk are one), else by its URI.
@@ -53,6 +66,8 @@ pub struct Analysis {
     pub uris: Vec<Uri>,
     versions: Vec<Option<i32>>,
     keys: Vec<Key>,
+    /// The non-ASCII characters of each file, by [`FileId`].
+    utf16: Vec<Utf16Index>,
 }
 
 impl Analysis {
@@ -65,6 +80,7 @@ impl Analysis {
             uris: Vec::new(),
             versions: Vec::new(),
             keys: Vec::new(),
+            utf16: Vec::new(),
         }
     }
 
@@ -80,21 +96,25 @@ impl Analysis {
         self.uris.get(file.0 as usize)
     }
 
-    pub fn source(&self, file: FileId) -> Option<&SourceFile> {
-        self.sources.get(file)
+    /// A file with what converting its positions needs.
+    pub fn lines(&self, file: FileId) -> Option<Lines<'_>> {
+        Some(Lines {
+            file: self.sources.get(file)?,
+            utf16: self.utf16.get(file.0 as usize)?,
+        })
     }
 
     /// A location for a span, when its file is known.
     pub fn location(&self, span: crate::source::Span) -> Option<Location> {
         Some(Location {
             uri: self.uri(span.file)?.clone(),
-            range: range(self.source(span.file)?, span),
+            range: range(self.lines(span.file)?, span),
         })
     }
 
     /// A privet diagnostic in the protocol's shape.
     pub fn to_lsp(&self, diagnostic: &Diagnostic) -> Option<lsp_types::Diagnostic> {
-        let file = self.source(diagnostic.primary.span.file)?;
+        let file = self.lines(diagnostic.primary.span.file)?;
         let mut message = diagnostic.message.clone();
         if !diagnostic.primary.message.is_empty() {
             message.push_str(&format!("\n{}", diagnostic.primary.message));
@@ -136,29 +156,37 @@ impl Analysis {
 
 /// Everything the server knows about the files.
 pub struct Workspace {
-    roots: Vec<PathBuf>,
+    roots: Vec<Root>,
     disk: BTreeMap<PathBuf, String>,
     open: BTreeMap<Key, OpenDocument>,
+    /// The URI the client last used for each file: the file is published
+    /// under it.
+    spellings: BTreeMap<Key, Uri>,
+    /// The file whose program is checked (see the module's comment); with
+    /// none, the first workspace folder's program.
+    focus: Option<PathBuf>,
     cache: ParseCache,
     pub analysis: Analysis,
     dirty: bool,
-    /// What was last published, by URI.
-    published: HashMap<String, Vec<lsp_types::Diagnostic>>,
+    /// What was last published for each file, and under which URI.
+    published: BTreeMap<Key, (Uri, Vec<lsp_types::Diagnostic>)>,
     /// Documents edited since the last publication: published even when
     /// their diagnostics did not change, so the client sees the new version.
-    touched: BTreeSet<String>,
+    touched: BTreeSet<Key>,
 }
 
 impl Workspace {
-    pub fn new(roots: Vec<PathBuf>) -> Workspace {
+    pub fn new(roots: Vec<Root>) -> Workspace {
         let mut workspace = Workspace {
             roots,
             disk: BTreeMap::new(),
             open: BTreeMap::new(),
+            spellings: BTreeMap::new(),
+            focus: None,
             cache: ParseCache::new(),
             analysis: Analysis::empty(),
             dirty: true,
-            published: HashMap::new(),
+            published: BTreeMap::new(),
             touched: BTreeSet::new(),
         };
         workspace.scan_disk();
@@ -169,7 +197,7 @@ impl Workspace {
     fn scan_disk(&mut self) {
         let mut found = BTreeSet::new();
         for root in &self.roots {
-            if let Err(error) = crate::cli::load::walk(root, &mut found) {
+            if let Err(error) = crate::cli::load::walk(&root.path, &mut found) {
                 eprintln!("privet lsp: {error}");
             }
         }
@@ -206,13 +234,71 @@ impl Workspace {
 
     /// Whether a path belongs to the workspace folders.
     pub fn in_roots(&self, path: &Path) -> bool {
-        self.roots.iter().any(|root| path.starts_with(root))
+        self.roots.iter().any(|root| path.starts_with(&root.path))
+    }
+
+    /// The root of the program a file belongs to: the nearest folder above
+    /// it holding a [`PROGRAM_MARKER`], else its workspace folder; `None`
+    /// for a file outside both.
+    fn program_of(&self, path: &Path, markers: &mut HashMap<PathBuf, bool>) -> Option<PathBuf> {
+        let folder = self
+            .roots
+            .iter()
+            .filter(|root| path.starts_with(&root.path))
+            .map(|root| root.path.as_path())
+            .max_by_key(|root| root.components().count());
+        for dir in path.ancestors().skip(1) {
+            let marked = *markers
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| dir.join(PROGRAM_MARKER).is_file());
+            if marked {
+                return Some(dir.to_path_buf());
+            }
+            if Some(dir) == folder {
+                return folder.map(Path::to_path_buf);
+            }
+        }
+        None
+    }
+
+    /// The root of the program being checked; `None` when there is no
+    /// workspace folder and no document in a marked program.
+    fn focused_program(&self, markers: &mut HashMap<PathBuf, bool>) -> Option<PathBuf> {
+        match &self.focus {
+            Some(path) => self.program_of(path, markers),
+            None => self.roots.first().map(|root| root.path.clone()),
+        }
+    }
+
+    /// Checks the program of a document from now on (when it has one).
+    pub fn focus_on(&mut self, uri: &Uri) {
+        let Key::Path(path) = Key::of(uri) else {
+            return;
+        };
+        let mut markers = HashMap::new();
+        let program = self.program_of(&path, &mut markers);
+        if program.is_some() && program != self.focused_program(&mut markers) {
+            self.focus = Some(path);
+            self.dirty = true;
+        }
+    }
+
+    /// A [`PROGRAM_MARKER`] was added or removed.
+    pub fn markers_changed(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Remembers how the client spells a file's URI.
+    pub fn spelled(&mut self, uri: &Uri) {
+        self.spellings.insert(Key::of(uri), uri.clone());
     }
 
     pub fn open(&mut self, uri: Uri, version: i32, text: String) {
-        self.touched.insert(uri.as_str().to_string());
-        self.open
-            .insert(Key::of(&uri), OpenDocument { uri, version, text });
+        let key = Key::of(&uri);
+        self.spelled(&uri);
+        self.focus_on(&uri);
+        self.touched.insert(key.clone());
+        self.open.insert(key, OpenDocument { uri, version, text });
         self.dirty = true;
     }
 
@@ -222,6 +308,7 @@ impl Workspace {
 
     pub fn close(&mut self, uri: &Uri) {
         let key = Key::of(uri);
+        self.spelled(uri);
         self.open.remove(&key);
         if let Key::Path(path) = key {
             if self.in_roots(&path) || self.disk.contains_key(&path) {
@@ -235,12 +322,31 @@ impl Workspace {
         self.dirty
     }
 
-    /// Compiles the program again if anything changed.
-    pub fn refresh(&mut self) {
+    /// The URI a file is published under: the client's spelling when it has
+    /// used one for the file or for its workspace folder.
+    fn uri_of(&self, key: &Key) -> Option<Uri> {
+        if let Some(uri) = self.spellings.get(key) {
+            return Some(uri.clone());
+        }
+        let Key::Path(path) = key else {
+            return None;
+        };
+        self.roots
+            .iter()
+            .filter_map(|root| uri_under(root.uri.as_ref()?, &root.path, path))
+            .next()
+            .or_else(|| path_to_uri(path))
+    }
+
+    /// Compiles the program again if anything changed; returns whether it
+    /// did.
+    pub fn refresh(&mut self) -> bool {
         if !self.dirty {
-            return;
+            return false;
         }
         self.dirty = false;
+        let mut markers = HashMap::new();
+        let focus = self.focused_program(&mut markers);
         let mut documents: BTreeMap<Key, (Option<Uri>, &str, Option<i32>)> = BTreeMap::new();
         for (path, text) in &self.disk {
             documents.insert(Key::Path(path.clone()), (None, text.as_str(), None));
@@ -259,19 +365,22 @@ impl Workspace {
         let mut uris = Vec::with_capacity(documents.len());
         let mut versions = Vec::with_capacity(documents.len());
         let mut keys = Vec::with_capacity(documents.len());
+        let mut utf16 = Vec::with_capacity(documents.len());
         for (key, (uri, text, version)) in documents {
-            let uri = match (uri, &key) {
-                (Some(uri), _) => Some(uri),
-                (None, Key::Path(path)) => path_to_uri(path),
-                (None, Key::Other(_)) => None,
-            };
-            let Some(uri) = uri else {
+            if let (Key::Path(path), Some(_)) = (&key, &focus) {
+                let program = self.program_of(path, &mut markers);
+                if program.is_some() && program != focus {
+                    continue;
+                }
+            }
+            let Some(uri) = uri.or_else(|| self.uri_of(&key)) else {
                 continue;
             };
             sources.add(key.name(), text);
             uris.push(uri);
             versions.push(version);
             keys.push(key);
+            utf16.push(Utf16Index::new(text));
         }
         let compilation = compile_cached(&sources, &mut self.cache);
         self.analysis = Analysis {
@@ -280,11 +389,16 @@ impl Workspace {
             uris,
             versions,
             keys,
+            utf16,
         };
+        true
     }
 
     /// The diagnostics to publish: for every file whose diagnostics changed,
-    /// every edited document, and every file that has gone (cleared).
+    /// every edited document, and every file that has gone (cleared). Files
+    /// are known by their paths, and each is published under one URI; the
+    /// clears come first, so a client that takes two spellings of a URI for
+    /// one file ends with the new diagnostics.
     pub fn publications(&mut self) -> Vec<PublishDiagnosticsParams> {
         let analysis = &self.analysis;
         let mut by_file: Vec<Vec<lsp_types::Diagnostic>> = vec![Vec::new(); analysis.uris.len()];
@@ -296,40 +410,50 @@ impl Workspace {
                 list.push(converted);
             }
         }
-        let mut out = Vec::new();
-        let mut current: HashMap<String, Vec<lsp_types::Diagnostic>> = HashMap::new();
-        for ((uri, version), diagnostics) in
-            analysis.uris.iter().zip(&analysis.versions).zip(by_file)
+        let clear = |uri: &Uri| PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics: Vec::new(),
+            version: None,
+        };
+        let mut clears = Vec::new();
+        let mut news = Vec::new();
+        let mut current = BTreeMap::new();
+        for (((key, uri), version), diagnostics) in analysis
+            .keys
+            .iter()
+            .zip(&analysis.uris)
+            .zip(&analysis.versions)
+            .zip(by_file)
         {
-            let name = uri.as_str().to_string();
-            let changed = self.published.get(&name) != Some(&diagnostics);
-            if changed || self.touched.contains(&name) {
-                out.push(PublishDiagnosticsParams {
+            let before = self.published.remove(key);
+            let changed = match &before {
+                Some((old_uri, old)) if old_uri != uri => {
+                    if !old.is_empty() {
+                        clears.push(clear(old_uri));
+                    }
+                    true
+                }
+                Some((_, old)) => *old != diagnostics,
+                None => true,
+            };
+            if changed || self.touched.contains(key) {
+                news.push(PublishDiagnosticsParams {
                     uri: uri.clone(),
                     diagnostics: diagnostics.clone(),
                     version: *version,
                 });
             }
-            current.insert(name, diagnostics);
+            current.insert(key.clone(), (uri.clone(), diagnostics));
         }
-        let mut gone: Vec<&String> = self
-            .published
-            .iter()
-            .filter(|(name, diagnostics)| !current.contains_key(*name) && !diagnostics.is_empty())
-            .map(|(name, _)| name)
-            .collect();
-        gone.sort();
-        for name in gone {
-            if let Ok(uri) = name.parse::<Uri>() {
-                out.push(PublishDiagnosticsParams {
-                    uri,
-                    diagnostics: Vec::new(),
-                    version: None,
-                });
+        // What is left was published before and is no longer in the program.
+        for (uri, diagnostics) in self.published.values() {
+            if !diagnostics.is_empty() {
+                clears.push(clear(uri));
             }
         }
         self.published = current;
         self.touched.clear();
-        out
+        clears.extend(news);
+        clears
     }
 }
