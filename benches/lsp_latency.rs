@@ -64,10 +64,9 @@ fn hover(
             .receiver
             .recv_timeout(Duration::from_secs(600))
             .unwrap()
+            && response.id == id
         {
-            if response.id == id {
-                return response.response_result.unwrap();
-            }
+            return response.response_result.unwrap();
         }
     }
 }

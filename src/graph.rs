@@ -86,10 +86,10 @@ impl DataGraph {
         // Flows grouped by the component of their source.
         let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
         for (index, flow) in program.flows.iter().enumerate() {
-            if let Some(component) = component_of.get(flow.from.index()) {
-                if let Some(list) = outgoing.get_mut(*component) {
-                    list.push(index);
-                }
+            if let Some(component) = component_of.get(flow.from.index())
+                && let Some(list) = outgoing.get_mut(*component)
+            {
+                list.push(index);
             }
         }
 
@@ -144,10 +144,10 @@ impl DataGraph {
                         }
                         now.intersect_with(&available);
                     }
-                    if let Some(slot) = carried.get_mut(index) {
-                        if *slot != now {
-                            *slot = now.clone();
-                        }
+                    if let Some(slot) = carried.get_mut(index)
+                        && *slot != now
+                    {
+                        *slot = now.clone();
                     }
                     let personal_at_source = if is_subject.get(from).copied().unwrap_or(false) {
                         now.clone()
@@ -227,10 +227,8 @@ impl DataGraph {
         let is_subject = program
             .node(model.from)
             .is_some_and(|node| node.kind == NodeKind::Subject);
-        if !is_subject {
-            if let Some(source) = self.arrived.get(model.from.index()) {
-                carried.intersect_with(source);
-            }
+        if !is_subject && let Some(source) = self.arrived.get(model.from.index()) {
+            carried.intersect_with(source);
         }
         carried
     }
@@ -245,10 +243,9 @@ impl DataGraph {
                 .carried
                 .get(index)
                 .is_some_and(|carried| carried.contains(leaf))
+                && let Some(list) = outgoing.get_mut(flow.from.index())
             {
-                if let Some(list) = outgoing.get_mut(flow.from.index()) {
-                    list.push(FlowId(offset_u32(index)));
-                }
+                list.push(FlowId(offset_u32(index)));
             }
         }
         let mut via: Vec<Option<FlowId>> = vec![None; node_count];

@@ -232,10 +232,10 @@ impl Vocabulary {
             }
             let id = NameId(crate::source::offset_u32(entries.len()));
             let parent = open.last().map(|(_, parent)| *parent);
-            if let Some(parent) = parent {
-                if let Some(entry) = entries.get_mut(parent.index()) {
-                    entry.children.push(id);
-                }
+            if let Some(parent) = parent
+                && let Some(entry) = entries.get_mut(parent.index())
+            {
+                entry.children.push(id);
             }
             let name = segments.join(".");
             by_name.insert(name.clone(), id);

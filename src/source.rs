@@ -77,7 +77,7 @@ impl SourceFile {
                 continued += 1;
             }
         }
-        if text.len() % COLUMN_BLOCK == 0 {
+        if text.len().is_multiple_of(COLUMN_BLOCK) {
             continuations.push(continued);
         }
         SourceFile {

@@ -174,14 +174,14 @@ impl fmt::Display for Duration {
             |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut parts = Vec::new();
         if self.months > 0 {
-            if self.months % 12 == 0 {
+            if self.months.is_multiple_of(12) {
                 parts.push(plural(self.months / 12, "year", "years"));
             } else {
                 parts.push(plural(self.months, "month", "months"));
             }
         }
         if self.days > 0 || self.months == 0 {
-            if self.days % 7 == 0 && self.days > 0 {
+            if self.days.is_multiple_of(7) && self.days > 0 {
                 parts.push(plural(self.days / 7, "week", "weeks"));
             } else {
                 parts.push(plural(self.days, "day", "days"));

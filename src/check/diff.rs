@@ -589,10 +589,10 @@ fn covered_change(
     classes: &mut Vec<Class>,
 ) {
     list_change(what, &old.0, &new.0, class_of, details, classes);
-    if old.1 == new.1 {
-        if let Some(last) = classes.last_mut() {
-            *last = Class::Neutral;
-        }
+    if old.1 == new.1
+        && let Some(last) = classes.last_mut()
+    {
+        *last = Class::Neutral;
     }
 }
 

@@ -916,10 +916,10 @@ impl<'p> Checker<'p> {
             let to_other_party = program
                 .node(flow.to)
                 .is_some_and(|node| node.party != PartyKind::FirstParty);
-            if !from_subject || to_other_party {
-                if let Some(carried) = self.graph.carried.get(index) {
-                    used.union_with(carried);
-                }
+            if (!from_subject || to_other_party)
+                && let Some(carried) = self.graph.carried.get(index)
+            {
+                used.union_with(carried);
             }
         }
         let mut reported = FixedBitSet::with_capacity(leaf_count);
@@ -1336,10 +1336,10 @@ fn most_specific_clause(
 ) -> Option<usize> {
     let mut best: Option<(usize, usize)> = None;
     for (index, clause) in clauses.iter().enumerate() {
-        if let Some(depth) = covering_depth(program.categories(), &clause.categories, leaf) {
-            if best.is_none_or(|(best_depth, _)| depth > best_depth) {
-                best = Some((depth, index));
-            }
+        if let Some(depth) = covering_depth(program.categories(), &clause.categories, leaf)
+            && best.is_none_or(|(best_depth, _)| depth > best_depth)
+        {
+            best = Some((depth, index));
         }
     }
     best.map(|(_, index)| index)
@@ -1456,13 +1456,13 @@ pub fn compare_lifecycles(
     };
     let states = program.vocabulary(Namespace::State);
     let events = program.vocabulary(Namespace::Event);
-    if let Some(state) = store_while {
-        if *policy_while != Some(*state) {
-            return Some(RetentionProblem::Longer(format!(
-                "keeps it while `{}`, which the policy does not allow",
-                states.name(*state)
-            )));
-        }
+    if let Some(state) = store_while
+        && *policy_while != Some(*state)
+    {
+        return Some(RetentionProblem::Longer(format!(
+            "keeps it while `{}`, which the policy does not allow",
+            states.name(*state)
+        )));
     }
     match (store_hold, policy_hold) {
         (None, _) => {}

@@ -320,24 +320,24 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
             continue;
         }
 
-        if rule.kind == RuleKind::Allow {
-            if let Some(overriders) = overridden(&rules, index) {
-                let mut diagnostic = dead(
-                    rule,
-                    "this `allow` rule is overridden everywhere it applies".to_string(),
-                    "it can never permit anything",
-                );
-                for overrider in overriders {
-                    if let Some(other) = program.rules.get(overrider) {
-                        diagnostic = diagnostic.label(
-                            other.meta.head,
-                            format!("this `{}` rule forbids it", other.kind.keyword()),
-                        );
-                    }
+        if rule.kind == RuleKind::Allow
+            && let Some(overriders) = overridden(&rules, index)
+        {
+            let mut diagnostic = dead(
+                rule,
+                "this `allow` rule is overridden everywhere it applies".to_string(),
+                "it can never permit anything",
+            );
+            for overrider in overriders {
+                if let Some(other) = program.rules.get(overrider) {
+                    diagnostic = diagnostic.label(
+                        other.meta.head,
+                        format!("this `{}` rule forbids it", other.kind.keyword()),
+                    );
                 }
-                diagnostics
-                    .push(diagnostic.help("remove it, or add an exception to the forbidding rule"));
             }
+            diagnostics
+                .push(diagnostic.help("remove it, or add an exception to the forbidding rule"));
         }
     }
     diagnostics

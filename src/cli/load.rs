@@ -66,10 +66,10 @@ pub(crate) fn walk(root: &Path, found: &mut BTreeSet<PathBuf>) -> Result<(), Loa
     let mut seen = BTreeSet::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(directory) = pending.pop() {
-        if let Ok(canonical) = std::fs::canonicalize(&directory) {
-            if !seen.insert(canonical) {
-                continue;
-            }
+        if let Ok(canonical) = std::fs::canonicalize(&directory)
+            && !seen.insert(canonical)
+        {
+            continue;
         }
         let entries = std::fs::read_dir(&directory).map_err(|error| LoadError {
             path: directory.clone(),

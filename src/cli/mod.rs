@@ -361,10 +361,10 @@ fn check(args: &CheckArgs) -> ExitCode {
             args.deny_warnings,
         )),
     };
-    if let Err(error) = written {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            return fail(format!("cannot write the report: {error}"));
-        }
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return fail(format!("cannot write the report: {error}"));
     }
     let summary = Summary::of(diagnostics);
     if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {

@@ -51,14 +51,14 @@ pub fn name_at(analysis: &Analysis, file: FileId, at: u32) -> Option<Found> {
     }
     for namespace in Namespace::ALL {
         for (id, entry) in program.vocabulary(namespace).iter() {
-            if let Some(declared) = &entry.declared {
-                if contains(declared.name_span, file, at) {
-                    return Some(Found {
-                        namespace,
-                        id,
-                        span: declared.name_span,
-                    });
-                }
+            if let Some(declared) = &entry.declared
+                && contains(declared.name_span, file, at)
+            {
+                return Some(Found {
+                    namespace,
+                    id,
+                    span: declared.name_span,
+                });
             }
         }
     }
@@ -84,14 +84,13 @@ pub fn definition(analysis: &Analysis, found: Found) -> Vec<Location> {
 pub fn references(analysis: &Analysis, found: Found, with_declaration: bool) -> Vec<Location> {
     let program = &analysis.compilation.program;
     let mut spans: Vec<Span> = Vec::new();
-    if with_declaration {
-        if let Some(declared) = program
+    if with_declaration
+        && let Some(declared) = program
             .vocabulary(found.namespace)
             .get(found.id)
             .and_then(|entry| entry.declared.as_ref())
-        {
-            spans.push(declared.name_span);
-        }
+    {
+        spans.push(declared.name_span);
     }
     spans.extend(
         program
@@ -161,15 +160,15 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
     if found.namespace == Namespace::Basis && entry.declared.as_ref().is_some_and(|d| d.exemption) {
         facts.push("an exemption".to_string());
     }
-    if found.namespace == Namespace::Duration {
-        if let Some(value) = program.duration(found.id) {
-            facts.push(format!("{value}"));
-        }
+    if found.namespace == Namespace::Duration
+        && let Some(value) = program.duration(found.id)
+    {
+        facts.push(format!("{value}"));
     }
-    if found.namespace == Namespace::Node {
-        if let Some(node) = program.node(found.id) {
-            facts.push(format!("kind of party: {}", code(node.party.as_str())));
-        }
+    if found.namespace == Namespace::Node
+        && let Some(node) = program.node(found.id)
+    {
+        facts.push(format!("kind of party: {}", code(node.party.as_str())));
     }
     if entry.declared.is_none() {
         facts.push("implied by the names declared below it".to_string());

@@ -310,10 +310,10 @@ impl Workspace {
         let key = Key::of(uri);
         self.spelled(uri);
         self.open.remove(&key);
-        if let Key::Path(path) = key {
-            if self.in_roots(&path) || self.disk.contains_key(&path) {
-                self.read_disk(&path);
-            }
+        if let Key::Path(path) = key
+            && (self.in_roots(&path) || self.disk.contains_key(&path))
+        {
+            self.read_disk(&path);
         }
         self.dirty = true;
     }

@@ -374,11 +374,11 @@ pub fn github(report: &DiffReport, versions: &Versions) -> String {
     for class in CLASSES {
         for change in semantic_changes(report, class) {
             let mut properties = Vec::new();
-            if let Some(span) = change.new {
-                if let Some((file, line)) = place(versions.new, span) {
-                    properties.push(format!("file={}", escape_property(&file)));
-                    properties.push(format!("line={line}"));
-                }
+            if let Some(span) = change.new
+                && let Some((file, line)) = place(versions.new, span)
+            {
+                properties.push(format!("file={}", escape_property(&file)));
+                properties.push(format!("line={line}"));
             }
             properties.push(format!(
                 "title={}",

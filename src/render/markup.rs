@@ -77,7 +77,7 @@ pub fn markdown_code(text: &str) -> String {
 /// everything else is escaped prose. Unbalanced backticks are escaped.
 pub fn markdown_message(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return markdown(text);
     }
     parts

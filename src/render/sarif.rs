@@ -116,10 +116,10 @@ pub fn relative_path(name: &str, base: Option<&str>) -> String {
     if let Some(base) = base {
         let base = base.replace('\\', "/");
         let base = base.trim_end_matches('/');
-        if let Some(rest) = relative.strip_prefix(base) {
-            if let Some(rest) = rest.strip_prefix('/') {
-                relative = rest;
-            }
+        if let Some(rest) = relative.strip_prefix(base)
+            && let Some(rest) = rest.strip_prefix('/')
+        {
+            relative = rest;
         }
     }
     relative.strip_prefix("./").unwrap_or(relative).to_string()

@@ -266,10 +266,13 @@ pub(super) fn from_pest(
     let previous = text
         .get(..letter_at)
         .and_then(|before| before.chars().next_back());
-    if let Some(letter) = text.get(letter_at..).and_then(|rest| rest.chars().next()) {
-        if !letter.is_ascii() && letter.is_alphanumeric() && previous.is_some_and(name_char) {
-            let at = chunk.start + letter_at;
-            return in_item(
+    if let Some(letter) = text.get(letter_at..).and_then(|rest| rest.chars().next())
+        && !letter.is_ascii()
+        && letter.is_alphanumeric()
+        && previous.is_some_and(name_char)
+    {
+        let at = chunk.start + letter_at;
+        return in_item(
                 Diagnostic::new(
                     Name::SyntaxError,
                     span(file, at, at + letter.len_utf8()),
@@ -278,7 +281,6 @@ pub(super) fn from_pest(
                 .primary_message("not an ASCII letter, digit or `_`")
                 .help("names are written in ASCII letters, digits and `_`, joined by `.`; say the rest in the label string"),
             );
-        }
     }
 
     let expected: BTreeSet<String> = match &error.variant {
@@ -325,10 +327,11 @@ pub(super) fn from_pest(
         .flat_map(|e| e.split('`').skip(1).step_by(2))
         .filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphabetic()))
         .collect();
-    if found.chars().all(|c| c.is_ascii_alphabetic()) && !found.is_empty() {
-        if let Some(suggestion) = closest(found, keywords.iter().copied()) {
-            diagnostic = diagnostic.did_you_mean(primary, suggestion);
-        }
+    if found.chars().all(|c| c.is_ascii_alphabetic())
+        && !found.is_empty()
+        && let Some(suggestion) = closest(found, keywords.iter().copied())
+    {
+        diagnostic = diagnostic.did_you_mean(primary, suggestion);
     }
     in_item(diagnostic)
 }
