@@ -973,15 +973,7 @@ fn print_file(tree: &File, text: &str) -> String {
                 printer.own_line_comments(0, &outside.leading);
                 for doc in &item.docs {
                     let value = doc.value.trim_end();
-                    let written = text
-                        .get(doc.span.start as usize..doc.span.end as usize)
-                        .unwrap_or("")
-                        .trim_end();
-                    if written.starts_with("////") {
-                        // A banner of slashes: the parser takes it for a
-                        // doc comment; it is kept as it was written.
-                        printer.lines.push(written.to_string());
-                    } else if value.is_empty() {
+                    if value.is_empty() {
                         printer.lines.push("///".to_string());
                     } else {
                         printer.lines.push(format!("/// {value}"));

@@ -621,8 +621,30 @@ fn fmt_follows_a_symbolic_link_and_keeps_it() {
 
 #[test]
 fn banners_of_slashes_are_kept_as_written() {
-    let text = "//////////////\ncategory a \"A\"\n\n/// Documented.\n/// ////\ncategory b \"B\"\n";
+    let text = "//////////////\ncategory a \"A\"\n\n/// Documented.\n/// ////\ncategory b \"B\"\n\n////////\n";
     assert_eq!(format_text(text).unwrap(), text);
+    // Four or more slashes make a plain comment, as in Rust: `a` has no
+    // doc comment, and the banner at the end documents nothing.
+    let (_, compilation) = support::compile_text(text);
+    assert!(
+        compilation
+            .diagnostics
+            .iter()
+            .all(|d| d.name.as_str() != "syntax-error"),
+        "{:?}",
+        compilation.diagnostics
+    );
+    let categories = compilation.program.categories();
+    let doc = |name: &str| {
+        let id = categories.lookup(name).unwrap();
+        categories
+            .get(id)
+            .unwrap()
+            .meta()
+            .and_then(|m| m.doc.clone())
+    };
+    assert_eq!(doc("a"), None);
+    assert_eq!(doc("b").as_deref(), Some("Documented.\n////"));
 }
 
 proptest! {

@@ -34,7 +34,7 @@ fn tokens(text: &str) -> Vec<String> {
             Some(at) => line.get(..at).unwrap_or(line),
             None => line,
         };
-        if line.trim_start().starts_with("///") {
+        if crate::syntax::split::is_doc_comment(line.trim_start()) {
             continue;
         }
         let mut chars = line.chars().peekable();

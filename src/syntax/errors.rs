@@ -3,7 +3,7 @@
 //! misspelt keyword.
 
 use super::Rule;
-use super::split::{Chunk, ITEM_KEYWORDS};
+use super::split::{Chunk, ITEM_KEYWORDS, comment_start, is_doc_comment};
 use crate::diagnostic::{Diagnostic, Name, closest};
 use crate::source::{FileId, Span, offset_u32};
 use std::collections::BTreeSet;
@@ -39,7 +39,7 @@ fn found_token(text: &str, at: usize) -> (usize, usize) {
     let Some(first) = rest.chars().next() else {
         return (at, at);
     };
-    let length = if rest.starts_with("///") {
+    let length = if is_doc_comment(rest) {
         rest.find('\n').unwrap_or(rest.len())
     } else if first == '"' {
         // A string, to its closing quote or the end of its line.
@@ -65,7 +65,7 @@ fn skip_trivia(text: &str, mut at: usize) -> usize {
         let rest = text.get(at..).unwrap_or("");
         let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
         at += rest.len() - trimmed.len();
-        if trimmed.starts_with("//") && !trimmed.starts_with("///") {
+        if trimmed.starts_with("//") && !is_doc_comment(trimmed) {
             at += trimmed.find('\n').unwrap_or(trimmed.len());
         } else {
             return at;
@@ -81,36 +81,21 @@ fn content_end(text: &str, mut at: usize) -> usize {
         at = before.len();
         let line_start = before.rfind('\n').map_or(0, |index| index + 1);
         let line = before.get(line_start..).unwrap_or("");
-        match comment_start(line) {
-            Some(0) if !line.trim_start().starts_with("///") => at = line_start,
-            Some(index) if index > 0 => {
-                return line_start + line.get(..index).unwrap_or("").trim_end().len();
-            }
-            _ => return at,
+        let Some(column) = comment_start(line) else {
+            return at;
+        };
+        let code = line.get(..column).unwrap_or("");
+        if !code.trim().is_empty() {
+            return line_start + code.trim_end().len();
         }
-        if at == 0 {
+        if is_doc_comment(line.trim_start()) {
+            return at;
+        }
+        if line_start == 0 {
             return 0;
         }
+        at = line_start;
     }
-}
-
-/// Where a `//` comment starts in a line, outside strings; 0 when the line
-/// is only a comment (after indentation).
-fn comment_start(line: &str) -> Option<usize> {
-    let indent = line.len() - line.trim_start().len();
-    let mut in_string = false;
-    let mut previous = ' ';
-    for (index, c) in line.char_indices() {
-        match c {
-            '"' if previous != '\\' => in_string = !in_string,
-            '/' if !in_string && line.get(index..).is_some_and(|r| r.starts_with("//")) => {
-                return Some(if index == indent { 0 } else { index });
-            }
-            _ => {}
-        }
-        previous = c;
-    }
-    None
 }
 
 fn describe(rule: Rule) -> Vec<String> {
@@ -244,7 +229,7 @@ pub(super) fn from_pest(
                 .help("a string ends on the line it starts on; close it with `\"`"),
         );
     }
-    if found.starts_with("///") {
+    if is_doc_comment(found) {
         let line_end = text
             .get(found_start..)
             .and_then(|rest| rest.find('\n'))
@@ -358,7 +343,7 @@ fn skip_leading_docs(text: &str) -> usize {
     loop {
         at = skip_trivia(text, at);
         let rest = text.get(at..).unwrap_or("");
-        if rest.starts_with("///") {
+        if is_doc_comment(rest) {
             at += rest.find('\n').unwrap_or(rest.len());
         } else {
             return at;

@@ -71,7 +71,13 @@ pub fn starts_item(line: &str) -> bool {
 }
 
 fn is_doc_line(line: &str) -> bool {
-    line.trim_start().starts_with("///")
+    is_doc_comment(line.trim_start())
+}
+
+/// Whether text starts with a doc comment: `///`, but not four or more
+/// slashes (a banner, which is a plain comment, as in Rust).
+pub fn is_doc_comment(text: &str) -> bool {
+    text.starts_with("///") && !text.starts_with("////")
 }
 
 fn is_blank(line: &str) -> bool {
@@ -146,7 +152,7 @@ pub fn split(text: &str) -> Vec<Chunk> {
 fn is_trivia(text: &str) -> bool {
     text.lines().all(|line| {
         let line = line.trim();
-        line.is_empty() || (line.starts_with("//") && !line.starts_with("///"))
+        line.is_empty() || (line.starts_with("//") && !is_doc_comment(line))
     })
 }
 
@@ -159,7 +165,7 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
     for line in body.split_inclusive('\n') {
         let content = line.trim_end_matches('\n').trim_end_matches('\r');
         if let Some(column) = comment_start(content) {
-            let is_doc = content.get(column..).is_some_and(|c| c.starts_with("///"))
+            let is_doc = content.get(column..).is_some_and(is_doc_comment)
                 && content
                     .get(..column)
                     .is_some_and(|before| before.trim().is_empty());
