@@ -485,3 +485,24 @@ fn a_marker_file_makes_a_folder_its_own_program() {
     insta::assert_snapshot!(summary(&batches, root_uri));
     assert_eq!(client.shutdown(), Ok(true));
 }
+
+/// A client that can be asked to watch files (Neovim, Helix) is asked,
+/// once initialized, to report `.privet` files and `.privet-root` markers
+/// changed on disk; one that cannot is not asked.
+#[test]
+fn the_server_asks_a_capable_client_to_watch_the_programs_files() {
+    let capable =
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut client = Client::start_with(None, capable);
+    client.drain_publications();
+    let requests: Vec<_> = client.requests.drain(..).collect();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].method, "client/registerCapability");
+    insta::assert_snapshot!(pretty(&requests[0].params));
+    client.shutdown().unwrap();
+
+    let mut client = Client::start(None);
+    client.drain_publications();
+    assert!(client.requests.is_empty());
+    client.shutdown().unwrap();
+}

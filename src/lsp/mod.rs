@@ -123,10 +123,18 @@ pub fn serve(connection: &Connection) -> Result<bool, String> {
         }),
     };
     send(connection, Response::new_ok(id, result).into());
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|files| files.dynamic_registration)
+        .unwrap_or(false);
     let mut server = Server {
         connection,
         workspace: Workspace::new(roots(&params)),
         shutdown: false,
+        watch,
     };
     server.main_loop()
 }
@@ -141,6 +149,36 @@ struct Server<'a> {
     connection: &'a Connection,
     workspace: Workspace,
     shutdown: bool,
+    /// Whether to ask the client to watch the program's files on disk
+    /// (it said it can be asked, dynamically).
+    watch: bool,
+}
+
+/// Asks the client to report `.privet` files and `.privet-root` markers
+/// created, changed or deleted on disk (a `git pull`, a branch switch), so
+/// that editors without an extension of their own keep the program true.
+fn watch_files(connection: &Connection) {
+    let watcher = |glob: &str| lsp_types::FileSystemWatcher {
+        glob_pattern: lsp_types::GlobPattern::String(glob.to_string()),
+        kind: None,
+    };
+    let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![watcher("**/*.privet"), watcher("**/.privet-root")],
+    };
+    let registration = lsp_types::Registration {
+        id: "privet-watched-files".to_string(),
+        method: DidChangeWatchedFiles::METHOD.to_string(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    let params = lsp_types::RegistrationParams {
+        registrations: vec![registration],
+    };
+    let request = Request::new(
+        RequestId::from("privet/watch-files".to_string()),
+        "client/registerCapability".to_string(),
+        params,
+    );
+    send(connection, request.into());
 }
 
 /// Why a request got no result.
@@ -338,6 +376,7 @@ impl Server<'_> {
             serde_json::from_value(n.params.clone()).map_err(|e| format!("invalid parameters: {e}"))
         }
         match notification.method.as_str() {
+            "initialized" if self.watch => watch_files(self.connection),
             DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams = take(notification)?;
                 let document = p.text_document;

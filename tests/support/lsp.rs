@@ -16,6 +16,8 @@ pub struct Client {
     next_id: i32,
     /// Notifications received while waiting for something else.
     pub notifications: VecDeque<Notification>,
+    /// Requests the server sent to the client.
+    pub requests: VecDeque<Request>,
     pub initialize_result: Value,
 }
 
@@ -23,6 +25,12 @@ impl Client {
     /// Starts a server and initializes it, with the given workspace folder
     /// URI (or none).
     pub fn start(root_uri: Option<&str>) -> Client {
+        Client::start_with(root_uri, json!({}))
+    }
+
+    /// Starts a server and initializes it with the given client
+    /// capabilities.
+    pub fn start_with(root_uri: Option<&str>, capabilities: Value) -> Client {
         let (server_end, client_end) = Connection::memory();
         let server = std::thread::spawn(move || privet::lsp::serve(&server_end));
         let mut client = Client {
@@ -30,12 +38,13 @@ impl Client {
             server: Some(server),
             next_id: 0,
             notifications: VecDeque::new(),
+            requests: VecDeque::new(),
             initialize_result: Value::Null,
         };
         let folders = root_uri.map(|uri| json!([{ "uri": uri, "name": "workspace" }]));
         client.initialize_result = client.request(
             "initialize",
-            json!({ "capabilities": {}, "workspaceFolders": folders }),
+            json!({ "capabilities": capabilities, "workspaceFolders": folders }),
         );
         client.notify("initialized", json!({}));
         client
@@ -65,6 +74,7 @@ impl Client {
             {
                 Message::Response(response) if response.id == id => return response,
                 Message::Notification(notification) => self.notifications.push_back(notification),
+                Message::Request(request) => self.requests.push_back(request),
                 other => panic!("unexpected message {other:?}"),
             }
         }
