@@ -154,6 +154,9 @@ static MIXED_COMPARISONS: Memo<(Duration, Duration), bool> =
 
 type Memo<K, V> = std::sync::Mutex<std::collections::BTreeMap<K, V>>;
 
+/// The most answers a memo keeps.
+const MEMO_LIMIT: usize = 4096;
+
 /// A walk over a 400-year cycle takes milliseconds, and a program compares
 /// the same few durations over and over (every store against the policy, on
 /// every keystroke in an editor): each answer is computed once per process.
@@ -163,6 +166,11 @@ fn memoised<K: Ord + Copy, V: Copy>(memo: &Memo<K, V>, key: K, compute: impl FnO
     }
     let value = compute();
     if let Ok(mut map) = memo.lock() {
+        // A long editor session types many durations: keep the memory
+        // bounded, at the cost of walking some again.
+        if map.len() >= MEMO_LIMIT {
+            map.clear();
+        }
         map.insert(key, value);
     }
     value

@@ -279,7 +279,15 @@ fn overlaps(a: &Backing, b: &Backing) -> bool {
     };
     a.technology == b.technology
         && match a.technology {
-            StoreTechnology::Postgres => setting(a, "table") == setting(b, "table"),
+            StoreTechnology::Postgres => {
+                // An unqualified name is in the default schema, `public`.
+                let table = |backing: &Backing| {
+                    let name = setting(backing, "table");
+                    name.strip_prefix("public.")
+                        .map_or(name.clone(), str::to_string)
+                };
+                table(a) == table(b)
+            }
             StoreTechnology::Kafka => setting(a, "topic") == setting(b, "topic"),
             StoreTechnology::S3 => {
                 let (pa, pb) = (setting(a, "prefix"), setting(b, "prefix"));
@@ -314,53 +322,79 @@ fn setting_len(backing: &Backing) -> usize {
 /// expiry wins), a topic has one `retention.ms`, and each store's job on a
 /// shared table would destroy rows the other keeps.
 pub fn overlapping_stores(program: &Program) -> Vec<Diagnostic> {
-    let mut stores: Vec<(&Node, &Backing, &StoreRetention)> = program
+    // A store without a `retain` clause keeps its data: no job of its own
+    // destroys it, so another store's job must not either.
+    let mut stores: Vec<(&Node, &Backing, Option<&StoreRetention>)> = program
         .nodes
         .iter()
         .filter(|node| node.complete)
-        .filter_map(|node| Some((node, node.backing.as_ref()?, node.retentions.first()?)))
+        .filter_map(|node| Some((node, node.backing.as_ref()?, node.retentions.first())))
         .collect();
+    let end_of = |backing: &Backing, clause: Option<&StoreRetention>| {
+        clause.map_or(End::Kept, |clause| {
+            End::of(backing.technology, &clause.lifecycle)
+        })
+    };
     // In source order: the later declaration is the one reported.
     stores.sort_by_key(|(_, backing, _)| backing.span);
     let mut diagnostics = Vec::new();
     for (later, (node, backing, clause)) in stores.iter().enumerate() {
-        let end = End::of(backing.technology, &clause.lifecycle);
+        let end = end_of(backing, *clause);
         let Some((other, other_backing, other_clause)) =
             stores
                 .iter()
                 .take(later)
                 .find(|(_, other_backing, other_clause)| {
-                    overlaps(backing, other_backing)
-                        && End::of(other_backing.technology, &other_clause.lifecycle) != end
+                    overlaps(backing, other_backing) && end_of(other_backing, *other_clause) != end
                 })
         else {
             continue;
         };
         let name = program.node_names().name(node.id);
         let other_name = program.node_names().name(other.id);
-        let other_end = End::of(other_backing.technology, &other_clause.lifecycle);
-        diagnostics.push(
-            Diagnostic::new(
-                Name::RetentionUnenforceable,
-                backing.span,
-                format!(
-                    "stores `{other_name}` and `{name}` share {}, but end their data at different times",
-                    // The inner of two nested prefixes: what both rules match.
-                    place(if setting_len(backing) >= setting_len(other_backing) { backing } else { other_backing })
+        let other_end = end_of(other_backing, *other_clause);
+        let kept = "it has no `retain` clause, so it keeps its data";
+        let mut diagnostic = Diagnostic::new(
+            Name::RetentionUnenforceable,
+            backing.span,
+            format!(
+                "stores `{other_name}` and `{name}` share {}, but end their data at different times",
+                // The inner of two nested prefixes: what both rules match.
+                place(if setting_len(backing) >= setting_len(other_backing) {
+                    backing
+                } else {
+                    other_backing
+                })
+            ),
+        );
+        diagnostic = match clause {
+            Some(clause) => diagnostic
+                .primary_message(format!("overlaps store `{other_name}`"))
+                .label(clause.lifecycle.span(), describe(program, end)),
+            None => diagnostic.primary_message(format!("overlaps store `{other_name}`; {kept}")),
+        };
+        diagnostic = match other_clause {
+            Some(other_clause) => diagnostic
+                .label(
+                    other_backing.span,
+                    format!("store `{other_name}`: {}", place(other_backing)),
+                )
+                .label(
+                    other_clause.lifecycle.span(),
+                    format!("store `{other_name}` {}", describe(program, other_end)),
                 ),
-            )
-            .primary_message(format!("overlaps store `{other_name}`"))
-            .label(clause.lifecycle.span(), describe(program, end))
-            .label(other_backing.span, format!("store `{other_name}`: {}", place(other_backing)))
-            .label(
-                other_clause.lifecycle.span(),
-                format!("store `{other_name}` {}", describe(program, other_end)),
-            )
-            .note(format!(
-                "{}: each store's job would act on the other's data too, destroying it too early or keeping it too long",
-                one_job(backing.technology)
-            ))
-            .help("back the stores by separate tables, topics, or prefixes neither of which contains the other, or give them the same lifecycle"),
+            None => diagnostic.label(
+                other_backing.span,
+                format!("store `{other_name}`: {}; {kept}", place(other_backing)),
+            ),
+        };
+        diagnostics.push(
+            diagnostic
+                .note(format!(
+                    "{}: each store's job would act on the other's data too, destroying it too early or keeping it too long",
+                    one_job(backing.technology)
+                ))
+                .help("back the stores by separate tables, topics, or prefixes neither of which contains the other, or give them the same lifecycle"),
         );
     }
     diagnostics

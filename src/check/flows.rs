@@ -128,10 +128,40 @@ struct Checker<'p> {
     incoming: Vec<Vec<usize>>,
     /// The flows out of each node, by node id, in flow order.
     outgoing: Vec<Vec<usize>>,
+    /// For each flow, whether one of its purposes is under `honour do not
+    /// track`.
+    tracking: Vec<bool>,
     /// For each category leaf, the requirements that cover it.
     requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
     report: FlowReport,
+}
+
+/// For each flow, whether one of its purposes is under an `honour do not
+/// track` rule.
+fn tracking_flows(program: &Program) -> Vec<bool> {
+    let protected: Vec<&Rule> = program
+        .rules
+        .iter()
+        .filter(|rule| rule.kind == RuleKind::HonourDnt)
+        .collect();
+    let is_tracking = |purpose: NameId| {
+        let leaves = program.purposes().leaves_of(purpose);
+        protected.iter().any(|rule| {
+            rule.purposes
+                .as_ref()
+                .is_some_and(|scope| leaves.clone().any(|leaf| scope.leaves.contains(leaf)))
+        })
+    };
+    program
+        .flows
+        .iter()
+        .map(|flow| {
+            flow.purposes
+                .iter()
+                .any(|(purpose, _)| is_tracking(*purpose))
+        })
+        .collect()
 }
 
 pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
@@ -158,6 +188,7 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
         graph,
         incoming,
         outgoing,
+        tracking: tracking_flows(program),
         requirements_by_leaf,
         paths: PathFinder::new(program, graph),
         report: FlowReport::default(),
@@ -818,24 +849,6 @@ impl<'p> Checker<'p> {
         if is_subject(flow.from) {
             return false;
         }
-        let protected: Vec<&Rule> = program
-            .rules
-            .iter()
-            .filter(|rule| rule.kind == RuleKind::HonourDnt)
-            .collect();
-        let is_tracking = |purpose: NameId| {
-            let leaves = program.purposes().leaves_of(purpose);
-            protected.iter().any(|rule| {
-                rule.purposes
-                    .as_ref()
-                    .is_some_and(|scope| leaves.clone().any(|leaf| scope.leaves.contains(leaf)))
-            })
-        };
-        let tracking: Vec<bool> = program
-            .flows
-            .iter()
-            .map(|f| f.purposes.iter().any(|(purpose, _)| is_tracking(*purpose)))
-            .collect();
         let node_count = program.nodes.len();
         atoms.iter().all(|leaf| {
             // A search over (node, whether a tracking flow was passed).
@@ -865,7 +878,7 @@ impl<'p> Checker<'p> {
                         continue;
                     }
                     if let Some(next) = program.flows.get(index) {
-                        let passed = tracked || tracking.get(index).copied().unwrap_or(false);
+                        let passed = tracked || self.tracking.get(index).copied().unwrap_or(false);
                         pending.push((next.to.index(), passed));
                     }
                 }
