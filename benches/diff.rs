@@ -22,9 +22,6 @@ fn one_touch() -> Compilation {
 
 /// Every act of the domain, decided directly: what the diff's tables save.
 fn brute_force(program: &Program) -> usize {
-    let leaves = |v: &privet::model::Vocabulary| -> Vec<NameId> {
-        (0..v.leaf_count()).filter_map(|i| v.leaf(i)).collect()
-    };
     let mut bases: Vec<Option<NameId>> = vec![None];
     bases.extend(program.bases().ids().map(Some));
     let mut regions: Vec<Option<NameId>> = vec![None];
@@ -35,8 +32,8 @@ fn brute_force(program: &Program) -> usize {
             for basis in &bases {
                 for region in &regions {
                     for do_not_track in [false, true] {
-                        for category in leaves(program.categories()) {
-                            for purpose in leaves(program.purposes()) {
+                        for category in program.categories().leaf_ids() {
+                            for purpose in program.purposes().leaf_ids() {
                                 let act = Act {
                                     action,
                                     category,

@@ -224,9 +224,7 @@ impl DataGraph {
             carried.clear();
             return carried;
         }
-        let is_subject = program
-            .node(model.from)
-            .is_some_and(|node| node.kind == NodeKind::Subject);
+        let is_subject = program.is_subject(model.from);
         if !is_subject && let Some(source) = self.arrived.get(model.from.index()) {
             carried.intersect_with(source);
         }
@@ -316,10 +314,7 @@ impl<'a> PathFinder<'a> {
                 return None;
             }
         }
-        let reached_from_subject = self
-            .program
-            .node(at)
-            .is_some_and(|n| n.kind == NodeKind::Subject);
+        let reached_from_subject = self.program.is_subject(at);
         if nodes.len() < 2 || !reached_from_subject {
             return None;
         }

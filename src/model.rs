@@ -382,6 +382,11 @@ impl Vocabulary {
         self.leaves.get(index).copied()
     }
 
+    /// The entries of every leaf, in leaf order.
+    pub fn leaf_ids(&self) -> impl Iterator<Item = NameId> + '_ {
+        self.leaves.iter().copied()
+    }
+
     /// The leaves below (or at) an entry, as leaf indices.
     pub fn leaves_of(&self, id: NameId) -> std::ops::Range<usize> {
         self.get(id).map_or(0..0, |entry| {
@@ -1021,6 +1026,12 @@ impl Program {
 
     pub fn node(&self, id: NameId) -> Option<&Node> {
         self.nodes.get(id.index())
+    }
+
+    /// Whether a node is a data subject: the source of what it hands on.
+    pub fn is_subject(&self, id: NameId) -> bool {
+        self.node(id)
+            .is_some_and(|node| node.kind == NodeKind::Subject)
     }
 
     pub fn flow(&self, id: FlowId) -> Option<&Flow> {

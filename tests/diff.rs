@@ -13,7 +13,7 @@ mod support;
 
 use privet::check::decision::{Act, decide};
 use privet::check::diff::{Change, ChangeKind, Class, DiffReport};
-use privet::model::{Action, NameId, PartyKind};
+use privet::model::{Action, NameId};
 use privet::pipeline::{Compilation, diff};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -472,41 +472,32 @@ fn permission_changes_are_exactly_the_decisions_that_changed() {
         let report = diff(&old_compiled, &new_compiled);
         let categories = old.categories();
         let purposes = old.purposes();
-        let leaf_names = |v: &privet::model::Vocabulary| -> Vec<NameId> {
-            (0..v.leaf_count()).filter_map(|i| v.leaf(i)).collect()
-        };
         let mut bases: Vec<Option<NameId>> = vec![None];
         bases.extend(old.bases().ids().map(Some));
         let mut regions: Vec<Option<NameId>> = vec![None];
         regions.extend(old.regions().ids().map(Some));
         let mut expected = BTreeSet::new();
-        for action in Action::ALL {
-            for recipient in PartyKind::ALL {
-                for basis in &bases {
-                    for region in &regions {
-                        for dnt in [false, true] {
-                            for category in leaf_names(categories) {
-                                for purpose in leaf_names(purposes) {
-                                    let act = Act {
-                                        action,
-                                        category,
-                                        purpose,
-                                        recipient,
-                                        bases: basis.iter().copied().collect(),
-                                        region: *region,
-                                        do_not_track: dnt,
-                                    };
-                                    let was = decide(old, &act).allowed;
-                                    let is = decide(new, &act).allowed;
-                                    if was != is {
-                                        expected.insert((
-                                            is, action, recipient, *basis, *region, dnt, category,
-                                            purpose,
-                                        ));
-                                    }
-                                }
-                            }
-                        }
+        for context in support::contexts(old) {
+            for category in categories.leaf_ids() {
+                for purpose in purposes.leaf_ids() {
+                    let act = Act {
+                        category,
+                        purpose,
+                        ..context.clone()
+                    };
+                    let was = decide(old, &act).allowed;
+                    let is = decide(new, &act).allowed;
+                    if was != is {
+                        expected.insert((
+                            is,
+                            act.action,
+                            act.recipient,
+                            act.bases.first().copied(),
+                            act.region,
+                            act.do_not_track,
+                            category,
+                            purpose,
+                        ));
                     }
                 }
             }

@@ -417,19 +417,20 @@ impl<'p> Reference<'p> {
             to.regions.iter().map(|r| Some(*r)).collect()
         };
         let acts = self.actions(flow);
+        let act_of = |action, recipient, region, do_not_track| Act {
+            action,
+            category,
+            purpose,
+            recipient,
+            bases: flow.bases.clone(),
+            region,
+            do_not_track,
+        };
         for (action, recipient, region) in acts
             .iter()
             .flat_map(|&(a, p)| regions.iter().map(move |&r| (a, p, r)))
         {
-            let act = Act {
-                action,
-                category,
-                purpose,
-                recipient,
-                bases: flow.bases.clone(),
-                region,
-                do_not_track: false,
-            };
+            let act = act_of(action, recipient, region, false);
             let decision = decide_atoms(program, &act, atoms);
             if decision.allowed {
                 continue;
@@ -473,16 +474,7 @@ impl<'p> Reference<'p> {
             return;
         }
         let forbidden_by_dnt = acts.iter().any(|&(action, recipient)| {
-            let act = Act {
-                action,
-                category,
-                purpose,
-                recipient,
-                bases: flow.bases.clone(),
-                region: None,
-                do_not_track: true,
-            };
-            decide_atoms(program, &act, atoms)
+            decide_atoms(program, &act_of(action, recipient, None, true), atoms)
                 .forbidding
                 .iter()
                 .any(|r| program.rule(*r).unwrap().kind == RuleKind::HonourDnt)

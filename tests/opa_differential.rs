@@ -79,38 +79,6 @@ fn to_json(value: &regorus::Value) -> Value {
     serde_json::to_value(value).unwrap()
 }
 
-/// Every context (action, recipient, no basis or one, no region or one, Do
-/// Not Track) of a program.
-fn contexts(program: &Program) -> Vec<Act> {
-    let mut bases: Vec<Vec<NameId>> = vec![Vec::new()];
-    bases.extend(program.bases().ids().map(|id| vec![id]));
-    let mut regions: Vec<Option<NameId>> = vec![None];
-    regions.extend(program.regions().ids().map(Some));
-    let any = program.categories().ids().next().unwrap();
-    let any_purpose = program.purposes().ids().next().unwrap();
-    let mut out = Vec::new();
-    for action in Action::ALL {
-        for recipient in PartyKind::ALL {
-            for basis in &bases {
-                for region in &regions {
-                    for do_not_track in [false, true] {
-                        out.push(Act {
-                            action,
-                            category: any,
-                            purpose: any_purpose,
-                            recipient,
-                            bases: basis.clone(),
-                            region: *region,
-                            do_not_track,
-                        });
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Compares the Rego and privet on every act of the program's domain, on
 /// `threads` threads; returns the number of acts compared.
 fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize) -> usize {
@@ -131,7 +99,7 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
         json!({"privet_test": {"pairs": pair_names}}),
     ))
     .unwrap();
-    let contexts = contexts(program);
+    let contexts = support::contexts(program);
     let chunk = contexts.len().div_ceil(threads.max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = contexts

@@ -113,9 +113,11 @@ pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
 
 /// Whether an engaged rule applies to one atom (leaf indices).
 pub fn rule_covers(rule: &Rule, category_leaf: usize, purpose_leaf: usize) -> bool {
-    if !rule.categories.leaves.contains(category_leaf) {
-        return false;
-    }
+    rule.categories.leaves.contains(category_leaf) && covers_purpose(rule, purpose_leaf)
+}
+
+/// Whether an engaged rule applies to a leaf purpose, whatever the category.
+fn covers_purpose(rule: &Rule, purpose_leaf: usize) -> bool {
     match (rule.kind, &rule.purposes) {
         // `restrict` forbids the purposes it does not list.
         (RuleKind::Restrict, Some(permitted)) => !permitted.leaves.contains(purpose_leaf),
@@ -160,14 +162,7 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         let Some(rule) = program.rule(id) else {
             continue;
         };
-        let meets_purposes = match (rule.kind, &rule.purposes) {
-            (RuleKind::Restrict, Some(permitted)) => {
-                purposes.clone().any(|p| !permitted.leaves.contains(p))
-            }
-            (RuleKind::Restrict, None) => false,
-            (_, Some(scope)) => purposes.clone().any(|p| scope.leaves.contains(p)),
-            (_, None) => true,
-        };
+        let meets_purposes = purposes.clone().any(|p| covers_purpose(rule, p));
         if meets_purposes && rule_engaged(program, rule, act) {
             if rule.kind.forbids() {
                 forbidders.push((id, rule));

@@ -37,8 +37,7 @@ pub struct FlowReport {
 /// collection; when the recipient is not the first party (a vendor's SDK,
 /// a payment form, a public page), the person hands the data to that party,
 /// so it is also the share, transfer or disclosure to it.
-pub fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
-    let from = program.node(flow.from);
+fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
     let to = program.node(flow.to);
     let recipient = to.map_or(PartyKind::FirstParty, |node| node.party);
     let onward = match recipient {
@@ -53,7 +52,7 @@ pub fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> 
         PartyKind::Public => Action::Disclose,
         PartyKind::Processor | PartyKind::ThirdParty | PartyKind::Authority => Action::Share,
     };
-    if from.is_some_and(|node| node.kind == NodeKind::Subject) {
+    if program.is_subject(flow.from) {
         if recipient == PartyKind::FirstParty {
             vec![(Action::Collect, recipient)]
         } else {
@@ -100,9 +99,7 @@ fn flow_acts(
 /// Whether the flow returns data to the person it is about; such flows are
 /// not processing the policy governs.
 fn to_subject(program: &Program, flow: &Flow) -> bool {
-    program
-        .node(flow.to)
-        .is_some_and(|node| node.kind == NodeKind::Subject)
+    program.is_subject(flow.to)
 }
 
 fn names_list(vocabulary: &Vocabulary, ids: &[NameId]) -> String {
@@ -272,11 +269,7 @@ impl<'p> Checker<'p> {
     /// "path of `x`: a -> b -> c", for a leaf that came to the flow's source
     /// from elsewhere, including the flow itself.
     fn path_note(&self, flow: &Flow, leaf: usize) -> Option<String> {
-        let source_is_subject = self
-            .program
-            .node(flow.from)
-            .is_some_and(|node| node.kind == NodeKind::Subject);
-        if source_is_subject {
+        if self.program.is_subject(flow.from) {
             return None;
         }
         let upstream = self.paths.path_text(flow.from, leaf)?;
@@ -305,9 +298,7 @@ impl<'p> Checker<'p> {
             .cloned()
             .unwrap_or_default();
         let personal = self.graph.personal(program, id);
-        let source_is_subject = program
-            .node(flow.from)
-            .is_some_and(|node| node.kind == NodeKind::Subject);
+        let source_is_subject = program.is_subject(flow.from);
         let anonymized = flow.transform == Some(Transform::Anonymized);
         // What the flow is judged to carry as personal data: what really
         // reaches it, and the categories that never reach its source taken
@@ -841,12 +832,7 @@ impl<'p> Checker<'p> {
     /// upstream of a data subject.
     fn tracked_upstream(&self, id: FlowId, flow: &Flow, atoms: &[usize]) -> bool {
         let program = self.program;
-        let is_subject = |node: NameId| {
-            program
-                .node(node)
-                .is_some_and(|n| n.kind == NodeKind::Subject)
-        };
-        if is_subject(flow.from) {
+        if program.is_subject(flow.from) {
             return false;
         }
         let node_count = program.nodes.len();
@@ -922,9 +908,7 @@ impl<'p> Checker<'p> {
         let leaf_count = program.categories().leaf_count();
         let mut used = FixedBitSet::with_capacity(leaf_count);
         for (index, flow) in program.flows.iter().enumerate() {
-            let from_subject = program
-                .node(flow.from)
-                .is_some_and(|node| node.kind == NodeKind::Subject);
+            let from_subject = program.is_subject(flow.from);
             // Data a person hands straight to another party is used there.
             let to_other_party = program
                 .node(flow.to)
@@ -937,9 +921,7 @@ impl<'p> Checker<'p> {
         }
         let mut reported = FixedBitSet::with_capacity(leaf_count);
         for (index, flow) in program.flows.iter().enumerate() {
-            let from_subject = program
-                .node(flow.from)
-                .is_some_and(|node| node.kind == NodeKind::Subject);
+            let from_subject = program.is_subject(flow.from);
             if !from_subject || to_subject(program, flow) {
                 continue;
             }

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+use privet::check::decision::Act;
+use privet::model::{Action, NameId, PartyKind, Program};
 use privet::pipeline::{Compilation, compile};
 use privet::render::human::render_all_plain;
 use privet::source::SourceMap;
@@ -240,4 +242,36 @@ pub fn within_limit<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Se
             Ok(()) => panic!("{what}: the worker ended without a result"),
         },
     }
+}
+
+/// Every context (action, recipient, no basis or one, no region or one, Do
+/// Not Track) of a program, each an act of its first category and purpose.
+pub fn contexts(program: &Program) -> Vec<Act> {
+    let mut bases: Vec<Vec<NameId>> = vec![Vec::new()];
+    bases.extend(program.bases().ids().map(|id| vec![id]));
+    let mut regions: Vec<Option<NameId>> = vec![None];
+    regions.extend(program.regions().ids().map(Some));
+    let any = program.categories().ids().next().unwrap();
+    let any_purpose = program.purposes().ids().next().unwrap();
+    let mut out = Vec::new();
+    for action in Action::ALL {
+        for recipient in PartyKind::ALL {
+            for basis in &bases {
+                for region in &regions {
+                    for do_not_track in [false, true] {
+                        out.push(Act {
+                            action,
+                            category: any,
+                            purpose: any_purpose,
+                            recipient,
+                            bases: basis.clone(),
+                            region: *region,
+                            do_not_track,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
