@@ -279,8 +279,13 @@ pub fn answer(
 }
 
 /// The answer as people read it: the decision, then each deciding rule
-/// with its location, first line and citation.
+/// with its location, first line and citation; control characters (in a
+/// name given on the command line, say) are made visible.
 pub fn render_human(answer: &Answer) -> String {
+    crate::render::markup::visible(&answer_text(answer)).into_owned()
+}
+
+fn answer_text(answer: &Answer) -> String {
     let act = &answer.act;
     let mut out = String::new();
     let verdict = if answer.allow { "allowed" } else { "denied" };

@@ -226,6 +226,141 @@ impl SourceMap {
     }
 }
 
+/// Whether a character must not stand raw in a program's text or reach a
+/// reader raw: a control character (C0 other than tab and line feed, DEL,
+/// C1), which a terminal acts on instead of showing it, or a bidirectional
+/// control (Unicode's `Bidi_Control` property), which reorders the text
+/// around it when it is displayed. A carriage return counts, except where it
+/// ends a line before a line feed (see [`control_characters`]).
+pub fn is_control_character(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || is_bidi_control(c)
+}
+
+/// Whether a character is a bidirectional control: the embeddings,
+/// overrides and isolates, and the implicit direction marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// The control characters of a text (see [`is_control_character`]) with
+/// their byte offsets, in order. A carriage return right before a line feed
+/// is a CRLF line end, not one of them.
+pub fn control_characters(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        // Every such character starts with one of these bytes (C1 controls
+        // with 0xc2, U+061C with 0xd8, the others with 0xe2), each of which
+        // starts a character, so only they need decoding.
+        .filter(|(_, byte)| matches!(**byte, 0x00..=0x1f | 0x7f | 0xc2 | 0xd8 | 0xe2))
+        .filter_map(|(index, _)| Some((index, text.get(index..)?.chars().next()?)))
+        .filter(move |(index, c)| {
+            is_control_character(*c) && !(*c == '\r' && bytes.get(index + 1) == Some(&b'\n'))
+        })
+}
+
+/// `U+202E (right-to-left override)`, in backticks as messages quote: the
+/// code point and the Unicode name of a control character, in lowercase.
+pub fn describe_control(c: char) -> String {
+    format!("`U+{:04X}` ({})", u32::from(c), control_name(c))
+}
+
+/// The Unicode name (or, for the C0 and C1 controls, the ISO 6429 name) of
+/// a control character, in lowercase; "control character" for any other.
+pub fn control_name(c: char) -> &'static str {
+    const C0: [&str; 32] = [
+        "null",
+        "start of heading",
+        "start of text",
+        "end of text",
+        "end of transmission",
+        "enquiry",
+        "acknowledge",
+        "bell",
+        "backspace",
+        "character tabulation",
+        "line feed",
+        "line tabulation",
+        "form feed",
+        "carriage return",
+        "shift out",
+        "shift in",
+        "data link escape",
+        "device control one",
+        "device control two",
+        "device control three",
+        "device control four",
+        "negative acknowledge",
+        "synchronous idle",
+        "end of transmission block",
+        "cancel",
+        "end of medium",
+        "substitute",
+        "escape",
+        "file separator",
+        "group separator",
+        "record separator",
+        "unit separator",
+    ];
+    const C1: [&str; 32] = [
+        "padding character",
+        "high octet preset",
+        "break permitted here",
+        "no break here",
+        "index",
+        "next line",
+        "start of selected area",
+        "end of selected area",
+        "character tabulation set",
+        "character tabulation with justification",
+        "line tabulation set",
+        "partial line forward",
+        "partial line backward",
+        "reverse line feed",
+        "single shift two",
+        "single shift three",
+        "device control string",
+        "private use one",
+        "private use two",
+        "set transmit state",
+        "cancel character",
+        "message waiting",
+        "start of guarded area",
+        "end of guarded area",
+        "start of string",
+        "single graphic character introducer",
+        "single character introducer",
+        "control sequence introducer",
+        "string terminator",
+        "operating system command",
+        "privacy message",
+        "application program command",
+    ];
+    let code = u32::from(c) as usize;
+    match c {
+        '\u{0}'..='\u{1f}' => C0.get(code).copied().unwrap_or("control character"),
+        '\u{7f}' => "delete",
+        '\u{80}'..='\u{9f}' => C1.get(code - 0x80).copied().unwrap_or("control character"),
+        '\u{061c}' => "arabic letter mark",
+        '\u{200e}' => "left-to-right mark",
+        '\u{200f}' => "right-to-left mark",
+        '\u{202a}' => "left-to-right embedding",
+        '\u{202b}' => "right-to-left embedding",
+        '\u{202c}' => "pop directional formatting",
+        '\u{202d}' => "left-to-right override",
+        '\u{202e}' => "right-to-left override",
+        '\u{2066}' => "left-to-right isolate",
+        '\u{2067}' => "right-to-left isolate",
+        '\u{2068}' => "first strong isolate",
+        '\u{2069}' => "pop directional isolate",
+        _ => "control character",
+    }
+}
+
 /// The largest file privet reads: spans are `u32` byte offsets.
 pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
 
@@ -279,6 +414,44 @@ mod tests {
         assert_eq!(file.line_column(10), LineColumn { line: 3, column: 1 });
         assert_eq!(file.line_range(1), Some(3..8));
         assert_eq!(file.line_column(1000), LineColumn { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn control_characters_are_found_and_named() {
+        let text = "a\tb\r\nc\u{1b}[2J\rd\u{202e}e\u{85}\u{7f}\u{2069}\u{2070}\u{a0}é\n";
+        let found: Vec<(usize, char)> = control_characters(text).collect();
+        assert_eq!(
+            found,
+            vec![
+                (6, '\u{1b}'),
+                (10, '\r'),
+                (12, '\u{202e}'),
+                (16, '\u{85}'),
+                (18, '\u{7f}'),
+                (19, '\u{2069}')
+            ]
+        );
+        // Every character the byte filter lets through is decoded where it
+        // starts: the same as a plain scan over the characters.
+        let all: String = (0..0x3000u32).filter_map(char::from_u32).collect();
+        let plain: Vec<(usize, char)> = all
+            .char_indices()
+            .filter(|(_, c)| is_control_character(*c))
+            .collect();
+        assert_eq!(control_characters(&all).collect::<Vec<_>>(), plain);
+        // C0 less tab and line feed, DEL, C1, the bidirectional controls.
+        assert_eq!(plain.len(), 30 + 1 + 32 + 12);
+        assert_eq!(describe_control('\u{1b}'), "`U+001B` (escape)");
+        assert_eq!(
+            describe_control('\u{202e}'),
+            "`U+202E` (right-to-left override)"
+        );
+        assert_eq!(control_name('\u{9b}'), "control sequence introducer");
+        assert_eq!(control_name('\u{9f}'), "application program command");
+        assert_eq!(control_name('\u{0}'), "null");
+        assert_eq!(control_name('\u{1f}'), "unit separator");
+        assert!(!is_control_character('\t') && !is_control_character('\n'));
+        assert!(!is_control_character('\u{200b}') && !is_control_character('\u{feff}'));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
                 } else if let Err(error) = write_atomically(path, &formatted) {
                     eprintln!(
                         "privet: error: cannot write `{}`: {error}",
-                        load::display_path(path)
+                        render::markup::visible(&load::display_path(path))
                     );
                     failed = true;
                 }
@@ -53,7 +53,7 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
             Err(error @ FormatError::Unstable(_)) => {
                 eprintln!(
                     "privet: error: `{}` was not formatted: {error}",
-                    load::display_path(path)
+                    render::markup::visible(&load::display_path(path))
                 );
                 failed = true;
             }
@@ -62,7 +62,8 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
 
     let mut stdout = std::io::stdout().lock();
     for path in &unformatted {
-        let _ = writeln!(stdout, "{path}");
+        // A file found in a directory may be named with control characters.
+        let _ = writeln!(stdout, "{}", render::markup::visible(path));
     }
     let _ = stdout.flush();
     if !problems.is_empty() {

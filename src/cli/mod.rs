@@ -231,7 +231,12 @@ pub fn main() -> ExitCode {
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("privet: error: {message}");
+    // A path or a name given on the command line may hold control
+    // characters; they are shown, not obeyed.
+    eprintln!(
+        "privet: error: {}",
+        render::markup::visible(&message.to_string())
+    );
     ExitCode::from(EXIT_FAILURE)
 }
 
@@ -618,9 +623,7 @@ fn query(args: &QueryArgs) -> ExitCode {
         Err(error) => return fail(error),
     };
     let text = if json {
-        let mut text = serde_json::to_string_pretty(&answer).unwrap_or_default();
-        text.push('\n');
-        text
+        render::json::text(&answer)
     } else {
         crate::query::render_human(&answer)
     };

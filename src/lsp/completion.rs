@@ -7,6 +7,7 @@
 use super::position::range;
 use super::workspace::Analysis;
 use crate::model::{Action, Namespace, PartyKind, StoreTechnology};
+use crate::render::markup::visible;
 use crate::source::{FileId, Span, offset_u32};
 use crate::syntax::split::{ITEM_KEYWORDS, comment_start, starts_item};
 use lsp_types::{
@@ -265,7 +266,7 @@ pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionIte
                 .iter()
                 .map(|(_, entry)| {
                     let detail = match entry.label() {
-                        Some(label) => format!("{} \"{label}\"", namespace.noun()),
+                        Some(label) => format!("{} \"{}\"", namespace.noun(), visible(label)),
                         None => namespace.noun().to_string(),
                     };
                     CompletionItem {
@@ -280,7 +281,7 @@ pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionIte
                         documentation: entry.meta().and_then(|m| m.doc.clone()).map(|doc| {
                             Documentation::MarkupContent(MarkupContent {
                                 kind: MarkupKind::Markdown,
-                                value: doc,
+                                value: visible(&doc).into_owned(),
                             })
                         }),
                         text_edit: edit(&entry.name),

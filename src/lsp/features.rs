@@ -8,6 +8,7 @@ use super::workspace::Analysis;
 use crate::ast::{Item, ItemKind};
 use crate::check::permissions::{Permitted, category_permissions};
 use crate::model::{NameId, Namespace, Program};
+use crate::render::markup::visible;
 use crate::source::{FileId, Span};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, DocumentSymbol, Hover, HoverContents,
@@ -212,7 +213,9 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: sections.join("\n\n"),
+            // A label, doc comment or citation may hold control characters
+            // (reported as `control-character`); they are shown, not obeyed.
+            value: visible(&sections.join("\n\n")).into_owned(),
         }),
         range: analysis.location(found.span).map(|l| l.range),
     })
@@ -295,7 +298,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                 } else {
                     name
                 },
-                detail: label,
+                detail: label.map(|label| visible(&label).into_owned()),
                 kind,
                 tags: None,
                 deprecated: None,

@@ -10,6 +10,7 @@
 use super::position::{Lines, Utf16Index, path_to_uri, range, uri_to_path, uri_under};
 use crate::diagnostic::{Diagnostic, Name, Severity};
 use crate::pipeline::{Compilation, compile_cached};
+use crate::render::markup::visible;
 use crate::source::{FileId, MAX_FILE_BYTES, SourceMap};
 use crate::syntax::cache::ParseCache;
 use lsp_types::{
@@ -131,7 +132,7 @@ impl Analysis {
             .filter_map(|label| {
                 Some(DiagnosticRelatedInformation {
                     location: self.location(label.span)?,
-                    message: label.message.clone(),
+                    message: visible(&label.message).into_owned(),
                 })
             })
             .collect();
@@ -146,7 +147,7 @@ impl Analysis {
             code: Some(NumberOrString::String(diagnostic.name.as_str().to_string())),
             code_description: None,
             source: Some("privet".to_string()),
-            message,
+            message: visible(&message).into_owned(),
             related_information: (!related.is_empty()).then_some(related),
             tags: unnecessary.then(|| vec![DiagnosticTag::UNNECESSARY]),
             data: None,

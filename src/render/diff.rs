@@ -231,8 +231,13 @@ fn permissions(report: &DiffReport, class: Class) -> impl Iterator<Item = &Permi
     })
 }
 
-/// The human report.
+/// The human report; control characters in labels and citations are made
+/// visible.
 pub fn human(report: &DiffReport, versions: &Versions) -> String {
+    markup::visible(&human_text(report, versions)).into_owned()
+}
+
+fn human_text(report: &DiffReport, versions: &Versions) -> String {
     let mut out = summary_line(report);
     out.push('\n');
     for class in CLASSES {
@@ -567,7 +572,5 @@ pub fn json(report: &DiffReport, versions: &Versions) -> String {
             tables: report.tables,
         },
     };
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
-    text.push('\n');
-    text
+    super::json::text(&value)
 }

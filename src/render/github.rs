@@ -11,9 +11,11 @@ use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::source::SourceMap;
 use std::fmt::Write as _;
 
-/// Escapes the message of a workflow command.
+/// Escapes the message of a workflow command; control characters are made
+/// [`visible`](markup::visible), so none reaches the log raw.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    markup::visible(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -160,5 +162,10 @@ mod tests {
     fn workflow_command_escaping() {
         assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(
+            escape_data("a\u{1b}]0;x\u{7}\u{202e}b\rc"),
+            "a<U+001B>]0;x<U+0007><U+202E>b<U+000D>c"
+        );
+        assert_eq!(escape_property("f\u{1b}.privet"), "f<U+001B>.privet");
     }
 }

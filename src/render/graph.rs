@@ -54,7 +54,7 @@ pub(crate) fn flow_label(program: &Program, flow: FlowId) -> (String, String) {
 fn dot_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
+    for c in super::markup::visible(text).chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -131,7 +131,7 @@ pub fn dot(program: &Program, findings: &BTreeSet<FlowFinding>) -> String {
 /// A string made safe inside a quoted Mermaid label.
 fn mermaid_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in super::markup::visible(text).chars() {
         match c {
             '"' => out.push_str("#quot;"),
             '#' => out.push_str("#35;"),
@@ -294,7 +294,5 @@ pub fn json(program: &Program, graph: &DataGraph, findings: &BTreeSet<FlowFindin
         nodes,
         flows,
     };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
-    text.push('\n');
-    text
+    super::json::text(&report)
 }

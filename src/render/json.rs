@@ -3,10 +3,96 @@
 
 use super::sarif::Failure;
 use crate::diagnostic::{Diagnostic, Severity, Summary};
-use crate::source::{LineColumn, SourceMap, Span};
+use crate::source::{LineColumn, SourceMap, Span, is_control_character};
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
+use std::io;
 
 pub const FORMAT_VERSION: u32 = 1;
+
+/// A value as pretty-printed JSON, ending with a line feed: what every
+/// JSON output of privet is written with. serde_json escapes the C0
+/// controls; DEL, the C1 controls and the bidirectional controls are
+/// escaped too (`\u202e`), so a JSON reader gets the same text while a
+/// terminal or a CI log showing the output sees nothing it would act on or
+/// that would reorder what it shows.
+pub fn text<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut bytes = Vec::new();
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut bytes, Escaping(PrettyFormatter::new()));
+    if value.serialize(&mut serializer).is_err() {
+        return "{}\n".to_string();
+    }
+    let mut text = String::from_utf8(bytes).unwrap_or_else(|_| "{}".to_string());
+    text.push('\n');
+    text
+}
+
+/// serde_json's pretty printer, escaping every control character.
+struct Escaping<'a>(PrettyFormatter<'a>);
+
+impl Formatter for Escaping<'_> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut copied = 0;
+        for (at, c) in fragment
+            .char_indices()
+            .filter(|(_, c)| is_control_character(*c))
+        {
+            writer.write_all(fragment.get(copied..at).unwrap_or("").as_bytes())?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            copied = at + c.len_utf8();
+        }
+        writer.write_all(fragment.get(copied..).unwrap_or("").as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
+}
 
 #[derive(Serialize)]
 struct Position {
@@ -142,7 +228,27 @@ pub fn render_with_failures(
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
-    text.push('\n');
-    text
+    text(&report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_escapes_every_control_character_and_means_the_same() {
+        let hostile = "a\u{1b}[2J\u{7f}\u{9b}\u{202e}b\u{2069}é\r\n\t";
+        let value = serde_json::json!({ "key\u{202e}": [hostile, 1] });
+        let written = text(&value);
+        assert!(!written.chars().any(is_control_character), "{written:?}");
+        assert!(written.contains("\\u001b[2J\\u007f\\u009b\\u202eb\\u2069é\\r\\n\\t"));
+        let read: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(read, value);
+        // Pretty-printed exactly as serde_json's own pretty printer does.
+        let plain = serde_json::json!({ "a": [1, { "b": [] }], "c": {} });
+        assert_eq!(
+            text(&plain),
+            format!("{}\n", serde_json::to_string_pretty(&plain).unwrap())
+        );
+    }
 }

@@ -14,7 +14,7 @@
 //! a finding survives edits elsewhere in the file.
 
 use super::json::locate;
-use super::markup::stable_hash;
+use super::markup::{stable_hash, visible};
 use crate::diagnostic::{Diagnostic, Name, Severity};
 use crate::explain;
 use crate::source::{SourceMap, Span};
@@ -175,8 +175,13 @@ fn normalized_line(sources: &SourceMap, span: Span) -> String {
 }
 
 /// The message of a result: the diagnostic's message, then its notes and
-/// help, one a line.
+/// help, one a line, control characters made visible (code scanning shows
+/// it in a web page).
 fn message_text(diagnostic: &Diagnostic) -> String {
+    visible(&message_lines(diagnostic)).into_owned()
+}
+
+fn message_lines(diagnostic: &Diagnostic) -> String {
     let mut text = diagnostic.message.clone();
     for note in &diagnostic.notes {
         text.push_str("\nnote: ");
@@ -227,7 +232,7 @@ pub fn render(
                 ) {
                     object.insert(
                         "message".to_string(),
-                        json!({ "text": diagnostic.primary.message }),
+                        json!({ "text": visible(&diagnostic.primary.message) }),
                     );
                 }
                 location
@@ -244,7 +249,7 @@ pub fn render(
                     json!({
                         "id": index + 1,
                         "physicalLocation": physical,
-                        "message": { "text": label.message },
+                        "message": { "text": visible(&label.message) },
                     })
                 })
                 .collect();
@@ -271,7 +276,7 @@ pub fn render(
         .map(|failure| {
             json!({
                 "level": "error",
-                "message": { "text": format!("cannot read `{}`: {}", failure.path, failure.message) },
+                "message": { "text": visible(&format!("cannot read `{}`: {}", failure.path, failure.message)) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": artifact_location(&failure.path, base)
@@ -304,9 +309,7 @@ pub fn render(
             "results": results,
         }],
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
-    text.push('\n');
-    text
+    super::json::text(&log)
 }
 
 #[cfg(test)]

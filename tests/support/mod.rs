@@ -81,7 +81,9 @@ pub fn source_and_diagnostics(sources: &SourceMap, compilation: &Compilation) ->
     let mut out = String::new();
     for (_, file) in sources.iter() {
         out.push_str(&format!("----- SOURCE {}\n", file.name()));
-        out.push_str(file.text());
+        // Control characters as privet shows them (`<U+001B>`), so that a
+        // snapshot neither acts on a terminal nor reorders itself.
+        out.push_str(&privet::render::markup::visible(file.text()));
         if !file.text().ends_with('\n') {
             out.push('\n');
         }
