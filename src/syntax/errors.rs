@@ -5,7 +5,7 @@
 use super::Rule;
 use super::split::{Chunk, ITEM_KEYWORDS, comment_start, is_doc_comment};
 use crate::diagnostic::{Diagnostic, Name, closest};
-use crate::source::{FileId, Span, offset_u32};
+use crate::source::{FileId, Span, is_control_character, offset_u32};
 use std::collections::BTreeSet;
 
 /// The diagnostic for an item too long to parse.
@@ -43,12 +43,7 @@ fn found_token(text: &str, at: usize) -> (usize, usize) {
         rest.find('\n').unwrap_or(rest.len())
     } else if first == '"' {
         // A string, to its closing quote or the end of its line.
-        let body = rest.get(1..).unwrap_or("");
-        match body.find(['"', '\n']) {
-            Some(index) if body.get(index..).is_some_and(|s| s.starts_with('"')) => index + 2,
-            Some(index) => 1 + index,
-            None => rest.len(),
-        }
+        string_length(rest)
     } else if first.is_ascii_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
             .unwrap_or(rest.len())
@@ -222,12 +217,34 @@ pub(super) fn from_pest(
         }
     };
 
-    if found.starts_with('"') && !(found.len() >= 2 && found.ends_with('"')) {
-        return in_item(
-            Diagnostic::new(Name::SyntaxError, primary, "unterminated string")
-                .primary_message("this string is not closed")
-                .help("a string ends on the line it starts on; close it with `\"`"),
-        );
+    if found.starts_with('"') {
+        match read_string(text, found_start) {
+            StringEnd::Closed => {}
+            StringEnd::Unterminated => {
+                return in_item(
+                    Diagnostic::new(Name::SyntaxError, primary, "unterminated string")
+                        .primary_message("this string is not closed")
+                        .help("a string ends on the line it starts on; close it with `\"`"),
+                );
+            }
+            StringEnd::UnknownEscape(at, c) => {
+                let escape = if c == '`' || c.is_whitespace() || is_control_character(c) {
+                    format!("in a string: a backslash before `U+{:04X}`", u32::from(c))
+                } else {
+                    format!("`\\{c}` in a string")
+                };
+                let at = chunk.start + at;
+                return in_item(
+                    Diagnostic::new(
+                        Name::SyntaxError,
+                        span(file, at, at + 1 + c.len_utf8()),
+                        format!("unknown escape {escape}"),
+                    )
+                    .primary_message("not an escape")
+                    .help("the escapes are `\\\"`, `\\\\`, `\\n` (line break) and `\\t` (tab); write a backslash itself as `\\\\`"),
+                );
+            }
+        }
     }
     if is_doc_comment(found) {
         let line_end = text
@@ -321,6 +338,58 @@ pub(super) fn from_pest(
     in_item(diagnostic)
 }
 
+/// How the string starting at `start` (its opening quote) ends, read as the
+/// grammar reads it.
+enum StringEnd {
+    Closed,
+    Unterminated,
+    /// The byte offset of the backslash, and the character after it.
+    UnknownEscape(usize, char),
+}
+
+fn read_string(text: &str, start: usize) -> StringEnd {
+    let Some(rest) = text.get(start + 1..) else {
+        return StringEnd::Unterminated;
+    };
+    let at_line_end = |index: usize| {
+        let after = rest.get(index..).unwrap_or("");
+        after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n")
+    };
+    let mut chars = rest.char_indices();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '"' => return StringEnd::Closed,
+            '\n' => return StringEnd::Unterminated,
+            '\\' if at_line_end(index + 1) => return StringEnd::Unterminated,
+            '\\' => match chars.next() {
+                Some((_, '"' | '\\' | 'n' | 't')) | None => {}
+                Some((_, other)) => return StringEnd::UnknownEscape(start + 1 + index, other),
+            },
+            _ => {}
+        }
+    }
+    StringEnd::Unterminated
+}
+
+/// The length of the string at the start of `text`: to its closing quote,
+/// or to the end of its line (without the line break) when it is not
+/// closed. A backslash escapes the character after it.
+fn string_length(text: &str) -> usize {
+    let mut chars = text.char_indices().skip(1);
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '"' => return index + 1,
+            '\n' => return text.get(..index).unwrap_or("").trim_end_matches('\r').len(),
+            '\\' if text.get(index + 1..).is_some_and(|r| r.starts_with('\n')) => {}
+            '\\' => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 fn found_phrase(found: &str) -> String {
     if found.is_empty() {
         "the end of the item".to_string()
@@ -348,5 +417,26 @@ fn skip_leading_docs(text: &str) -> usize {
         } else {
             return at;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_read_with_their_escapes() {
+        assert!(matches!(read_string(r#"x "a\"b" y"#, 2), StringEnd::Closed));
+        assert!(matches!(read_string(r#""a\\" y"#, 0), StringEnd::Closed));
+        assert!(matches!(read_string("\"a\\\"\n", 0), StringEnd::Unterminated));
+        assert!(matches!(read_string("\"a\\\r\n\"", 0), StringEnd::Unterminated));
+        assert!(matches!(read_string("\"a\\", 0), StringEnd::Unterminated));
+        assert!(matches!(
+            read_string(r#""a\tb\rc""#, 0),
+            StringEnd::UnknownEscape(5, 'r')
+        ));
+        assert_eq!(string_length(r#""a\"b" c"#), 6);
+        assert_eq!(string_length("\"a\\\" b\r\nc"), 6);
+        assert_eq!(string_length("\"ab"), 3);
     }
 }
