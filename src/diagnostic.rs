@@ -73,6 +73,8 @@ macro_rules! diagnostic_names {
 diagnostic_names! {
     SyntaxError => "syntax-error", Error,
         "the input cannot be parsed; parsing resumes at the next item";
+    ControlCharacter => "control-character", Error,
+        "a string or comment holds a control character or a bidirectional control";
     UnknownName => "unknown-name", Error,
         "a name that is not declared";
     DuplicateDefinition => "duplicate-definition", Error,

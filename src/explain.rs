@@ -16,6 +16,7 @@ macro_rules! pages {
 
 pages! {
     SyntaxError => "syntax-error",
+    ControlCharacter => "control-character",
     UnknownName => "unknown-name",
     DuplicateDefinition => "duplicate-definition",
     InvalidValue => "invalid-value",

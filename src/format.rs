@@ -31,7 +31,7 @@
 //! back, so a bug here can never change what a file means.
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Name};
 use crate::source::{FileId, Span};
 use crate::syntax;
 use std::fmt;
@@ -68,13 +68,17 @@ impl fmt::Display for FormatError {
 }
 
 /// Formats the text of one file (its diagnostics, if any, name `file`).
+/// A file whose strings or comments hold control characters
+/// (`control-character`) is formatted: they are kept where they are.
 pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
     let (tree, diagnostics) = syntax::parse_file(file, text);
+    let diagnostics = syntax_errors(diagnostics);
     if !diagnostics.is_empty() {
         return Err(FormatError::Syntax(diagnostics));
     }
     let output = keep_line_endings(text, print_file(&tree, text));
     let (again, problems) = syntax::parse_file(file, &output);
+    let problems = syntax_errors(problems);
     if !problems.is_empty() {
         return Err(FormatError::Unstable(format!(
             "it has a syntax error: {}",
@@ -90,6 +94,13 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
         ));
     }
     Ok(output)
+}
+
+fn syntax_errors(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.name == Name::SyntaxError)
+        .collect()
 }
 
 /// The byte order mark a file may start with.

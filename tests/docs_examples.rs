@@ -2,7 +2,8 @@
 //! language reference form one program that checks clean, and each page of
 //! `docs/diagnostics/` shows, under "Example", a program and the output
 //! `privet check` really gives for it. Pages whose example is a program of
-//! `policies/violations/` show its files as they are.
+//! `policies/violations/` show its files as they are (a control character
+//! as privet shows it, `<U+202E>`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -142,6 +143,9 @@ fn every_diagnostic_page_shows_the_output_of_its_example() {
                     .unwrap();
                 let on_disk = std::fs::read_to_string(root().join(directory).join(file))
                     .unwrap_or_else(|e| panic!("{name}: `{directory}/{file}`: {e}"));
+                // A page shows a control character as privet shows it,
+                // `<U+202E>`, not raw.
+                let on_disk = privet::render::markup::visible(&on_disk);
                 assert_eq!(
                     body, &on_disk,
                     "{name}: the page shows `{directory}/{file}` other than it is"

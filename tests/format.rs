@@ -233,6 +233,20 @@ fn empty_and_comment_only_files() {
     );
 }
 
+#[test]
+fn control_characters_are_kept_where_they_are() {
+    // A file with `control-character` errors is formatted all the same: the
+    // characters stay in its strings and comments, and a carriage return
+    // between tokens goes with the rest of the spacing.
+    let text =
+        "category  a \"x\u{1b}[2J\u{202e}\" // c\u{7}\n\n/// d\u{2066}\ncategory b\r\"label\"\n";
+    let formatted = check_round_trip("controls", text);
+    assert_eq!(
+        formatted,
+        "category a \"x\u{1b}[2J\u{202e}\" // c\u{7}\n\n/// d\u{2066}\ncategory b \"label\"\n"
+    );
+}
+
 // ------------------------------------------------------------ generated programs
 
 const CATEGORIES: &[&str] = &[

@@ -71,6 +71,7 @@ impl ParseCache {
             current.insert(chunk_text.to_string(), parsed);
         }
         self.files.insert(name.to_string(), current);
+        diagnostics.extend(super::controls::diagnostics(file, text));
         let comments = split::comments(file, text);
         (
             File {

@@ -5,7 +5,7 @@
 use super::Rule;
 use super::split::{Chunk, ITEM_KEYWORDS, comment_start, is_doc_comment};
 use crate::diagnostic::{Diagnostic, Name, closest};
-use crate::source::{FileId, Span, is_control_character, offset_u32};
+use crate::source::{FileId, Span, describe_control, is_control_character, offset_u32};
 use std::collections::BTreeSet;
 
 /// The diagnostic for an item too long to parse.
@@ -200,7 +200,9 @@ pub(super) fn from_pest(
             format!("expected an item, found {}", found_phrase(found)),
         )
         .primary_message("an item starts with a keyword such as `category` or `allow`");
-        if let Some(suggestion) = closest(found, ITEM_KEYWORDS.iter().copied()) {
+        if invisible(found).is_some() {
+            diagnostic = diagnostic.help(INVISIBLE_HELP);
+        } else if let Some(suggestion) = closest(found, ITEM_KEYWORDS.iter().copied()) {
             diagnostic = diagnostic.did_you_mean(primary, suggestion);
         }
         return diagnostic;
@@ -309,6 +311,9 @@ pub(super) fn from_pest(
         ),
     )
     .primary_message("unexpected here");
+    if invisible(found).is_some() {
+        diagnostic = diagnostic.help(INVISIBLE_HELP);
+    }
     // A misspelt item keyword at the start of a line is read as part of the
     // item before it.
     let at_line_start = found_start == 0 || text.as_bytes().get(found_start - 1) == Some(&b'\n');
@@ -390,11 +395,32 @@ fn string_length(text: &str) -> usize {
     text.len()
 }
 
+/// The found token when it is one character that would be invisible, or
+/// act on a terminal, if it were shown as itself: a control character or a
+/// space other than a plain one.
+fn invisible(found: &str) -> Option<char> {
+    let mut chars = found.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if is_control_character(c) || c.is_whitespace() => Some(c),
+        _ => None,
+    }
+}
+
+/// The help for an invisible character where a token should be.
+const INVISIBLE_HELP: &str =
+    "remove it; only spaces, tabs and line breaks may stand between tokens";
+
 fn found_phrase(found: &str) -> String {
     if found.is_empty() {
         "the end of the item".to_string()
     } else if found.starts_with('"') {
         "a string".to_string()
+    } else if let Some(c) = invisible(found) {
+        if is_control_character(c) {
+            describe_control(c)
+        } else {
+            format!("`U+{:04X}`", u32::from(c))
+        }
     } else {
         let shown: String = found.chars().take(40).collect();
         let shown = shown.replace('`', "'");

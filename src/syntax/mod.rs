@@ -6,6 +6,7 @@
 //! items around it are still lowered.
 
 pub mod cache;
+mod controls;
 mod errors;
 mod lower;
 mod recover;
@@ -25,7 +26,8 @@ pub(crate) struct PrivetParser;
 pub const MAX_ITEM_BYTES: usize = 8 * 1024 * 1024;
 
 /// Parses one file into its items and comments, with a `syntax-error` for
-/// each item that does not parse.
+/// each item that does not parse and a `control-character` for each string
+/// or comment holding control characters.
 pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
@@ -37,6 +39,7 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         items.extend(item);
         diagnostics.extend(found);
     }
+    diagnostics.extend(controls::diagnostics(file, text));
     let comments = split::comments(file, text);
     (
         ast::File {
