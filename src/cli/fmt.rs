@@ -1,7 +1,8 @@
 //! `privet fmt`: rewrite files in the canonical layout, or (`--check`) list
 //! the files that are not in it.
 
-use super::{EXIT_FAILURE, EXIT_PROBLEMS, fail, load};
+use super::{EXIT_FAILURE, EXIT_PROBLEMS, fail};
+use crate::files;
 use crate::format::{FormatError, format_file};
 use crate::render;
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
@@ -21,11 +22,11 @@ pub(super) struct FmtArgs {
 }
 
 pub(super) fn run(args: &FmtArgs) -> ExitCode {
-    let files = match load::find_files(&args.paths) {
+    let files = match files::find_files(&args.paths) {
         Ok(files) => files,
         Err(error) => return fail(error),
     };
-    let loaded = match load::read_files(&files) {
+    let loaded = match files::read_files(&files) {
         Ok(loaded) => loaded,
         Err(error) => return fail(error),
     };
@@ -40,11 +41,11 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
             Ok(formatted) if formatted == source.text() => {}
             Ok(formatted) => {
                 if args.check {
-                    unformatted.push(load::display_path(path));
+                    unformatted.push(files::display_path(path));
                 } else if let Err(error) = write_atomically(path, &formatted) {
                     eprintln!(
                         "privet: error: cannot write `{}`: {error}",
-                        load::display_path(path)
+                        files::display_path(path)
                     );
                     failed = true;
                 }
@@ -53,7 +54,7 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
             Err(error @ FormatError::Unstable(_)) => {
                 eprintln!(
                     "privet: error: `{}` was not formatted: {error}",
-                    load::display_path(path)
+                    files::display_path(path)
                 );
                 failed = true;
             }
