@@ -390,7 +390,10 @@ fn write_stdout(text: &str) -> Result<(), ExitCode> {
     {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(fail(format!("cannot write the output: {error}"))),
+        Err(error) => Err(fail(format!(
+            "cannot write to standard output: {}",
+            load::io_message(&error)
+        ))),
     }
 }
 
