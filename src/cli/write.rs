@@ -55,29 +55,6 @@ fn io_error(path: &Path, failure: &std::io::Error) -> WriteError {
     error(path, io_message(failure))
 }
 
-/// Writes `contents` into a temporary file beside `target`
-/// (`.NAME.PID.tmp`), synced to disk, and returns its path: the caller
-/// renames it over the target, so a reader sees the old file or the new one,
-/// never half of one. Nothing is left behind on failure.
-pub fn stage_beside(target: &Path, contents: &[u8]) -> std::io::Result<PathBuf> {
-    let name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    match result {
-        Ok(()) => Ok(temporary),
-        Err(error) => {
-            let _ = fs::remove_file(&temporary);
-            Err(error)
-        }
-    }
-}
-
 /// The file that marks a directory as privet's output.
 pub const MARKER: &str = ".privet-output";
 
@@ -415,7 +392,7 @@ fn remove_stale_staging(location: &Location, command: &str) {
 
 /// Whether a process is running. Where that cannot be told, it is taken to
 /// be running, so nothing of a running process is removed.
-fn process_alive(pid: u32) -> bool {
+pub(super) fn process_alive(pid: u32) -> bool {
     if cfg!(target_os = "linux") {
         Path::new("/proc").join(pid.to_string()).exists()
     } else {
