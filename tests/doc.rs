@@ -269,3 +269,18 @@ fn golden_documents() {
     let document = doc::document(&compilation.program, &compilation.findings);
     insta::assert_snapshot!("doc_html_unnecessary_collection", doc::html(&document));
 }
+
+#[test]
+fn the_markdown_document_cannot_mention_or_link() {
+    let bait = support::GITHUB_BAIT;
+    let text = format!(
+        "policy bait \"{bait}\"\ncategory user.x \"{bait}\"\n    cite \"{bait}\"\npurpose p \"{bait}\"\n\
+         /// {bait}\nallow collect, use of user for p cite \"{bait}\"\n"
+    );
+    let (_, compilation) = support::compile_text(&text);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let markdown = doc::markdown(&document, "data-map.svg");
+    support::assert_inert_on_github(&markdown);
+    assert!(markdown.contains("`@github/security,`"), "{markdown}");
+}
