@@ -319,7 +319,7 @@ fn assert_valid_junit(text: &str, what: &str) -> bool {
         .stderr(std::process::Stdio::piped())
         .spawn();
     let Ok(mut child) = spawned else {
-        eprintln!("SKIPPED: JUnit schema validation needs `xmllint` (Debian: libxml2-utils)");
+        support::tool_missing("JUnit schema validation needs `xmllint` (Debian: libxml2-utils)");
         return false;
     };
     child

@@ -66,13 +66,8 @@ fn graphviz(dot_text: &str) -> Option<String> {
         .stderr(std::process::Stdio::piped())
         .spawn()
     else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "Graphviz `dot` is not installed, and CI=true: `.ci/run` installs it"
-        );
-        eprintln!(
-            "SKIPPED: Graphviz `dot` is not installed, so the DOT output was not rendered; \
-             `.ci/run` installs it"
+        support::tool_missing(
+            "Graphviz `dot` is not installed, so the DOT output was not rendered; `.ci/run` installs it",
         );
         return None;
     };

@@ -42,19 +42,11 @@ fn postgres_bin() -> Option<PathBuf> {
     found.pop().map(|(_, bin)| bin)
 }
 
-/// Says loudly that (part of) the test did not run. Written to the
-/// process's standard error directly, so that the test harness does not
-/// capture it when the test passes.
+/// Says loudly that (part of) the test did not run, failing under CI.
 fn skip(why: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "under CI every part of the test runs, but {why}"
-    );
-    let line = "=".repeat(72);
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n{line}\nSKIPPED: {why}.\nInstall Debian's `postgresql` and `postgresql-N-cron` packages (as .ci/run does) to run it.\n{line}\n"
-    );
+    support::tool_missing(&format!(
+        "{why}; install Debian's `postgresql` and `postgresql-N-cron` packages (as .ci/run does) to run it"
+    ));
 }
 
 fn is_root() -> bool {

@@ -349,3 +349,18 @@ pub fn with_lines(head: &str, count: usize, line: impl Fn(usize) -> String) -> S
     }
     text
 }
+
+/// Says loudly that (part of) a test did not run because a tool is
+/// missing, and fails the test under `CI=true`: `.ci/run` installs every
+/// tool the tests use, so there a missing tool is a broken machine, never a
+/// silent skip. Written to the process's standard error directly, so the
+/// harness does not swallow it when the test passes.
+pub fn tool_missing(why: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "under CI every part of every test runs, but {why}"
+    );
+    use std::io::Write;
+    let line = "=".repeat(72);
+    let _ = writeln!(std::io::stderr(), "\n{line}\nSKIPPED: {why}\n{line}\n");
+}
