@@ -3,7 +3,8 @@
 //! Data flows one way: source text → [`syntax`] → [`ast`] → [`resolve`] →
 //! [`model`] → [`check`] → [`diagnostic`]s, rendered by [`render`]; the
 //! enforcement config comes from [`codegen`], single acts from [`query`].
-//! Only the [`cli`] touches files and processes. `docs/ARCHITECTURE.md` has the map.
+//! Only [`files`] (finding and reading the program's files), the [`cli`]
+//! and the language server ([`lsp`]) touch files and processes. `docs/ARCHITECTURE.md` has the map.
 
 pub mod ast;
 pub mod check;
@@ -12,6 +13,7 @@ pub mod codegen;
 pub mod describe;
 pub mod diagnostic;
 pub mod explain;
+pub mod files;
 pub mod format;
 pub mod generate;
 pub mod graph;

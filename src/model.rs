@@ -800,6 +800,13 @@ pub struct PolicyInfo {
     pub meta: Meta,
 }
 
+/// The longest name PostgreSQL keeps, in bytes (`NAMEDATALEN` - 1). It cuts
+/// a longer identifier to this length with a notice only, so two names that
+/// differ after it would name one table or column, and a longer pg_cron job
+/// name would be one job: `backed by postgres` names longer than this are
+/// `invalid-value`, and the generated job names fit in it.
+pub const POSTGRES_NAME_BYTES: usize = 63;
+
 /// Where a store's records live, for the retention jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreTechnology {

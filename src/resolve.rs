@@ -926,16 +926,38 @@ impl Resolver {
                     .primary_message("a name is needed here"),
                 );
                 valid = false;
-            } else if let Some((problem, rule)) =
-                setting_problem(technology, &key.text, &value.value)
+            } else if let Some(SettingProblem {
+                problem,
+                rule,
+                part,
+                label,
+            }) = setting_problem(technology, &key.text, &value.value)
             {
+                // The name at fault, where the string is written without
+                // escapes (so that its text is the value).
+                let within = |offset: usize| {
+                    u32::try_from(offset)
+                        .ok()
+                        .and_then(|offset| value.span.start.checked_add(1)?.checked_add(offset))
+                };
+                let written_as_is = value.span.range().len() == value.value.len().saturating_add(2);
+                let span = match part {
+                    Some(range) if written_as_is => {
+                        match (within(range.start), within(range.end)) {
+                            (Some(start), Some(end)) => Span::new(value.span.file, start, end),
+                            _ => value.span,
+                        }
+                    }
+                    _ => value.span,
+                };
+                let label = label.unwrap_or_else(|| format!("invalid `{}`", key.text));
                 self.diagnostics.push(
                     Diagnostic::new(
                         Name::InvalidValue,
-                        value.span,
+                        span,
                         format!("`{}` is not a valid `{}`: {problem}", value.value, key.text),
                     )
-                    .primary_message(format!("invalid `{}`", key.text))
+                    .primary_message(label)
                     .note(rule),
                 );
                 valid = false;
@@ -966,35 +988,23 @@ impl Resolver {
     }
 }
 
+/// What is wrong with a setting of a `backed by` clause.
+struct SettingProblem {
+    problem: String,
+    /// The naming rule of the service that it breaks.
+    rule: &'static str,
+    /// The bytes of the value at fault, when they are one name of several.
+    part: Option<std::ops::Range<usize>>,
+    /// What to say under them; `invalid `KEY`` when None.
+    label: Option<String>,
+}
+
 /// What is wrong with a setting of a `backed by` clause by the naming rules
-/// of its service, and those rules; None when it is valid. The retention
-/// jobs splice these names into SQL, S3 configurations and Kafka configs.
-fn setting_problem(
-    technology: StoreTechnology,
-    key: &str,
-    value: &str,
-) -> Option<(&'static str, &'static str)> {
+/// of its service; None when it is valid. The retention jobs splice these
+/// names into SQL, S3 configurations and Kafka configs.
+fn setting_problem(technology: StoreTechnology, key: &str, value: &str) -> Option<SettingProblem> {
     let problem = match (technology, key) {
-        (StoreTechnology::Postgres, "table") => {
-            const RULE: &str = "a table is `table` or `schema.table`: one or two names joined by a dot, none of them empty";
-            let parts: Vec<&str> = value.split('.').collect();
-            if parts.len() > 2 {
-                ("it has more than two dot-separated parts", RULE)
-            } else if parts.iter().any(|part| part.is_empty()) {
-                ("it has an empty part", RULE)
-            } else if value.contains('\0') {
-                (
-                    "it contains a NUL character",
-                    "PostgreSQL names cannot contain NUL",
-                )
-            } else {
-                return None;
-            }
-        }
-        (StoreTechnology::Postgres, _) if value.contains('\0') => (
-            "it contains a NUL character",
-            "PostgreSQL names cannot contain NUL",
-        ),
+        (StoreTechnology::Postgres, _) => return postgres_setting_problem(key, value),
         (StoreTechnology::S3, "bucket") => {
             const RULE: &str = "S3 bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, begin and end with a letter or digit, have no two dots in a row, are not IP addresses, and do not begin with `xn--`, `sthree-` or `amzn-s3-demo-` or end with `-s3alias`, `--ol-s3`, `.mrap`, `--x-s3` or `--table-s3`";
             let alphanumeric =
@@ -1051,7 +1061,86 @@ fn setting_problem(
         }
         _ => return None,
     };
-    Some(problem)
+    Some(SettingProblem {
+        problem: problem.0.to_string(),
+        rule: problem.1,
+        part: None,
+        label: None,
+    })
+}
+
+/// What is wrong with a setting of a `backed by postgres` clause: the
+/// table (`table` or `schema.table`), the `timestamp` column, the
+/// comma-separated `columns`. Each name is at most
+/// [`POSTGRES_NAME_BYTES`] bytes of UTF-8: PostgreSQL would cut a longer
+/// one, and two names that differ only after the cut would be one.
+fn postgres_setting_problem(key: &str, value: &str) -> Option<SettingProblem> {
+    const LENGTH_RULE: &str = "PostgreSQL cuts a name longer than 63 bytes (NAMEDATALEN - 1) to its first 63, so names that differ only after byte 63 would name the same table or column; privet counts the bytes of UTF-8";
+    let problem = |problem: &str, rule| {
+        Some(SettingProblem {
+            problem: problem.to_string(),
+            rule,
+            part: None,
+            label: None,
+        })
+    };
+    // `name` is the bytes of `value` from `start` on.
+    let too_long = |what: Option<&str>, start: usize, name: &str| {
+        let bytes = name.len();
+        Some(SettingProblem {
+            problem: match what {
+                Some(what) => format!("{what} `{name}` is {bytes} bytes long"),
+                None => format!("it is {bytes} bytes long"),
+            },
+            rule: LENGTH_RULE,
+            part: what.map(|_| start..start + bytes),
+            label: Some(format!(
+                "{} {bytes} bytes; PostgreSQL keeps {POSTGRES_NAME_BYTES}",
+                what.map_or("it is".to_string(), |what| format!("{what} is"))
+            )),
+        })
+    };
+    if value.contains('\0') {
+        return problem(
+            "it contains a NUL character",
+            "PostgreSQL names cannot contain NUL",
+        );
+    }
+    match key {
+        "table" => {
+            const RULE: &str = "a table is `table` or `schema.table`: one or two names joined by a dot, none of them empty";
+            let parts: Vec<&str> = value.split('.').collect();
+            if parts.len() > 2 {
+                problem("it has more than two dot-separated parts", RULE)
+            } else if parts.iter().any(|part| part.is_empty()) {
+                problem("it has an empty part", RULE)
+            } else {
+                let long = |part: &&str| part.len() > POSTGRES_NAME_BYTES;
+                match parts.as_slice() {
+                    [schema, _] if long(schema) => too_long(Some("the schema"), 0, schema),
+                    [schema, table] if long(table) => {
+                        too_long(Some("the table name"), schema.len() + 1, table)
+                    }
+                    [table] if long(table) => too_long(None, 0, table),
+                    _ => None,
+                }
+            }
+        }
+        "columns" => {
+            let mut start = 0;
+            for written in value.split(',') {
+                let column = written.trim();
+                if column.len() > POSTGRES_NAME_BYTES {
+                    let leading = written.len() - written.trim_start().len();
+                    return too_long(Some("the column"), start + leading, column);
+                }
+                start += written.len() + 1;
+            }
+            None
+        }
+        _ if value.len() > POSTGRES_NAME_BYTES => too_long(None, 0, value),
+        _ => None,
+    }
 }
 
 fn keyword_declaring(namespace: Namespace) -> &'static str {

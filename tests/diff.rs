@@ -844,3 +844,105 @@ fn one_touch_restriction_to_the_same_leaves_is_neutral() {
         "{text}"
     );
 }
+
+/// The Markdown of a diff compiled in memory, as `--format markdown` writes
+/// it.
+fn markdown_of(old: &str, new: &str) -> String {
+    let (old_sources, old) = support::compile_text(old);
+    let (new_sources, new) = support::compile_text(new);
+    let report = diff(&old, &new);
+    privet::render::diff::markdown(
+        &report,
+        &privet::render::diff::Versions {
+            old: &old_sources,
+            new: &new_sources,
+        },
+    )
+}
+
+#[test]
+fn markdown_user_text_cannot_mention_or_link() {
+    use support::GITHUB_BAIT;
+    // A label, a citation, a doc comment and the new-purpose obligation's
+    // text, each quoted by the report.
+    let new = format!("{BASE}\nallow use of user.location for marketing.mailing under consent\n")
+        .replace(
+            "restrict user.location to service.provide",
+            "restrict user.location to service.provide, marketing.mailing",
+        )
+        .replace("\"e-mail address\"", &format!("\"{GITHUB_BAIT}\""))
+        .replace("cite \"3(1)\"", &format!("cite \"{GITHUB_BAIT}\""))
+        .replace("\"ask you first\"", &format!("\"{GITHUB_BAIT}\""))
+        .replace("/// What we collect.", &format!("/// {GITHUB_BAIT}"));
+    let text = markdown_of(BASE, &new);
+    support::assert_inert_on_github(&text);
+    assert!(text.contains("`@octocat`"), "{text}");
+    insta::assert_snapshot!("diff_markdown_user_text_inert", text);
+}
+
+/// A new version adding `count` obligations, each with a label of the bait.
+fn many_obligations(count: usize) -> String {
+    support::with_lines(BASE, count, |index| {
+        format!("obligation extra.o{index} \"{}\"", support::GITHUB_BAIT)
+    })
+}
+
+#[test]
+fn markdown_stays_under_githubs_comment_limit() {
+    use privet::render::markup::{GITHUB_COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, github_length};
+    let count = 2_000;
+    let text = markdown_of(BASE, &many_obligations(count));
+    assert!(
+        github_length(&text) <= GITHUB_COMMENT_BUDGET,
+        "{}",
+        text.len()
+    );
+    assert!(text.chars().count() < GITHUB_COMMENT_LIMIT);
+    assert!(text.encode_utf16().count() < GITHUB_COMMENT_LIMIT);
+    support::assert_inert_on_github(&text);
+    // Whole items only, and the last line counts the others.
+    let shown = text.matches("\n- added obligation `extra.o").count();
+    assert!(shown > 100, "{shown}");
+    let last = text.lines().last().unwrap();
+    let left_out = count - shown;
+    assert_eq!(
+        last,
+        format!(
+            "**{left_out} more changes not shown** to keep this under GitHub's limit of 65,536 characters: `privet diff` on the two versions gives the full report."
+        )
+    );
+    for item in text.split("\n- added obligation").skip(1) {
+        assert!(item.contains("(`case.privet:"), "{item}");
+    }
+    // Every item cut off whole: the shown ones end with their detail line.
+    let tail: Vec<&str> = text.lines().rev().take(5).collect();
+    insta::assert_snapshot!(
+        "diff_markdown_cut_under_the_limit",
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn the_step_summary_of_diff_is_the_bounded_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("old")).unwrap();
+    std::fs::create_dir_all(dir.path().join("new")).unwrap();
+    std::fs::write(dir.path().join("old/a.privet"), BASE).unwrap();
+    std::fs::write(dir.path().join("new/a.privet"), many_obligations(2_000)).unwrap();
+    let summary = dir.path().join("summary.md");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(["diff", "old", "new", "--format", "github"])
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let written = std::fs::read_to_string(&summary).unwrap();
+    let markdown = privet_in(dir.path(), &["diff", "old", "new", "--format", "markdown"]);
+    assert_eq!(written, String::from_utf8(markdown.stdout).unwrap());
+    assert!(
+        privet::render::markup::github_length(&written)
+            <= privet::render::markup::GITHUB_COMMENT_BUDGET
+    );
+    assert!(written.contains("more changes not shown"), "{written}");
+}

@@ -134,11 +134,14 @@ fn out_onto_a_file_is_a_plain_io_error() {
     let output = privet(&["doc", "policies/one-touch", "--out", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("privet: error: `"), "{stderr}");
     assert!(
-        stderr.starts_with("privet: error: cannot create `"),
+        stderr
+            .trim_end()
+            .ends_with("taken`: exists and is not a directory"),
         "{stderr}"
     );
-    assert!(stderr.trim_end().ends_with("`: file exists"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
     assert!(!stderr.contains("os error"), "{stderr}");
 }
 
@@ -265,4 +268,19 @@ fn golden_documents() {
     ));
     let document = doc::document(&compilation.program, &compilation.findings);
     insta::assert_snapshot!("doc_html_unnecessary_collection", doc::html(&document));
+}
+
+#[test]
+fn the_markdown_document_cannot_mention_or_link() {
+    let bait = support::GITHUB_BAIT;
+    let text = format!(
+        "policy bait \"{bait}\"\ncategory user.x \"{bait}\"\n    cite \"{bait}\"\npurpose p \"{bait}\"\n\
+         /// {bait}\nallow collect, use of user for p cite \"{bait}\"\n"
+    );
+    let (_, compilation) = support::compile_text(&text);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let markdown = doc::markdown(&document, "data-map.svg");
+    support::assert_inert_on_github(&markdown);
+    assert!(markdown.contains("`@github/security,`"), "{markdown}");
 }

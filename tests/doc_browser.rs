@@ -66,8 +66,8 @@ macro_rules! require_chromium {
         match chromium() {
             Some(path) => path,
             None => {
-                eprintln!(
-                    "SKIPPED: chromium is not installed (apt-get install -y chromium); the browser test did not run"
+                support::tool_missing(
+                    "chromium is not installed (apt-get install -y chromium); the browser test did not run",
                 );
                 return;
             }

@@ -507,6 +507,16 @@ fn privet(args: &[&str], dir: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// `fmt` leaves no temporary file (a hidden one) in `dir`.
+fn assert_no_temporary_files(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
 #[test]
 fn fmt_command_checks_rewrites_and_leaves_broken_files_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -547,12 +557,7 @@ fn fmt_command_checks_rewrites_and_leaves_broken_files_alone() {
         std::fs::read_to_string(dir.path().join("sub/broken.privet")).unwrap(),
         broken
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    assert_no_temporary_files(dir.path());
 
     // Without the broken file, everything is formatted: exit 0.
     std::fs::remove_file(dir.path().join("sub/broken.privet")).unwrap();
@@ -633,6 +638,168 @@ fn fmt_follows_a_symbolic_link_and_keeps_it() {
     );
 }
 
+/// Whether the tests run as root (as they do here and in CI).
+#[cfg(unix)]
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+/// Says loudly that part of a test could not run; under CI it fails.
+#[cfg(unix)]
+fn not_tried(why: &str) {
+    support::tool_missing(why);
+}
+
+const MESSY: &str = "category a   \"A\"\n";
+const TIDY: &str = "category a \"A\"\n";
+
+#[cfg(unix)]
+#[test]
+fn fmt_refuses_a_read_only_file_even_as_root() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("locked.privet");
+    std::fs::write(&file, MESSY).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::write(dir.path().join("open.privet"), MESSY).unwrap();
+
+    let format = privet(&["fmt"], dir.path());
+    assert_eq!(format.status.code(), Some(2), "{format:?}");
+    let stderr = String::from_utf8(format.stderr).unwrap();
+    assert!(
+        stderr.contains("privet: error: cannot write `locked.privet`: the file is read-only"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
+    // The read-only file is as it was; the other one is formatted.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), MESSY);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o7777, 0o444);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("open.privet")).unwrap(),
+        TIDY
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_hard_links_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policy")).unwrap();
+
+    // A file with a second hard link outside the formatted directory: both
+    // names still show one file, formatted.
+    let linked = dir.path().join("policy/linked.privet");
+    std::fs::write(&linked, MESSY).unwrap();
+    let other_name = dir.path().join("elsewhere.txt");
+    std::fs::hard_link(&linked, &other_name).unwrap();
+    let inode = std::fs::metadata(&linked).unwrap().ino();
+
+    // A file of another owner and group, with an unusual mode.
+    let owned = dir.path().join("policy/owned.privet");
+    std::fs::write(&owned, MESSY).unwrap();
+    std::fs::set_permissions(&owned, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let root = is_root();
+    if root {
+        std::os::unix::fs::chown(&owned, Some(4321), Some(8765)).unwrap();
+    } else {
+        not_tried("not root: a file of another owner was not formatted");
+    }
+
+    let format = privet(&["fmt", "policy"], dir.path());
+    assert_eq!(format.status.code(), Some(0), "{format:?}");
+
+    assert_eq!(std::fs::read_to_string(&linked).unwrap(), TIDY);
+    assert_eq!(std::fs::read_to_string(&other_name).unwrap(), TIDY);
+    let metadata = std::fs::metadata(&linked).unwrap();
+    assert_eq!(metadata.ino(), inode, "the hard link was broken");
+    assert_eq!(metadata.nlink(), 2);
+
+    assert_eq!(std::fs::read_to_string(&owned).unwrap(), TIDY);
+    let metadata = std::fs::metadata(&owned).unwrap();
+    assert_eq!(metadata.permissions().mode() & 0o7777, 0o640);
+    if root {
+        assert_eq!((metadata.uid(), metadata.gid()), (4321, 8765));
+    }
+    assert_no_temporary_files(&dir.path().join("policy"));
+}
+
+/// A user who may write a file but not give a new one its owner, or not
+/// write its directory, gets it formatted in place: it stays the owner's.
+#[cfg(unix)]
+#[test]
+fn fmt_by_another_user_writes_in_place() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if !is_root() {
+        not_tried("not root: privet was not run as another user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A copy of the binary the other user can run.
+    let binary = dir.path().join("privet");
+    std::fs::copy(env!("CARGO_BIN_EXE_privet"), &binary).unwrap();
+    // A directory the other user may write, and one they may not.
+    let open = dir.path().join("open");
+    let closed = dir.path().join("closed");
+    for (directory, mode) in [(&open, 0o777), (&closed, 0o755)] {
+        std::fs::create_dir(directory).unwrap();
+        std::fs::set_permissions(directory, std::fs::Permissions::from_mode(mode)).unwrap();
+        let file = directory.join("shared.privet");
+        std::fs::write(&file, MESSY).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    let format = std::process::Command::new("runuser")
+        .args(["-u", "nobody", "--"])
+        .arg(&binary)
+        .args(["fmt", "open", "closed"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(format.status.code(), Some(0), "{format:?}");
+    for directory in [&open, &closed] {
+        let file = directory.join("shared.privet");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), TIDY);
+        let metadata = std::fs::metadata(&file).unwrap();
+        assert_eq!(
+            (metadata.uid(), metadata.gid()),
+            (0, 0),
+            "{}",
+            file.display()
+        );
+        assert_eq!(metadata.permissions().mode() & 0o7777, 0o666);
+        assert_eq!(std::fs::read_dir(directory).unwrap().count(), 1);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn fmt_check_reports_a_list_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("messy.privet"), MESSY).unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_privet"))
+        .args(["fmt", "--check"])
+        .current_dir(dir.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2), "{check:?}");
+    let stderr = String::from_utf8(check.stderr).unwrap();
+    assert!(
+        stderr.contains("privet: error: cannot write") && stderr.contains("standard output"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
+}
+
 #[test]
 fn banners_of_slashes_are_kept_as_written() {
     let text = "//////////////\ncategory a \"A\"\n\n/// Documented.\n/// ////\ncategory b \"B\"\n\n////////\n";
@@ -673,4 +840,31 @@ proptest! {
         let after = compile_texts(&[("case.privet".into(), formatted.clone())]);
         prop_assert_eq!(fingerprint(&before), fingerprint(&after), "input:\n{}\nformatted:\n{}", text, formatted);
     }
+}
+
+/// A `fmt` killed between writing its temporary file and the rename leaves
+/// `.NAME.PID.tmp` behind; the next `fmt` of that file removes it, and only
+/// it: a temporary of a running process, or a file of another name, stays.
+#[test]
+fn fmt_removes_the_temporaries_of_killed_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.privet"), MESSY).unwrap();
+    // Above the kernel's largest process id: no such process runs.
+    let gone = dir.path().join(".policy.privet.4194321.tmp");
+    std::fs::write(&gone, TIDY).unwrap();
+    let running = dir
+        .path()
+        .join(format!(".policy.privet.{}.tmp", std::process::id()));
+    std::fs::write(&running, TIDY).unwrap();
+    let other = dir.path().join(".notes.4194321.tmp");
+    std::fs::write(&other, "mine").unwrap();
+
+    let check = privet(&["fmt", "--check"], dir.path());
+    assert_eq!(check.status.code(), Some(1), "{check:?}");
+    assert!(gone.exists(), "--check changes nothing");
+    let format = privet(&["fmt"], dir.path());
+    assert_eq!(format.status.code(), Some(0), "{format:?}");
+    assert!(!gone.exists());
+    assert!(running.exists());
+    assert!(other.exists());
 }

@@ -319,7 +319,7 @@ fn assert_valid_junit(text: &str, what: &str) -> bool {
         .stderr(std::process::Stdio::piped())
         .spawn();
     let Ok(mut child) = spawned else {
-        eprintln!("SKIPPED: JUnit schema validation needs `xmllint` (Debian: libxml2-utils)");
+        support::tool_missing("JUnit schema validation needs `xmllint` (Debian: libxml2-utils)");
         return false;
     };
     child
@@ -502,4 +502,58 @@ fn golden_formats() {
             );
         }
     }
+}
+
+/// A program with `stores` stores whose bucket names quote the bait after a
+/// backtick of their own, so the message that quotes them is prose.
+fn hostile_stores(stores: usize) -> String {
+    support::with_lines(
+        "category a\npurpose q\nallow collect, use, store of a for q\n",
+        stores,
+        |index| {
+            format!(
+                "store s{index} backed by s3 bucket \"x`{}\" prefix \"p/\"",
+                support::GITHUB_BAIT
+            )
+        },
+    )
+}
+
+#[test]
+fn the_step_summary_cannot_mention_or_link() {
+    let (sources, compilation) = support::compile_text(&hostile_stores(1));
+    let summary = github::step_summary(&sources, &compilation.diagnostics, &[], None);
+    support::assert_inert_on_github(&summary);
+    insta::assert_snapshot!("github_step_summary_user_text_inert", summary);
+}
+
+#[test]
+fn the_step_summary_stays_under_githubs_comment_limit() {
+    use privet::render::markup::{GITHUB_COMMENT_BUDGET, github_length};
+    let (sources, compilation) = support::compile_text(&hostile_stores(2_000));
+    let diagnostics = &compilation.diagnostics;
+    assert!(diagnostics.len() >= 2_000);
+    let summary = github::step_summary(&sources, diagnostics, &[], None);
+    assert!(github_length(&summary) <= GITHUB_COMMENT_BUDGET);
+    support::assert_inert_on_github(&summary);
+    let rows = summary
+        .lines()
+        .filter(|line| line.starts_with("| error |"))
+        .count();
+    assert!(rows > 100, "{rows}");
+    let left_out = diagnostics.len() - rows;
+    assert_eq!(
+        summary.lines().last().unwrap(),
+        format!(
+            "**{left_out} more diagnostics not shown** to keep this under GitHub's limit of 65,536 characters: every one is annotated in this step's log, and `privet check` gives the full report."
+        )
+    );
+    // The table ends with a whole row, then a blank line before the last.
+    let lines: Vec<&str> = summary.lines().collect();
+    let before = lines[lines.len() - 3];
+    assert!(
+        before.starts_with("| error |") && before.ends_with(" |"),
+        "{before}"
+    );
+    assert_eq!(lines[lines.len() - 2], "");
 }

@@ -506,3 +506,41 @@ fn the_server_asks_a_capable_client_to_watch_the_programs_files() {
     assert!(client.requests.is_empty());
     client.shutdown().unwrap();
 }
+
+/// A FIFO named `*.privet` in the workspace would block the server's read
+/// forever, and a link to a file inside it would load the file twice
+/// (false `duplicate-definition`s): the server skips the one and reads the
+/// other once, like `privet check`.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_workspace_is_skipped_and_a_linked_file_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("policy.privet"), POLICY_TEXT).unwrap();
+    std::fs::create_dir(root.join("systems")).unwrap();
+    std::fs::write(root.join("systems/app.privet"), SYSTEMS_TEXT).unwrap();
+    std::os::unix::fs::symlink("policy.privet", root.join("same.privet")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("pipe.privet"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let root_uri = privet::lsp::position::path_to_uri(&root).unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let root_text = root_uri.as_str().to_string();
+    std::thread::spawn(move || {
+        let mut client = Client::start(Some(root_text.as_str()));
+        let published = client.drain_publications();
+        let _ = sender.send((published, client.shutdown()));
+    });
+    let (published, shutdown) = receiver
+        .recv_timeout(client::WAIT)
+        .expect("the server hung on a FIFO in the workspace");
+    assert_eq!(
+        batch_summary(&published, root_uri.as_str()),
+        // The policy's own warnings, once each: no `duplicate-definition`.
+        "ROOT/policy.privet [\"unused-declaration\", \"unused-declaration\"]\n\
+         ROOT/systems/app.privet []"
+    );
+    assert_eq!(shutdown, Ok(true));
+}

@@ -4,7 +4,8 @@
 //! and its command checked.
 //!
 //! Where PostgreSQL is not installed the test says SKIPPED loudly and
-//! returns; `.ci/run` installs it, so in CI it runs. `PRIVET_PG_BIN` names
+//! returns, or fails under `CI=true`: `.ci/run` installs it, so in CI it
+//! runs. `PRIVET_PG_BIN` names
 //! another directory holding `initdb`, `pg_ctl` and `psql`. Run as root,
 //! the server runs as the `postgres` user (`runuser`).
 #![allow(
@@ -41,15 +42,11 @@ fn postgres_bin() -> Option<PathBuf> {
     found.pop().map(|(_, bin)| bin)
 }
 
-/// Says loudly that (part of) the test did not run. Written to the
-/// process's standard error directly, so that the test harness does not
-/// capture it when the test passes.
+/// Says loudly that (part of) the test did not run, failing under CI.
 fn skip(why: &str) {
-    let line = "=".repeat(72);
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n{line}\nSKIPPED: {why}.\nInstall Debian's `postgresql` and `postgresql-N-cron` packages (as .ci/run does) to run it.\n{line}\n"
-    );
+    support::tool_missing(&format!(
+        "{why}; install Debian's `postgresql` and `postgresql-N-cron` packages (as .ci/run does) to run it"
+    ));
 }
 
 fn is_root() -> bool {
@@ -219,6 +216,18 @@ impl Drop for Server {
     }
 }
 
+/// A throwaway server; None, having said so, where PostgreSQL is not
+/// installed.
+fn start_server(test: &str) -> Option<Server> {
+    let Some(bin) = postgres_bin() else {
+        skip(&format!(
+            "{test} did not run: no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql"
+        ));
+        return None;
+    };
+    Some(Server::start(bin))
+}
+
 fn run(command: &mut Command) {
     let out = command.output().unwrap();
     assert!(
@@ -347,6 +356,19 @@ fn privet_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Every row [`run_job`] returns is cleared exactly when it has expired
+/// (the row cleared beforehand counts as expired), and none half.
+fn assert_cleared_when_expired(job: &str, rows: Vec<(String, bool, String)>) {
+    for (label, cleared, state) in rows {
+        let expired = ROWS
+            .iter()
+            .find(|(l, _, _)| *l == label)
+            .is_none_or(|(_, _, expired)| *expired);
+        assert_eq!(cleared, expired, "{job}: row `{label}` is {state}");
+        assert!(state != "mixed", "{job}: row `{label}` is half cleared");
+    }
+}
+
 /// The statements of a job file: what follows its header.
 fn statements(job: &str) -> &str {
     let start = job.find("\n\n").map_or(0, |index| index + 2);
@@ -355,13 +377,9 @@ fn statements(job: &str) -> &str {
 
 #[test]
 fn retention_jobs_clear_exactly_the_expired_rows() {
-    let Some(bin) = postgres_bin() else {
-        skip(
-            "the PostgreSQL retention test did not run: no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql",
-        );
+    let Some(server) = start_server("the PostgreSQL retention test") else {
         return;
     };
-    let server = Server::start(bin);
 
     // The One Touch data map: two anonymizing stores and a permanent one.
     let one_touch = build_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/one-touch"));
@@ -393,14 +411,7 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
             ROWS.len() + 1,
             "{path}: anonymizing deletes no row"
         );
-        for (label, cleared, state) in rows {
-            let expired = ROWS
-                .iter()
-                .find(|(l, _, _)| *l == label)
-                .is_none_or(|(_, _, expired)| *expired);
-            assert_eq!(cleared, expired, "{path}: row `{label}` is {state}");
-            assert!(state != "mixed", "{path}: row `{label}` is half cleared");
-        }
+        assert_cleared_when_expired(path, rows);
     }
     // Records kept forever: the job destroys nothing.
     let forever = file(&one_touch, "retention/postgres/violation_records.sql");
@@ -458,5 +469,172 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
         assert_eq!(jobs.trim_end(), expected.trim_end());
     } else {
         skip("the pg_cron schedule was not tried: pg_cron is not installed");
+    }
+}
+
+/// The generated job of a store: `retention/postgres/STORE.sql`.
+fn job_of(output: &Output, store: &str) -> String {
+    file(output, &format!("retention/postgres/{store}.sql"))
+}
+
+#[test]
+fn postgres_names_are_kept_whole_and_never_collide() {
+    let Some(server) = start_server("the PostgreSQL name test") else {
+        return;
+    };
+    let q = privet::codegen::retention::quote_identifier;
+
+    // The server cuts a name to 63 bytes, at a character boundary: the
+    // limit `check` holds names to is the server's.
+    let e31 = "é".repeat(31);
+    let long = format!("{e31}tx"); // 64 bytes
+    let kept = format!("{e31}t"); // 63 bytes
+    assert_eq!(privet::model::POSTGRES_NAME_BYTES, 63);
+    assert_eq!(
+        server.psql(&format!(
+            "CREATE TABLE {} (x int);\nSELECT octet_length(relname::text) FROM pg_class WHERE relname = {};\n",
+            q(&long),
+            privet_literal(&kept)
+        )),
+        "63\n",
+        "PostgreSQL no longer cuts names at 63 bytes"
+    );
+    server.psql(&format!("DROP TABLE {};\n", q(&kept)));
+
+    // 63 bytes of table, timestamp and column, with two-byte characters:
+    // `check` takes them, and the job works on exactly that table.
+    let column = format!("{}c", "ö".repeat(31));
+    let timestamp = format!("{}s", "ü".repeat(31));
+    let text = format!(
+        "category user.email\npurpose login\nallow collect, use, store of user for login\n\
+         subject person\n\
+         store widest \"63 bytes each\"\n    backed by postgres table \"{kept}\" timestamp \"{timestamp}\"\n\
+         \x20       columns \"{column}\"\n\
+         \x20   retain user keep for 45 days then anonymize\n\
+         flow person -> widest carries user for login\n"
+    );
+    let (_, compilation) = support::compile_text(&text);
+    assert!(
+        compilation.diagnostics.iter().all(|d| !d.is_error()),
+        "{:?}",
+        compilation.diagnostics
+    );
+    let widest = build_text(&text);
+    let rows = run_job(
+        &server,
+        &kept,
+        &timestamp,
+        &[&column],
+        "0 months 45 days",
+        &job_of(&widest, "widest"),
+    );
+    assert_eq!(rows.len(), ROWS.len() + 1, "anonymizing deletes no row");
+    assert_cleared_when_expired("widest", rows);
+    // One byte more is refused, whichever name it is.
+    for (written, longer) in [
+        (format!("table \"{kept}\""), format!("table \"{long}\"")),
+        (format!("table \"{kept}\""), format!("table \"{long}.t\"")),
+        (
+            format!("timestamp \"{timestamp}\""),
+            format!("timestamp \"{long}\""),
+        ),
+        (
+            format!("columns \"{column}\""),
+            format!("columns \"x, {long}\""),
+        ),
+    ] {
+        let (_, compilation) = support::compile_text(&text.replace(&written, &longer));
+        assert!(
+            compilation
+                .diagnostics
+                .iter()
+                .any(|d| d.name.as_str() == "invalid-value"
+                    && d.message.contains("is 64 bytes long")),
+            "{longer}: {:?}",
+            compilation.diagnostics
+        );
+    }
+
+    // Quoted, `Accounts` and `accounts` are two tables: `check` lets two
+    // stores with different lifecycles use them, and each job touches its
+    // own table only.
+    let cased = build_text(
+        "category user.email\npurpose login\nallow collect, use, store of user for login\n\
+         subject person\n\
+         store upper \"capitalised\"\n    backed by postgres table \"Accounts\" timestamp \"seen\"\n\
+         \x20   retain user keep for 45 days then delete\n\
+         store lower \"lower case\"\n    backed by postgres table \"public.accounts\" timestamp \"seen\"\n\
+         \x20   retain user forever\n\
+         flow person -> upper carries user for login\n\
+         flow person -> lower carries user for login\n",
+    );
+    let upper = run_job(
+        &server,
+        "Accounts",
+        "seen",
+        &[],
+        "0 months 45 days",
+        &job_of(&cased, "upper"),
+    );
+    assert_eq!(
+        upper.len(),
+        ROWS.iter().filter(|(_, _, expired)| !expired).count(),
+        "the job of `Accounts` deletes its expired rows"
+    );
+    let lower = run_job(
+        &server,
+        "accounts",
+        "seen",
+        &[],
+        "0 months 45 days",
+        &(job_of(&cased, "lower") + &job_of(&cased, "upper")),
+    );
+    assert_eq!(
+        lower.len(),
+        ROWS.len() + 1,
+        "the job of `Accounts` touched `accounts`"
+    );
+
+    // Two stores whose job names would be one after 63 bytes get two
+    // pg_cron jobs, each with its own statements.
+    if server.pg_cron {
+        let prefix = "customer_support_tickets_of_every_market_we_serve";
+        let two = build_text(&format!(
+            "category user.email\npurpose login\nallow collect, use, store of user for login\n\
+             subject person\n\
+             store {prefix}_a \"one\"\n    backed by postgres table \"a\" timestamp \"seen\"\n\
+             \x20   retain user keep for 45 days then delete\n\
+             store {prefix}_b \"two\"\n    backed by postgres table \"b\" timestamp \"seen\"\n\
+             \x20   retain user keep for 90 days then delete\n\
+             flow person -> {prefix}_a carries user for login\n\
+             flow person -> {prefix}_b carries user for login\n",
+        ));
+        server.psql("CREATE EXTENSION pg_cron;\n");
+        for store in ["a", "b"] {
+            server.psql(&file(
+                &two,
+                &format!("retention/pg_cron/{prefix}_{store}.sql"),
+            ));
+        }
+        let jobs = server.psql("SELECT jobname || '|' || command FROM cron.job ORDER BY jobid;\n");
+        let names: Vec<&str> = jobs
+            .lines()
+            .filter_map(|line| line.split('|').next())
+            .filter(|name| name.starts_with("privet-retention-"))
+            .collect();
+        assert_eq!(names.len(), 2, "{jobs}");
+        assert_ne!(names[0], names[1]);
+        assert!(
+            jobs.contains("45 days") && jobs.contains("90 days"),
+            "{jobs}"
+        );
+        for (store, name) in ["a", "b"].iter().zip(&names) {
+            assert_eq!(
+                *name,
+                privet::codegen::retention::pg_cron_job_name(&format!("{prefix}_{store}"))
+            );
+        }
+    } else {
+        skip("the pg_cron job names were not tried: pg_cron is not installed");
     }
 }

@@ -7,14 +7,15 @@
 //! a decision is an answer, not a problem in the input.
 
 mod fmt;
-pub mod load;
 pub mod write;
 
 use crate::diagnostic::{Name, Summary, closest};
+use crate::files;
 use crate::pipeline::{Compilation, compile};
 use crate::render;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -213,7 +214,19 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
+            // `--help` and `--version` print to standard output, and a
+            // failure to write them is an I/O error like any other.
+            if let Err(failure) = error.print() {
+                let stream = if error.use_stderr() {
+                    "standard error"
+                } else {
+                    "standard output"
+                };
+                return fail(format!(
+                    "cannot write to {stream}: {}",
+                    files::io_message(&failure)
+                ));
+            }
             return ExitCode::from(if error.use_stderr() { EXIT_FAILURE } else { 0 });
         }
     };
@@ -243,9 +256,9 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 /// Loads and compiles the program under `paths`.
 pub fn load_and_compile(
     paths: &[PathBuf],
-) -> Result<(crate::source::SourceMap, Compilation), load::LoadError> {
-    let files = load::find_files(paths)?;
-    let loaded = load::read_files(&files)?;
+) -> Result<(crate::source::SourceMap, Compilation), files::LoadError> {
+    let files = files::find_files(paths)?;
+    let loaded = files::read_files(&files)?;
     let mut compilation = compile(&loaded.sources);
     compilation.diagnostics.extend(loaded.diagnostics);
     crate::diagnostic::sort_diagnostics(&mut compilation.diagnostics);
@@ -261,9 +274,9 @@ fn working_directory() -> Option<String> {
 
 /// The machine-readable report of a run that could not read its input:
 /// still a valid report in the formats CI parses, with exit code 2.
-fn check_failed(args: &CheckArgs, error: &load::LoadError) -> ExitCode {
+fn check_failed(args: &CheckArgs, error: &files::LoadError) -> ExitCode {
     let failure = render::sarif::Failure {
-        path: load::display_path(&error.path),
+        path: files::display_path(&error.path),
         message: error.message.clone(),
     };
     let failures = std::slice::from_ref(&failure);
@@ -319,8 +332,9 @@ fn append_step_summary(markdown: &str) {
         .and_then(|mut file| file.write_all(markdown.as_bytes()));
     if let Err(error) = written {
         eprintln!(
-            "privet: warning: cannot write the step summary to `{}`: {error}",
-            load::display_path(std::path::Path::new(&path))
+            "privet: warning: cannot write the step summary to `{}`: {}",
+            files::display_path(std::path::Path::new(&path)),
+            files::io_message(&error)
         );
     }
 }
@@ -366,10 +380,11 @@ fn check(args: &CheckArgs) -> ExitCode {
             args.deny_warnings,
         )),
     };
-    if let Err(error) = written
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return fail(format!("cannot write the report: {error}"));
+    if let Err(error) = written {
+        return fail(format!(
+            "cannot write to standard output: {}",
+            files::io_message(&error)
+        ));
     }
     let summary = Summary::of(diagnostics);
     if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
@@ -386,17 +401,16 @@ fn write_all(text: &str) -> std::io::Result<()> {
         .and_then(|()| stdout.flush())
 }
 
-/// Writes text to standard output; a closed pipe is not an error.
+/// Writes text to standard output. Any failure, a closed pipe or a full
+/// disk, is an I/O error (exit 2): output that did not reach its reader is
+/// never a success.
 fn write_stdout(text: &str) -> Result<(), ExitCode> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(fail(format!("cannot write the output: {error}"))),
-    }
+    write_all(text).map_err(|error| {
+        fail(format!(
+            "cannot write to standard output: {}",
+            files::io_message(&error)
+        ))
+    })
 }
 
 /// Exit code 1 and a hint on standard error when the program has errors.
@@ -446,9 +460,9 @@ fn diff(args: &DiffArgs) -> ExitCode {
         if errors > 0 {
             let message = format!(
                 "the {which} version `{}` has {errors} error{} of loading; `privet check {}` shows them",
-                load::display_path(path),
+                files::display_path(path),
                 if errors == 1 { "" } else { "s" },
-                load::display_path(path),
+                files::display_path(path),
             );
             if args.format == DiffFormat::Github {
                 let _ = write_stdout(&format!(
@@ -499,6 +513,9 @@ const DOC_HTML: &str = "policy.html";
 const DOC_PICTURE: &str = "data-map.svg";
 
 fn doc(args: &DocArgs) -> ExitCode {
+    if let Err(error) = write::refuse_overlap(&args.out, &args.paths) {
+        return fail(error);
+    }
     let (_, compilation) = match load_and_compile(&args.paths) {
         Ok(loaded) => loaded,
         Err(error) => return fail(error),
@@ -512,12 +529,15 @@ fn doc(args: &DocArgs) -> ExitCode {
     // flows marked: that is what the document is for.
     let document = render::doc::document(&compilation.program, &compilation.findings);
     let picture = document.picture_svg();
-    let files = [
+    let files: BTreeMap<String, Vec<u8>> = [
         (DOC_MARKDOWN, render::doc::markdown(&document, DOC_PICTURE)),
         (DOC_HTML, render::doc::html(&document)),
         (DOC_PICTURE, picture.unwrap_or_default()),
-    ];
-    if let Err(error) = write_files_atomically(&args.out, &files) {
+    ]
+    .into_iter()
+    .map(|(name, text)| (name.to_string(), text.into_bytes()))
+    .collect();
+    if let Err(error) = write::replace_dir(&args.out, "privet doc", &files) {
         return fail(error);
     }
     eprintln!(
@@ -525,7 +545,7 @@ fn doc(args: &DocArgs) -> ExitCode {
         DOC_MARKDOWN,
         DOC_HTML,
         DOC_PICTURE,
-        load::display_path(&args.out)
+        files::display_path(&args.out)
     );
     let errors = Summary::of(&compilation.diagnostics).errors;
     if errors > 0 {
@@ -535,38 +555,6 @@ fn doc(args: &DocArgs) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
-}
-
-/// Writes each file into a temporary file beside its target, then renames
-/// it over the target: a reader sees the old file or the new one, never
-/// half of one. The directory is created if needed.
-fn write_files_atomically(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), String> {
-    let shown = |path: &std::path::Path| load::display_path(path);
-    let failed = |what: &str, path: &std::path::Path, error: std::io::Error| {
-        format!(
-            "cannot {what} `{}`: {}",
-            shown(path),
-            load::io_message(&error)
-        )
-    };
-    std::fs::create_dir_all(dir).map_err(|error| failed("create", dir, error))?;
-    let mut written = Vec::new();
-    for (name, text) in files {
-        let target = dir.join(name);
-        match write::stage_beside(&target, text.as_bytes()) {
-            Ok(temporary) => written.push((temporary, target)),
-            Err(error) => {
-                for (temporary, _) in &written {
-                    let _ = std::fs::remove_file(temporary);
-                }
-                return Err(failed("write", &target, error));
-            }
-        }
-    }
-    for (temporary, target) in &written {
-        std::fs::rename(temporary, target).map_err(|error| failed("write", target, error))?;
-    }
-    Ok(())
 }
 
 /// Prints the errors of a program that cannot be used (to standard error,
@@ -634,6 +622,9 @@ fn query(args: &QueryArgs) -> ExitCode {
 }
 
 fn build(args: &BuildArgs) -> ExitCode {
+    if let Err(error) = write::refuse_overlap(&args.out, &args.paths) {
+        return fail(error);
+    }
     let (sources, compilation) = match load_and_compile(&args.paths) {
         Ok(loaded) => loaded,
         Err(error) => return fail(error),
@@ -643,12 +634,12 @@ fn build(args: &BuildArgs) -> ExitCode {
         Err(diagnostics) => {
             eprintln!(
                 "privet: nothing was written to `{}`",
-                load::display_path(&args.out)
+                files::display_path(&args.out)
             );
             return refuse(&sources, &diagnostics, false);
         }
     };
-    if let Err(error) = write::replace_dir(&args.out, &output.files) {
+    if let Err(error) = write::replace_dir(&args.out, "privet build", &output.files) {
         return fail(error);
     }
     let jobs = output
@@ -659,7 +650,7 @@ fn build(args: &BuildArgs) -> ExitCode {
     let summary = format!(
         "privet: wrote the OPA bundle, {jobs} retention file{} and privet.json to `{}`\n",
         if jobs == 1 { "" } else { "s" },
-        load::display_path(&args.out)
+        files::display_path(&args.out)
     );
     match write_stdout(&summary) {
         Ok(()) => ExitCode::SUCCESS,
@@ -684,10 +675,10 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
 
 fn explain(name: &str) -> ExitCode {
     match Name::from_name(name) {
-        Some(name) => {
-            print!("{}", crate::explain::page(name));
-            ExitCode::SUCCESS
-        }
+        Some(name) => match write_stdout(crate::explain::page(name)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         None => {
             let known = Name::ALL.iter().map(|n| n.as_str());
             let hint = match closest(name, known) {

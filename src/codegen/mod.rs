@@ -132,12 +132,17 @@ pub(crate) fn safe_file_name(name: &str) -> String {
         .take(100)
         .map(|c| if allowed(c) { c } else { '_' })
         .collect();
-    let hash: String = Sha256::digest(name.as_bytes())
+    format!("_{kept}-{}", short_hash(name, 6))
+}
+
+/// The first `bytes` bytes of the SHA-256 of `text`, in hexadecimal: what
+/// tells apart two names shortened alike.
+pub(crate) fn short_hash(text: &str, bytes: usize) -> String {
+    Sha256::digest(text.as_bytes())
         .iter()
-        .take(6)
+        .take(bytes)
         .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("_{kept}-{hash}")
+        .collect()
 }
 
 #[cfg(test)]

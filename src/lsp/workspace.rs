@@ -9,9 +9,10 @@
 
 use super::position::{Lines, Utf16Index, path_to_uri, range, uri_to_path, uri_under};
 use crate::diagnostic::{Diagnostic, Name, Severity};
+use crate::files;
 use crate::pipeline::{Compilation, compile_cached};
 use crate::render::markup::visible;
-use crate::source::{FileId, MAX_FILE_BYTES, SourceMap};
+use crate::source::{FileId, SourceMap};
 use crate::syntax::cache::ParseCache;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, NumberOrString,
@@ -56,6 +57,15 @@ impl Key {
 struct OpenDocument {
     uri: Uri,
     version: i32,
+    text: String,
+    /// The file the document is, when it is one on disk: a document opened
+    /// under one spelling takes the place of the file found under another.
+    canonical: Option<PathBuf>,
+}
+
+/// A file read from disk.
+struct DiskFile {
+    canonical: Option<PathBuf>,
     text: String,
 }
 
@@ -158,7 +168,7 @@ impl Analysis {
 /// Everything the server knows about the files.
 pub struct Workspace {
     roots: Vec<Root>,
-    disk: BTreeMap<PathBuf, String>,
+    disk: BTreeMap<PathBuf, DiskFile>,
     open: BTreeMap<Key, OpenDocument>,
     /// The URI the client last used for each file: the file is published
     /// under it.
@@ -194,39 +204,47 @@ impl Workspace {
         workspace
     }
 
-    /// Reads every `.privet` file under the workspace folders.
+    /// Reads every `.privet` file under the workspace folders, each once
+    /// (by canonical path). Entries that cannot be read as files are
+    /// logged and left out.
     fn scan_disk(&mut self) {
-        let mut found = BTreeSet::new();
+        let mut found = files::Found::new();
         for root in &self.roots {
-            if let Err(error) = crate::cli::load::walk(&root.path, &mut found) {
+            if let Err(error) = files::walk(&root.path, &mut found) {
                 eprintln!("privet lsp: {error}");
             }
         }
+        for problem in &found.problems {
+            eprintln!("privet lsp: skipped {problem}");
+        }
         self.disk.clear();
-        for path in found {
+        for (path, _) in found.into_sorted() {
             self.read_disk(&path);
         }
         self.dirty = true;
     }
 
-    /// Reads (or forgets, when it is gone) one file of the disk.
+    /// Reads (or forgets, when it is gone or cannot be read) one file of the
+    /// disk. Only regular files are read, and at most
+    /// [`crate::source::MAX_FILE_BYTES`] of one.
     pub fn read_disk(&mut self, path: &Path) {
-        let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES);
-        match std::fs::read(path) {
-            Ok(_) if too_large => {
-                eprintln!("privet lsp: `{}` is too large to read", path.display());
+        match files::read_contents(path) {
+            Ok(files::Contents::Text(text)) => {
+                let canonical = std::fs::canonicalize(path).ok();
+                self.disk
+                    .insert(path.to_path_buf(), DiskFile { canonical, text });
+            }
+            Ok(files::Contents::NotUtf8 { .. }) => {
+                eprintln!(
+                    "privet lsp: `{}` is not UTF-8 text",
+                    files::display_path(path)
+                );
                 self.disk.remove(path);
             }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    self.disk.insert(path.to_path_buf(), text);
+            Err(error) => {
+                if path.exists() {
+                    eprintln!("privet lsp: {error}");
                 }
-                Err(_) => {
-                    eprintln!("privet lsp: `{}` is not UTF-8 text", path.display());
-                    self.disk.remove(path);
-                }
-            },
-            Err(_) => {
                 self.disk.remove(path);
             }
         }
@@ -299,7 +317,19 @@ impl Workspace {
         self.spelled(&uri);
         self.focus_on(&uri);
         self.touched.insert(key.clone());
-        self.open.insert(key, OpenDocument { uri, version, text });
+        let canonical = match &key {
+            Key::Path(path) => std::fs::canonicalize(path).ok(),
+            Key::Other(_) => None,
+        };
+        self.open.insert(
+            key,
+            OpenDocument {
+                uri,
+                version,
+                text,
+                canonical,
+            },
+        );
         self.dirty = true;
     }
 
@@ -349,8 +379,22 @@ impl Workspace {
         let mut markers = HashMap::new();
         let focus = self.focused_program(&mut markers);
         let mut documents: BTreeMap<Key, (Option<Uri>, &str, Option<i32>)> = BTreeMap::new();
-        for (path, text) in &self.disk {
-            documents.insert(Key::Path(path.clone()), (None, text.as_str(), None));
+        // One file is one source, however many spellings reach it: an open
+        // document first, then the first spelling found on disk.
+        let mut files: BTreeSet<&Path> = self
+            .open
+            .values()
+            .filter_map(|document| document.canonical.as_deref())
+            .collect();
+        for (path, file) in &self.disk {
+            let open = self.open.contains_key(&Key::Path(path.clone()));
+            if let Some(canonical) = &file.canonical
+                && !open
+                && !files.insert(canonical)
+            {
+                continue;
+            }
+            documents.insert(Key::Path(path.clone()), (None, file.text.as_str(), None));
         }
         for (key, document) in &self.open {
             documents.insert(

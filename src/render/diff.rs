@@ -287,21 +287,28 @@ fn human_text(report: &DiffReport, versions: &Versions) -> String {
     out
 }
 
-/// The Markdown report, ready to post as a pull-request comment.
+/// The Markdown report, ready to post as a pull-request comment (and what
+/// `--format github` appends to the step summary). User text cannot mention
+/// anyone or link anywhere ([`markup::markdown_inert`]), and the report stays
+/// under GitHub's size limit for a comment: changes that do not fit are left
+/// out, whole, and counted on its last line.
 pub fn markdown(report: &DiffReport, versions: &Versions) -> String {
-    let mut out = String::from("## privet diff\n\n");
+    let mut out = markup::BoundedMarkdown::new(
+        markup::GITHUB_COMMENT_BUDGET,
+        ("change", "changes"),
+        "`privet diff` on the two versions gives the full report",
+    );
+    out.push("## privet diff\n\n");
     if report.is_semantically_empty() {
-        out.push_str("No semantic changes.\n");
+        out.push("No semantic changes.\n");
     } else {
         let (widening, narrowing, neutral) = report.counts();
-        let _ = writeln!(
-            out,
-            "**{widening} widening**, {narrowing} narrowing, {neutral} neutral. Widening changes let users' data be used, shared or kept more than before.",
-        );
+        out.push(&format!(
+            "**{widening} widening**, {narrowing} narrowing, {neutral} neutral. Widening changes let users' data be used, shared or kept more than before.\n",
+        ));
     }
     for class in CLASSES {
-        let mut items = Vec::new();
-        for change in semantic_changes(report, class) {
+        let changes = semantic_changes(report, class).map(|change| {
             let mut item = format!(
                 "- {} {} {}",
                 change.kind.as_str(),
@@ -316,52 +323,55 @@ pub fn markdown(report: &DiffReport, versions: &Versions) -> String {
                 );
             }
             for detail in &change.details {
-                let _ = write!(item, "\n  - {}", markup::markdown_message(detail));
+                let _ = write!(item, "\n  - {}", markup::markdown_message_inert(detail));
             }
-            items.push(item);
-        }
-        for permission in permissions(report, class) {
-            items.push(format!(
-                "- {}",
-                markup::markdown_message(&permission_line(permission))
-            ));
-        }
-        if class == Class::Widening {
-            for new_purpose in &report.new_purposes {
-                items.push(format!(
-                    "- **{}**",
-                    markup::markdown_message(&new_purpose_text(report, new_purpose))
-                ));
-            }
-        }
-        if !items.is_empty() {
-            let title = match class {
-                Class::Widening => "Widening",
-                Class::Narrowing => "Narrowing",
-                Class::Neutral => "Neutral",
-            };
-            let _ = writeln!(out, "\n### {title}\n\n{}", items.join("\n"));
-        }
+            item.push('\n');
+            item
+        });
+        let permissions = permissions(report, class).map(|permission| {
+            format!(
+                "- {}\n",
+                markup::markdown_message_inert(&permission_line(permission))
+            )
+        });
+        let new_purposes = report
+            .new_purposes
+            .iter()
+            .filter(|_| class == Class::Widening)
+            .map(|new_purpose| {
+                format!(
+                    "- **{}**\n",
+                    markup::markdown_message_inert(&new_purpose_text(report, new_purpose))
+                )
+            });
+        let title = match class {
+            Class::Widening => "Widening",
+            Class::Narrowing => "Narrowing",
+            Class::Neutral => "Neutral",
+        };
+        out.section(
+            &format!("\n### {title}\n\n"),
+            changes.chain(permissions).chain(new_purposes),
+            "",
+        );
     }
     let documentation: Vec<&Change> = report.changes.iter().filter(|c| !c.semantic).collect();
-    if !documentation.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>Documentation changes ({})</summary>\n",
+    out.section(
+        &format!(
+            "\n<details><summary>Documentation changes ({})</summary>\n\n",
             documentation.len()
-        );
-        for change in documentation {
-            let _ = writeln!(
-                out,
-                "- {} {}: {}",
+        ),
+        documentation.iter().map(|change| {
+            format!(
+                "- {} {}: {}\n",
                 change.subject,
                 markup::markdown_code(&change.name),
-                markup::markdown_message(&change.details.join("; "))
-            );
-        }
-        out.push_str("\n</details>\n");
-    }
-    out
+                markup::markdown_message_inert(&change.details.join("; "))
+            )
+        }),
+        "\n</details>\n",
+    );
+    out.finish()
 }
 
 /// GitHub annotations: widening changes as warnings, the others as

@@ -5,7 +5,9 @@
 //! The document is built once as a list of blocks and written in each
 //! language by its own writer, so every user string is escaped in one
 //! place per language: [`markup::xml`] for HTML and SVG,
-//! [`markup::markdown`] and [`markup::markdown_code`] for Markdown.
+//! [`markup::markdown_inert`] and [`markup::markdown_code`] for Markdown
+//! (a mention or a bare address in user text is written as code, so the
+//! document pasted where GitHub renders it pings and links nothing).
 //!
 //! Sections follow a privacy notice: what is collected and why, purposes
 //! and their limits, sharing and its exceptions, retention, storage and
@@ -14,7 +16,7 @@
 //! [`super::layout`]). Every rule appears once, with its citation and doc
 //! comment.
 
-use super::graph::{flow_label, is_error, violations};
+use super::graph::{TOOLTIP_CHARS, flow_label, is_error, violations};
 use super::layout;
 use super::markup;
 use crate::ast::{EndAction, Hold};
@@ -60,8 +62,11 @@ pub enum Block {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Picture {
     pub layout: layout::Layout,
-    /// Per node: its name, kind and label.
-    pub nodes: Vec<(String, &'static str, Option<String>)>,
+    /// Per node: the name it shows (abbreviated to [`PICTURE_NAME_CHARS`]),
+    /// its kind, and its tooltip (its label, or its name; with the whole
+    /// name when the shown one is abbreviated), at most
+    /// [`TOOLTIP_CHARS`] characters.
+    pub nodes: Vec<(String, &'static str, String)>,
     /// Per arrow (the flows between two nodes): its tooltip, a line per
     /// flow, and whether one of them breaks the policy (`Some(true)` an
     /// error, `Some(false)` a warning).
@@ -446,16 +451,28 @@ fn rules_in(program: &Program, section: Section) -> Block {
     )
 }
 
+/// The most characters of a node's name the data-map picture shows; the
+/// tooltip has the whole name. A node is as wide as its name, so this bounds
+/// the picture's width.
+pub const PICTURE_NAME_CHARS: usize = 40;
+
 fn picture(program: &Program, findings: &BTreeSet<FlowFinding>) -> Picture {
     let node_names = program.node_names();
-    let nodes: Vec<(String, &'static str, Option<String>)> = program
+    let nodes: Vec<(String, &'static str, String)> = program
         .nodes
         .iter()
         .map(|node| {
+            let name = node_names.name(node.id);
+            let shown = markup::abbreviate(name, PICTURE_NAME_CHARS);
+            let tooltip = match (label_of(node_names, node.id), &shown) {
+                (Some(label), std::borrow::Cow::Owned(_)) => format!("{name}: {label}"),
+                (Some(label), std::borrow::Cow::Borrowed(_)) => label,
+                (None, _) => name.to_string(),
+            };
             (
-                node_names.name(node.id).to_string(),
+                shown.into_owned(),
                 node.kind.keyword(),
-                label_of(node_names, node.id),
+                markup::abbreviate(&tooltip, TOOLTIP_CHARS).into_owned(),
             )
         })
         .collect();
@@ -495,6 +512,11 @@ fn picture(program: &Program, findings: &BTreeSet<FlowFinding>) -> Picture {
                 edges.push(pair);
                 flows.push((tip, broken));
             }
+        }
+    }
+    for (tips, _) in &mut flows {
+        if let std::borrow::Cow::Owned(short) = markup::abbreviate(tips, TOOLTIP_CHARS) {
+            *tips = short;
         }
     }
     Picture {
@@ -808,16 +830,16 @@ fn md_inlines(inlines: &[Inline]) -> String {
     inlines
         .iter()
         .map(|inline| match inline {
-            Inline::Text(t) => markup::markdown(t),
+            Inline::Text(t) => markup::markdown_inert(t),
             Inline::Code(c) => markup::markdown_code(c),
-            Inline::Strong(s) => format!("**{}**", markup::markdown(s)),
+            Inline::Strong(s) => format!("**{}**", markup::markdown_inert(s)),
         })
         .collect()
 }
 
 fn md_cite(cite: &Option<String>) -> String {
     match cite {
-        Some(cite) => format!(" *(cite \"{}\")*", markup::markdown(cite)),
+        Some(cite) => format!(" *(cite \"{}\")*", markup::markdown_inert(cite)),
         None => String::new(),
     }
 }
@@ -833,7 +855,7 @@ pub fn markdown(document: &Document, picture: &str) -> String {
                     out,
                     "{} {}\n",
                     "#".repeat(usize::from(*level)),
-                    markup::markdown(title)
+                    markup::markdown_inert(title)
                 );
             }
             Block::Paragraph(inlines) => {
@@ -850,7 +872,7 @@ pub fn markdown(document: &Document, picture: &str) -> String {
                     }
                     if let Some(doc) = &entry.doc {
                         for line in doc.lines() {
-                            let _ = writeln!(out, "  > {}", markup::markdown(line));
+                            let _ = writeln!(out, "  > {}", markup::markdown_inert(line));
                         }
                     }
                 }
@@ -971,7 +993,7 @@ pub fn svg(picture: &Picture) -> String {
             markup::xml(tip)
         );
     }
-    for (placed, (name, kind, label)) in layout.nodes.iter().zip(&picture.nodes) {
+    for (placed, (name, kind, tooltip)) in layout.nodes.iter().zip(&picture.nodes) {
         let fill = match *kind {
             "subject" => "#e8f0fe",
             "store" => "#fef7e0",
@@ -981,7 +1003,7 @@ pub fn svg(picture: &Picture) -> String {
         let _ = writeln!(
             out,
             "<g class=\"node {kind}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" fill=\"{fill}\" stroke=\"#555\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">{kind}</text></g>",
-            markup::xml(label.as_deref().unwrap_or(name)),
+            markup::xml(tooltip),
             number(placed.x),
             number(placed.y),
             number(placed.width),

@@ -107,51 +107,59 @@ pub fn render(
 }
 
 /// The Markdown for `$GITHUB_STEP_SUMMARY`: the counts, then a table of the
-/// diagnostics. File names are relative to `base`.
+/// diagnostics. File names are relative to `base`. User text cannot mention
+/// anyone or link anywhere ([`markup::markdown_inert`]), and the summary
+/// stays under GitHub's size limit for a comment: rows that do not fit are
+/// left out, whole, and counted on its last line.
 pub fn step_summary(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
     failures: &[Failure],
     base: Option<&str>,
 ) -> String {
-    let mut out = String::from("## privet check\n\n");
-    for failure in failures {
-        let _ = writeln!(
-            out,
-            "- cannot read {}: {}",
-            markup::markdown_code(&relative_path(&failure.path, base)),
-            markup::markdown(&failure.message)
-        );
-    }
-    if !failures.is_empty() {
-        out.push('\n');
-    }
+    let mut out = markup::BoundedMarkdown::new(
+        markup::GITHUB_COMMENT_BUDGET,
+        ("diagnostic", "diagnostics"),
+        "every one is annotated in this step's log, and `privet check` gives the full report",
+    );
+    out.push("## privet check\n\n");
+    out.section(
+        "",
+        failures.iter().map(|failure| {
+            format!(
+                "- cannot read {}: {}\n",
+                markup::markdown_code(&relative_path(&failure.path, base)),
+                markup::markdown_inert(&failure.message)
+            )
+        }),
+        "\n",
+    );
     let summary = Summary::of(diagnostics);
     let line = summary_line(summary, sources.len());
-    let _ = writeln!(
-        out,
-        "{}\n",
+    out.push(&format!(
+        "{}\n\n",
         markup::markdown(line.strip_prefix("privet: ").unwrap_or(&line))
-    );
-    if diagnostics.is_empty() {
-        return out;
-    }
-    out.push_str("| severity | diagnostic | where | message |\n|---|---|---|---|\n");
-    for severity in [Severity::Error, Severity::Warning, Severity::Note] {
-        for diagnostic in diagnostics.iter().filter(|d| d.severity == severity) {
+    ));
+    let rows = [Severity::Error, Severity::Warning, Severity::Note]
+        .into_iter()
+        .flat_map(|severity| diagnostics.iter().filter(move |d| d.severity == severity))
+        .map(|diagnostic| {
             let (file, start, _) = locate(sources, diagnostic.primary.span);
             let file = relative_path(&file, base);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                severity.as_str(),
+            format!(
+                "| {} | {} | {} | {} |\n",
+                diagnostic.severity.as_str(),
                 markup::markdown_code(diagnostic.name.as_str()),
                 markup::markdown_code(&format!("{file}:{start}")),
-                markup::markdown_message(&diagnostic.message)
-            );
-        }
-    }
-    out
+                markup::markdown_message_inert(&diagnostic.message)
+            )
+        });
+    out.section(
+        "| severity | diagnostic | where | message |\n|---|---|---|---|\n",
+        rows,
+        "",
+    );
+    out.finish()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! it is stable under golden tests: nodes in the order of their names, flows
 //! in source order, every user string escaped.
 
+use super::markup;
 use crate::ast::{NodeKind, Transform};
 use crate::check::FlowFinding;
 use crate::diagnostic::{Name, Severity};
@@ -50,6 +51,27 @@ pub(crate) fn flow_label(program: &Program, flow: FlowId) -> (String, String) {
     (what, format!("for {}", purposes.join(", ")))
 }
 
+/// The most characters of user text one line of a node's or an arrow's label
+/// shows (a node's label, the categories or the purposes of a flow); longer
+/// text is abbreviated with an ellipsis, and the tooltip keeps more of it.
+pub(crate) const LABEL_CHARS: usize = 100;
+
+/// The most characters of a tooltip. Graphviz refuses a quoted string with
+/// a run of 16,381 bytes or more between escapes ("scanning a quoted string
+/// (missing endquote? longer than 16384?)", measured with Graphviz 2.43);
+/// at four bytes a character at most, a tooltip stays under half of that,
+/// and a label (a name of at most `model::MAX_NAME_BYTES` and a line of
+/// `LABEL_CHARS`) far under it.
+pub(crate) const TOOLTIP_CHARS: usize = 2_000;
+
+/// A label's user text on one line, abbreviated to [`LABEL_CHARS`]; true
+/// when something was cut.
+pub(crate) fn label_line(text: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    let line = markup::abbreviate(text, LABEL_CHARS);
+    let cut = matches!(line, std::borrow::Cow::Owned(_));
+    (line, cut)
+}
+
 /// A string as a DOT quoted string.
 fn dot_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -90,12 +112,18 @@ pub fn dot(program: &Program, findings: &BTreeSet<FlowFinding>) -> String {
     for node in &program.nodes {
         let name = names.name(node.id);
         let mut label = format!("{name}\n({})", node.kind.keyword());
+        let mut tooltip = String::new();
         if let Some(text) = names.get(node.id).and_then(|entry| entry.label()) {
-            label = format!("{name}\n{text}");
+            let (line, cut) = label_line(text);
+            label = format!("{name}\n{line}");
+            if cut {
+                let full = markup::abbreviate(text, TOOLTIP_CHARS);
+                tooltip = format!(", tooltip={}", dot_quote(&format!("{name}\n{full}")));
+            }
         }
         let _ = writeln!(
             out,
-            "  {} [label={}, shape={}];",
+            "  {} [label={}, shape={}{tooltip}];",
             dot_quote(name),
             dot_quote(&label),
             dot_shape(node.kind)
@@ -104,14 +132,28 @@ pub fn dot(program: &Program, findings: &BTreeSet<FlowFinding>) -> String {
     for (index, flow) in program.flows.iter().enumerate() {
         let id = FlowId(crate::source::offset_u32(index));
         let (what, why) = flow_label(program, id);
-        let mut attributes = vec![format!("label={}", dot_quote(&format!("{what}\n{why}")))];
+        let (what_line, what_cut) = label_line(&what);
+        let (why_line, why_cut) = label_line(&why);
+        let mut attributes = vec![format!(
+            "label={}",
+            dot_quote(&format!("{what_line}\n{why_line}"))
+        )];
+        // An abbreviated label is shown whole, as far as it fits, in the
+        // tooltip, before the violations.
+        let mut tooltip = Vec::new();
+        if what_cut || why_cut {
+            tooltip.push(markup::abbreviate(&format!("{what}\n{why}"), TOOLTIP_CHARS).into_owned());
+        }
         if let Some(found) = by_flow.get(&id) {
             let list: Vec<&str> = found.iter().map(|name| name.as_str()).collect();
             let colour = if is_error(found) { "red" } else { "orange" };
             attributes.push(format!("color={colour}"));
             attributes.push(format!("fontcolor={colour}"));
             attributes.push("penwidth=2".to_string());
-            attributes.push(format!("tooltip={}", dot_quote(&list.join(", "))));
+            tooltip.push(list.join(", "));
+        }
+        if !tooltip.is_empty() {
+            attributes.push(format!("tooltip={}", dot_quote(&tooltip.join("\n"))));
         }
         if flow.transform == Some(Transform::Anonymized) {
             attributes.push("style=dashed".to_string());
@@ -175,7 +217,7 @@ pub fn mermaid(program: &Program, findings: &BTreeSet<FlowFinding>) -> String {
             out,
             "  n{} {arrow}|\"{}\"| n{}",
             flow.from.0,
-            mermaid_text(&format!("{what} {why}")),
+            mermaid_text(&format!("{} {}", label_line(&what).0, label_line(&why).0)),
             flow.to.0
         );
         if let Some(found) = by_flow.get(&id) {

@@ -277,3 +277,92 @@ pub fn contexts(program: &Program) -> Vec<Act> {
     }
     out
 }
+
+/// What a Markdown text shows outside its code spans (CommonMark's rule: a
+/// run of backticks opens a span that the next run of the same length
+/// closes; a backslash escapes the character after it), where GitHub makes
+/// mentions, links and issue references. Each code span becomes a space.
+pub fn outside_code_spans(markdown: &str) -> String {
+    let chars: Vec<char> = markdown.chars().collect();
+    let run_at = |at: usize| chars[at..].iter().take_while(|&&c| c == '`').count();
+    let mut out = String::new();
+    let mut at = 0;
+    while at < chars.len() {
+        match chars[at] {
+            '\\' if at + 1 < chars.len() && chars[at + 1].is_ascii_punctuation() => {
+                out.push(chars[at + 1]);
+                at += 2;
+            }
+            '`' => {
+                let run = run_at(at);
+                let mut close = at + run;
+                let mut found = None;
+                while close < chars.len() {
+                    if chars[close] == '`' {
+                        let length = run_at(close);
+                        if length == run {
+                            found = Some(close + length);
+                            break;
+                        }
+                        close += length;
+                    } else {
+                        close += 1;
+                    }
+                }
+                match found {
+                    Some(end) => {
+                        out.push(' ');
+                        at = end;
+                    }
+                    None => {
+                        out.extend(&chars[at..at + run]);
+                        at += run;
+                    }
+                }
+            }
+            c => {
+                out.push(c);
+                at += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Text that GitHub would turn into mentions, links and an issue reference,
+/// as a hostile contributor writes it into labels, citations and strings.
+pub const GITHUB_BAIT: &str = "ping @octocat and @github/security, see https://evil.example/x, www.evil.example or a@evil.example, fixes #1";
+
+/// Panics when `text`, rendered by GitHub, would show something of
+/// [`GITHUB_BAIT`] as a mention, a link or a reference (outside code).
+pub fn assert_inert_on_github(text: &str) {
+    let shown = outside_code_spans(text);
+    for live in ["@", "://", "www.", "#1"] {
+        assert!(!shown.contains(live), "`{live}` is live in:\n{text}");
+    }
+}
+
+/// `head`, then `count` lines made by `line` from their index.
+pub fn with_lines(head: &str, count: usize, line: impl Fn(usize) -> String) -> String {
+    let mut text = head.to_string();
+    for index in 0..count {
+        text.push_str(&line(index));
+        text.push('\n');
+    }
+    text
+}
+
+/// Says loudly that (part of) a test did not run because a tool is
+/// missing, and fails the test under `CI=true`: `.ci/run` installs every
+/// tool the tests use, so there a missing tool is a broken machine, never a
+/// silent skip. Written to the process's standard error directly, so the
+/// harness does not swallow it when the test passes.
+pub fn tool_missing(why: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "under CI every part of every test runs, but {why}"
+    );
+    use std::io::Write;
+    let line = "=".repeat(72);
+    let _ = writeln!(std::io::stderr(), "\n{line}\nSKIPPED: {why}\n{line}\n");
+}
