@@ -454,8 +454,14 @@ mod tests {
     fn strings_are_read_with_their_escapes() {
         assert!(matches!(read_string(r#"x "a\"b" y"#, 2), StringEnd::Closed));
         assert!(matches!(read_string(r#""a\\" y"#, 0), StringEnd::Closed));
-        assert!(matches!(read_string("\"a\\\"\n", 0), StringEnd::Unterminated));
-        assert!(matches!(read_string("\"a\\\r\n\"", 0), StringEnd::Unterminated));
+        assert!(matches!(
+            read_string("\"a\\\"\n", 0),
+            StringEnd::Unterminated
+        ));
+        assert!(matches!(
+            read_string("\"a\\\r\n\"", 0),
+            StringEnd::Unterminated
+        ));
         assert!(matches!(read_string("\"a\\", 0), StringEnd::Unterminated));
         assert!(matches!(
             read_string(r#""a\tb\rc""#, 0),
