@@ -172,6 +172,9 @@ struct Generator {
     vendors: Vec<String>,
     authorities: Vec<String>,
     trackers: Vec<String>,
+    /// The categories declared `identifier`: a flow that carries one of
+    /// them, an ancestor or a descendant is never `anonymized`.
+    identifiers: std::collections::BTreeSet<String>,
 }
 
 /// Joins names with `, `.
@@ -205,6 +208,7 @@ impl Generator {
             vendors: Vec::new(),
             authorities: Vec::new(),
             trackers: Vec::new(),
+            identifiers: std::collections::BTreeSet::new(),
         }
     }
 
@@ -273,6 +277,9 @@ impl Generator {
                 ("category", 2) => " sensitive identifier",
                 _ => "",
             };
+            if flag.contains("identifier") {
+                self.identifiers.insert(name.clone());
+            }
             let label = if self.rng.chance(70) {
                 format!(" \"the {} of a user\"", name.replace('.', " "))
             } else {
@@ -617,6 +624,26 @@ impl Generator {
         }
     }
 
+    /// Whether a category is declared `identifier`, or has an ancestor or a
+    /// descendant that is.
+    fn identifying(&self, category: &str) -> bool {
+        let below = format!("{category}.");
+        let mut ancestor = category;
+        loop {
+            if self.identifiers.contains(ancestor) {
+                return true;
+            }
+            match ancestor.rsplit_once('.') {
+                Some((parent, _)) => ancestor = parent,
+                None => break,
+            }
+        }
+        self.identifiers
+            .range(below.clone()..)
+            .next()
+            .is_some_and(|name| name.starts_with(&below))
+    }
+
     fn flow(&mut self) {
         let systems = self.systems.clone();
         let (from, to, tracking) = match self.rng.below(6) {
@@ -654,6 +681,8 @@ impl Generator {
             self.rng.some(&self.purposes, 2)
         };
         let transform = match self.rng.below(12) {
+            // An identifier cannot be anonymized (`invalid-value`).
+            0 if categories.iter().any(|c| self.identifying(c)) => "",
             0 => "anonymized ",
             1 => "pseudonymized ",
             _ => "",

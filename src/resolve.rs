@@ -6,7 +6,7 @@
 //! promises; that is `check`'s job. A reference that fails to resolve is
 //! dropped from the model, so later stages see only valid names.
 
-use crate::ast::{self, DeclKind, ItemKind, NodeKind};
+use crate::ast::{self, DeclKind, ItemKind, NodeKind, Transform};
 use crate::diagnostic::{Diagnostic, Name, closest};
 use crate::model::*;
 use crate::source::Span;
@@ -757,12 +757,20 @@ impl Resolver {
         let (Some(from), Some(to)) = (from, to) else {
             return;
         };
+        let transform = match flow.transform {
+            Some((Transform::Anonymized, span))
+                if self.anonymized_identifier(span, &categories) =>
+            {
+                None
+            }
+            transform => transform.map(|(t, _)| t),
+        };
         self.program.flows.push(Flow {
             from,
             to,
             from_span: flow.from.span,
             to_span: flow.to.span,
-            transform: flow.transform.map(|(t, _)| t),
+            transform,
             categories,
             purposes,
             bases,
@@ -770,6 +778,58 @@ impl Resolver {
             honours_dnt: flow.honours_dnt.is_some(),
             meta: meta(item, &flow.cite),
         });
+    }
+
+    /// An `invalid-value` when a flow declared `anonymized` carries an
+    /// identifier (a category flagged `identifier`, or one with such a leaf
+    /// below it): an identifier names a person, so it cannot be anonymous.
+    /// The flow is then judged as carrying personal data, as if `anonymized`
+    /// were not written, so the refusal never hides a violation.
+    fn anonymized_identifier(&mut self, keyword: Span, categories: &[(NameId, Span)]) -> bool {
+        let vocabulary = self.program.categories();
+        let identifying = |id: NameId| {
+            vocabulary.leaves_of(id).find(|leaf| {
+                vocabulary
+                    .leaf(*leaf)
+                    .and_then(|leaf| vocabulary.get(leaf))
+                    .is_some_and(|entry| entry.identifier)
+            })
+        };
+        let found: Vec<(Span, String)> = categories
+            .iter()
+            .filter_map(|(id, span)| {
+                let leaf = vocabulary.leaf(identifying(*id)?)?;
+                let name = vocabulary.name(*id);
+                let text = if leaf == *id {
+                    format!("`{name}` is an identifier")
+                } else {
+                    format!(
+                        "`{name}` includes the identifier `{}`",
+                        vocabulary.name(leaf)
+                    )
+                };
+                Some((*span, text))
+            })
+            .collect();
+        let Some((_, first)) = found.first() else {
+            return false;
+        };
+        let mut diagnostic = Diagnostic::new(
+            Name::InvalidValue,
+            keyword,
+            format!("{first}, so this flow cannot carry it anonymized"),
+        )
+        .primary_message("an identifier cannot be anonymized");
+        for (span, text) in &found {
+            diagnostic = diagnostic.label(*span, text.clone());
+        }
+        self.diagnostics.push(
+            diagnostic
+                .note("a category flagged `identifier` names a person; data that carries it is personal data")
+                .note("privet checks this flow as carrying personal data")
+                .help("remove the identifiers from this flow, or drop `anonymized`"),
+        );
+        true
     }
 
     /// Resolves the node declarations, one per entry of the node vocabulary.

@@ -164,7 +164,12 @@ fn render(rules: &[String], nodes: &[NodeSpec], flows: &[FlowSpec]) -> String {
             "flow {} -> {} carries {}{} for {}{}{}{}\n",
             node_name(spec.from),
             node_name(spec.to),
-            if spec.anonymized { "anonymized " } else { "" },
+            // `b` is an identifier, which cannot be anonymized.
+            if spec.anonymized && !spec.categories.contains(&"b") {
+                "anonymized "
+            } else {
+                ""
+            },
             spec.categories.join(", "),
             spec.purposes.join(", "),
             if spec.bases.is_empty() {

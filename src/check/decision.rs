@@ -111,6 +111,35 @@ pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
     }
 }
 
+/// The `confine` rules that keep some atom of an act whose region is not
+/// known in their regions, and that no `except` lifts for the act's bases.
+/// The decision leaves a `confine` unengaged when the region is unknown
+/// (a query or an OPA input that names none); the data map fails closed
+/// instead, and judges a node that declares no region as outside every
+/// region, so `check::flows` reports these rules.
+pub fn confining_unknown_region(program: &Program, act: &Act, categories: &[usize]) -> Vec<RuleId> {
+    let purposes = program.purposes().leaves_of(act.purpose);
+    program
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| {
+            rule.kind == RuleKind::Confine
+                && rule.actions.contains(act.action)
+                && rule
+                    .recipients
+                    .is_none_or(|recipients| recipients.contains(act.recipient))
+                && !excepted(program, rule, &act.bases)
+                && categories.iter().any(|category| {
+                    purposes
+                        .clone()
+                        .any(|purpose| rule_covers(rule, *category, purpose))
+                })
+        })
+        .map(|(index, _)| RuleId(crate::source::offset_u32(index)))
+        .collect()
+}
+
 /// Whether an engaged rule applies to one atom (leaf indices).
 pub fn rule_covers(rule: &Rule, category_leaf: usize, purpose_leaf: usize) -> bool {
     rule.categories.leaves.contains(category_leaf) && covers_purpose(rule, purpose_leaf)

@@ -131,6 +131,9 @@ struct Checker<'p> {
     /// For each category leaf, the requirements that cover it.
     requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
+    /// The categories of flows (by span) already reported as undisclosed
+    /// collections, so a flow with several purposes gets one diagnostic.
+    undisclosed_seen: BTreeSet<Span>,
     report: FlowReport,
 }
 
@@ -188,6 +191,7 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
         tracking: tracking_flows(program),
         requirements_by_leaf,
         paths: PathFinder::new(program, graph),
+        undisclosed_seen: BTreeSet::new(),
         report: FlowReport::default(),
     };
     for (index, flow) in program.flows.iter().enumerate() {
@@ -389,8 +393,22 @@ impl<'p> Checker<'p> {
     ) {
         let program = self.program;
         let mut reported: BTreeSet<(Name, Option<RuleId>)> = BTreeSet::new();
+        let unplaced = program
+            .node(flow.to)
+            .is_some_and(|node| node.regions.is_empty());
         for act in flow_acts(program, flow, category, purpose, false) {
+            if unplaced {
+                for rule_id in super::decision::confining_unknown_region(program, &act, atoms) {
+                    if let Some(rule) = program.rule(rule_id)
+                        && reported.insert((Name::RegionNotAllowed, Some(rule_id)))
+                    {
+                        let diagnostic = self.unplaced(flow, &act, rule, category_span, atoms);
+                        self.push_flow(id, diagnostic);
+                    }
+                }
+            }
             let decision = decide_atoms(program, &act, atoms);
+            self.undisclosed_collection(id, flow, &act, &decision, category_span, atoms);
             if !decision.allowed {
                 for (rule, diagnostic) in
                     self.explain_denial(flow, &act, &decision, category_span, purpose_span, atoms)
@@ -402,6 +420,55 @@ impl<'p> Checker<'p> {
             }
         }
         self.do_not_track(id, flow, category, category_span, purpose, atoms);
+    }
+
+    /// `region-not-allowed` for data a `confine` rule governs sent to a
+    /// node that declares no region: judged as outside every region (fail
+    /// closed), never as unconstrained.
+    fn unplaced(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        rule: &Rule,
+        category_span: Span,
+        atoms: &[usize],
+    ) -> Diagnostic {
+        let program = self.program;
+        let target = program.node_names().name(flow.to);
+        let (affected, subject, _) = forbidden_part(program, rule, act, atoms);
+        let allowed = names_list(program.regions(), &rule.regions);
+        let first = rule
+            .regions
+            .first()
+            .map(|region| program.regions().name(*region).to_string())
+            .unwrap_or_default();
+        let mut diagnostic = Diagnostic::new(
+            Name::RegionNotAllowed,
+            category_span,
+            format!("{subject} must stay in {allowed}, but `{target}` declares no region"),
+        )
+        .primary_message(format!("sent to `{target}` here, which declares no region"))
+        .label(rule.meta.head, "confined here");
+        if let Some(declared) = program
+            .node_names()
+            .get(flow.to)
+            .and_then(|entry| entry.declared.as_ref())
+        {
+            diagnostic = diagnostic.label(declared.name_span, "no `in` clause");
+        }
+        diagnostic = diagnostic
+            .note("privet judges a node that declares no region as outside every region")
+            .note(accepted_bases_note(program, rule, &act.bases))
+            .help(format!(
+                "declare where `{target}` runs or keeps the data, as in `in {first}`"
+            ));
+        match affected
+            .first()
+            .and_then(|leaf| self.path_note(flow, *leaf))
+        {
+            Some(path) => diagnostic.note(path),
+            None => diagnostic,
+        }
     }
 
     /// The diagnostics for a denied act: one per forbidding rule (with the
@@ -416,7 +483,6 @@ impl<'p> Checker<'p> {
         atoms: &[usize],
     ) -> Vec<(Option<RuleId>, Diagnostic)> {
         let program = self.program;
-        let category = program.categories().name(act.category);
         let purpose = program.purposes().name(act.purpose);
         let target = program.node_names().name(flow.to);
         // The path of the first leaf the diagnostic is about.
@@ -427,35 +493,11 @@ impl<'p> Checker<'p> {
             None => diagnostic,
         };
         let mut out = Vec::new();
-        let declared_leaves = program.categories().leaves_of(act.category).len();
         for rule_id in &decision.forbidding {
             let Some(rule) = program.rule(*rule_id) else {
                 continue;
             };
-            // The leaves this rule forbids: the whole category, or the part
-            // of a broad category the rule is about.
-            let purposes: Vec<usize> = program.purposes().leaves_of(act.purpose).collect();
-            let affected: Vec<usize> = atoms
-                .iter()
-                .copied()
-                .filter(|leaf| {
-                    purposes
-                        .iter()
-                        .any(|p| super::decision::rule_covers(rule, *leaf, *p))
-                })
-                .collect();
-            let (subject, part_of) = if affected.len() == declared_leaves {
-                (format!("`{category}`"), None)
-            } else {
-                let mut shown = leaf_names(program, affected.iter().copied().take(3));
-                if affected.len() > 3 {
-                    shown.push(format!("{} more", affected.len() - 3));
-                }
-                (
-                    join_and(&shown),
-                    Some(format!("`{category}` includes {}", join_and(&shown))),
-                )
-            };
+            let (affected, subject, part_of) = forbidden_part(program, rule, act, atoms);
             let primary = |text: String| match &part_of {
                 Some(part) => format!("{part}, {text}"),
                 None => text,
@@ -526,25 +568,17 @@ impl<'p> Checker<'p> {
             ));
         }
         if !decision.unallowed.is_empty() {
-            // Collecting a category no `allow collect` rule names at all is
-            // an undisclosed collection; the rest is a purpose not allowed.
-            let (undisclosed, rest): (Vec<Atom>, Vec<Atom>) = if act.action == Action::Collect {
-                decision
-                    .unallowed
-                    .iter()
-                    .partition(|(category, _)| !self.collection_disclosed(*category))
-            } else {
-                (Vec::new(), decision.unallowed.clone())
-            };
-            if !undisclosed.is_empty() {
-                out.push((
-                    None,
-                    with_path(
-                        self.undisclosed(flow, act, &undisclosed, category_span, atoms),
-                        self.first_atom_leaf(&undisclosed, atoms),
-                    ),
-                ));
-            }
+            // A collection of a category the policy never discloses is
+            // reported as `undisclosed-collection` (see `act`); the rest is
+            // a purpose not allowed.
+            let rest: Vec<Atom> = decision
+                .unallowed
+                .iter()
+                .copied()
+                .filter(|(category, _)| {
+                    act.action != Action::Collect || self.collection_disclosed(*category)
+                })
+                .collect();
             if !rest.is_empty() {
                 out.push((
                     None,
@@ -558,17 +592,59 @@ impl<'p> Checker<'p> {
         out
     }
 
-    /// Whether some `allow collect` rule names this leaf category.
+    /// Whether some rule that discloses collections (see [`discloses`])
+    /// names this leaf category.
     fn collection_disclosed(&self, category: NameId) -> bool {
         let program = self.program;
         program.rules.iter().any(|rule| {
-            rule.kind == RuleKind::Allow
-                && rule.actions.contains(Action::Collect)
+            discloses(program, rule)
                 && program
                     .categories()
                     .leaves_of(category)
                     .all(|leaf| rule.categories.leaves.contains(leaf))
         })
+    }
+
+    /// `undisclosed-collection` for the leaves of a collection that no rule
+    /// discloses and no forbidding rule already forbids, once per category
+    /// of a flow, whether or not the decision permits the act: an exemption
+    /// may lift the need for consent, it never discloses.
+    fn undisclosed_collection(
+        &mut self,
+        id: FlowId,
+        flow: &Flow,
+        act: &Act,
+        decision: &Decision,
+        category_span: Span,
+        atoms: &[usize],
+    ) {
+        let program = self.program;
+        if act.action != Action::Collect || self.undisclosed_seen.contains(&category_span) {
+            return;
+        }
+        let purposes: Vec<usize> = program.purposes().leaves_of(act.purpose).collect();
+        let hidden: Vec<NameId> = atoms
+            .iter()
+            .copied()
+            .filter(|leaf| {
+                // Some atom of the leaf that no forbidding rule forbids.
+                purposes.iter().any(|p| {
+                    !decision.forbidding.iter().any(|rule| {
+                        program
+                            .rule(*rule)
+                            .is_some_and(|rule| super::decision::rule_covers(rule, *leaf, *p))
+                    })
+                })
+            })
+            .filter_map(|leaf| program.categories().leaf(leaf))
+            .filter(|category| !self.collection_disclosed(*category))
+            .collect();
+        if hidden.is_empty() {
+            return;
+        }
+        self.undisclosed_seen.insert(category_span);
+        let diagnostic = self.undisclosed(flow, act, &hidden, category_span, atoms);
+        self.push_flow(id, diagnostic);
     }
 
     /// The leaf index of the first atom's category, when the flow carries it.
@@ -598,32 +674,51 @@ impl<'p> Checker<'p> {
         join_and(&shown)
     }
 
-    /// `undisclosed-collection` for the leaves no `allow collect` names.
+    /// `undisclosed-collection` for the leaves no rule discloses.
     fn undisclosed(
         &self,
         flow: &Flow,
         act: &Act,
-        undisclosed: &[(NameId, NameId)],
+        leaves: &[NameId],
         category_span: Span,
         atoms: &[usize],
     ) -> Diagnostic {
         let program = self.program;
         let target = program.node_names().name(flow.to);
-        let leaves: Vec<NameId> = undisclosed.iter().map(|(category, _)| *category).collect();
-        let subject = self.part_of(act, &leaves, atoms);
+        let subject = self.part_of(act, leaves, atoms);
         let names: BTreeSet<String> = leaves
             .iter()
             .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
             .collect();
         let names: Vec<String> = names.into_iter().collect();
-        Diagnostic::new(
+        // Rules that permit collecting it but disclose nothing: they rest
+        // only on exemptions.
+        let exempt = leaves.iter().any(|leaf| {
+            let range = program.categories().leaves_of(*leaf);
+            program.rules.iter().any(|rule| {
+                rule.kind == RuleKind::Allow
+                    && rule.actions.contains(Action::Collect)
+                    && range.clone().all(|l| rule.categories.leaves.contains(l))
+            })
+        });
+        let mut diagnostic = Diagnostic::new(
             Name::UndisclosedCollection,
             category_span,
             format!("the policy does not disclose collecting {subject}"),
         )
-        .primary_message(format!("collected by `{target}` here"))
-        .note(format!("no `allow collect` rule covers {}", join_and(&names)))
-        .help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it")
+        .primary_message(format!("collected by `{target}` here"));
+        diagnostic = if exempt {
+            diagnostic.note(format!(
+                "only `allow collect` rules that rest on exemptions cover {}: an exemption lifts the need for consent, it does not disclose what is collected",
+                join_and(&names)
+            ))
+        } else {
+            diagnostic.note(format!(
+                "no `allow collect` rule covers {}",
+                join_and(&names)
+            ))
+        };
+        diagnostic.help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it")
     }
 
     /// The diagnostic for atoms that no rule permits.
@@ -1311,6 +1406,55 @@ fn accepted_bases_note(program: &Program, rule: &Rule, given: &[NameId]) -> Stri
         format!("this flow gives {}", names_list(program.bases(), given))
     };
     format!("{accepted}; {given}")
+}
+
+/// The leaves of the atoms a forbidding rule covers, and how a diagnostic
+/// names them: the whole category, or the part of a broad category the rule
+/// is about (with "`c` includes ..." for the primary label).
+fn forbidden_part(
+    program: &Program,
+    rule: &Rule,
+    act: &Act,
+    atoms: &[usize],
+) -> (Vec<usize>, String, Option<String>) {
+    let category = program.categories().name(act.category);
+    let purposes: Vec<usize> = program.purposes().leaves_of(act.purpose).collect();
+    let affected: Vec<usize> = atoms
+        .iter()
+        .copied()
+        .filter(|leaf| {
+            purposes
+                .iter()
+                .any(|p| super::decision::rule_covers(rule, *leaf, *p))
+        })
+        .collect();
+    if affected.len() == program.categories().leaves_of(act.category).len() {
+        return (affected, format!("`{category}`"), None);
+    }
+    let mut shown = leaf_names(program, affected.iter().copied().take(3));
+    if affected.len() > 3 {
+        shown.push(format!("{} more", affected.len() - 3));
+    }
+    let part_of = format!("`{category}` includes {}", join_and(&shown));
+    (affected, join_and(&shown), Some(part_of))
+}
+
+/// Whether a rule discloses the collections it names: an `allow` whose
+/// actions include `collect` and that can permit a collection on something
+/// other than an exemption (it names no basis, or one of its bases is not an
+/// exemption). A rule that rests only on exemptions says when no consent is
+/// needed, not what is collected, so it discloses nothing.
+fn discloses(program: &Program, rule: &Rule) -> bool {
+    rule.kind == RuleKind::Allow
+        && rule.actions.contains(Action::Collect)
+        && (rule.bases.is_empty()
+            || rule.bases.iter().any(|basis| {
+                !program
+                    .bases()
+                    .get(*basis)
+                    .and_then(|entry| entry.declared.as_ref())
+                    .is_some_and(|declared| declared.exemption)
+            }))
 }
 
 /// The depth of the deepest name of a scope that covers a leaf.
