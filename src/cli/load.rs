@@ -1,7 +1,7 @@
 //! Finding and reading the `.privet` files of a program.
 
-use crate::diagnostic::{Diagnostic, Name};
-use crate::source::{MAX_FILE_BYTES, SourceMap, Span, offset_u32};
+use crate::diagnostic::Diagnostic;
+use crate::source::{MAX_FILE_BYTES, SourceMap};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -137,30 +137,7 @@ pub fn read_files(files: &[PathBuf]) -> Result<Loaded, LoadError> {
         }
         let bytes = std::fs::read(path).map_err(|e| error(io_message(&e)))?;
         let name = display_path(path);
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                sources.add(name, text);
-            }
-            Err(not_utf8) => {
-                let valid_up_to = not_utf8.utf8_error().valid_up_to();
-                let bytes = not_utf8.into_bytes();
-                let prefix = String::from_utf8_lossy(bytes.get(..valid_up_to).unwrap_or(&[]));
-                // Keep the valid text and a replacement character, so the
-                // diagnostic can show where the bad byte is.
-                let shown = format!("{prefix}\u{fffd}");
-                let at = offset_u32(prefix.len());
-                let id = sources.add_unparsable(name, shown);
-                diagnostics.push(
-                    Diagnostic::new(
-                        Name::SyntaxError,
-                        Span::new(id, at, at + 3),
-                        "this file is not valid UTF-8 text",
-                    )
-                    .primary_message(format!("byte {} is not UTF-8", valid_up_to))
-                    .help("privet reads UTF-8 text; re-save the file as UTF-8"),
-                );
-            }
-        }
+        diagnostics.extend(crate::pipeline::add_file(&mut sources, name, bytes));
     }
     Ok(Loaded {
         sources,
