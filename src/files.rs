@@ -15,8 +15,8 @@
 //!   symbolic link inside the tree) is read once, and shown under the first
 //!   spelling the user gave.
 
-use crate::diagnostic::{Diagnostic, Name};
-use crate::source::{MAX_FILE_BYTES, SourceMap, Span, offset_u32};
+use crate::diagnostic::Diagnostic;
+use crate::source::{MAX_FILE_BYTES, SourceMap};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Read;
@@ -266,14 +266,6 @@ pub fn walk(root: &Path, found: &mut Found) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// A file's contents: UTF-8 text, or the valid text before the first byte
-/// that is not UTF-8.
-#[derive(Debug)]
-pub enum Contents {
-    Text(String),
-    NotUtf8 { valid: String, valid_up_to: usize },
-}
-
 /// Opens a file for reading without waiting: opening a FIFO for reading
 /// blocks until a writer comes, which is exactly the hang to avoid.
 fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
@@ -288,7 +280,7 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Reads one regular file, at most [`MAX_FILE_BYTES`] of it.
-pub fn read_contents(path: &Path) -> Result<Contents, LoadError> {
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|error| LoadError::io(path, &error))?;
     if !metadata.is_file() {
         return Err(not_regular(path, &metadata));
@@ -319,15 +311,7 @@ pub fn read_contents(path: &Path) -> Result<Contents, LoadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => Contents::Text(text),
-        Err(not_utf8) => {
-            let valid_up_to = not_utf8.utf8_error().valid_up_to();
-            let bytes = not_utf8.into_bytes();
-            let valid = String::from_utf8_lossy(bytes.get(..valid_up_to).unwrap_or(&[])).into();
-            Contents::NotUtf8 { valid, valid_up_to }
-        }
-    })
+    Ok(bytes)
 }
 
 /// The loaded program text, plus diagnostics for files that are not text.
@@ -342,27 +326,12 @@ pub fn read_files(files: &[PathBuf]) -> Result<Loaded, LoadError> {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     for path in files {
-        let name = display_path(path);
-        match read_contents(path)? {
-            Contents::Text(text) => {
-                sources.add(name, text);
-            }
-            Contents::NotUtf8 { valid, valid_up_to } => {
-                // Keep the valid text and a replacement character, so the
-                // diagnostic can show where the bad byte is.
-                let at = offset_u32(valid.len());
-                let id = sources.add_unparsable(name, format!("{valid}\u{fffd}"));
-                diagnostics.push(
-                    Diagnostic::new(
-                        Name::SyntaxError,
-                        Span::new(id, at, at + 3),
-                        "this file is not valid UTF-8 text",
-                    )
-                    .primary_message(format!("byte {valid_up_to} is not UTF-8"))
-                    .help("privet reads UTF-8 text; re-save the file as UTF-8"),
-                );
-            }
-        }
+        let bytes = read_bytes(path)?;
+        diagnostics.extend(crate::pipeline::add_file(
+            &mut sources,
+            display_path(path),
+            bytes,
+        ));
     }
     Ok(Loaded {
         sources,

@@ -4,11 +4,11 @@
 
 use crate::ast;
 use crate::check::{self, FlowFinding};
-use crate::diagnostic::{Diagnostic, sort_diagnostics};
+use crate::diagnostic::{Diagnostic, Name, sort_diagnostics};
 use crate::graph::DataGraph;
 use crate::model::Program;
 use crate::resolve;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span, offset_u32};
 use crate::syntax;
 use crate::syntax::cache::ParseCache;
 use std::collections::BTreeSet;
@@ -38,6 +38,35 @@ impl Compilation {
             .filter(|d| d.is_error() && d.name.is_loading())
             .count()
     }
+}
+
+/// Adds a file given as bytes, as it was read. Text that is not UTF-8 is
+/// not parsed: the file keeps its valid text up to the first bad byte and a
+/// replacement character (to show where the bad byte is), and the returned
+/// `syntax-error` points there.
+pub fn add_file(sources: &mut SourceMap, name: String, bytes: Vec<u8>) -> Option<Diagnostic> {
+    let not_utf8 = match String::from_utf8(bytes) {
+        Ok(text) => {
+            sources.add(name, text);
+            return None;
+        }
+        Err(not_utf8) => not_utf8,
+    };
+    let valid_up_to = not_utf8.utf8_error().valid_up_to();
+    let bytes = not_utf8.into_bytes();
+    let prefix = String::from_utf8_lossy(bytes.get(..valid_up_to).unwrap_or(&[]));
+    let shown = format!("{prefix}\u{fffd}");
+    let at = offset_u32(prefix.len());
+    let id = sources.add_unparsable(name, shown);
+    Some(
+        Diagnostic::new(
+            Name::SyntaxError,
+            Span::new(id, at, at + 3),
+            "this file is not valid UTF-8 text",
+        )
+        .primary_message(format!("byte {valid_up_to} is not UTF-8"))
+        .help("privet reads UTF-8 text; re-save the file as UTF-8"),
+    )
 }
 
 /// Parses, resolves and checks every file of the map as one program.

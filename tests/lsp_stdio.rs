@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
@@ -76,8 +76,9 @@ fn diagnostics(messages: &Receiver<Value>) -> Vec<Value> {
         .clone()
 }
 
-#[test]
-fn the_binary_speaks_the_protocol_over_stdio() {
+/// `privet lsp` started and sent `initialize`: the process, its input, the
+/// messages it sends, and its answer to `initialize`.
+fn started() -> (Child, ChildStdin, Receiver<Value>, Value) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_privet"))
         .arg("lsp")
         .stdin(Stdio::piped())
@@ -87,12 +88,17 @@ fn the_binary_speaks_the_protocol_over_stdio() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let messages = reader(child.stdout.take().unwrap());
-
     send(
         &mut stdin,
         &json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } }),
     );
     let initialized = next(&messages, |m| m["id"] == 1);
+    (child, stdin, messages, initialized)
+}
+
+#[test]
+fn the_binary_speaks_the_protocol_over_stdio() {
+    let (mut child, mut stdin, messages, initialized) = started();
     assert_eq!(initialized["result"]["serverInfo"]["name"], "privet");
     send(
         &mut stdin,
@@ -148,6 +154,55 @@ fn the_binary_speaks_the_protocol_over_stdio() {
     send(&mut stdin, &json!({ "jsonrpc": "2.0", "method": "exit" }));
     let status = wait(&mut child);
     assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn the_binary_keeps_answering_after_malformed_framing() {
+    let (mut child, mut stdin, messages, _) = started();
+    let stderr = child.stderr.take().unwrap();
+
+    // A header line that is not UTF-8 (it used to end the reader thread,
+    // and every later request went unanswered), a header line without a
+    // colon, an invalid and a missing Content-Length, a header line far
+    // over the limit, and garbage glued in front of the next header.
+    let garbage: &[&[u8]] = &[
+        b"Content-Length: \xff\xfe\r\n\r\n",
+        b"\xc3\x28\r\n\r\n",
+        b"no colon here\r\n\r\n",
+        b"Content-Length: many\r\n\r\n{}",
+        b"Content-Type: x\r\n\r\n{\"jsonrpc\": \"2.0\", \"id\": 9, \"method\": \"shutdown\"}",
+        &[b'x'; 100_000],
+        b"\r\n\x80\x81 junk ",
+    ];
+    for bytes in garbage {
+        stdin.write_all(bytes).unwrap();
+    }
+    stdin.flush().unwrap();
+
+    // A request after the garbage is answered.
+    send(
+        &mut stdin,
+        &json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol",
+                 "params": { "textDocument": { "uri": URI } } }),
+    );
+    let answer = next(&messages, |m| m.get("id").is_some());
+    assert_eq!(answer["id"], 2, "{answer}");
+    assert_eq!(answer["result"], Value::Null, "{answer}");
+
+    send(
+        &mut stdin,
+        &json!({ "jsonrpc": "2.0", "id": 3, "method": "shutdown" }),
+    );
+    let shutdown = next(&messages, |m| m.get("id").is_some());
+    assert_eq!(shutdown["id"], 3, "{shutdown}");
+    send(&mut stdin, &json!({ "jsonrpc": "2.0", "method": "exit" }));
+    assert_eq!(wait(&mut child).code(), Some(0));
+    let mut log = String::new();
+    BufReader::new(stderr).read_to_string(&mut log).unwrap();
+    assert!(
+        log.contains("privet lsp: ignored malformed framing (a header line that is not UTF-8"),
+        "{log}"
+    );
 }
 
 /// Waits for the process, killing it after a while rather than hanging.

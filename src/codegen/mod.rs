@@ -79,26 +79,51 @@ pub(crate) fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     bytes
 }
 
+/// Whether a character is written escaped in a generated comment: a
+/// control character (C0 or C1: a line break for some readers, a terminal
+/// command for others), a line or paragraph separator, or a bidirectional
+/// formatting character (which makes text display in another order than it
+/// reads, so a comment could seem to say what it does not).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{61c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// User-written text for a comment in generated code (Rego, SQL,
 /// properties): as a JSON string, so quotes, backslashes, line breaks and
-/// other control characters are escaped and the comment cannot end early.
+/// other control characters are escaped and the comment cannot end early;
+/// what JSON leaves alone but is [`hidden`] (C1 controls, separators,
+/// bidirectional formatting) is escaped as `\uXXXX` too.
 pub(crate) fn comment_text(text: &str) -> String {
     let quoted = serde_json::to_string(text).unwrap_or_default();
-    // JSON leaves U+2028 and U+2029 alone; some editors break lines there.
-    quoted
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    // All of them are in the Basic Multilingual Plane: four hex digits.
+    escape_hidden(&quoted, |code| format!("\\u{code:04x}"))
 }
 
 /// Source text on one line for a comment: whitespace runs (line breaks
-/// included) become one space, and any other control character is written
-/// as `\u{..}`.
+/// included) become one space, and any other [`hidden`] character is
+/// written as `\u{..}`.
 pub(crate) fn one_line(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(joined.len());
-    for c in joined.chars() {
-        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+    escape_hidden(&joined, |code| format!("\\u{{{code:04x}}}"))
+}
+
+/// `text` with each [`hidden`] character written by `escape` (given its
+/// code point).
+fn escape_hidden(text: &str, escape: impl Fn(u32) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&escape(u32::from(c)));
         } else {
             out.push(c);
         }
@@ -154,6 +179,17 @@ mod tests {
         let text = comment_text("a \"b\" \\ c\nd\re\u{2028}");
         assert!(!text.contains('\n') && !text.contains('\r') && !text.contains('\u{2028}'));
         assert_eq!(text, "\"a \\\"b\\\" \\\\ c\\nd\\re\\u2028\"");
+    }
+
+    #[test]
+    fn c1_controls_and_bidirectional_formatting_are_escaped_in_comments() {
+        // Found by the `codegen` fuzz target: U+0085 (NEL) was written raw
+        // into the Rego policy's header comment.
+        let text = comment_text("a\u{85}b\u{9b}2J\u{202e}c\u{2066}");
+        assert_eq!(text, "\"a\\u0085b\\u009b2J\\u202ec\\u2066\"");
+        let decoded: String = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(decoded, "a\u{85}b\u{9b}2J\u{202e}c\u{2066}");
+        assert_eq!(one_line("a\u{9b}b\u{202e}"), "a\\u{009b}b\\u{202e}");
     }
 
     #[test]

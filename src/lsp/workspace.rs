@@ -228,13 +228,13 @@ impl Workspace {
     /// disk. Only regular files are read, and at most
     /// [`crate::source::MAX_FILE_BYTES`] of one.
     pub fn read_disk(&mut self, path: &Path) {
-        match files::read_contents(path) {
-            Ok(files::Contents::Text(text)) => {
+        match files::read_bytes(path).map(String::from_utf8) {
+            Ok(Ok(text)) => {
                 let canonical = std::fs::canonicalize(path).ok();
                 self.disk
                     .insert(path.to_path_buf(), DiskFile { canonical, text });
             }
-            Ok(files::Contents::NotUtf8 { .. }) => {
+            Ok(Err(_)) => {
                 eprintln!(
                     "privet lsp: `{}` is not UTF-8 text",
                     files::display_path(path)
