@@ -72,7 +72,7 @@ impl fmt::Display for FormatError {
 /// (`control-character`) is formatted: they are kept where they are.
 pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
     let (tree, diagnostics) = syntax::parse_file(file, text);
-    let diagnostics = syntax_errors(diagnostics);
+    let diagnostics = unformattable(text, diagnostics);
     if !diagnostics.is_empty() {
         return Err(FormatError::Syntax(diagnostics));
     }
@@ -94,6 +94,23 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
         ));
     }
     Ok(output)
+}
+
+/// What keeps a file from being formatted: its syntax errors, and a
+/// carriage return without a line feed, which the grammar takes for a space
+/// between tokens: the layout would drop it, and the file would no longer
+/// say what it said (its `control-character` error gone with it).
+fn unformattable(text: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter(|diagnostic| {
+            diagnostic.name == Name::SyntaxError
+                || (diagnostic.name == Name::ControlCharacter
+                    && text
+                        .get(diagnostic.primary.span.start as usize..)
+                        .is_some_and(|rest| rest.starts_with('\r')))
+        })
+        .collect()
 }
 
 fn syntax_errors(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {

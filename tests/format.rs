@@ -235,16 +235,27 @@ fn empty_and_comment_only_files() {
 
 #[test]
 fn control_characters_are_kept_where_they_are() {
-    // A file with `control-character` errors is formatted all the same: the
-    // characters stay in its strings and comments, and a carriage return
-    // between tokens goes with the rest of the spacing.
+    // A file with `control-character` errors in its strings and comments is
+    // formatted all the same: the characters stay where they are.
     let text =
-        "category  a \"x\u{1b}[2J\u{202e}\" // c\u{7}\n\n/// d\u{2066}\ncategory b\r\"label\"\n";
+        "category  a \"x\u{1b}[2J\u{202e}\" // c\u{7}\n\n/// d\u{2066}\ncategory b \"label\"\n";
     let formatted = check_round_trip("controls", text);
     assert_eq!(
         formatted,
         "category a \"x\u{1b}[2J\u{202e}\" // c\u{7}\n\n/// d\u{2066}\ncategory b \"label\"\n"
     );
+    // A carriage return between tokens is taken for a space by the grammar:
+    // the layout would drop it and its error with it, so such a file is
+    // left as it is, its error reported (the fuzzer's `fmt` target found
+    // the layout changing the diagnostics).
+    let lone = "category b\r\"label\"\n";
+    match format_text(lone) {
+        Err(privet::format::FormatError::Syntax(diagnostics)) => {
+            let names: Vec<&str> = diagnostics.iter().map(|d| d.name.as_str()).collect();
+            assert_eq!(names, ["control-character"]);
+        }
+        other => panic!("a lone carriage return was formatted: {other:?}"),
+    }
 }
 
 // ------------------------------------------------------------ generated programs
