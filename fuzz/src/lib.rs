@@ -397,10 +397,17 @@ pub fn fmt(data: &[u8]) {
         match privet::format::format_text(text) {
             Ok(once) => {
                 any = true;
+                // Parses: no syntax error. A `control-character` error in a
+                // string or comment is kept with the character (the
+                // diagnostics compared below say it is the same one).
                 let (_, problems) = privet::syntax::parse_file(FileId(0), &once);
+                let errors: Vec<_> = problems
+                    .iter()
+                    .filter(|problem| problem.name == privet::diagnostic::Name::SyntaxError)
+                    .collect();
                 assert!(
-                    problems.is_empty(),
-                    "the formatted text does not parse: {problems:?}\n{once}"
+                    errors.is_empty(),
+                    "the formatted text does not parse: {errors:?}\n{once}"
                 );
                 match privet::format::format_text(&once) {
                     Ok(twice) => assert_eq!(
@@ -479,7 +486,14 @@ fn findings((sources, compilation): &(SourceMap, Compilation)) -> Vec<Finding> {
                 labels,
                 d.notes,
                 d.help,
-                d.suggestion.as_ref().map(|s| &s.replacement),
+                // The quick fix of a `control-character` is its whole
+                // string or comment without the characters: the layout may
+                // trim that comment's trailing spaces, which is no change of
+                // meaning.
+                d.suggestion
+                    .as_ref()
+                    .filter(|_| d.name != privet::diagnostic::Name::ControlCharacter)
+                    .map(|s| &s.replacement),
             )
         })
         .collect();
