@@ -131,6 +131,8 @@ pub struct Declaration {
     pub label: Option<Text>,
     /// Only categories have flags.
     pub flags: Vec<Flag>,
+    /// Only exemptions have purposes: those the exemption holds for.
+    pub purposes: Vec<Ident>,
     pub cite: Option<Text>,
 }
 
@@ -257,13 +259,46 @@ pub struct AllowRule {
     pub cite: Option<Text>,
 }
 
-/// `except with consent.explicit cite "3(1) 1"`
+/// What an `except` clause does where it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExceptEffect {
+    /// `except`: the rule does not apply there.
+    Lift,
+    /// `except allow`: the rule does not apply there, and the clause permits it.
+    Allow,
+    /// `except deny`: takes what it names out of the exception before it.
+    Deny,
+}
+
+/// `except allow for legal.compliance under legal_requirement cite "3(1) 2"`:
+/// one clause as written; which exception an `except deny` narrows is
+/// decided by order when resolving.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exception {
-    pub word: BasisWord,
-    pub bases: Vec<Ident>,
+    pub effect: ExceptEffect,
+    /// The `except` keyword, through `allow` or `deny` when written.
+    pub keyword: Span,
+    pub categories: CategorySelector,
+    pub purposes: Vec<Ident>,
+    pub recipients: Vec<Ident>,
+    pub bases: Option<BasisClause>,
+    pub regions: Vec<Ident>,
     pub cite: Option<Text>,
     pub span: Span,
+    /// Its first line.
+    pub head: Span,
+}
+
+impl Exception {
+    /// Whether the clause names anything: an exception that names nothing
+    /// would cover the whole rule.
+    pub fn is_empty(&self) -> bool {
+        self.categories.names.is_empty()
+            && self.purposes.is_empty()
+            && self.recipients.is_empty()
+            && self.bases.as_ref().is_none_or(|b| b.bases.is_empty())
+            && self.regions.is_empty()
+    }
 }
 
 /// `deny share of user to third_party cite "3(1)" except with consent.explicit`

@@ -73,14 +73,68 @@ pub fn parties_text(parties: PartySet) -> String {
         .join(", ")
 }
 
-/// The bases accepted by the exceptions of a rule, sorted.
-pub fn exception_bases(program: &Program, rule: &Rule) -> Vec<String> {
-    let ids: Vec<NameId> = rule
+/// What a condition names, in the order of the clauses of a rule: `of
+/// user.contact for legal.compliance to authority in site with consent`.
+pub fn condition_text(program: &Program, condition: &Condition) -> String {
+    let mut parts = Vec::new();
+    if let Some(categories) = &condition.categories {
+        parts.push(format!(
+            "of {}",
+            scope_text(program.categories(), categories)
+        ));
+    }
+    if let Some(purposes) = &condition.purposes {
+        parts.push(format!("for {}", scope_text(program.purposes(), purposes)));
+    }
+    if let Some(parties) = condition.recipients {
+        parts.push(format!("to {}", parties_text(parties)));
+    }
+    if !condition.regions.is_empty() {
+        parts.push(format!(
+            "in {}",
+            sorted_names(program.regions(), &condition.regions).join(", ")
+        ));
+    }
+    if !condition.bases.is_empty() {
+        parts.push(format!(
+            "with {}",
+            sorted_names(program.bases(), &condition.bases).join(", ")
+        ));
+    }
+    parts.join(" ")
+}
+
+/// One exception with its carve-outs, normalized (carve-outs sorted):
+/// `except allow with consent.explicit except deny of user.device.imei`.
+pub fn exception_text(program: &Program, exception: &ExceptionRule) -> String {
+    let effect = if exception.permits.is_some() {
+        "except allow"
+    } else {
+        "except"
+    };
+    let mut text = format!("{effect} {}", condition_text(program, &exception.condition));
+    let mut carve_outs: Vec<String> = exception
+        .carve_outs
+        .iter()
+        .map(|carve_out| condition_text(program, &carve_out.condition))
+        .collect();
+    carve_outs.sort();
+    for carve_out in carve_outs {
+        text.push_str(&format!(" except deny {carve_out}"));
+    }
+    text
+}
+
+/// The exceptions of a rule, each normalized, sorted: their order never
+/// matters.
+pub fn exception_texts(program: &Program, rule: &Rule) -> Vec<String> {
+    let mut texts: Vec<String> = rule
         .exceptions
         .iter()
-        .flat_map(|exception| exception.bases.iter().copied())
+        .map(|exception| exception_text(program, exception))
         .collect();
-    sorted_names(program.bases(), &ids)
+    texts.sort();
+    texts
 }
 
 /// The head of a rule: everything but its citations, exceptions and, for
@@ -116,8 +170,20 @@ pub fn rule_head(program: &Program, rule: &Rule) -> String {
     }
 }
 
-/// A whole rule in normalized syntax, without citations.
+/// A whole rule in normalized syntax, without citations. The `allow` an
+/// `except allow` clause makes is written as its rule's head and the clause.
 pub fn rule_text(program: &Program, rule: &Rule) -> String {
+    if let Some(origin) = rule.exception_of
+        && let Some((parent, exception)) = program
+            .rule(origin.rule)
+            .and_then(|parent| Some((parent, parent.exceptions.get(origin.exception)?)))
+    {
+        return format!(
+            "{} {}",
+            rule_head(program, parent),
+            exception_text(program, exception)
+        );
+    }
     let mut text = rule_head(program, rule);
     if rule.kind == RuleKind::Allow && !rule.bases.is_empty() {
         text.push_str(&format!(
@@ -125,14 +191,9 @@ pub fn rule_text(program: &Program, rule: &Rule) -> String {
             sorted_names(program.bases(), &rule.bases).join(", ")
         ));
     }
-    let mut exceptions: Vec<String> = rule
-        .exceptions
-        .iter()
-        .map(|exception| sorted_names(program.bases(), &exception.bases).join(", "))
-        .collect();
-    exceptions.sort();
-    for exception in exceptions {
-        text.push_str(&format!(" except with {exception}"));
+    for exception in exception_texts(program, rule) {
+        text.push(' ');
+        text.push_str(&exception);
     }
     text
 }
@@ -269,14 +330,30 @@ pub fn trigger_text(program: &Program, trigger: Option<&Trigger>) -> String {
     }
 }
 
-/// The citations of a rule and of its exceptions, joined: what a change of
-/// citation compares.
-pub fn rule_cites(rule: &Rule) -> String {
-    let mut cites: Vec<&str> = rule.meta.cite_text().into_iter().collect();
-    cites.extend(
-        rule.exceptions
-            .iter()
-            .filter_map(|e| e.cite.as_ref().map(|c| c.value.as_str())),
-    );
+/// The citations of a rule and of its exceptions (with their carve-outs),
+/// joined, the exceptions' in the order of their text: what a change of
+/// citation compares, which reordering the clauses never changes.
+pub fn rule_cites(program: &Program, rule: &Rule) -> String {
+    let cite = |c: &Option<crate::ast::Text>| c.as_ref().map(|c| c.value.clone());
+    let mut cites: Vec<String> = cite(&rule.meta.cite).into_iter().collect();
+    let mut exceptions: Vec<(String, Vec<String>)> = rule
+        .exceptions
+        .iter()
+        .map(|exception| {
+            let mut carved: Vec<(String, String)> = exception
+                .carve_outs
+                .iter()
+                .filter_map(|c| Some((condition_text(program, &c.condition), cite(&c.cite)?)))
+                .collect();
+            carved.sort();
+            let own = cite(&exception.cite).into_iter();
+            (
+                exception_text(program, exception),
+                own.chain(carved.into_iter().map(|(_, c)| c)).collect(),
+            )
+        })
+        .collect();
+    exceptions.sort();
+    cites.extend(exceptions.into_iter().flat_map(|(_, c)| c));
     cites.join("; ")
 }

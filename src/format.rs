@@ -439,6 +439,7 @@ fn item_block(item: &Item) -> Block {
             for flag in &declaration.flags {
                 head.token(flag.flag.keyword(), flag.span);
             }
+            children.push(list_clause("for", &declaration.purposes, start));
             &declaration.cite
         }
         ItemKind::Duration(duration) => {
@@ -662,21 +663,51 @@ fn selector(line: &mut Line, categories: &CategorySelector) {
     line.list(&categories.names);
 }
 
+/// The `except` clauses of a rule; an `except deny` stands under the
+/// exception before it, which it narrows.
 fn exception_blocks(exceptions: &[Exception]) -> Vec<Block> {
-    exceptions
-        .iter()
-        .map(|exception| {
-            let mut line = Line::new(exception.span.start);
-            line.keyword("except").keyword(basis_word(exception.word));
-            line.list(&exception.bases);
-            Block {
-                segs: line.finish(),
-                children: Vec::new(),
-                tail: cite_block(&exception.cite).into_iter().collect(),
-                own_line: false,
-            }
-        })
-        .collect()
+    let mut blocks: Vec<Block> = Vec::new();
+    for exception in exceptions {
+        let mut line = Line::new(exception.span.start);
+        line.token(
+            match exception.effect {
+                ExceptEffect::Lift => "except",
+                ExceptEffect::Allow => "except allow",
+                ExceptEffect::Deny => "except deny",
+            },
+            exception.keyword,
+        );
+        let mut clauses: Vec<(&str, &[Ident])> =
+            vec![("for", &exception.purposes), ("to", &exception.recipients)];
+        if let Some(bases) = &exception.bases {
+            clauses.push((basis_word(bases.word), &bases.bases));
+        }
+        clauses.push(("in", &exception.regions));
+        clauses.retain(|(_, names)| !names.is_empty());
+        // The first clause stays on the `except` line; the others may go
+        // below it.
+        let mut rest = clauses.into_iter();
+        if !exception.categories.names.is_empty() {
+            line.keyword("of");
+            selector(&mut line, &exception.categories);
+        } else if let Some((keyword, names)) = rest.next() {
+            line.keyword(keyword).list(names);
+        }
+        let children: Vec<Block> = rest
+            .filter_map(|(keyword, names)| list_clause(keyword, names, exception.span.start))
+            .collect();
+        let block = Block {
+            segs: line.finish(),
+            children,
+            tail: cite_block(&exception.cite).into_iter().collect(),
+            own_line: false,
+        };
+        match (exception.effect, blocks.last_mut()) {
+            (ExceptEffect::Deny, Some(narrowed)) => narrowed.tail.push(block),
+            _ => blocks.push(block),
+        }
+    }
+    blocks
 }
 
 // ------------------------------------------------------------------ comments

@@ -557,9 +557,19 @@ impl Generator {
                 ("under", self.exemptions.clone())
             };
             let bases = self.rng.some(&pool, 3);
-            let _ = write!(text, "\n    except {word} {}", list(&bases));
+            let effect = if self.rng.chance(50) { " allow" } else { "" };
+            let _ = write!(text, "\n    except{effect}");
+            if self.rng.chance(20) {
+                let parties = self.rng.some(PARTIES, 2);
+                let _ = write!(text, " to {}", list(&parties));
+            }
+            let _ = write!(text, " {word} {}", list(&bases));
             if self.rng.chance(30) {
                 text.push_str(" cite \"exception\"");
+            }
+            if self.rng.chance(15) {
+                let parties = self.rng.some(PARTIES, 1);
+                let _ = write!(text, "\n        except deny to {}", list(&parties));
             }
         }
         text

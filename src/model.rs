@@ -555,6 +555,10 @@ pub struct PartySet(u8);
 impl PartySet {
     pub const ALL: PartySet = PartySet(0b11_1111);
 
+    pub fn intersection(self, other: PartySet) -> PartySet {
+        PartySet(self.0 & other.0)
+    }
+
     pub fn insert(&mut self, party: PartyKind) {
         self.0 |= party.bit();
     }
@@ -583,12 +587,56 @@ pub struct Scope {
     pub leaves: FixedBitSet,
 }
 
-/// `except with consent.explicit`
+/// What an `except` clause names: each part that is given must hold for an
+/// atom of an act (`check::decision`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Condition {
+    /// `None`: any category of the rule.
+    pub categories: Option<Scope>,
+    /// `None`: any purpose of the rule.
+    pub purposes: Option<Scope>,
+    /// `None`: any recipient.
+    pub recipients: Option<PartySet>,
+    /// The act's region must be known and under one of these (any region,
+    /// known or not, if empty).
+    pub regions: Vec<NameId>,
+    /// One of the act's bases must be under one of these, for the atom's
+    /// purpose (an exemption holds for its own purposes only); none needed if
+    /// empty.
+    pub bases: Vec<NameId>,
+}
+
+/// `except with consent.explicit`, `except allow for legal.compliance under
+/// legal_requirement`: where the condition holds for an atom, and no carve-out
+/// does, the rule does not apply to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExceptionRule {
-    pub bases: Vec<NameId>,
+    pub condition: Condition,
+    /// `except allow`: the rule, later in `Program::rules`, that permits what
+    /// this exception covers.
+    pub permits: Option<RuleId>,
+    /// The `except deny` clauses that narrow this exception.
+    pub carve_outs: Vec<CarveOut>,
     pub cite: Option<Text>,
     pub span: Span,
+}
+
+/// `except deny of user.device.imei`: where it holds, the exception before
+/// it does not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CarveOut {
+    pub condition: Condition,
+    pub cite: Option<Text>,
+    pub span: Span,
+}
+
+/// Where a rule that no item declares comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExceptionOf {
+    /// The rule whose `except allow` clause this is.
+    pub rule: RuleId,
+    /// The clause's position among that rule's exceptions.
+    pub exception: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -648,7 +696,12 @@ pub struct Rule {
     /// For `allow` and `deny`: the act's region must be under one of these
     /// (any region if empty). For `confine`: the permitted regions.
     pub regions: Vec<NameId>,
+    /// For an `allow` made from an `except allow` clause: its `except deny`
+    /// clauses, which take what they name out of it (never `permits`).
     pub exceptions: Vec<ExceptionRule>,
+    /// For an `allow` made from an `except allow` clause: that clause. Its
+    /// `meta` is the clause's (span, citation); it has no item of its own.
+    pub exception_of: Option<ExceptionOf>,
     pub meta: Meta,
 }
 
@@ -970,6 +1023,9 @@ pub struct Program {
     pub nodes: Vec<Node>,
     pub flows: Vec<Flow>,
     pub references: Vec<Reference>,
+    /// The purposes an exemption holds for, by the exemption's id, when its
+    /// declaration has a `for` clause (see [`Program::basis_purposes`]).
+    pub exemption_purposes: BTreeMap<NameId, Scope>,
     /// Names offered as "did you mean" for a misspelling: presumably meant,
     /// so not reported unused on top of the misspelling.
     pub suggested: Vec<(Namespace, NameId)>,
@@ -990,8 +1046,32 @@ impl Program {
             nodes: Vec::new(),
             flows: Vec::new(),
             references: Vec::new(),
+            exemption_purposes: BTreeMap::new(),
             suggested: Vec::new(),
         }
+    }
+
+    /// The purpose leaves a basis holds for: those of the nearest
+    /// exemption at or above it that declares purposes; `None` (every
+    /// purpose) when there is none.
+    pub fn basis_purposes(&self, basis: NameId) -> Option<&FixedBitSet> {
+        if self.exemption_purposes.is_empty() {
+            return None;
+        }
+        let bases = self.bases();
+        let mut current = Some(basis);
+        let mut steps = 0;
+        while let Some(id) = current {
+            if let Some(scope) = self.exemption_purposes.get(&id) {
+                return Some(&scope.leaves);
+            }
+            steps += 1;
+            if steps > MAX_NAME_DEPTH {
+                break;
+            }
+            current = bases.get(id).and_then(|entry| entry.parent);
+        }
+        None
     }
 
     /// The vocabulary of a namespace.

@@ -13,6 +13,8 @@ use crate::source::Span;
 use crate::time::{Date, Duration};
 use std::collections::BTreeMap;
 
+mod exceptions;
+
 /// Resolves the files of one program (in the order given, which should be
 /// the sorted order of their paths) into a model.
 pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
@@ -387,17 +389,6 @@ impl Resolver {
         Some(set)
     }
 
-    fn exceptions(&mut self, exceptions: &[ast::Exception]) -> Vec<ExceptionRule> {
-        exceptions
-            .iter()
-            .map(|exception| ExceptionRule {
-                bases: self.lookup_all(Namespace::Basis, &exception.bases),
-                cite: exception.cite.clone(),
-                span: exception.span,
-            })
-            .collect()
-    }
-
     fn duration_literal(&mut self, literal: &ast::DurationLiteral) -> Option<Duration> {
         match Duration::parse(&literal.amount.value, &literal.unit.value) {
             Ok(duration) => Some(duration),
@@ -513,7 +504,15 @@ impl Resolver {
     fn item_inner(&mut self, item: &ast::Item) {
         match &item.kind {
             ItemKind::Policy(policy) => self.policy(item, policy),
-            ItemKind::Declaration(_) => {}
+            ItemKind::Declaration(declaration) => {
+                if declaration.kind == DeclKind::Exemption && !declaration.purposes.is_empty() {
+                    let Some(id) = self.own_id(Namespace::Basis, &declaration.name) else {
+                        return;
+                    };
+                    let purposes = self.scope(Namespace::Purpose, &declaration.purposes, None);
+                    self.program.exemption_purposes.insert(id, purposes);
+                }
+            }
             ItemKind::Duration(_) => {}
             ItemKind::Technology(technology) => {
                 let Some(id) = self.own_id(Namespace::Technology, &technology.name) else {
@@ -553,15 +552,14 @@ impl Resolver {
                 self.program.rules.push(resolved);
             }
             ItemKind::Deny(rule) => {
-                let mut resolved = self.act_rule(
+                let resolved = self.act_rule(
                     RuleKind::Deny,
                     item,
                     &rule.cite,
                     (&rule.actions, &rule.categories),
                     (&rule.purposes, &rule.recipients, &rule.regions),
                 );
-                resolved.exceptions = self.exceptions(&rule.exceptions);
-                self.program.rules.push(resolved);
+                self.push_with_exceptions(resolved, &rule.exceptions);
             }
             ItemKind::Restrict(rule) => {
                 let resolved = Rule {
@@ -572,10 +570,11 @@ impl Resolver {
                     recipients: None,
                     bases: Vec::new(),
                     regions: Vec::new(),
-                    exceptions: self.exceptions(&rule.exceptions),
+                    exceptions: Vec::new(),
+                    exception_of: None,
                     meta: meta(item, &rule.cite),
                 };
-                self.program.rules.push(resolved);
+                self.push_with_exceptions(resolved, &rule.exceptions);
             }
             ItemKind::Confine(rule) => {
                 let resolved = Rule {
@@ -586,10 +585,11 @@ impl Resolver {
                     recipients: None,
                     bases: Vec::new(),
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
-                    exceptions: self.exceptions(&rule.exceptions),
+                    exceptions: Vec::new(),
+                    exception_of: None,
                     meta: meta(item, &rule.cite),
                 };
-                self.program.rules.push(resolved);
+                self.push_with_exceptions(resolved, &rule.exceptions);
             }
             ItemKind::Honour(rule) => {
                 let all = self.program.categories().all_leaves();
@@ -606,6 +606,7 @@ impl Resolver {
                     bases: Vec::new(),
                     regions: Vec::new(),
                     exceptions: Vec::new(),
+                    exception_of: None,
                     meta: meta(item, &rule.cite),
                 };
                 self.program.rules.push(resolved);
@@ -667,6 +668,7 @@ impl Resolver {
             bases: Vec::new(),
             regions: self.lookup_all(Namespace::Region, regions),
             exceptions: Vec::new(),
+            exception_of: None,
             meta: meta(item, cite),
         }
     }

@@ -787,7 +787,9 @@ fn versions_with_flow_violations_are_compared() {
 }
 
 /// The One Touch policy with a purpose added beside `marketing.mailing` and
-/// allowed for `user.account`: a permission gained, and no permission lost; a category added with no rule changes nothing.
+/// allowed for `user.account`: a permission gained, and no permission lost,
+/// reported as a new purpose citing the notice's obligation; a category
+/// added with no rule changes nothing.
 #[test]
 fn one_touch_new_leaves_stand_for_new_leaves() {
     let dir = one_touch_twice();
@@ -806,9 +808,15 @@ fn one_touch_new_leaves_stand_for_new_leaves() {
         text.contains("now allowed: use `user.account` for `marketing.profiling`"),
         "{text}"
     );
-    // Not a new purpose: the old version already let `user.account` be
-    // shared for any purpose under `consent.explicit`.
-    assert!(!text.contains("needs notice and consent"), "{text}");
+    // A new purpose: under the ordinary rules `user.account` could not be
+    // used for it (sharing it with explicit consent is another party's
+    // purpose, and an exemption holds for its own situation only).
+    assert!(
+        text.contains(
+            "`user.account` may now be used for `marketing.profiling`: a new purpose, which needs notice and consent"
+        ),
+        "{text}"
+    );
     insta::assert_snapshot!("diff_one_touch_new_purpose", text);
 
     let wechat = dir.path().join("wechat");
@@ -945,4 +953,69 @@ fn the_step_summary_of_diff_is_the_bounded_markdown() {
             <= privet::render::markup::GITHUB_COMMENT_BUDGET
     );
     assert!(written.contains("more changes not shown"), "{written}");
+}
+
+/// 5: any category newly usable for a purpose the ordinary rules never
+/// allowed it is a new purpose, on the real policy.
+#[test]
+fn one_touch_order_data_for_advertising_is_a_new_purpose() {
+    let dir = one_touch_twice();
+    std::fs::write(
+        dir.path().join("new/ads.privet"),
+        "purpose marketing.ads \"show you advertisements\"\nallow use of user.order for marketing.ads\n",
+    )
+    .unwrap();
+    let output = privet_in(dir.path(), &["diff", "old", "new", "--fail-on", "widening"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains(
+            "`user.order` may now be used for `marketing.ads`: a new purpose, which needs notice and consent (obligation `consent.new_purpose`"
+        ),
+        "{text}"
+    );
+}
+
+/// The order of a rule's exceptions is never a change, citations included.
+#[test]
+fn one_touch_exceptions_swapped_are_no_change() {
+    let dir = one_touch_twice();
+    edit(
+        &dir.path().join("new/sharing.privet"),
+        "    except allow with consent.explicit\n        cite \"3(1) 1\"\n    except allow for legal.compliance under legal_requirement\n        cite \"3(1) 2\"\n",
+        "    except allow for legal.compliance under legal_requirement\n        cite \"3(1) 2\"\n    except allow with consent.explicit\n        cite \"3(1) 1\"\n",
+    );
+    let output = privet_in(dir.path(), &["diff", "old", "new", "--fail-on", "any"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("privet diff: no semantic changes"),
+        "{text}"
+    );
+}
+
+/// Removing a rule that decides nothing widens nothing: a `deny` of no
+/// category (order data is not sensitive), and an `allow` another already
+/// covers.
+#[test]
+fn one_touch_removing_a_dead_rule_is_neutral() {
+    let dir = one_touch_twice();
+    std::fs::write(
+        dir.path().join("old/dead.privet"),
+        "deny share of sensitive user.order\n\nallow use of user.order for service.provide\n",
+    )
+    .unwrap();
+    let output = privet_in(dir.path(), &["diff", "old", "new", "--fail-on", "widening"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("privet diff: 0 widening, 0 narrowing, 2 neutral"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("it decides nothing (a `dead-rule`), so no permission changes")
+            .count(),
+        2,
+        "{text}"
+    );
 }

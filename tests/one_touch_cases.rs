@@ -224,3 +224,195 @@ fn claiming_an_exemption_does_not_disclose_an_address_book() {
     let (_, compilation) = with_case(&text);
     assert_eq!(found(&compilation), owned(ADDRESS_BOOK_FOUND));
 }
+
+// ---------------------------------------------------------------- 1(3), 3: exceptions and exemptions
+
+/// Asserts the exact diagnostics of a case, and snapshots it (under the
+/// test's name) when there are any.
+fn assert_case(name: &str, text: &str, expected: &[(&'static str, &str)]) {
+    let (sources, compilation) = with_case(text);
+    assert_eq!(found(&compilation), owned(expected));
+    if !expected.is_empty() {
+        insta::assert_snapshot!(name, case_and_diagnostics(text, &sources, &compilation));
+    }
+}
+
+/// 1(3) 7: the contract exemption covers providing the service the person
+/// asked for, not marketing.
+#[test]
+fn location_for_marketing_under_contract_necessity_is_refused() {
+    assert_case(
+        "location_for_marketing_under_contract_necessity_is_refused",
+        "\
+/// The app collects location for marketing, claiming the contract needs it.
+flow customer -> app
+    carries user.location
+    for marketing.mailing
+    under contract_necessity
+    protected by encryption.in_transit
+",
+        &[(
+            "purpose-not-allowed",
+            "no rule allows `user.location` to be collected for `marketing.mailing`",
+        )],
+    );
+}
+
+/// 1(3) 7: what the contract needs may be collected without consent.
+#[test]
+fn contact_for_the_service_under_contract_necessity_is_collected() {
+    assert_case(
+        "contact_for_the_service_under_contract_necessity_is_collected",
+        "\
+flow customer -> app
+    carries user.contact
+    for service.provide
+    under contract_necessity
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(4) 3: the criminal-justice exemption covers investigation and
+/// prosecution, not marketing.
+#[test]
+fn order_data_to_investigators_for_marketing_is_refused() {
+    assert_case(
+        "order_data_to_investigators_for_marketing_is_refused",
+        "\
+/// Order data handed to investigators for marketing, claiming the criminal
+/// investigation exemption.
+flow orders_db -> investigators
+    carries user.order
+    for marketing.mailing
+    under criminal_justice
+    protected by encryption.in_transit
+",
+        &[(
+            "sharing-without-basis",
+            "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
+        )],
+    );
+}
+
+/// 3(4) 3: shared for prosecution under the exemption, no consent needed.
+#[test]
+fn order_data_to_investigators_for_prosecution_is_shared() {
+    assert_case(
+        "order_data_to_investigators_for_prosecution_is_shared",
+        "\
+flow orders_db -> investigators
+    carries user.order
+    for legal.prosecution
+    under criminal_justice
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(1) 1: explicit consent lifts the ban on sharing and permits it, with no
+/// second rule.
+#[test]
+fn sharing_with_explicit_consent_is_permitted_by_the_exception() {
+    assert_case(
+        "sharing_with_explicit_consent_is_permitted_by_the_exception",
+        "\
+vendor partner \"a partner shop\" is third_party in site
+
+flow orders_db -> partner
+    carries user.order
+    for service.provide
+    with consent.explicit
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(2) 2: a successor bound by the policy may receive the information; a
+/// third party claiming the same basis may not.
+#[test]
+fn a_third_party_cannot_claim_the_successor_exception() {
+    assert_case(
+        "a_third_party_cannot_claim_the_successor_exception",
+        "\
+/// A company buying a product line, which is not the successor.
+vendor buyer \"a company buying a product line\" is third_party in site
+
+flow accounts_db -> buyer
+    carries user.contact, user.account
+    for service.provide
+    under successor_bound
+    protected by encryption.in_transit
+",
+        &[
+            (
+                "sharing-without-basis",
+                "`user.contact` is shared with `buyer` (third_party) without a basis the policy accepts",
+            ),
+            (
+                "sharing-without-basis",
+                "`user.account` is shared with `buyer` (third_party) without a basis the policy accepts",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_acquirer_bound_by_the_policy_receives_the_information() {
+    assert_case(
+        "the_acquirer_bound_by_the_policy_receives_the_information",
+        "\
+vendor acquirer_co \"the company acquiring One Touch\" is acquirer in site
+
+flow accounts_db -> acquirer_co
+    carries user.contact, user.account
+    for service.provide
+    under successor_bound
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(4) 2: public health needs no consent, for public-interest purposes.
+#[test]
+fn location_to_the_health_authority_for_public_safety_is_shared() {
+    assert_case(
+        "location_to_the_health_authority_for_public_safety_is_shared",
+        "\
+authority health_bureau \"the public health authority\" in site
+
+flow orders_db -> health_bureau
+    carries user.location
+    for public_safety
+    under public_interest
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(4) 2: the public-interest exemption does not cover customer support.
+#[test]
+fn location_to_the_health_authority_for_support_is_refused() {
+    assert_case(
+        "location_to_the_health_authority_for_support_is_refused",
+        "\
+/// The health authority is sent location data to answer support tickets.
+authority health_bureau \"the public health authority\" in site
+
+flow orders_db -> health_bureau
+    carries user.location
+    for service.support
+    under public_interest
+    protected by encryption.in_transit
+",
+        &[(
+            "sharing-without-basis",
+            "`user.location` is shared with `health_bureau` (authority) without a basis the policy accepts",
+        )],
+    );
+}

@@ -263,7 +263,7 @@ const CATEGORIES: &[&str] = &[
     "log",
 ];
 const PURPOSES: &[&str] = &["service", "service.login", "service.orders", "marketing"];
-const BASES: &[&str] = &["consent", "consent.explicit", "contract"];
+const BASES: &[&str] = &["consent", "consent.explicit", "contract", "vital"];
 const REGIONS: &[&str] = &["eu", "eu.de", "us"];
 const ACTIONS: &[&str] = &[
     "collect", "use", "store", "share", "transfer", "disclose", "process",
@@ -292,6 +292,7 @@ category user.device \"device \\\\ info\" sensitive\n\
 category log\n\
 purpose service.login\npurpose service.orders\npurpose marketing\n\
 basis consent\nbasis consent.explicit\nbasis contract\n\
+exemption vital \"life and limb\" for service.login, marketing\n\
 region eu.de\nregion us\n";
 
 fn pick(from: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
@@ -309,14 +310,71 @@ fn filter() -> impl Strategy<Value = &'static str> {
     prop_oneof![Just(""), Just("sensitive "), Just("identifier ")]
 }
 
-fn excepts() -> impl Strategy<Value = String> {
-    proptest::collection::vec((pick(BASES), proptest::sample::select(CITES)), 0..3).prop_map(
-        |list| {
-            list.into_iter()
-                .map(|(bases, cite)| format!("\n    except with {}{cite}", bases.join(", ")))
-                .collect()
+/// One condition of an exception: any of its clauses, at least one; its
+/// categories from the rule's own names (`of` only when the rule has no
+/// filter), its purposes from `purposes` (none when empty).
+fn condition(
+    categories: Vec<&'static str>,
+    purposes: &'static [&'static str],
+    regions: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    let of = if categories.is_empty() {
+        Just(String::new()).boxed()
+    } else {
+        prop_oneof![
+            Just(String::new()),
+            proptest::sample::subsequence(categories.clone(), 1..=categories.len())
+                .prop_map(|names| format!(" of {}", names.join(", "))),
+        ]
+        .boxed()
+    };
+    let purposes = if purposes.is_empty() {
+        Just(String::new()).boxed()
+    } else {
+        clause("for", purposes).boxed()
+    };
+    (
+        of,
+        purposes,
+        clause("to", PARTIES),
+        clause("with", BASES),
+        if regions.is_empty() {
+            Just(String::new()).boxed()
+        } else {
+            clause("in", regions).boxed()
         },
     )
+        .prop_map(|(c, p, r, b, g)| {
+            let text = format!("{c}{p}{r}{b}{g}");
+            if text.is_empty() {
+                " with consent".to_string()
+            } else {
+                text
+            }
+        })
+}
+
+/// `except` clauses: lifting or permitting, each maybe narrowed by an
+/// `except deny`.
+fn excepts(
+    categories: Vec<&'static str>,
+    purposes: &'static [&'static str],
+    regions: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    let one = (
+        prop_oneof![Just("except"), Just("except allow")],
+        condition(categories.clone(), purposes, regions),
+        proptest::sample::select(CITES),
+        proptest::option::of(condition(categories, purposes, regions)),
+    )
+        .prop_map(|(effect, condition, cite, carve_out)| {
+            let mut text = format!("\n    {effect}{condition}{cite}");
+            if let Some(carve_out) = carve_out {
+                text.push_str(&format!("\n        except deny{carve_out}"));
+            }
+            text
+        });
+    proptest::collection::vec(one, 0..3).prop_map(|list| list.concat())
 }
 
 /// A random rule of any kind, with random clauses and citations.
@@ -346,19 +404,30 @@ fn rule() -> impl Strategy<Value = String> {
             clause("to", PARTIES),
             clause("in", REGIONS),
             cite.clone(),
-            excepts(),
         )
-            .prop_map(|(a, f, c, p, r, g, cite, e)| format!(
-                "deny {} of {f}{}{p}{r}{g}{cite}{e}\n",
-                a.join(", "),
-                c.join(", ")
-            )),
-        (pick(CATEGORIES), pick(PURPOSES), cite.clone(), excepts()).prop_map(
-            |(c, p, cite, e)| format!("restrict {} to {}{cite}{e}\n", c.join(", "), p.join(", "))
-        ),
-        (pick(CATEGORIES), pick(REGIONS), cite.clone(), excepts()).prop_map(
-            |(c, r, cite, e)| format!("confine {} to {}{cite}{e}\n", c.join(", "), r.join(", "))
-        ),
+            .prop_flat_map(|(a, f, c, p, r, g, cite)| {
+                // An exception names what its rule covers.
+                let own = if f.is_empty() { c.clone() } else { Vec::new() };
+                let purposes: &'static [&'static str] = if p.is_empty() { PURPOSES } else { &[] };
+                let regions: &'static [&'static str] = if g.is_empty() { REGIONS } else { &[] };
+                excepts(own, purposes, regions).prop_map(move |e| {
+                    format!(
+                        "deny {} of {f}{}{p}{r}{g}{cite}{e}\n",
+                        a.join(", "),
+                        c.join(", ")
+                    )
+                })
+            }),
+        (pick(CATEGORIES), pick(PURPOSES), cite.clone()).prop_flat_map(|(c, p, cite)| {
+            excepts(c.clone(), &[], REGIONS).prop_map(move |e| {
+                format!("restrict {} to {}{cite}{e}\n", c.join(", "), p.join(", "))
+            })
+        }),
+        (pick(CATEGORIES), pick(REGIONS), cite.clone()).prop_flat_map(|(c, r, cite)| {
+            excepts(c.clone(), PURPOSES, REGIONS).prop_map(move |e| {
+                format!("confine {} to {}{cite}{e}\n", c.join(", "), r.join(", "))
+            })
+        }),
         (pick(PURPOSES), cite)
             .prop_map(|(p, cite)| format!("honour do not track for {}{cite}\n", p.join(", "))),
     ]
@@ -422,8 +491,12 @@ fn the_rego_agrees_with_privet_on_every_act_of_a_small_random_policy() {
          allow use, store of user for service\n\
          allow share of identifier user to processor under consent in eu\n\
          deny share of user.contact to third_party cite \"say \\\"no\\\"\"\n    except with consent.explicit\n\
-         restrict user.device to service.login\n    except under contract\n\
+             except allow for marketing under vital, contract\n        except deny of user.contact.phone to public\n\
+         deny transfer of user for service in eu\n    except allow of user.contact for service.orders to processor in eu.de with consent\n\
+             except allow with vital\n\
+         restrict user.device to service.login\n    except under contract\n    except allow for marketing with vital\n\
          confine user to eu.de\n    except with consent.explicit cite \"a\\\\b\\nc\"\n\
+             except allow in us for service.orders\n        except deny of user.device\n\
          honour do not track for marketing\n\
          allow process of log\n"
     );

@@ -9,9 +9,14 @@
 //!   for every pair of a leaf category below its category and a leaf purpose
 //!   below its purpose (the *atoms*), and is permitted only if every atom is;
 //! - an atom is forbidden if a `deny`, `restrict`, `confine` or `honour do
-//!   not track` rule applies to it and none of that rule's exceptions holds;
-//! - otherwise it is permitted if an `allow` rule covers it; otherwise it is
-//!   forbidden by default.
+//!   not track` rule applies to it and none of that rule's exceptions holds
+//!   for it (an exception holds where everything it names holds and none of
+//!   its `except deny` carve-outs does);
+//! - otherwise it is permitted if an `allow` rule covers it (an `except
+//!   allow` clause is such a rule, made by the resolver); otherwise it is
+//!   forbidden by default;
+//! - a basis is accepted by a clause naming it or an ancestor, for the
+//!   purposes of its exemption only (`exemption x for p`).
 //!
 //! So a rule on an ancestor covers every descendant, a deny on
 //! `user.contact.email` catches a flow of the broad `user.contact`, and a
@@ -61,82 +66,309 @@ impl Decision {
     }
 }
 
-/// Whether one of the act's bases is under one of `accepted`.
+/// Whether one of the act's bases is under one of `accepted`, for some
+/// purpose.
 pub fn bases_satisfy(program: &Program, act_bases: &[NameId], accepted: &[NameId]) -> bool {
-    let bases = program.bases();
-    act_bases
-        .iter()
-        .any(|basis| bases.is_under_any(*basis, accepted))
+    !matches!(acceptance(program, act_bases, accepted), Acceptance::None)
 }
 
-/// Whether one of a rule's exceptions holds for the act's bases.
-pub fn excepted(program: &Program, rule: &Rule, act_bases: &[NameId]) -> bool {
-    rule.exceptions
-        .iter()
-        .any(|exception| bases_satisfy(program, act_bases, &exception.bases))
+/// For which leaf purposes an act's bases meet a clause's accepted bases: a
+/// basis is accepted when it is under one of them, and holds for the
+/// purposes of its exemption (every purpose, for a basis that is no
+/// exemption with a `for` clause).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Acceptance {
+    /// No basis of the act is accepted.
+    None,
+    /// One is, for every purpose.
+    Any,
+    /// Those that are hold for these purpose leaves only.
+    Purposes(FixedBitSet),
+}
+
+impl Acceptance {
+    pub fn holds_for(&self, purpose_leaf: usize) -> bool {
+        match self {
+            Acceptance::None => false,
+            Acceptance::Any => true,
+            Acceptance::Purposes(leaves) => leaves.contains(purpose_leaf),
+        }
+    }
+}
+
+/// Which purposes the act's bases are accepted for by `accepted`.
+pub fn acceptance(program: &Program, act_bases: &[NameId], accepted: &[NameId]) -> Acceptance {
+    let bases = program.bases();
+    let mut result = Acceptance::None;
+    for basis in act_bases {
+        if !bases.is_under_any(*basis, accepted) {
+            continue;
+        }
+        match program.basis_purposes(*basis) {
+            None => return Acceptance::Any,
+            Some(leaves) => match &mut result {
+                Acceptance::Purposes(union) => union.union_with(leaves),
+                _ => result = Acceptance::Purposes(leaves.clone()),
+            },
+        }
+    }
+    result
 }
 
 fn region_within(program: &Program, region: Option<NameId>, regions: &[NameId]) -> bool {
     region.is_some_and(|region| program.regions().is_under_any(region, regions))
 }
 
-/// Whether a rule's conditions that do not depend on the atom hold for the
-/// act: action, recipient, bases, region, Do Not Track, exceptions.
-pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
+/// A condition (of an exception or a carve-out) with its act-level parts
+/// decided: what is left depends on the atom.
+#[derive(Clone, Debug)]
+struct HeldCondition<'a> {
+    condition: &'a Condition,
+    acceptance: Acceptance,
+}
+
+impl HeldCondition<'_> {
+    /// The condition for one act: `None` when a part that does not depend
+    /// on the atom (recipient, region, bases) fails.
+    fn of<'a>(program: &Program, condition: &'a Condition, act: &Act) -> Option<HeldCondition<'a>> {
+        if condition
+            .recipients
+            .is_some_and(|recipients| !recipients.contains(act.recipient))
+        {
+            return None;
+        }
+        if !condition.regions.is_empty() && !region_within(program, act.region, &condition.regions)
+        {
+            return None;
+        }
+        let acceptance = if condition.bases.is_empty() {
+            Acceptance::Any
+        } else {
+            acceptance(program, &act.bases, &condition.bases)
+        };
+        (acceptance != Acceptance::None).then_some(HeldCondition {
+            condition,
+            acceptance,
+        })
+    }
+
+    fn holds(&self, category_leaf: usize, purpose_leaf: usize) -> bool {
+        self.condition
+            .categories
+            .as_ref()
+            .is_none_or(|scope| scope.leaves.contains(category_leaf))
+            && self
+                .condition
+                .purposes
+                .as_ref()
+                .is_none_or(|scope| scope.leaves.contains(purpose_leaf))
+            && self.acceptance.holds_for(purpose_leaf)
+    }
+}
+
+/// One exception of a rule, for one act.
+#[derive(Clone, Debug)]
+struct HeldException<'a> {
+    /// Its position among the rule's exceptions.
+    index: usize,
+    condition: HeldCondition<'a>,
+    /// The carve-outs whose act-level parts hold, with their positions.
+    carve_outs: Vec<(usize, HeldCondition<'a>)>,
+}
+
+impl HeldException<'_> {
+    fn holds(&self, category_leaf: usize, purpose_leaf: usize) -> bool {
+        self.condition.holds(category_leaf, purpose_leaf)
+            && !self
+                .carve_outs
+                .iter()
+                .any(|(_, carve_out)| carve_out.holds(category_leaf, purpose_leaf))
+    }
+}
+
+/// A rule engaged by an act: its conditions that do not depend on the atom
+/// hold, and what is left to decide per atom.
+#[derive(Clone, Debug)]
+pub struct EngagedRule<'a> {
+    pub id: RuleId,
+    pub rule: &'a Rule,
+    /// For an `allow` with bases: the purposes they are accepted for.
+    acceptance: Acceptance,
+    /// The exceptions whose act-level parts hold.
+    exceptions: Vec<HeldException<'a>>,
+}
+
+impl<'a> EngagedRule<'a> {
+    /// Whether the rule applies to one atom (leaf indices): it covers it, its
+    /// bases hold for the atom's purpose, and none of its exceptions holds.
+    pub fn applies(&self, category_leaf: usize, purpose_leaf: usize) -> bool {
+        rule_covers(self.rule, category_leaf, purpose_leaf)
+            && self.acceptance.holds_for(purpose_leaf)
+            && !self
+                .exceptions
+                .iter()
+                .any(|exception| exception.holds(category_leaf, purpose_leaf))
+    }
+}
+
+/// The rule, if the act engages it: its action, recipients, and its kind's
+/// own conditions that do not depend on the atom (an `allow`'s bases and
+/// regions, a `deny`'s regions, a `confine`'s region outside its own, Do Not
+/// Track) hold. With `unknown_region_outside`, a `confine` treats an act
+/// whose region is not known as outside (the data map fails closed).
+pub fn engage<'a>(
+    program: &Program,
+    id: RuleId,
+    rule: &'a Rule,
+    act: &Act,
+    unknown_region_outside: bool,
+) -> Option<EngagedRule<'a>> {
     if !rule.actions.contains(act.action) {
-        return false;
+        return None;
     }
     if rule
         .recipients
         .is_some_and(|recipients| !recipients.contains(act.recipient))
     {
-        return false;
+        return None;
     }
-    match rule.kind {
+    let mut acceptance = Acceptance::Any;
+    let engaged = match rule.kind {
         RuleKind::Allow => {
-            (rule.bases.is_empty() || bases_satisfy(program, &act.bases, &rule.bases))
+            if !rule.bases.is_empty() {
+                acceptance = self::acceptance(program, &act.bases, &rule.bases);
+            }
+            acceptance != Acceptance::None
                 && (rule.regions.is_empty() || region_within(program, act.region, &rule.regions))
         }
         RuleKind::Deny => {
-            (rule.regions.is_empty() || region_within(program, act.region, &rule.regions))
-                && !excepted(program, rule, &act.bases)
+            rule.regions.is_empty() || region_within(program, act.region, &rule.regions)
         }
-        RuleKind::Restrict => !excepted(program, rule, &act.bases),
-        RuleKind::Confine => {
-            act.region.is_some()
-                && !region_within(program, act.region, &rule.regions)
-                && !excepted(program, rule, &act.bases)
-        }
+        RuleKind::Restrict => true,
+        RuleKind::Confine => match act.region {
+            Some(_) => !region_within(program, act.region, &rule.regions),
+            None => unknown_region_outside,
+        },
         RuleKind::HonourDnt => act.do_not_track,
+    };
+    if !engaged {
+        return None;
+    }
+    let exceptions = rule
+        .exceptions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, exception)| {
+            let condition = HeldCondition::of(program, &exception.condition, act)?;
+            let carve_outs = exception
+                .carve_outs
+                .iter()
+                .enumerate()
+                .filter_map(|(index, carve_out)| {
+                    Some((
+                        index,
+                        HeldCondition::of(program, &carve_out.condition, act)?,
+                    ))
+                })
+                .collect();
+            Some(HeldException {
+                index,
+                condition,
+                carve_outs,
+            })
+        })
+        .collect();
+    Some(EngagedRule {
+        id,
+        rule,
+        acceptance,
+        exceptions,
+    })
+}
+
+impl Acceptance {
+    fn encode(&self, out: &mut Vec<u32>) {
+        match self {
+            Acceptance::None => out.push(0),
+            Acceptance::Any => out.push(1),
+            Acceptance::Purposes(leaves) => {
+                out.push(2 + crate::source::offset_u32(leaves.count_ones(..)));
+                out.extend(leaves.ones().map(crate::source::offset_u32));
+            }
+        }
     }
 }
 
+impl EngagedRule<'_> {
+    /// Appends what this engagement leaves to decide per atom.
+    fn encode(&self, out: &mut Vec<u32>) {
+        self.acceptance.encode(out);
+        out.push(crate::source::offset_u32(self.exceptions.len()));
+        for exception in &self.exceptions {
+            out.push(crate::source::offset_u32(exception.index));
+            exception.condition.acceptance.encode(out);
+            out.push(crate::source::offset_u32(exception.carve_outs.len()));
+            for (index, carve_out) in &exception.carve_outs {
+                out.push(crate::source::offset_u32(*index));
+                carve_out.acceptance.encode(out);
+            }
+        }
+    }
+}
+
+/// What the decision of an act depends on besides its category and
+/// purpose: for each rule, whether the act engages it and what is then left
+/// to decide per atom. Two acts of one program with the same signature are
+/// decided alike for every category and purpose (`check::diff` decides one
+/// table per signature).
+pub fn signature(program: &Program, act: &Act) -> Vec<u32> {
+    let mut out = Vec::new();
+    for id in program.rule_ids() {
+        match program
+            .rule(id)
+            .and_then(|rule| engage(program, id, rule, act, false))
+        {
+            Some(engaged) => {
+                out.push(1);
+                engaged.encode(&mut out);
+            }
+            None => out.push(0),
+        }
+    }
+    out
+}
+
+/// Whether a rule's conditions that do not depend on the atom hold for the
+/// act (see [`engage`]); its exceptions, which may, are not considered.
+pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
+    engage(program, RuleId(0), rule, act, false).is_some()
+}
+
 /// The `confine` rules that keep some atom of an act whose region is not
-/// known in their regions, and that no `except` lifts for the act's bases.
-/// The decision leaves a `confine` unengaged when the region is unknown
-/// (a query or an OPA input that names none); the data map fails closed
-/// instead, and judges a node that declares no region as outside every
-/// region, so `check::flows` reports these rules.
+/// known in their regions, and that no `except` lifts for it. The decision
+/// leaves a `confine` unengaged when the region is unknown (a query or an
+/// OPA input that names none); the data map fails closed instead, and
+/// judges a node that declares no region as outside every region, so
+/// `check::flows` reports these rules.
 pub fn confining_unknown_region(program: &Program, act: &Act, categories: &[usize]) -> Vec<RuleId> {
     let purposes = program.purposes().leaves_of(act.purpose);
     program
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, rule)| {
-            rule.kind == RuleKind::Confine
-                && rule.actions.contains(act.action)
-                && rule
-                    .recipients
-                    .is_none_or(|recipients| recipients.contains(act.recipient))
-                && !excepted(program, rule, &act.bases)
-                && categories.iter().any(|category| {
+        .rule_ids()
+        .filter_map(|id| {
+            let rule = program.rule(id)?;
+            if rule.kind != RuleKind::Confine {
+                return None;
+            }
+            let engaged = engage(program, id, rule, act, true)?;
+            categories
+                .iter()
+                .any(|category| {
                     purposes
                         .clone()
-                        .any(|purpose| rule_covers(rule, *category, purpose))
+                        .any(|purpose| engaged.applies(*category, purpose))
                 })
+                .then_some(id)
         })
-        .map(|(index, _)| RuleId(crate::source::offset_u32(index)))
         .collect()
 }
 
@@ -191,12 +423,14 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         let Some(rule) = program.rule(id) else {
             continue;
         };
-        let meets_purposes = purposes.clone().any(|p| covers_purpose(rule, p));
-        if meets_purposes && rule_engaged(program, rule, act) {
+        if !purposes.clone().any(|p| covers_purpose(rule, p)) {
+            continue;
+        }
+        if let Some(engaged) = engage(program, id, rule, act, false) {
             if rule.kind.forbids() {
-                forbidders.push((id, rule));
+                forbidders.push(engaged);
             } else {
-                allowers.push((id, rule));
+                allowers.push(engaged);
             }
         }
     }
@@ -208,10 +442,10 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
     for &category in categories {
         for purpose in purposes.clone() {
             let mut forbidden = false;
-            for (id, rule) in &forbidders {
-                if rule_covers(rule, category, purpose) {
+            for engaged in &forbidders {
+                if engaged.applies(category, purpose) {
                     forbidden = true;
-                    forbidding.push(*id);
+                    forbidding.push(engaged.id);
                 }
             }
             if forbidden {
@@ -219,10 +453,10 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
                 continue;
             }
             let mut permitted = false;
-            for (id, rule) in &allowers {
-                if rule_covers(rule, category, purpose) {
+            for engaged in &allowers {
+                if engaged.applies(category, purpose) {
                     permitted = true;
-                    allowing.push(*id);
+                    allowing.push(engaged.id);
                 }
             }
             if !permitted {

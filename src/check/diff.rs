@@ -26,11 +26,12 @@
 //! decided as compiled with the names only the other declares added as
 //! declarations ([`missing_names`]; [`crate::pipeline::diff`] does this), so
 //! both share one vocabulary. The decision of an act depends on its context
-//! (action, recipient, basis, region, Do Not Track) only through the set of
-//! rules the context engages ([`rule_engaged`]), so each version decides the
-//! category and purpose pairs once per distinct set of engaged rules.
+//! (action, recipient, basis, region, Do Not Track) only through the rules
+//! the context engages and what their exceptions leave to decide per atom
+//! ([`signature`]), so each version decides the category and purpose pairs
+//! once per distinct signature.
 
-use super::decision::{Act, decide, rule_engaged};
+use super::decision::{Act, decide, signature};
 use super::flows::{RetentionProblem, compare_lifecycles};
 use crate::describe;
 use crate::model::*;
@@ -1125,7 +1126,8 @@ fn rule_items(program: &Program, forbids: bool) -> Vec<Keyed<'_, Rule>> {
     program
         .rules
         .iter()
-        .filter(|rule| rule.kind.forbids() == forbids)
+        // An `except allow` clause is compared as part of its rule.
+        .filter(|rule| rule.kind.forbids() == forbids && rule.exception_of.is_none())
         .map(|rule| Keyed {
             key: rule_key(program, rule),
             coarse: format!(
@@ -1141,14 +1143,15 @@ fn rule_items(program: &Program, forbids: bool) -> Vec<Keyed<'_, Rule>> {
 }
 
 fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
+    let first = out.len();
     for forbids in [false, true] {
         let pairs = pair(rule_items(old, forbids), rule_items(new, forbids));
         // Citations of exceptions count as the rule's.
         for (before, after) in &pairs {
             if let (Some(before), Some(after)) = (before, after) {
                 let (was, is) = (
-                    describe::rule_cites(before.item),
-                    describe::rule_cites(after.item),
+                    describe::rule_cites(old, before.item),
+                    describe::rule_cites(new, after.item),
                 );
                 if before.meta.cite_text() == after.meta.cite_text() && was != is {
                     out.push(Change {
@@ -1176,7 +1179,7 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
             removed,
             |before, after, details, classes| {
                 let bases = |p: &Program, r: &Rule| describe::sorted_names(p.bases(), &r.bases);
-                let exceptions = |p: &Program, r: &Rule| describe::exception_bases(p, r);
+                let exceptions = |p: &Program, r: &Rule| describe::exception_texts(p, r);
                 if matches!(after.kind, RuleKind::Allow | RuleKind::Deny) {
                     head_changes(old, before, new, after, details, classes);
                 }
@@ -1249,6 +1252,32 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
             },
             out,
         );
+    }
+    decided_nothing(old, new, out.get_mut(first..).unwrap_or_default());
+}
+
+/// A rule added or removed that decides nothing in its version (a
+/// `dead-rule`) changes no permission: neutral, whatever its kind.
+fn decided_nothing(old: &Program, new: &Program, changes: &mut [Change]) {
+    let dead = |program: &Program| -> BTreeSet<Span> {
+        super::lints::dead_rules(program)
+            .into_iter()
+            .map(|diagnostic| diagnostic.primary.span)
+            .collect()
+    };
+    let (dead_old, dead_new) = (dead(old), dead(new));
+    for change in changes {
+        let dead = match change.kind {
+            ChangeKind::Removed => change.old.is_some_and(|span| dead_old.contains(&span)),
+            ChangeKind::Added => change.new.is_some_and(|span| dead_new.contains(&span)),
+            _ => false,
+        };
+        if dead {
+            change.class = Class::Neutral;
+            change
+                .details
+                .push("it decides nothing (a `dead-rule`), so no permission changes".to_string());
+        }
     }
 }
 
@@ -1695,7 +1724,7 @@ struct Version<'p> {
     bases: Vec<Option<NameId>>,
     regions: Vec<NameId>,
     /// The (category, purpose) table of each distinct set of engaged rules.
-    tables: BTreeMap<Vec<bool>, FixedBitSet>,
+    tables: BTreeMap<Vec<u32>, FixedBitSet>,
 }
 
 impl<'p> Version<'p> {
@@ -1755,12 +1784,7 @@ impl<'p> Version<'p> {
     /// indexed `category * purposes + purpose`.
     fn table(&mut self, context: Context) -> FixedBitSet {
         let probe = self.act(context, NOTHING, NOTHING);
-        let engaged: Vec<bool> = self
-            .program
-            .rules
-            .iter()
-            .map(|rule| rule_engaged(self.program, rule, &probe))
-            .collect();
+        let engaged = signature(self.program, &probe);
         if let Some(table) = self.tables.get(&engaged) {
             return table.clone();
         }
@@ -1861,10 +1885,17 @@ impl Permissions {
         for &context in &domain.contexts {
             let was = before.table(context);
             let is = after.table(context);
-            let ordinary = match context.basis.checked_sub(1) {
-                Some(index) => !exemption.get(index).copied().unwrap_or(false),
-                None => true,
-            };
+            // The purposes data may be collected, used and kept for under
+            // the ordinary rules: not under an exemption, and not handed on
+            // (a purpose a share names is the recipient's).
+            let onward = Action::ALL
+                .get(context.action)
+                .is_some_and(|action| action.is_onward());
+            let ordinary = !onward
+                && match context.basis.checked_sub(1) {
+                    Some(index) => !exemption.get(index).copied().unwrap_or(false),
+                    None => true,
+                };
             if ordinary {
                 ordinary_before.union_with(&was);
                 ordinary_after.union_with(&is);

@@ -462,6 +462,9 @@ impl<'p> Checker<'p> {
             .help(format!(
                 "declare where `{target}` runs or keeps the data, as in `in {first}`"
             ));
+        for note in exemption_scope_notes(program, act) {
+            diagnostic = diagnostic.note(note);
+        }
         match affected
             .first()
             .and_then(|leaf| self.path_note(flow, *leaf))
@@ -562,6 +565,9 @@ impl<'p> Checker<'p> {
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
             };
+            let diagnostic = exemption_scope_notes(program, act)
+                .into_iter()
+                .fold(diagnostic, Diagnostic::note);
             out.push((
                 Some(*rule_id),
                 with_path(diagnostic, affected.first().copied()),
@@ -788,6 +794,9 @@ impl<'p> Checker<'p> {
         };
         if broad {
             diagnostic = diagnostic.note(format!("not allowed: {detail}"));
+        }
+        for note in exemption_scope_notes(program, act) {
+            diagnostic = diagnostic.note(note);
         }
         for (rule, condition) in self.near_misses(act, unallowed).into_iter().take(3) {
             diagnostic = diagnostic.label(rule, condition);
@@ -1385,27 +1394,55 @@ fn past_tense(action: Action) -> &'static str {
     }
 }
 
-/// "the rule accepts `a` and `b`; this flow gives `c`"
+/// For each basis of the act that holds for some purposes only, none of
+/// them the act's: "`contract_necessity` holds only for `service.provide`".
+fn exemption_scope_notes(program: &Program, act: &Act) -> Vec<String> {
+    let purposes = program.purposes().leaves_of(act.purpose);
+    let mut notes = Vec::new();
+    for basis in &act.bases {
+        let Some(leaves) = program.basis_purposes(*basis) else {
+            continue;
+        };
+        if purposes.clone().any(|leaf| leaves.contains(leaf)) {
+            continue;
+        }
+        let scope: Vec<NameId> = leaves
+            .ones()
+            .filter_map(|leaf| program.purposes().leaf(leaf))
+            .collect();
+        let named = program
+            .exemption_purposes
+            .iter()
+            // The nearest: an ancestor has a smaller id.
+            .rfind(|(id, _)| program.bases().is_under(*basis, **id))
+            .map(|(_, scope)| scope.names.clone())
+            .unwrap_or(scope);
+        notes.push(format!(
+            "`{}` holds only for {}: an exemption covers the purposes of its situation",
+            program.bases().name(*basis),
+            names_list(program.purposes(), &named)
+        ));
+    }
+    notes
+}
+
+/// "the rule's exceptions: `except with a`; this flow gives `c`"
 fn accepted_bases_note(program: &Program, rule: &Rule, given: &[NameId]) -> String {
-    let accepted: Vec<NameId> = rule
-        .exceptions
-        .iter()
-        .flat_map(|exception| exception.bases.iter().copied())
+    let exceptions: Vec<String> = crate::describe::exception_texts(program, rule)
+        .into_iter()
+        .map(|text| format!("`{text}`"))
         .collect();
-    let accepted = if accepted.is_empty() {
-        "the rule has no exceptions".to_string()
-    } else {
-        format!(
-            "the rule accepts {}",
-            names_list(program.bases(), &accepted)
-        )
+    let exceptions = match exceptions.len() {
+        0 => "the rule has no exceptions".to_string(),
+        1 => format!("the rule's exception: {}", exceptions.join("")),
+        _ => format!("the rule's exceptions: {}", exceptions.join(", ")),
     };
     let given = if given.is_empty() {
         "this flow gives no basis".to_string()
     } else {
         format!("this flow gives {}", names_list(program.bases(), given))
     };
-    format!("{accepted}; {given}")
+    format!("{exceptions}; {given}")
 }
 
 /// The leaves of the atoms a forbidding rule covers, and how a diagnostic

@@ -1,6 +1,5 @@
 //! Lints on the policy itself: `unused-declaration` and `dead-rule`.
 
-use super::decision::bases_satisfy;
 use crate::diagnostic::{Diagnostic, Name};
 use crate::model::*;
 use fixedbitset::FixedBitSet;
@@ -196,7 +195,9 @@ impl<'p> Rules<'p> {
             return false;
         }
         if w.kind == RuleKind::Allow {
-            return self.scope_covers(wide, narrow)
+            // An `except allow` with carve-outs permits less than its scope.
+            return w.exceptions.is_empty()
+                && self.scope_covers(wide, narrow)
                 && (w.bases.is_empty()
                     || (!n.bases.is_empty() && all_under(program.bases(), &n.bases, &w.bases)));
         }
@@ -246,17 +247,36 @@ impl<'p> Rules<'p> {
 }
 
 /// Whether every act excepted from `wide` is excepted from `narrow` too, so
-/// that `wide` forbids at least what `narrow` forbids.
+/// that `wide` forbids at least what `narrow` forbids: each exception of
+/// `wide` is implied by one of `narrow` that names no more and has no
+/// carve-out (a sufficient test, not a complete one).
 fn exceptions_within(program: &Program, wide: &Rule, narrow: &Rule) -> bool {
     wide.exceptions.iter().all(|exception| {
-        // Any basis under this exception must satisfy one of narrow's.
-        exception.bases.iter().all(|basis| {
-            narrow
-                .exceptions
-                .iter()
-                .any(|n| bases_satisfy(program, &[*basis], &n.bases))
+        narrow.exceptions.iter().any(|n| {
+            n.carve_outs.is_empty()
+                && condition_implies(program, &exception.condition, &n.condition)
         })
     })
+}
+
+/// Whether `a` holding for an atom implies `b` holding for it.
+fn condition_implies(program: &Program, a: &Condition, b: &Condition) -> bool {
+    let scope_within = |a: &Option<Scope>, b: &Option<Scope>| match (a, b) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(a), Some(b)) => a.leaves.is_subset(&b.leaves),
+    };
+    scope_within(&a.categories, &b.categories)
+        && scope_within(&a.purposes, &b.purposes)
+        && match (a.recipients, b.recipients) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(a), Some(b)) => b.is_superset(a),
+        }
+        && (b.regions.is_empty()
+            || (!a.regions.is_empty() && all_under(program.regions(), &a.regions, &b.regions)))
+        && (b.bases.is_empty()
+            || (!a.bases.is_empty() && all_under(program.bases(), &a.bases, &b.bases)))
 }
 
 fn dead(rule: &Rule, message: String, primary: &str) -> Diagnostic {

@@ -5,7 +5,7 @@
 //! only program text in the Rego file is a header comment, escaped.
 
 use super::{comment_text, json_bytes};
-use crate::model::{Action, NameId, PartyKind, Program, Vocabulary};
+use crate::model::{Action, Condition, NameId, PartyKind, Program, Vocabulary};
 use crate::query::RuleInfo;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -46,6 +46,9 @@ struct Tables<'a> {
     /// Every basis to itself and its ancestors: an act's basis satisfies
     /// an accepted one when the accepted one is in its list.
     bases: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Every basis that holds for some purposes only to those purpose
+    /// leaves: an exemption holds for its own purposes.
+    basis_purposes: BTreeMap<&'a str, Vec<&'a str>>,
     /// Every region to itself and its ancestors.
     regions: BTreeMap<&'a str, Vec<&'a str>>,
     /// The decision rules, in program order (the index is the rule's
@@ -80,10 +83,66 @@ struct RuleTable<'a> {
     doc: Option<&'a str>,
 }
 
+/// What an exception or a carve-out names; each part given must hold.
+#[derive(Serialize)]
+struct ConditionTable<'a> {
+    /// Category leaves, or null for any.
+    categories: Option<Vec<&'a str>>,
+    /// Purpose leaves, or null for any.
+    purposes: Option<Vec<&'a str>>,
+    /// null for any recipient.
+    recipients: Option<Vec<&'static str>>,
+    /// The act's region must be known and under one (any if empty).
+    regions: Vec<&'a str>,
+    /// One of the act's bases must be under one, for the atom's purpose
+    /// (none needed if empty).
+    bases: Vec<&'a str>,
+}
+
 #[derive(Serialize)]
 struct ExceptionTable<'a> {
-    bases: Vec<&'a str>,
+    #[serde(flatten)]
+    condition: ConditionTable<'a>,
+    /// The `except deny` clauses: where one holds, the exception does not.
+    carve_outs: Vec<ConditionTable<'a>>,
+    /// For `except allow`: the number of the rule that permits what it
+    /// covers.
+    permits: Option<usize>,
     cite: Option<&'a str>,
+}
+
+fn condition_table<'a>(program: &'a Program, condition: &Condition) -> ConditionTable<'a> {
+    ConditionTable {
+        categories: condition
+            .categories
+            .as_ref()
+            .map(|scope| leaf_names(program.categories(), scope.leaves.ones())),
+        purposes: condition
+            .purposes
+            .as_ref()
+            .map(|scope| leaf_names(program.purposes(), scope.leaves.ones())),
+        recipients: condition
+            .recipients
+            .map(|set| set.iter().map(PartyKind::as_str).collect()),
+        regions: names(program.regions(), &condition.regions),
+        bases: names(program.bases(), &condition.bases),
+    }
+}
+
+/// Every basis that holds for some purposes only (an exemption with a `for`
+/// clause, or a name below one) to those purpose leaves.
+fn basis_purpose_table(program: &Program) -> BTreeMap<&str, Vec<&str>> {
+    program
+        .bases()
+        .iter()
+        .filter_map(|(id, entry)| {
+            let leaves = program.basis_purposes(id)?;
+            Some((
+                entry.name.as_str(),
+                leaf_names(program.purposes(), leaves.ones()),
+            ))
+        })
+        .collect()
 }
 
 fn leaf_names(vocabulary: &Vocabulary, leaves: impl IntoIterator<Item = usize>) -> Vec<&str> {
@@ -156,7 +215,13 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                 .exceptions
                 .iter()
                 .map(|exception| ExceptionTable {
-                    bases: names(program.bases(), &exception.bases),
+                    condition: condition_table(program, &exception.condition),
+                    carve_outs: exception
+                        .carve_outs
+                        .iter()
+                        .map(|carve_out| condition_table(program, &carve_out.condition))
+                        .collect(),
+                    permits: exception.permits.map(|id| id.index()),
                     cite: exception.cite.as_ref().map(|cite| cite.value.as_str()),
                 })
                 .collect(),
@@ -188,6 +253,7 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                 categories: leaf_table(categories),
                 purposes: leaf_table(purposes),
                 bases: ancestor_table(program.bases()),
+                basis_purposes: basis_purpose_table(program),
                 regions: ancestor_table(program.regions()),
                 rules,
                 rules_by_action,

@@ -123,58 +123,120 @@ category_leaves := {name: {leaf | some leaf in leaves} | some name, leaves in ta
 
 purpose_leaves := {name: {leaf | some leaf in leaves} | some name, leaves in tables.purposes}
 
-rule_leaves := [{"categories": {c | some c in rule.categories}, "purposes": listed_purposes(rule.purposes)} |
+rule_leaves := [{"categories": {c | some c in rule.categories}, "purposes": listed_set(rule.purposes)} |
 	some rule in tables.rules
 ]
 
-listed_purposes(null) := null
+listed_set(null) := null
 
-listed_purposes(purposes) := {p | some p in purposes} if purposes != null
+listed_set(purposes) := {p | some p in purposes} if purposes != null
 
-# The rules an act engages (`rule_engaged`), in order, each with its leaf
-# sets. `rules_by_action` lists the rules naming each action.
+# Every purpose leaf.
+every_purpose := {p | some leaves in tables.purposes; some p in leaves}
+
+# The rules an act engages (`engage`), in order, each with its leaf sets,
+# the purposes its bases are accepted for, and the exceptions whose parts
+# that do not depend on the atom hold. `rules_by_action` lists the rules
+# naming each action.
 engaged_rules(act) := [{
 	"rule": i,
 	"allows": tables.rules[i].kind == "allow",
 	"restricts": tables.rules[i].kind == "restrict",
 	"categories": rule_leaves[i].categories,
 	"purposes": rule_leaves[i].purposes,
+	"accepted": accepted_purposes(tables.rules[i].bases, act.bases),
+	"exceptions": [{"condition": held, "carve_outs": carve_outs} |
+		some exception in tables.rules[i].exceptions
+		held := held_condition(exception, act)
+		carve_outs := [c | some carve_out in exception.carve_outs; c := held_condition(carve_out, act)]
+	],
 } |
 	some i in tables.rules_by_action[act.action]
-	engaged(tables.rules[i], act, held)
-] if {
-	# The act's bases and their ancestors: a clause accepting any of these
-	# accepts the act.
-	held := {a | some b in act.bases; some a in tables.bases[b]}
+	engaged(tables.rules[i], act)
+]
+
+# A condition (of an exception or a carve-out) whose parts that do not
+# depend on the atom (recipient, region, a basis) hold for the act, as the
+# leaf sets left to test per atom; undefined when one of them fails.
+held_condition(condition, act) := {
+	"categories": listed_set(condition.categories),
+	"purposes": listed_set(condition.purposes),
+	"accepted": accepted,
+} if {
+	recipient_matches(condition.recipients, act.recipient)
+	within_or_none(act.region, condition.regions)
+	accepted := accepted_purposes(condition.bases, act.bases)
+	count(accepted) > 0
 }
 
+# The purpose leaves for which the act's bases meet `accepted`: every one
+# when nothing is asked; else, for each basis of the act under an accepted
+# one, those it holds for (an exemption's own, or every one).
+accepted_purposes(accepted, _) := every_purpose if count(accepted) == 0
+
+accepted_purposes(accepted, bases) := union({basis_scope(b) |
+	some b in bases
+	some a in tables.bases[b]
+	a in accepted
+}) if count(accepted) > 0
+
+basis_scope(b) := {p | some p in tables.basis_purposes[b]} if tables.basis_purposes[b]
+
+basis_scope(b) := every_purpose if not tables.basis_purposes[b]
+
 # An act stands for its atoms: every leaf category below its category with
-# every leaf purpose below its purpose. An engaged rule covers the atoms of
-# its category leaves and its purposes (`rule_covers`); each entry of
-# `covered` is one engaged rule and the atoms it covers, as category leaves
-# times purpose leaves.
+# every leaf purpose below its purpose. An engaged rule applies to the atoms
+# it covers (`rule_covers`), for the purposes its bases are accepted for,
+# but those where one of its exceptions holds; each entry of `covered` is
+# one engaged rule and the atoms it applies to.
 atoms(engaged, category, purpose) := {"covered": covered, "unallowed": unallowed} if {
 	categories := category_leaves[category]
 	purposes := purpose_leaves[purpose]
-	covered := [{"rule": rule.rule, "allows": rule.allows, "categories": cs, "purposes": ps} |
+
+	# Each rule's atoms as a rectangle of category and purpose leaves, less
+	# the atoms where an exception holds (most rules have none).
+	covered := [{"rule": rule.rule, "allows": rule.allows, "categories": cs, "purposes": ps, "excepted": excepted} |
 		some rule in engaged
 		cs := categories & rule.categories
-		count(cs) > 0
-		ps := covered_purposes(rule.restricts, rule.purposes, purposes)
-		count(ps) > 0
+		ps := covered_purposes(rule.restricts, rule.purposes, purposes) & rule.accepted
+		excepted := union({exception_atoms(exception, cs, ps) | some exception in rule.exceptions})
+		count(cs) * count(ps) > count(excepted)
 	]
 
-	# An atom that no engaged rule covers, forbidding or allowing, is
+	# An atom that no engaged rule applies to, forbidding or allowing, is
 	# forbidden by default.
 	unallowed := sort({[c, p] |
 		some c in categories
-		decided := union({entry.purposes | some entry in covered; c in entry.categories})
+		decided := union({applied_purposes(entry, c) | some entry in covered; c in entry.categories})
 		some p in purposes - decided
 	})
 }
 
+# The purposes an entry of `covered` applies to for one category leaf.
+applied_purposes(entry, _) := entry.purposes if count(entry.excepted) == 0
+
+applied_purposes(entry, c) := {p | some p in entry.purposes; not [c, p] in entry.excepted} if {
+	count(entry.excepted) > 0
+}
+
+# The atoms where an exception holds: those its condition names, but those
+# an `except deny` carve-out of it names.
+exception_atoms(exception, categories, purposes) := held - carved if {
+	held := condition_atoms(exception.condition, categories, purposes)
+	carved := union({condition_atoms(c, categories, purposes) | some c in exception.carve_outs})
+}
+
+condition_atoms(condition, categories, purposes) := {[c, p] |
+	some c in named(condition.categories, categories)
+	some p in named(condition.purposes, purposes) & condition.accepted
+}
+
+named(null, all) := all
+
+named(listed, all) := listed & all if listed != null
+
 # Forbidding overrides allowing: the act is permitted when no engaged
-# forbidding rule covers any of its atoms and an allow covers every one.
+# forbidding rule applies to any of its atoms and an allow to every one.
 verdict(a) := {"allow": true, "reasons": allowing} if {
 	every entry in a.covered {
 		entry.allows
@@ -205,69 +267,51 @@ rule_reason(effect, i) := {
 	rule := tables.rules[i]
 }
 
-# ---------------------------------------------------------------- rule_engaged
+# ---------------------------------------------------------------- engage
 
 # A rule is engaged by an act when the conditions that do not depend on the
 # atom hold: its action, its recipients (any, if null), and its kind's own.
-engaged(rule, act, held) if {
+engaged(rule, act) if {
 	act.action in rule.actions
 	recipient_matches(rule.recipients, act.recipient)
-	kind_engaged(rule, act, held)
+	kind_engaged(rule, act)
 }
 
 recipient_matches(null, _) := true
 
 recipient_matches(recipients, recipient) if recipient in recipients
 
-# allow: one of the act's bases is under one of its bases (if it has any),
-# and the act's region is known and under one of its regions (if it has any).
-kind_engaged(rule, act, held) if {
+# allow: one of the act's bases is accepted by its bases for some purpose
+# (if it has any), and the act's region is known and under one of its
+# regions (if it has any).
+kind_engaged(rule, act) if {
 	rule.kind == "allow"
-	accepts_or_none(rule.bases, held)
+	count(accepted_purposes(rule.bases, act.bases)) > 0
 	within_or_none(act.region, rule.regions)
 }
 
-# deny: the act's region is under one of its regions (if it has any), and no
-# exception holds.
-kind_engaged(rule, act, held) if {
+# deny: the act's region is under one of its regions (if it has any).
+kind_engaged(rule, act) if {
 	rule.kind == "deny"
 	within_or_none(act.region, rule.regions)
-	not excepted(rule, held)
 }
 
-# restrict: no exception holds.
-kind_engaged(rule, _, held) if {
+# restrict: always.
+kind_engaged(rule, _) if {
 	rule.kind == "restrict"
-	not excepted(rule, held)
 }
 
-# confine: the act's region is known and under none of its regions, and no
-# exception holds.
-kind_engaged(rule, act, held) if {
+# confine: the act's region is known and under none of its regions.
+kind_engaged(rule, act) if {
 	rule.kind == "confine"
 	act.region != null
 	not within(act.region, rule.regions)
-	not excepted(rule, held)
 }
 
 # honour do not track: the person has Do Not Track on.
-kind_engaged(rule, act, _) if {
+kind_engaged(rule, act) if {
 	rule.kind == "honour"
 	act.dnt == true
-}
-
-accepts_or_none(accepted, _) if count(accepted) == 0
-
-accepts_or_none(accepted, held) if accepts(accepted, held)
-
-accepts(accepted, held) if {
-	some basis in accepted
-	basis in held
-}
-
-excepted(rule, held) if {
-	some exception in rule.exceptions
-	accepts(exception.bases, held)
 }
 
 within_or_none(_, regions) if count(regions) == 0

@@ -78,8 +78,11 @@ fn tokens(text: &str) -> Vec<String> {
 fn clause_words(item: &str) -> Vec<&'static str> {
     match item {
         "allow" => vec!["for", "to", "under", "with", "in", "cite"],
-        "deny" => vec!["for", "to", "in", "cite", "except"],
-        "restrict" | "confine" => vec!["to", "cite", "except"],
+        // An exception's clauses too.
+        "deny" | "restrict" | "confine" => {
+            vec!["for", "to", "in", "under", "with", "cite", "except"]
+        }
+        "exemption" => vec!["for", "cite"],
         "retain" => vec![
             "for", "while", "after", "keep", "archive", "forever", "then", "cite",
         ],
@@ -139,6 +142,7 @@ fn want(tokens: &[String]) -> Want {
         .and_then(|i| tokens.get(i))
         .map_or("", String::as_str);
     let names = Want::Names;
+    let in_exception = tokens.iter().take(at).any(|token| token == "except");
     match keyword {
         "of" => names(Namespace::Category),
         "sensitive" | "identifier" if before == "of" => names(Namespace::Category),
@@ -148,8 +152,9 @@ fn want(tokens: &[String]) -> Want {
         "for" if item == "require" => Want::Words(vec!["stores", "flows"]),
         "for" => names(Namespace::Purpose),
         "stores" | "flows" => Want::Words(vec!["of"]),
-        "to" if item == "confine" => names(Namespace::Region),
-        "to" if item == "restrict" => names(Namespace::Purpose),
+        // In an exception, `to` names kinds of recipient, as in a rule.
+        "to" if item == "confine" && !in_exception => names(Namespace::Region),
+        "to" if item == "restrict" && !in_exception => names(Namespace::Purpose),
         "to" | "is" => Want::Words(PartyKind::ALL.iter().map(|p| p.as_str()).collect()),
         "under" | "with" => names(Namespace::Basis),
         "in" => names(Namespace::Region),
@@ -176,7 +181,12 @@ fn want(tokens: &[String]) -> Want {
         ),
         "honour" => Want::Words(vec!["do not track"]),
         "then" => Want::Words(vec!["after", "keep", "archive", "delete", "anonymize"]),
-        "except" => Want::Words(vec!["under", "with"]),
+        "except" => Want::Words(vec![
+            "allow", "deny", "of", "for", "to", "under", "with", "in",
+        ]),
+        "allow" | "deny" if before == "except" => {
+            Want::Words(vec!["of", "for", "to", "under", "with", "in"])
+        }
         _ => Want::Words(Vec::new()),
     }
 }
@@ -196,6 +206,7 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
         "for" | "after" | "before" => true,
         "by" => matches!(before, "protected" | "backed"),
         "sensitive" | "identifier" => before == "of",
+        "allow" | "deny" => at == 0 || before == "except",
         _ => at == 0,
     }
 }
@@ -327,6 +338,28 @@ mod tests {
         assert_eq!(
             want_after("restrict a to b, "),
             Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("confine a to b\n    except allow to "),
+            Want::Words(PartyKind::ALL.iter().map(|p| p.as_str()).collect())
+        );
+        assert_eq!(
+            want_after("restrict a to b\n    except for "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("deny share of a\n    except "),
+            Want::Words(vec![
+                "allow", "deny", "of", "for", "to", "under", "with", "in"
+            ])
+        );
+        assert_eq!(
+            want_after("deny share of a\n    except allow "),
+            Want::Words(vec!["of", "for", "to", "under", "with", "in"])
+        );
+        assert_eq!(
+            want_after("exemption x \"y\" "),
+            Want::Words(vec!["for", "cite"])
         );
         assert_eq!(want_after("flow a -> "), Want::Names(Namespace::Node));
         assert_eq!(want_after("flow "), Want::Names(Namespace::Node));

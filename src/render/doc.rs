@@ -154,18 +154,63 @@ fn actions_words(actions: ActionSet) -> String {
     describe::join_and(&list)
 }
 
+/// What a condition names, in words: "for `a`, to `processor`, under `b`".
+fn condition_words(program: &Program, condition: &Condition) -> Vec<Inline> {
+    let mut parts: Vec<Vec<Inline>> = Vec::new();
+    if let Some(categories) = &condition.categories {
+        let mut words = vec![text("of ")];
+        words.extend(scope(program.categories(), categories));
+        parts.push(words);
+    }
+    let parties: Vec<String> = condition
+        .recipients
+        .map(|parties| parties.iter().map(|p| p.as_str().to_string()).collect())
+        .unwrap_or_default();
+    let named = |vocabulary: &Vocabulary, ids: &[NameId]| describe::sorted_names(vocabulary, ids);
+    let purposes = condition
+        .purposes
+        .as_ref()
+        .map(|scope| named(program.purposes(), &scope.names))
+        .unwrap_or_default();
+    for (word, names) in [
+        ("for ", purposes),
+        ("to ", parties),
+        ("in ", named(program.regions(), &condition.regions)),
+        ("under ", named(program.bases(), &condition.bases)),
+    ] {
+        if !names.is_empty() {
+            let mut words = vec![text(word)];
+            words.extend(alternatives(&names));
+            parts.push(words);
+        }
+    }
+    let mut out = Vec::new();
+    for (index, part) in parts.into_iter().enumerate() {
+        if index > 0 {
+            out.push(text(", "));
+        }
+        out.extend(part);
+    }
+    out
+}
+
 fn exceptions(program: &Program, rule: &Rule) -> Vec<(Vec<Inline>, Option<String>)> {
-    rule.exceptions
-        .iter()
-        .map(|exception| {
-            let mut words = vec![text("except under ")];
-            words.extend(alternatives(&describe::sorted_names(
-                program.bases(),
-                &exception.bases,
-            )));
-            (words, exception.cite.as_ref().map(|c| c.value.clone()))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for exception in &rule.exceptions {
+        let mut words = vec![text(if exception.permits.is_some() {
+            "allowed as an exception "
+        } else {
+            "except "
+        })];
+        words.extend(condition_words(program, &exception.condition));
+        out.push((words, exception.cite.as_ref().map(|c| c.value.clone())));
+        for carve_out in &exception.carve_outs {
+            let mut words = vec![text("but not, in that exception, ")];
+            words.extend(condition_words(program, &carve_out.condition));
+            out.push((words, carve_out.cite.as_ref().map(|c| c.value.clone())));
+        }
+    }
+    out
 }
 
 /// A rule in words.
@@ -399,10 +444,15 @@ fn basis_kind(program: &Program, id: NameId) -> String {
         .get(id)
         .and_then(|e| e.declared.as_ref())
         .is_some_and(|d| d.exemption);
-    if exemption {
-        "an exemption: no consent needed".to_string()
-    } else {
-        String::new()
+    if !exemption {
+        return String::new();
+    }
+    match program.exemption_purposes.get(&id) {
+        Some(purposes) => format!(
+            "an exemption: no consent needed, for {} only",
+            describe::sorted_names(program.purposes(), &purposes.names).join(", ")
+        ),
+        None => "an exemption: no consent needed".to_string(),
     }
 }
 
@@ -445,7 +495,8 @@ fn rules_in(program: &Program, section: Section) -> Block {
         program
             .rules
             .iter()
-            .filter(|rule| section_of(rule) == section)
+            // An `except allow` clause is shown with its rule.
+            .filter(|rule| rule.exception_of.is_none() && section_of(rule) == section)
             .map(|rule| rule_entry(program, rule))
             .collect(),
     )

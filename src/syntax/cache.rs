@@ -174,7 +174,7 @@ struct_spans! {
     Text { span }
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
-    Declaration { name, label, flags, cite }
+    Declaration { name, label, flags, purposes, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
     DurationDecl { name, value, label, cite }
@@ -183,7 +183,7 @@ struct_spans! {
     BasisClause { bases }
     CategorySelector { filter, names }
     AllowRule { actions, categories, purposes, recipients, bases, regions, cite }
-    Exception { bases, cite, span }
+    Exception { keyword, categories, purposes, recipients, bases, regions, cite, span, head }
     DenyRule { actions, categories, purposes, recipients, regions, cite, exceptions }
     RestrictRule { categories, purposes, cite, exceptions }
     ConfineRule { categories, regions, cite, exceptions }

@@ -150,9 +150,30 @@ impl Lowerer {
             Rule::backing,
             Rule::honours_dnt,
         ];
-        let mut first: Vec<(Rule, Span)> = Vec::new();
         let mut problems = Vec::new();
-        for clause in children(&body).filter(|c| once.contains(&c.as_rule())) {
+        // The item's own clauses, then each `except` clause's.
+        let groups = std::iter::once(body.clone())
+            .chain(children(&body).filter(|c| c.as_rule() == Rule::except_clause));
+        for group in groups {
+            let owner = if group.as_rule() == Rule::except_clause {
+                "exception"
+            } else {
+                "item"
+            };
+            self.repeated_in(&group, owner, &once, &mut problems);
+        }
+        problems
+    }
+
+    fn repeated_in(
+        &self,
+        group: &P<'_>,
+        owner: &str,
+        once: &[Rule],
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        let mut first: Vec<(Rule, Span)> = Vec::new();
+        for clause in children(group).filter(|c| once.contains(&c.as_rule())) {
             let keyword = children(&clause)
                 .next()
                 .map(|k| self.span(&k))
@@ -174,7 +195,7 @@ impl Lowerer {
                     Diagnostic::new(
                         Name::SyntaxError,
                         keyword,
-                        format!("this item has a second {what}"),
+                        format!("this {owner} has a second {what}"),
                     )
                     .primary_message("second clause")
                     .label(*earlier, "first clause")
@@ -183,7 +204,6 @@ impl Lowerer {
                 None => first.push((clause.as_rule(), keyword)),
             }
         }
-        problems
     }
 
     pub(super) fn item(&self, pair: P<'_>) -> Option<Item> {
@@ -210,17 +230,7 @@ impl Lowerer {
             .unwrap_or_else(|| self.span(&body));
         let kind = self.item_kind(&body)?;
         let span = self.span(&body);
-        let text = body.as_str();
-        let first_line = text.split('\n').next().unwrap_or(text);
-        let first_line = match super::split::comment_start(first_line) {
-            Some(comment) => first_line.get(..comment).unwrap_or(first_line),
-            None => first_line,
-        };
-        let head = Span::new(
-            span.file,
-            span.start,
-            span.start + offset_u32(first_line.trim_end().len()),
-        );
+        let head = self.head(&body);
         Some(Item {
             docs,
             kind,
@@ -229,6 +239,23 @@ impl Lowerer {
             head,
             recovered: false,
         })
+    }
+
+    /// The first line of a pair, without a trailing comment: what a label
+    /// pointing at an item or a clause underlines.
+    fn head(&self, pair: &P<'_>) -> Span {
+        let span = self.span(pair);
+        let text = pair.as_str();
+        let first_line = text.split('\n').next().unwrap_or(text);
+        let first_line = match super::split::comment_start(first_line) {
+            Some(comment) => first_line.get(..comment).unwrap_or(first_line),
+            None => first_line,
+        };
+        Span::new(
+            span.file,
+            span.start,
+            span.start + offset_u32(first_line.trim_end().len()),
+        )
     }
 
     fn item_kind(&self, pair: &P<'_>) -> Option<ItemKind> {
@@ -365,6 +392,7 @@ impl Lowerer {
                 .filter(|c| c.as_rule() == Rule::category_flag)
                 .map(|c| self.flag(&c))
                 .collect(),
+            purposes: self.clause_names(child(pair, Rule::purposes)),
             cite: self.opt_text(pair, Rule::cite),
         }
     }
@@ -432,12 +460,27 @@ impl Lowerer {
         children(pair)
             .filter(|c| c.as_rule() == Rule::except_clause)
             .map(|e| {
-                let clause = self.basis_clause(&e);
+                let effect = child(&e, Rule::except_effect);
+                let keyword = match (children(&e).next(), &effect) {
+                    (Some(except), Some(effect)) => self.span(&except).to(self.span(effect)),
+                    (Some(except), None) => self.span(&except),
+                    _ => self.span(&e),
+                };
                 Exception {
-                    word: clause.word,
-                    bases: clause.bases,
+                    effect: match effect {
+                        Some(effect) if has(&effect, Rule::kw_allow) => ExceptEffect::Allow,
+                        Some(_) => ExceptEffect::Deny,
+                        None => ExceptEffect::Lift,
+                    },
+                    keyword,
+                    categories: self.categories(&e),
+                    purposes: self.clause_names(child(&e, Rule::purposes)),
+                    recipients: self.clause_names(child(&e, Rule::recipients)),
+                    bases: child(&e, Rule::bases).map(|b| self.basis_clause(&b)),
+                    regions: self.clause_names(child(&e, Rule::regions)),
                     cite: self.opt_text(&e, Rule::cite),
                     span: self.span(&e),
+                    head: self.head(&e),
                 }
             })
             .collect()

@@ -44,6 +44,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             name: ident.clone(),
             label: None,
             flags: Vec::new(),
+            purposes: Vec::new(),
             cite: None,
         })
     };
