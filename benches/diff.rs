@@ -42,6 +42,7 @@ fn brute_force(program: &Program) -> usize {
                                     bases: basis.iter().copied().collect(),
                                     region: *region,
                                     do_not_track,
+                                    audiences: Vec::new(),
                                 };
                                 if decide(program, &act).allowed {
                                     allowed += 1;

@@ -104,6 +104,8 @@ pub enum DeclKind {
     Event,
     Principle,
     Right,
+    /// A kind of data subject.
+    Audience,
 }
 
 impl DeclKind {
@@ -119,6 +121,7 @@ impl DeclKind {
             DeclKind::Event => "event",
             DeclKind::Principle => "principle",
             DeclKind::Right => "right",
+            DeclKind::Audience => "audience",
         }
     }
 }
@@ -133,6 +136,9 @@ pub struct Declaration {
     pub flags: Vec<Flag>,
     /// Only exemptions have purposes: those the exemption holds for.
     pub purposes: Vec<Ident>,
+    /// Only audiences have an age bound: `under age 14`, the number as
+    /// written (the resolver checks it).
+    pub under_age: Option<Text>,
     pub cite: Option<Text>,
 }
 
@@ -256,6 +262,8 @@ pub struct AllowRule {
     pub recipients: Vec<Ident>,
     pub bases: Option<BasisClause>,
     pub regions: Vec<Ident>,
+    /// `about customer.child`: the kinds of data subject it is about.
+    pub audiences: Vec<Ident>,
     pub cite: Option<Text>,
 }
 
@@ -283,6 +291,7 @@ pub struct Exception {
     pub recipients: Vec<Ident>,
     pub bases: Option<BasisClause>,
     pub regions: Vec<Ident>,
+    pub audiences: Vec<Ident>,
     pub cite: Option<Text>,
     pub span: Span,
     /// Its first line.
@@ -298,6 +307,7 @@ impl Exception {
             && self.recipients.is_empty()
             && self.bases.as_ref().is_none_or(|b| b.bases.is_empty())
             && self.regions.is_empty()
+            && self.audiences.is_empty()
     }
 }
 
@@ -309,6 +319,7 @@ pub struct DenyRule {
     pub purposes: Vec<Ident>,
     pub recipients: Vec<Ident>,
     pub regions: Vec<Ident>,
+    pub audiences: Vec<Ident>,
     pub cite: Option<Text>,
     pub exceptions: Vec<Exception>,
 }
@@ -318,6 +329,7 @@ pub struct DenyRule {
 pub struct RestrictRule {
     pub categories: Vec<Ident>,
     pub purposes: Vec<Ident>,
+    pub audiences: Vec<Ident>,
     pub cite: Option<Text>,
     pub exceptions: Vec<Exception>,
 }
@@ -327,6 +339,7 @@ pub struct RestrictRule {
 pub struct ConfineRule {
     pub categories: Vec<Ident>,
     pub regions: Vec<Ident>,
+    pub audiences: Vec<Ident>,
     pub cite: Option<Text>,
     pub exceptions: Vec<Exception>,
 }
@@ -455,6 +468,9 @@ pub struct NodeDecl {
     pub label: Option<Text>,
     /// `is processor`, for vendors.
     pub party: Option<Ident>,
+    /// `is customer.adult, customer.child`, for subjects: the kinds of data
+    /// subject they are.
+    pub audiences: Vec<Ident>,
     pub regions: Vec<Ident>,
     /// `protected by ...`, for stores.
     pub protection: Vec<Ident>,

@@ -74,13 +74,20 @@ pub fn parties_text(parties: PartySet) -> String {
 }
 
 /// What a condition names, in the order of the clauses of a rule: `of
-/// user.contact for legal.compliance to authority in site with consent`.
+/// user.contact about customer for legal.compliance to authority in site
+/// with consent`.
 pub fn condition_text(program: &Program, condition: &Condition) -> String {
     let mut parts = Vec::new();
     if let Some(categories) = &condition.categories {
         parts.push(format!(
             "of {}",
             scope_text(program.categories(), categories)
+        ));
+    }
+    if let Some(audiences) = &condition.audiences {
+        parts.push(format!(
+            "about {}",
+            scope_text(program.audiences(), audiences)
         ));
     }
     if let Some(purposes) = &condition.purposes {
@@ -146,10 +153,15 @@ pub fn rule_head(program: &Program, rule: &Rule) -> String {
         .as_ref()
         .map(|scope| scope_text(program.purposes(), scope));
     let regions = sorted_names(program.regions(), &rule.regions).join(", ");
+    let about = rule
+        .audiences
+        .as_ref()
+        .map(|scope| format!(" about {}", scope_text(program.audiences(), scope)))
+        .unwrap_or_default();
     match rule.kind {
         RuleKind::Allow | RuleKind::Deny => {
             let mut text = format!(
-                "{} {} of {categories}",
+                "{} {} of {categories}{about}",
                 rule.kind.keyword(),
                 actions_text(rule.actions)
             );
@@ -164,8 +176,11 @@ pub fn rule_head(program: &Program, rule: &Rule) -> String {
             }
             text
         }
-        RuleKind::Restrict => format!("restrict {categories} to {}", purposes.unwrap_or_default()),
-        RuleKind::Confine => format!("confine {categories} to {regions}"),
+        RuleKind::Restrict => format!(
+            "restrict {categories} to {}{about}",
+            purposes.unwrap_or_default()
+        ),
+        RuleKind::Confine => format!("confine {categories} to {regions}{about}"),
         RuleKind::HonourDnt => format!("honour do not track for {}", purposes.unwrap_or_default()),
     }
 }

@@ -439,6 +439,9 @@ fn item_block(item: &Item) -> Block {
             for flag in &declaration.flags {
                 head.token(flag.flag.keyword(), flag.span);
             }
+            if let Some(age) = &declaration.under_age {
+                head.keyword("under age").token(&age.value, age.span);
+            }
             children.push(list_clause("for", &declaration.purposes, start));
             &declaration.cite
         }
@@ -497,6 +500,7 @@ fn item_block(item: &Item) -> Block {
         ItemKind::Allow(rule) => {
             head.keyword("allow");
             action_head(&mut head, &rule.actions, &rule.categories);
+            children.push(list_clause("about", &rule.audiences, start));
             children.push(list_clause("for", &rule.purposes, start));
             children.push(list_clause("to", &rule.recipients, start));
             if let Some(bases) = &rule.bases {
@@ -508,6 +512,7 @@ fn item_block(item: &Item) -> Block {
         ItemKind::Deny(rule) => {
             head.keyword("deny");
             action_head(&mut head, &rule.actions, &rule.categories);
+            children.push(list_clause("about", &rule.audiences, start));
             children.push(list_clause("for", &rule.purposes, start));
             children.push(list_clause("to", &rule.recipients, start));
             children.push(list_clause("in", &rule.regions, start));
@@ -517,12 +522,14 @@ fn item_block(item: &Item) -> Block {
         ItemKind::Restrict(RestrictRule {
             categories,
             purposes: targets,
+            audiences,
             cite,
             exceptions,
         })
         | ItemKind::Confine(ConfineRule {
             categories,
             regions: targets,
+            audiences,
             cite,
             exceptions,
         }) => {
@@ -533,6 +540,7 @@ fn item_block(item: &Item) -> Block {
             };
             head.keyword(word).list(categories);
             children.push(list_clause("to", targets, start));
+            children.push(list_clause("about", audiences, start));
             tail.extend(exception_blocks(exceptions));
             cite
         }
@@ -571,6 +579,9 @@ fn item_block(item: &Item) -> Block {
             }
             if let Some(party) = &node.party {
                 head.keyword("is").ident(party);
+            }
+            if !node.audiences.is_empty() {
+                head.keyword("is").list(&node.audiences);
             }
             let regions = list_clause("in", &node.regions, start);
             if node.kind == NodeKind::Tracker {
@@ -677,8 +688,11 @@ fn exception_blocks(exceptions: &[Exception]) -> Vec<Block> {
             },
             exception.keyword,
         );
-        let mut clauses: Vec<(&str, &[Ident])> =
-            vec![("for", &exception.purposes), ("to", &exception.recipients)];
+        let mut clauses: Vec<(&str, &[Ident])> = vec![
+            ("about", &exception.audiences),
+            ("for", &exception.purposes),
+            ("to", &exception.recipients),
+        ];
         if let Some(bases) = &exception.bases {
             clauses.push((basis_word(bases.word), &bases.bases));
         }

@@ -8,7 +8,8 @@
 //!
 //! A generated program uses every kind of item: category hierarchies several
 //! levels deep, purposes, bases, exemptions, regions, safeguards, durations,
-//! states, events, technologies, obligations, principles and rights; allow,
+//! states, events, technologies, obligations, principles, rights and
+//! audiences (kinds of data subject, which the subject is); allow,
 //! deny, restrict, confine, retain, require and honour rules; subjects,
 //! systems, stores, vendors, authorities, trackers and flows. It refers only
 //! to declared names, so it compiles without errors (warnings, such as an
@@ -380,6 +381,15 @@ impl Generator {
             ));
             self.item(&format!("right power{index} \"the right number {index}\""));
         }
+        // Kinds of data subject; no rule is about some of them only, so
+        // every act is decided once (one audience class).
+        self.item("audience folk \"the people the data is about\"");
+        for index in 0..unit.min(4) {
+            self.item(&format!(
+                "audience folk.kind{index} \"people of kind {index}\" under age {}",
+                10 + index
+            ));
+        }
     }
 
     fn pick_event(&mut self) -> String {
@@ -576,7 +586,7 @@ impl Generator {
     }
 
     fn data_map(&mut self, unit: usize) {
-        self.item("subject person \"a user of the service\"");
+        self.item("subject person \"a user of the service\" is folk");
         for index in 0..3 * unit {
             let name = format!("service{index}");
             let region = self.pick_from(&self.regions.clone());

@@ -12,6 +12,14 @@
 //! iterated to a fixpoint, so the work is O((V + E) · C / 64) for C leaf
 //! categories on an acyclic map, and no walk recurses.
 //!
+//! Data also carries its subjects: the audience leaves (kinds of data
+//! subject) whose data reaches each node, from the subjects it started at
+//! (a subject that names no kind is of every audience), along every flow
+//! that carries something. This is kept per node, not per category: an
+//! over-approximation, which only makes rules about an audience apply to
+//! more flows. It is propagated over the same condensation and order, once
+//! the categories are known.
+//!
 //! petgraph is an implementation detail: every id that leaves this module is
 //! a domain id ([`NameId`] for nodes, [`FlowId`] for flows).
 
@@ -31,6 +39,9 @@ pub struct DataGraph {
     pub anonymized: Vec<FixedBitSet>,
     /// Category leaves each flow really carries (by flow id).
     pub carried: Vec<FixedBitSet>,
+    /// Audience leaves whose data reaches each node (by node id); for a
+    /// subject, the kinds it is.
+    pub audiences: Vec<FixedBitSet>,
 }
 
 impl DataGraph {
@@ -107,7 +118,7 @@ impl DataGraph {
             }
         }
 
-        for component in order {
+        for &component in &order {
             // Iterate the component's flows until nothing changes; outside
             // a cycle this is one pass.
             loop {
@@ -206,11 +217,31 @@ impl DataGraph {
             }
         }
 
+        let audiences = propagate_audiences(
+            program,
+            &components,
+            &order,
+            &outgoing,
+            &carried,
+            &is_subject,
+        );
         DataGraph {
             arrived,
             anonymized,
             carried,
+            audiences,
         }
+    }
+
+    /// The audience leaves whose data a flow carries: a subject's kinds, or
+    /// what reached its source; `None` when that is not known (the program
+    /// declares no audience, a subject names no kind, nothing reached the
+    /// source): then the flow is of every audience.
+    pub fn flow_audiences(&self, program: &Program, flow: FlowId) -> Option<&FixedBitSet> {
+        let from = program.flow(flow)?.from;
+        self.audiences
+            .get(from.index())
+            .filter(|leaves| !leaves.is_clear())
     }
 
     /// The leaves a flow carries as personal data: none for an anonymized
@@ -341,6 +372,76 @@ impl<'a> PathFinder<'a> {
         };
         Some(shown.join(" -> "))
     }
+}
+
+/// The audience leaves whose data reaches each node: a subject's own kinds
+/// (every leaf when it names none), then, component by component in
+/// topological order, the union over the flows into a node that carry
+/// something of what reached their sources; a fixpoint inside a cycle.
+fn propagate_audiences(
+    program: &Program,
+    components: &[Vec<NodeIndex>],
+    order: &[usize],
+    outgoing: &[Vec<usize>],
+    carried: &[FixedBitSet],
+    is_subject: &[bool],
+) -> Vec<FixedBitSet> {
+    let leaf_count = program.audiences().leaf_count();
+    let mut audiences: Vec<FixedBitSet> = program
+        .nodes
+        .iter()
+        .map(|node| {
+            if node.kind != NodeKind::Subject || leaf_count == 0 {
+                FixedBitSet::with_capacity(leaf_count)
+            } else if node.audiences.is_empty() {
+                program.audiences().all_leaves()
+            } else {
+                program.audiences().leaf_set(&node.audiences, None)
+            }
+        })
+        .collect();
+    if leaf_count == 0 {
+        return audiences;
+    }
+    for &component in order {
+        let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
+        let in_cycle = components
+            .get(component)
+            .is_some_and(|members| members.len() > 1)
+            || flows.iter().any(|index| {
+                program
+                    .flows
+                    .get(*index)
+                    .is_some_and(|flow| flow.from == flow.to)
+            });
+        loop {
+            let mut changed = false;
+            for &index in flows {
+                let (Some(flow), Some(carries)) = (program.flows.get(index), carried.get(index))
+                else {
+                    continue;
+                };
+                let (from, to) = (flow.from.index(), flow.to.index());
+                if carries.is_clear() || is_subject.get(to).copied().unwrap_or(true) {
+                    continue;
+                }
+                let Some(mut reaching) = audiences.get(from).cloned() else {
+                    continue;
+                };
+                if let Some(target) = audiences.get_mut(to) {
+                    reaching.difference_with(target);
+                    if !reaching.is_clear() {
+                        target.union_with(&reaching);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed || !in_cycle {
+                break;
+            }
+        }
+    }
+    audiences
 }
 
 /// The components in topological order (sources first), by Kahn's

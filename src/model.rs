@@ -42,12 +42,14 @@ pub enum Namespace {
     Obligation,
     Principle,
     Right,
+    /// Kinds of data subject (`audience`): whose data it is.
+    Audience,
     /// Subjects, systems, stores, vendors, authorities and trackers.
     Node,
 }
 
 impl Namespace {
-    pub const ALL: [Namespace; 13] = [
+    pub const ALL: [Namespace; 14] = [
         Namespace::Category,
         Namespace::Purpose,
         Namespace::Basis,
@@ -60,6 +62,7 @@ impl Namespace {
         Namespace::Obligation,
         Namespace::Principle,
         Namespace::Right,
+        Namespace::Audience,
         Namespace::Node,
     ];
 
@@ -74,6 +77,7 @@ impl Namespace {
                 | Namespace::Basis
                 | Namespace::Region
                 | Namespace::Safeguard
+                | Namespace::Audience
         )
     }
 
@@ -92,6 +96,7 @@ impl Namespace {
             Namespace::Obligation => "obligation",
             Namespace::Principle => "principle",
             Namespace::Right => "right",
+            Namespace::Audience => "audience",
             Namespace::Node => "node of the data map",
         }
     }
@@ -180,6 +185,9 @@ impl Entry {
 /// name would cost work and memory quadratic in its depth; the resolver
 /// reports a deeper declaration as `invalid-value` and leaves it out.
 pub const MAX_NAME_DEPTH: usize = 64;
+
+/// The highest age an audience's `under age` bound may name, in years.
+pub const MAX_AGE: u32 = 150;
 
 /// The longest a declared name may be, in bytes. With the depth limit it
 /// bounds what the prefixes of one name cost.
@@ -604,6 +612,8 @@ pub struct Condition {
     /// purpose (an exemption holds for its own purposes only); none needed if
     /// empty.
     pub bases: Vec<NameId>,
+    /// `None`: any audience of the rule.
+    pub audiences: Option<Scope>,
 }
 
 /// `except with consent.explicit`, `except allow for legal.compliance under
@@ -696,6 +706,8 @@ pub struct Rule {
     /// For `allow` and `deny`: the act's region must be under one of these
     /// (any region if empty). For `confine`: the permitted regions.
     pub regions: Vec<NameId>,
+    /// `about ...`: the audience leaves it covers; `None`, every audience.
+    pub audiences: Option<Scope>,
     /// For an `allow` made from an `except allow` clause: its `except deny`
     /// clauses, which take what they name out of it (never `permits`).
     pub exceptions: Vec<ExceptionRule>,
@@ -743,6 +755,129 @@ impl RuleIndex {
             .get(leaf)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+}
+
+/// The audience leaves in classes that no rule, exception or carve-out
+/// tells apart: runs of consecutive leaves (in depth-first order) between
+/// the bounds of the audience names an `about` clause writes. Every leaf of
+/// a class is under the same names of every `about` clause, so an atom is
+/// decided alike for all of them: the decision function decides one atom
+/// per class, not per leaf, and the generated Rego names classes, not
+/// leaves. A program that declares no audience has one class with no
+/// leaves, which every rule covers. Classes are not the fewest possible,
+/// only exact: there are at most twice as many as the names written in
+/// `about` clauses, plus one.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct AudienceClasses {
+    /// The first leaf of each class, increasing; empty when there are no
+    /// audience leaves.
+    starts: Vec<u32>,
+    /// The number of audience leaves.
+    leaves: u32,
+}
+
+impl AudienceClasses {
+    /// The classes of a program's audience leaves, cut at the bounds of the
+    /// names of every `about` clause of its rules, exceptions and carve-outs.
+    pub fn build(audiences: &Vocabulary, rules: &[Rule]) -> AudienceClasses {
+        let leaves = crate::source::offset_u32(audiences.leaf_count());
+        if leaves == 0 {
+            return AudienceClasses::default();
+        }
+        let mut bounds = std::collections::BTreeSet::from([0u32]);
+        let scopes = rules.iter().flat_map(|rule| {
+            rule.audiences
+                .iter()
+                .chain(rule.exceptions.iter().flat_map(|exception| {
+                    exception.condition.audiences.iter().chain(
+                        exception
+                            .carve_outs
+                            .iter()
+                            .filter_map(|carve_out| carve_out.condition.audiences.as_ref()),
+                    )
+                }))
+        });
+        for scope in scopes {
+            for name in &scope.names {
+                let range = audiences.leaves_of(*name);
+                bounds.insert(crate::source::offset_u32(range.start));
+                bounds.insert(crate::source::offset_u32(range.end));
+            }
+        }
+        bounds.remove(&leaves);
+        AudienceClasses {
+            starts: bounds.into_iter().collect(),
+            leaves,
+        }
+    }
+
+    /// The number of classes: at least one.
+    pub fn count(&self) -> usize {
+        self.starts.len().max(1)
+    }
+
+    /// The class of an audience leaf.
+    pub fn of_leaf(&self, leaf: usize) -> usize {
+        self.starts
+            .partition_point(|start| *start as usize <= leaf)
+            .saturating_sub(1)
+    }
+
+    /// The leaves of a class, as leaf indices (none in a program without
+    /// audiences).
+    pub fn leaves(&self, class: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(class).map_or(0, |start| *start as usize);
+        let end = self
+            .starts
+            .get(class + 1)
+            .map_or(self.leaves as usize, |end| *end as usize);
+        start..end.max(start)
+    }
+
+    /// A leaf that stands for its class: its first; `None` when the program
+    /// declares no audience.
+    pub fn representative(&self, class: usize) -> Option<usize> {
+        self.starts.get(class).map(|start| *start as usize)
+    }
+
+    /// Whether a scope covers a class (every leaf of it, or none, by
+    /// construction): `None` covers every class.
+    pub fn covered_by(&self, class: usize, scope: Option<&Scope>) -> bool {
+        match (scope, self.representative(class)) {
+            (None, _) | (Some(_), None) => true,
+            (Some(scope), Some(leaf)) => scope.leaves.contains(leaf),
+        }
+    }
+
+    /// The classes that hold some leaf of a set of audience leaves, in
+    /// order; every class when the set is `None` (not known).
+    pub fn of_leaves(&self, leaves: Option<&FixedBitSet>) -> Vec<usize> {
+        let Some(leaves) = leaves.filter(|_| !self.starts.is_empty()) else {
+            return (0..self.count()).collect();
+        };
+        let mut classes: Vec<usize> = Vec::new();
+        for leaf in leaves.ones() {
+            let class = self.of_leaf(leaf);
+            if classes.last() != Some(&class) {
+                classes.push(class);
+            }
+        }
+        if classes.is_empty() {
+            // No leaf at all: whose data it is is not known.
+            return (0..self.count()).collect();
+        }
+        classes
+    }
+
+    /// The classes of the leaves below some audience names; every class
+    /// when there are none.
+    pub fn of_names(&self, audiences: &Vocabulary, names: &[NameId]) -> Vec<usize> {
+        if names.is_empty() {
+            return (0..self.count()).collect();
+        }
+        let leaves = audiences.leaf_set(names, None);
+        self.of_leaves(Some(&leaves))
     }
 }
 
@@ -925,6 +1060,9 @@ pub struct Node {
     pub retentions: Vec<StoreRetention>,
     pub technologies: Vec<NameId>,
     pub honours_dnt: bool,
+    /// For a subject: the kinds of data subject it is (`is ...`); empty
+    /// when it names none, and then it is of every audience.
+    pub audiences: Vec<NameId>,
     /// Whether its declaration parsed and resolved without error; an
     /// incomplete node is not judged, nor are the flows that touch it (its
     /// error comes first).
@@ -982,6 +1120,7 @@ pub struct Vocabularies {
     pub obligation: Vocabulary,
     pub principle: Vocabulary,
     pub right: Vocabulary,
+    pub audience: Vocabulary,
     pub node: Vocabulary,
 }
 
@@ -1000,6 +1139,7 @@ impl Vocabularies {
             Namespace::Obligation => &self.obligation,
             Namespace::Principle => &self.principle,
             Namespace::Right => &self.right,
+            Namespace::Audience => &self.audience,
             Namespace::Node => &self.node,
         }
     }
@@ -1026,6 +1166,10 @@ pub struct Program {
     /// The purposes an exemption holds for, by the exemption's id, when its
     /// declaration has a `for` clause (see [`Program::basis_purposes`]).
     pub exemption_purposes: BTreeMap<NameId, Scope>,
+    /// `under age N` of an audience declaration, by the audience's id.
+    pub audience_ages: BTreeMap<NameId, u32>,
+    /// The audience leaves grouped into classes no rule tells apart.
+    pub audience_classes: AudienceClasses,
     /// Names offered as "did you mean" for a misspelling: presumably meant,
     /// so not reported unused on top of the misspelling.
     pub suggested: Vec<(Namespace, NameId)>,
@@ -1047,6 +1191,8 @@ impl Program {
             flows: Vec::new(),
             references: Vec::new(),
             exemption_purposes: BTreeMap::new(),
+            audience_ages: BTreeMap::new(),
+            audience_classes: AudienceClasses::default(),
             suggested: Vec::new(),
         }
     }
@@ -1097,6 +1243,10 @@ impl Program {
 
     pub fn safeguards(&self) -> &Vocabulary {
         &self.names.safeguard
+    }
+
+    pub fn audiences(&self) -> &Vocabulary {
+        &self.names.audience
     }
 
     pub fn node_names(&self) -> &Vocabulary {

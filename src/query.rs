@@ -33,6 +33,10 @@ pub struct ActInput {
     /// Whether the person has Do Not Track on.
     #[serde(default)]
     pub dnt: bool,
+    /// The kind of data subject the data is about (an audience); absent
+    /// when not known, and then the act is of every audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 fn first_party() -> String {
@@ -56,6 +60,10 @@ impl ActInput {
                 .region
                 .map(|region| program.regions().name(region).to_string()),
             dnt: act.do_not_track,
+            subject: act
+                .audiences
+                .first()
+                .map(|audience| program.audiences().name(*audience).to_string()),
         }
     }
 }
@@ -132,6 +140,11 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
         .as_deref()
         .map(|region| lookup(program.regions(), "region", region))
         .transpose()?;
+    let audiences = input
+        .subject
+        .as_deref()
+        .map(|subject| lookup(program.audiences(), "audience", subject))
+        .transpose()?;
     Ok(Act {
         action,
         category,
@@ -140,6 +153,7 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
         bases,
         region,
         do_not_track: input.dnt,
+        audiences: audiences.into_iter().collect(),
     })
 }
 
@@ -303,6 +317,9 @@ fn answer_text(answer: &Answer) -> String {
     if let Some(region) = &act.region {
         out.push_str(&format!(" in `{region}`"));
     }
+    if let Some(subject) = &act.subject {
+        out.push_str(&format!(" about `{subject}`"));
+    }
     if act.dnt {
         out.push_str(" with Do Not Track on");
     }
@@ -373,6 +390,7 @@ mod tests {
             bases: Vec::new(),
             region: None,
             dnt: false,
+            subject: None,
         }
     }
 

@@ -33,6 +33,7 @@ pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
     resolver.finish_nodes(files);
     let mut program = resolver.program;
     program.rule_index = RuleIndex::build(&program.rules, program.categories().leaf_count());
+    program.audience_classes = AudienceClasses::build(program.audiences(), &program.rules);
     (program, resolver.diagnostics)
 }
 
@@ -50,6 +51,7 @@ fn declared_name(item: &ast::Item) -> Option<(Namespace, &ast::Ident)> {
                 DeclKind::Event => Namespace::Event,
                 DeclKind::Principle => Namespace::Principle,
                 DeclKind::Right => Namespace::Right,
+                DeclKind::Audience => Namespace::Audience,
             },
             &d.name,
         ),
@@ -169,6 +171,7 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
         obligation: take(Namespace::Obligation),
         principle: take(Namespace::Principle),
         right: take(Namespace::Right),
+        audience: take(Namespace::Audience),
         node: take(Namespace::Node),
     }
 }
@@ -317,6 +320,16 @@ impl Resolver {
             None
         } else {
             Some(self.scope(Namespace::Purpose, idents, None))
+        }
+    }
+
+    /// An `about` clause's audience scope, or `None` (every audience) when
+    /// it names none.
+    fn audience_scope(&mut self, idents: &[ast::Ident]) -> Option<Scope> {
+        if idents.is_empty() {
+            None
+        } else {
+            Some(self.scope(Namespace::Audience, idents, None))
         }
     }
 
@@ -505,6 +518,9 @@ impl Resolver {
         match &item.kind {
             ItemKind::Policy(policy) => self.policy(item, policy),
             ItemKind::Declaration(declaration) => {
+                if let Some(age) = &declaration.under_age {
+                    self.age_bound(declaration, age);
+                }
                 if declaration.kind == DeclKind::Exemption && !declaration.purposes.is_empty() {
                     let Some(id) = self.own_id(Namespace::Basis, &declaration.name) else {
                         return;
@@ -543,6 +559,7 @@ impl Resolver {
                     &rule.cite,
                     (&rule.actions, &rule.categories),
                     (&rule.purposes, &rule.recipients, &rule.regions),
+                    &rule.audiences,
                 );
                 resolved.bases = rule
                     .bases
@@ -558,6 +575,7 @@ impl Resolver {
                     &rule.cite,
                     (&rule.actions, &rule.categories),
                     (&rule.purposes, &rule.recipients, &rule.regions),
+                    &rule.audiences,
                 );
                 self.push_with_exceptions(resolved, &rule.exceptions);
             }
@@ -570,6 +588,7 @@ impl Resolver {
                     recipients: None,
                     bases: Vec::new(),
                     regions: Vec::new(),
+                    audiences: self.audience_scope(&rule.audiences),
                     exceptions: Vec::new(),
                     exception_of: None,
                     meta: meta(item, &rule.cite),
@@ -585,6 +604,7 @@ impl Resolver {
                     recipients: None,
                     bases: Vec::new(),
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
+                    audiences: self.audience_scope(&rule.audiences),
                     exceptions: Vec::new(),
                     exception_of: None,
                     meta: meta(item, &rule.cite),
@@ -605,6 +625,7 @@ impl Resolver {
                     recipients: None,
                     bases: Vec::new(),
                     regions: Vec::new(),
+                    audiences: None,
                     exceptions: Vec::new(),
                     exception_of: None,
                     meta: meta(item, &rule.cite),
@@ -646,7 +667,7 @@ impl Resolver {
     }
 
     /// What `allow` and `deny` share: the actions, categories, purposes,
-    /// recipients and regions of the acts they are about.
+    /// recipients, regions and audiences of the acts they are about.
     fn act_rule(
         &mut self,
         kind: RuleKind,
@@ -654,6 +675,7 @@ impl Resolver {
         cite: &Option<ast::Text>,
         (actions, categories): (&[ast::Ident], &ast::CategorySelector),
         (purposes, recipients, regions): (&[ast::Ident], &[ast::Ident], &[ast::Ident]),
+        audiences: &[ast::Ident],
     ) -> Rule {
         Rule {
             kind,
@@ -667,9 +689,33 @@ impl Resolver {
             recipients: self.recipients(recipients),
             bases: Vec::new(),
             regions: self.lookup_all(Namespace::Region, regions),
+            audiences: self.audience_scope(audiences),
             exceptions: Vec::new(),
             exception_of: None,
             meta: meta(item, cite),
+        }
+    }
+
+    /// `under age N` of an audience: a whole number of years, from 1 to
+    /// [`MAX_AGE`]; anything else is an `invalid-value`, and the bound is
+    /// then not kept.
+    fn age_bound(&mut self, declaration: &ast::Declaration, age: &ast::Text) {
+        let Some(id) = self.own_id(Namespace::Audience, &declaration.name) else {
+            return;
+        };
+        match age.value.parse::<u32>() {
+            Ok(years) if (1..=MAX_AGE).contains(&years) => {
+                self.program.audience_ages.insert(id, years);
+            }
+            _ => self.diagnostics.push(
+                Diagnostic::new(
+                    Name::InvalidValue,
+                    age.span,
+                    format!("`{}` is not an age this bound can name", age.value),
+                )
+                .primary_message(format!("an age from 1 to {MAX_AGE} years is needed here"))
+                .help("write the age in whole years, as in `under age 14`"),
+            ),
         }
     }
 
@@ -866,6 +912,7 @@ impl Resolver {
                     retentions: Vec::new(),
                     technologies: Vec::new(),
                     honours_dnt: false,
+                    audiences: Vec::new(),
                     complete: true,
                 },
             });
@@ -899,6 +946,7 @@ impl Resolver {
                 PartyKind::FirstParty
             }
         };
+        let audiences = self.lookup_all(Namespace::Audience, &node.audiences);
         let regions = self.lookup_all(Namespace::Region, &node.regions);
         let protection = self.lookup_all(Namespace::Safeguard, &node.protection);
         let technologies = self.lookup_all(Namespace::Technology, &node.technologies);
@@ -924,6 +972,7 @@ impl Resolver {
             retentions,
             technologies,
             honours_dnt: node.honours_dnt.is_some(),
+            audiences,
             complete: self.diagnostics.len() == errors_before,
         }
     }
@@ -1219,6 +1268,7 @@ fn keyword_declaring(namespace: Namespace) -> &'static str {
         Namespace::Obligation => "obligation",
         Namespace::Principle => "principle",
         Namespace::Right => "right",
+        Namespace::Audience => "audience",
         Namespace::Node => "system",
     }
 }

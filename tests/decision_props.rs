@@ -7,7 +7,7 @@
 )]
 
 use privet::check::{Act, decide};
-use privet::model::{Action, PartyKind, Program};
+use privet::model::{Action, AudienceClasses, PartyKind, Program, Scope};
 use privet::pipeline::compile;
 use privet::source::SourceMap;
 use proptest::prelude::*;
@@ -29,6 +29,8 @@ const LEAF_CATEGORIES: &[&str] = &[
 const PURPOSES: &[&str] = &["service.login", "service.orders", "marketing", "service"];
 const BASES: &[&str] = &["consent", "consent.explicit", "contract"];
 const REGIONS: &[&str] = &["eu", "us"];
+const AUDIENCES: &[&str] = &["kid", "adult", "adult.staff", "adult.other"];
+const LEAF_AUDIENCES: &[&str] = &["kid", "adult.staff", "adult.other"];
 const ACTIONS: &[&str] = &["collect", "use", "store", "share", "transfer", "disclose"];
 const PARTIES: &[&str] = &[
     "first_party",
@@ -43,7 +45,8 @@ const VOCABULARY: &str = "\
 category user.contact.email\ncategory user.contact.phone\ncategory user.device\ncategory log\n\
 purpose service.login\npurpose service.orders\npurpose marketing\n\
 basis consent\nbasis consent.explicit\nbasis contract\n\
-region eu\nregion us\n";
+region eu\nregion us\n\
+audience kid\naudience adult.staff\naudience adult.other\n";
 
 fn subset(from: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
     proptest::sample::subsequence(from, 1..=from.len().min(3))
@@ -68,11 +71,12 @@ fn allow_rule() -> impl Strategy<Value = String> {
         optional_clause("to", PARTIES),
         optional_clause("under", BASES),
         optional_clause("in", REGIONS),
+        optional_clause("about", AUDIENCES),
     )
         .prop_map(
-            |(actions, categories, purposes, recipients, bases, regions)| {
+            |(actions, categories, purposes, recipients, bases, regions, audiences)| {
                 format!(
-                    "allow {} of {}{purposes}{recipients}{bases}{regions}\n",
+                    "allow {} of {}{audiences}{purposes}{recipients}{bases}{regions}\n",
                     actions.join(", "),
                     categories.join(", ")
                 )
@@ -82,9 +86,11 @@ fn allow_rule() -> impl Strategy<Value = String> {
 
 /// A random rule of any kind.
 fn any_rule() -> impl Strategy<Value = String> {
+    // An exception as (bases, audiences); rendered by `except_text`.
     let except = prop_oneof![
-        Just(String::new()),
-        subset(BASES).prop_map(|b| format!(" except with {}", b.join(", "))),
+        Just(None),
+        subset(BASES).prop_map(|b| Some((b, Vec::new()))),
+        (subset(BASES), subset(AUDIENCES)).prop_map(|(b, a)| Some((b, a))),
     ];
     prop_oneof![
         allow_rule(),
@@ -93,31 +99,79 @@ fn any_rule() -> impl Strategy<Value = String> {
             subset(CATEGORIES),
             optional_clause("for", PURPOSES),
             optional_clause("to", PARTIES),
+            optional_clause("about", AUDIENCES),
             except.clone()
         )
             .prop_map(
-                |(actions, categories, purposes, recipients, except)| format!(
-                    "deny {} of {}{purposes}{recipients}{except}\n",
+                |(actions, categories, purposes, recipients, audiences, except)| format!(
+                    "deny {} of {}{audiences}{purposes}{recipients}{}\n",
                     actions.join(", "),
-                    categories.join(", ")
+                    categories.join(", "),
+                    except_text(&audiences, except)
                 )
             ),
-        (subset(CATEGORIES), subset(PURPOSES), except.clone()).prop_map(
-            |(categories, purposes, except)| format!(
-                "restrict {} to {}{except}\n",
+        (
+            subset(CATEGORIES),
+            subset(PURPOSES),
+            optional_clause("about", AUDIENCES),
+            except.clone()
+        )
+            .prop_map(|(categories, purposes, audiences, except)| format!(
+                "restrict {} to {}{audiences}{}\n",
                 categories.join(", "),
-                purposes.join(", ")
-            )
-        ),
+                purposes.join(", "),
+                except_text(&audiences, except)
+            )),
         (subset(CATEGORIES), subset(REGIONS), except).prop_map(|(categories, regions, except)| {
             format!(
-                "confine {} to {}{except}\n",
+                "confine {} to {}{}\n",
                 categories.join(", "),
-                regions.join(", ")
+                regions.join(", "),
+                except_text("", except)
             )
         }),
         subset(PURPOSES).prop_map(|p| format!("honour do not track for {}\n", p.join(", "))),
     ]
+}
+
+/// An exception of a rule whose `about` clause is `about` (maybe empty):
+/// `except with B` without audiences, else `except allow with B about A`,
+/// its audiences kept to those the rule is about (an exception about none
+/// of them is an `invalid-value`).
+fn except_text(about: &str, except: Option<(Vec<&str>, Vec<&str>)>) -> String {
+    let Some((bases, audiences)) = except else {
+        return String::new();
+    };
+    let leaves = |names: &[&str]| -> Vec<&str> {
+        LEAF_AUDIENCES
+            .iter()
+            .copied()
+            .filter(|leaf| {
+                names
+                    .iter()
+                    .any(|name| leaf == name || leaf.starts_with(&format!("{name}.")))
+            })
+            .collect()
+    };
+    let own: Vec<&str> = about
+        .trim()
+        .strip_prefix("about ")
+        .map(|list| list.split(", ").collect())
+        .unwrap_or_else(|| AUDIENCES.to_vec());
+    let own = leaves(&own);
+    let kept: Vec<&str> = leaves(&audiences)
+        .into_iter()
+        .filter(|leaf| own.contains(leaf))
+        .collect();
+    if audiences.is_empty() || kept.is_empty() {
+        format!(" except with {}", bases.join(", "))
+    } else {
+        format!(
+            " except allow with {} about {}",
+            bases.join(", "),
+            kept.join(", ")
+        )
+    }
 }
 
 fn program(rules: &[String]) -> Program {
@@ -145,6 +199,7 @@ struct RawAct {
     bases: Vec<&'static str>,
     region: Option<&'static str>,
     dnt: bool,
+    subject: Option<&'static str>,
 }
 
 fn raw_act() -> impl Strategy<Value = RawAct> {
@@ -156,9 +211,10 @@ fn raw_act() -> impl Strategy<Value = RawAct> {
         proptest::sample::subsequence(BASES, 0..=2),
         proptest::option::of(proptest::sample::select(REGIONS)),
         any::<bool>(),
+        proptest::option::of(proptest::sample::select(AUDIENCES)),
     )
         .prop_map(
-            |(action, category, purpose, recipient, bases, region, dnt)| RawAct {
+            |(action, category, purpose, recipient, bases, region, dnt, subject)| RawAct {
                 action,
                 category,
                 purpose,
@@ -166,6 +222,7 @@ fn raw_act() -> impl Strategy<Value = RawAct> {
                 bases,
                 region,
                 dnt,
+                subject,
             },
         )
 }
@@ -183,7 +240,49 @@ fn act(program: &Program, raw: &RawAct) -> Act {
             .collect(),
         region: raw.region.map(|r| program.regions().lookup(r).unwrap()),
         do_not_track: raw.dnt,
+        audiences: raw
+            .subject
+            .map(|s| program.audiences().lookup(s).unwrap())
+            .into_iter()
+            .collect(),
     }
+}
+
+/// The program as it decides for one audience leaf, written without
+/// audiences: a rule, exception or carve-out about other audiences never
+/// applies (it covers no category), the others are about everyone, and
+/// there are no audience classes. An independent reading of `about`.
+fn projected(program: &Program, leaf: &str) -> Program {
+    let audiences = program.audiences();
+    let leaf = audiences.leaves_of(audiences.lookup(leaf).unwrap()).start;
+    let nothing = Scope {
+        names: Vec::new(),
+        filter: None,
+        leaves: fixedbitset::FixedBitSet::with_capacity(program.categories().leaf_count()),
+    };
+    let about_other =
+        |scope: &Option<Scope>| scope.as_ref().is_some_and(|s| !s.leaves.contains(leaf));
+    let mut projected = program.clone();
+    for rule in &mut projected.rules {
+        if about_other(&rule.audiences) {
+            rule.categories = nothing.clone();
+        }
+        rule.audiences = None;
+        for exception in &mut rule.exceptions {
+            if about_other(&exception.condition.audiences) {
+                exception.condition.categories = Some(nothing.clone());
+            }
+            exception.condition.audiences = None;
+            for carve_out in &mut exception.carve_outs {
+                if about_other(&carve_out.condition.audiences) {
+                    carve_out.condition.categories = Some(nothing.clone());
+                }
+                carve_out.condition.audiences = None;
+            }
+        }
+    }
+    projected.audience_classes = AudienceClasses::default();
+    projected
 }
 
 proptest! {
@@ -232,6 +331,47 @@ proptest! {
                 prop_assert!(!decision.allowed, "{raw:?}");
                 prop_assert!(!decision.forbidding.is_empty());
             }
+        }
+    }
+
+    /// An act about one audience leaf is decided as the program written for
+    /// that leaf alone decides it (audience classes change nothing); an
+    /// act about a broad audience, or none, only if every leaf below is
+    /// allowed.
+    #[test]
+    fn an_act_is_decided_audience_leaf_by_audience_leaf(
+        rules in proptest::collection::vec(any_rule(), 0..8),
+        acts in proptest::collection::vec(raw_act(), 1..20),
+    ) {
+        let program = program(&rules);
+        let leaves: Vec<(&str, Program)> = LEAF_AUDIENCES
+            .iter()
+            .map(|leaf| (*leaf, projected(&program, leaf)))
+            .collect();
+        for raw in &acts {
+            let broad = decide(&program, &act(&program, raw)).allowed;
+            let mut every_leaf = true;
+            for (leaf, alone) in &leaves {
+                let under = raw.subject.is_none_or(|subject| {
+                    *leaf == subject || leaf.starts_with(&format!("{subject}."))
+                });
+                if !under {
+                    continue;
+                }
+                let narrow = RawAct { subject: Some(leaf), ..raw.clone() };
+                let allowed = decide(&program, &act(&program, &narrow)).allowed;
+                let unscoped = RawAct { subject: None, ..raw.clone() };
+                prop_assert_eq!(
+                    allowed,
+                    decide(alone, &act(alone, &unscoped)).allowed,
+                    "{:?} about {}\n{}",
+                    raw,
+                    leaf,
+                    rules.concat()
+                );
+                every_leaf &= allowed;
+            }
+            prop_assert_eq!(broad, every_leaf, "{:?}\n{}", raw, rules.concat());
         }
     }
 
@@ -296,6 +436,7 @@ fn exceptions_lift_a_deny_only_for_their_bases() {
         bases: vec![],
         region: None,
         dnt: false,
+        subject: None,
     };
     assert!(!decide(&program, &act(&program, &base)).allowed);
     let with_consent = RawAct {

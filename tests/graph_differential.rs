@@ -6,8 +6,10 @@
 //! order. It decides, for every leaf category and node, whether a path of
 //! flows declaring that leaf leads there from a data subject (with or
 //! without an anonymizing flow on the way), by a plain search over
-//! (node, anonymized) states. The decision function is shared: it is the
-//! contract both sides use.
+//! (node, anonymized) states; and, for every node, which audiences (kinds of
+//! data subject) have data reaching it, by a plain search from each subject
+//! along flows that carry something. The decision function is shared: it is
+//! the contract both sides use.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -31,7 +33,20 @@ basis consent\nbasis consent.explicit\nbasis law\n\
 region home\nregion away\n\
 safeguard tls\n\
 technology pixel for track\n\
+audience kid\naudience adult.staff\naudience adult.other\n\
 subject person\n";
+
+const AUDIENCE_NAMES: &[&str] = &["kid", "adult", "adult.staff", "adult.other"];
+
+/// The kinds a subject of the data map names, by its spec's `party`: none
+/// (every audience) first.
+const SUBJECT_KINDS: &[&str] = &[
+    "",
+    " is kid",
+    " is adult",
+    " is adult.staff, kid",
+    " is adult.other",
+];
 
 const CATEGORY_NAMES: &[&str] = &["a", "a.x", "a.y", "b", "c.z", "c"];
 const PURPOSE_NAMES: &[&str] = &["p", "p.one", "p.two", "q", "track"];
@@ -58,10 +73,10 @@ fn maybe(word: &'static str, from: &'static [&'static str]) -> impl Strategy<Val
 
 fn rule() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => (pick(ACTIONS), pick(CATEGORY_NAMES), maybe("for", PURPOSE_NAMES), maybe("to", PARTIES), maybe("under", BASIS_NAMES), maybe("in", &["home", "away"]))
-            .prop_map(|(a, c, p, t, b, r)| format!("allow {} of {}{p}{t}{b}{r}\n", a.join(", "), c.join(", "))),
-        1 => (pick(ACTIONS), pick(CATEGORY_NAMES), maybe("for", PURPOSE_NAMES), maybe("except with", BASIS_NAMES))
-            .prop_map(|(a, c, p, e)| format!("deny {} of {}{p}{e}\n", a.join(", "), c.join(", "))),
+        4 => (pick(ACTIONS), pick(CATEGORY_NAMES), maybe("for", PURPOSE_NAMES), maybe("to", PARTIES), maybe("under", BASIS_NAMES), maybe("in", &["home", "away"]), maybe("about", AUDIENCE_NAMES))
+            .prop_map(|(a, c, p, t, b, r, s)| format!("allow {} of {}{s}{p}{t}{b}{r}\n", a.join(", "), c.join(", "))),
+        1 => (pick(ACTIONS), pick(CATEGORY_NAMES), maybe("for", PURPOSE_NAMES), maybe("except with", BASIS_NAMES), maybe("about", AUDIENCE_NAMES))
+            .prop_map(|(a, c, p, e, s)| format!("deny {} of {}{s}{p}{e}\n", a.join(", "), c.join(", "))),
         1 => (pick(CATEGORY_NAMES), pick(PURPOSE_NAMES))
             .prop_map(|(c, p)| format!("restrict {} to {}\n", c.join(", "), p.join(", "))),
         1 => pick(CATEGORY_NAMES).prop_map(|c| format!("confine {} to home\n", c.join(", "))),
@@ -79,7 +94,7 @@ struct NodeSpec {
 }
 
 fn node() -> impl Strategy<Value = NodeSpec> {
-    (0usize..5, 0..PARTIES.len(), any::<bool>(), any::<bool>()).prop_map(
+    (0usize..6, 0..PARTIES.len(), any::<bool>(), any::<bool>()).prop_map(
         |(kind, party, away, honours)| NodeSpec {
             kind,
             party,
@@ -148,6 +163,10 @@ fn render(rules: &[String], nodes: &[NodeSpec], flows: &[FlowSpec]) -> String {
             1 => format!("store {name} in {region}\n"),
             2 => format!("vendor {name} is {} in {region}\n", PARTIES[spec.party]),
             3 => format!("authority {name} in {region}\n"),
+            5 => format!(
+                "subject {name}{}\n",
+                SUBJECT_KINDS[spec.party % SUBJECT_KINDS.len()]
+            ),
             _ => format!(
                 "tracker {name} using pixel{} in {region}\n",
                 if spec.honours {
@@ -222,6 +241,8 @@ struct Reference<'p> {
     personal: Vec<Vec<bool>>,
     /// [leaf][node]: reached as anonymized data.
     anonymous: Vec<Vec<bool>>,
+    /// [node]: the audience leaves whose data reaches it.
+    audiences: Vec<BTreeSet<usize>>,
 }
 
 impl<'p> Reference<'p> {
@@ -289,11 +310,64 @@ impl<'p> Reference<'p> {
             personal = next_personal;
             anonymous = next_anonymous;
         }
-        Reference {
+        let mut reference = Reference {
             program,
             personal,
             anonymous,
+            audiences: Vec::new(),
+        };
+        reference.audiences = reference.audiences_reaching();
+        reference
+    }
+
+    /// The audience leaves a subject is: those below the kinds it names,
+    /// or every one.
+    fn kinds(&self, subject: NameId) -> BTreeSet<usize> {
+        let audiences = self.program.audiences();
+        let named = &self.program.node(subject).unwrap().audiences;
+        if named.is_empty() {
+            (0..audiences.leaf_count()).collect()
+        } else {
+            named
+                .iter()
+                .flat_map(|id| audiences.leaves_of(*id))
+                .collect()
         }
+    }
+
+    /// For each node, the audiences of the subjects from which a path of
+    /// flows that carry something leads to it (a subject is its own kinds).
+    fn audiences_reaching(&self) -> Vec<BTreeSet<usize>> {
+        let program = self.program;
+        let mut reaching = vec![BTreeSet::new(); program.nodes.len()];
+        for subject in program.nodes.iter().filter(|n| n.kind == NodeKind::Subject) {
+            let kinds = self.kinds(subject.id);
+            reaching[subject.id.index()].extend(kinds.iter().copied());
+            let mut seen = BTreeSet::from([subject.id]);
+            let mut queue = VecDeque::from([subject.id]);
+            while let Some(at) = queue.pop_front() {
+                for flow in &program.flows {
+                    if flow.from != at || self.carried(flow).is_empty() || self.is_subject(flow.to)
+                    {
+                        continue;
+                    }
+                    if seen.insert(flow.to) {
+                        reaching[flow.to.index()].extend(kinds.iter().copied());
+                        queue.push_back(flow.to);
+                    }
+                }
+            }
+        }
+        reaching
+    }
+
+    /// The audiences of a flow's acts, as names (empty: every audience).
+    fn flow_audiences(&self, flow: &privet::model::Flow) -> Vec<NameId> {
+        let audiences = self.program.audiences();
+        self.audiences[flow.from.index()]
+            .iter()
+            .map(|leaf| audiences.leaf(*leaf).unwrap())
+            .collect()
     }
 
     fn is_subject(&self, node: NameId) -> bool {
@@ -334,15 +408,17 @@ impl<'p> Reference<'p> {
             let mut personal = self.personal_of(flow);
             for (category, _) in &flow.categories {
                 let declared: Vec<usize> = program.categories().leaves_of(*category).collect();
+                let mut audiences = self.flow_audiences(flow);
                 let atoms: Vec<usize> =
                     if !from_subject && !declared.iter().any(|leaf| carried.contains(leaf)) {
                         // Never reaches the source: judged as declared,
-                        // unless anonymized.
+                        // unless anonymized, and about every audience.
                         found.insert((id, Name::InconsistentFlow));
                         if flow.transform == Some(Transform::Anonymized) {
                             continue;
                         }
                         personal.extend(declared.iter().copied());
+                        audiences.clear();
                         declared.clone()
                     } else {
                         declared
@@ -358,7 +434,14 @@ impl<'p> Reference<'p> {
                     continue;
                 }
                 for (purpose, _) in &flow.purposes {
-                    self.act_findings(id, flow, *category, *purpose, &atoms, &mut found);
+                    self.act_findings(
+                        id,
+                        flow,
+                        (*category, *purpose),
+                        &audiences,
+                        &atoms,
+                        &mut found,
+                    );
                 }
             }
             if !to_subject {
@@ -409,8 +492,8 @@ impl<'p> Reference<'p> {
         &self,
         id: FlowId,
         flow: &privet::model::Flow,
-        category: NameId,
-        purpose: NameId,
+        (category, purpose): (NameId, NameId),
+        audiences: &[NameId],
         atoms: &[usize],
         found: &mut BTreeSet<(FlowId, Name)>,
     ) {
@@ -430,6 +513,7 @@ impl<'p> Reference<'p> {
             bases: flow.bases.clone(),
             region,
             do_not_track,
+            audiences: audiences.to_vec(),
         };
         for (action, recipient, region) in acts
             .iter()
@@ -627,8 +711,15 @@ proptest! {
     fn graph_checker_agrees_with_the_path_reference((rules, nodes, flows) in program_strategy()) {
         let text = render(&rules, &nodes, &flows);
         let compilation = compile_text(&text);
-        let reference = Reference::new(&compilation.program).findings();
-        prop_assert_eq!(&compilation.findings, &reference, "{}", text);
+        let reference = Reference::new(&compilation.program);
+        let audiences: Vec<BTreeSet<usize>> = compilation
+            .graph
+            .audiences
+            .iter()
+            .map(|leaves| leaves.ones().collect())
+            .collect();
+        prop_assert_eq!(&audiences, &reference.audiences, "{}", text);
+        prop_assert_eq!(&compilation.findings, &reference.findings(), "{}", text);
     }
 }
 

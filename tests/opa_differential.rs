@@ -25,19 +25,29 @@ use std::path::Path;
 use std::time::Instant;
 
 /// A test module beside the bundle. `batch` decides every (category,
-/// purpose) pair of `data.privet_test.pairs` for the act in `input` with
-/// the bundle's own functions, in the order `decision` composes them: the
-/// rules the act engages once, then the atoms of each pair. `top` reads the
+/// purpose) pair of `data.privet_test.pairs`, about each subject of
+/// `data.privet_test.subjects` (null: not known), for the act in `input`
+/// with the bundle's own functions, in the order `decision` composes them:
+/// the rules the act engages once, then the atoms of each pair, once per
+/// distinct set of audience classes the subjects stand for. `top` reads the
 /// bundle's entry points, `allow` and `reasons`, for the act in `input`.
 const TEST_MODULE: &str = r#"
 package privet_test
 
 import rego.v1
 
-batch := [data.privet.verdict(data.privet.atoms(engaged, pair[0], pair[1])) |
+batch := [[verdicts[key] | some key in keys] |
 	engaged := data.privet.engaged_rules(data.privet.normalized(input))
 	some pair in data.privet_test.pairs
+	verdicts := {key: data.privet.verdict(data.privet.atoms(engaged, pair[0], pair[1], {k | some k in key})) |
+		some key in distinct_keys
+	}
 ]
+
+# The audience classes of each subject, as a sorted list.
+keys := [sort(data.privet.subject_classes(subject)) | some subject in data.privet_test.subjects]
+
+distinct_keys := {key | some key in keys}
 
 top := {"allow": data.privet.allow, "reasons": data.privet.reasons}
 
@@ -79,12 +89,24 @@ fn to_json(value: &regorus::Value) -> Value {
     serde_json::to_value(value).unwrap()
 }
 
-/// Compares the Rego and privet on every act of the program's domain, on
-/// `threads` threads; returns the number of acts compared.
+/// Compares the Rego and privet on every act of the program's domain (each
+/// context with every pair of a category and a purpose, about no subject and
+/// each audience), on `threads` threads; returns the number of acts
+/// compared.
 fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize) -> usize {
     let program = &compilation.program;
     let output = build(sources, compilation);
     let infos = RuleInfo::all(sources, program);
+    let subjects: Vec<Option<NameId>> = std::iter::once(None)
+        .chain(program.audiences().ids().map(Some))
+        .collect();
+    let subject_names: Vec<Value> = subjects
+        .iter()
+        .map(|subject| match subject {
+            Some(id) => json!(program.audiences().name(*id)),
+            None => Value::Null,
+        })
+        .collect();
     let pairs: Vec<(NameId, NameId)> = program
         .categories()
         .ids()
@@ -96,7 +118,7 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
         .collect();
     let mut base = engine(&output);
     base.add_data(regorus::Value::from(
-        json!({"privet_test": {"pairs": pair_names}}),
+        json!({"privet_test": {"pairs": pair_names, "subjects": subject_names}}),
     ))
     .unwrap();
     let contexts = support::contexts(program);
@@ -109,6 +131,7 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
                 let mut engine = base.clone();
                 let pairs = &pairs;
                 let infos = &infos;
+                let subjects = &subjects;
                 scope.spawn(move || {
                     let mut compared = 0;
                     for (index, context) in part.iter().enumerate() {
@@ -120,28 +143,35 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
                         let batch = to_json(&batch);
                         let answers = batch.as_array().unwrap();
                         assert_eq!(answers.len(), pairs.len());
-                        for ((category, purpose), answer) in pairs.iter().zip(answers) {
-                            let act = Act {
-                                category: *category,
-                                purpose: *purpose,
-                                ..context.clone()
-                            };
-                            let want = expected(program, infos, &act);
-                            assert_eq!(
-                                answer,
-                                &want,
-                                "the Rego and privet disagree on {}",
-                                serde_json::to_string(&ActInput::of(program, &act)).unwrap()
-                            );
-                            compared += 1;
+                        for ((category, purpose), answers) in pairs.iter().zip(answers) {
+                            let answers = answers.as_array().unwrap();
+                            assert_eq!(answers.len(), subjects.len());
+                            for (subject, answer) in subjects.iter().zip(answers) {
+                                let act = Act {
+                                    category: *category,
+                                    purpose: *purpose,
+                                    audiences: subject.iter().copied().collect(),
+                                    ..context.clone()
+                                };
+                                let want = expected(program, infos, &act);
+                                assert_eq!(
+                                    answer,
+                                    &want,
+                                    "the Rego and privet disagree on {}",
+                                    serde_json::to_string(&ActInput::of(program, &act)).unwrap()
+                                );
+                                compared += 1;
+                            }
                         }
-                        // The entry points, for one pair of each context
-                        // (rotating through the pairs): `allow` and
-                        // `reasons` are `decision` of the input.
+                        // The entry points, for one act of each context
+                        // (rotating through the pairs and subjects):
+                        // `allow` and `reasons` are `decision` of the input.
                         let (category, purpose) = pairs[(index * 7 + thread) % pairs.len()];
+                        let subject = subjects[(index * 3 + thread) % subjects.len()];
                         let act = Act {
                             category,
                             purpose,
+                            audiences: subject.into_iter().collect(),
                             ..context.clone()
                         };
                         let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
@@ -174,20 +204,26 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         * PartyKind::ALL.len()
         * (program.bases().len() + 1)
         * (program.regions().len() + 1)
-        * 2;
+        * 2
+        * (program.audiences().len() + 1);
+    assert!(
+        program.audiences().len() > 1,
+        "One Touch declares its audiences"
+    );
     assert_eq!(compared, domain);
     // Straight to standard error, so that the harness shows it.
     writeln!(
         std::io::stderr(),
         "regorus and privet agree on all {compared} acts of the One Touch policy \
          ({} actions x {} categories x {} purposes x {} recipients x {} basis choices \
-         x {} region choices x 2 Do Not Track) in {:.1?}",
+         x {} region choices x 2 Do Not Track x {} subject choices) in {:.1?}",
         Action::ALL.len(),
         program.categories().len(),
         program.purposes().len(),
         PartyKind::ALL.len(),
         program.bases().len() + 1,
         program.regions().len() + 1,
+        program.audiences().len() + 1,
         start.elapsed()
     )
     .unwrap();
@@ -218,7 +254,8 @@ fn inputs_that_are_not_acts_are_denied_with_what_is_wrong() {
     let answer = top(
         &mut engine,
         json!({"action": "use", "category": "user.emial", "purpose": "login",
-               "bases": ["consent", "consnet"], "region": "mars", "dnt": "yes"}),
+               "bases": ["consent", "consnet"], "region": "mars", "dnt": "yes",
+               "subject": "customer"}),
     );
     assert_eq!(answer["allow"], false);
     let fields: Vec<&str> = answer["reasons"]
@@ -230,7 +267,11 @@ fn inputs_that_are_not_acts_are_denied_with_what_is_wrong() {
             reason["field"].as_str().unwrap()
         })
         .collect();
-    assert_eq!(fields, vec!["bases", "category", "dnt", "region"]);
+    // A program that declares no audience knows no subject.
+    assert_eq!(
+        fields,
+        vec!["bases", "category", "dnt", "region", "subject"]
+    );
 
     engine.set_input(regorus::Value::from(json!({"action": "use"})));
     let answer = to_json(
@@ -265,6 +306,7 @@ const CATEGORIES: &[&str] = &[
 const PURPOSES: &[&str] = &["service", "service.login", "service.orders", "marketing"];
 const BASES: &[&str] = &["consent", "consent.explicit", "contract", "vital"];
 const REGIONS: &[&str] = &["eu", "eu.de", "us"];
+const AUDIENCES: &[&str] = &["customer", "customer.child", "customer.adult", "staff"];
 const ACTIONS: &[&str] = &[
     "collect", "use", "store", "share", "transfer", "disclose", "process",
 ];
@@ -293,7 +335,8 @@ category log\n\
 purpose service.login\npurpose service.orders\npurpose marketing\n\
 basis consent\nbasis consent.explicit\nbasis contract\n\
 exemption vital \"life and limb\" for service.login, marketing\n\
-region eu.de\nregion us\n";
+region eu.de\nregion us\n\
+audience customer.child \"children\" under age 14\naudience customer.adult\naudience staff\n";
 
 fn pick(from: &'static [&'static str]) -> impl Strategy<Value = Vec<&'static str>> {
     proptest::sample::subsequence(from, 1..=from.len().min(3))
@@ -312,11 +355,12 @@ fn filter() -> impl Strategy<Value = &'static str> {
 
 /// One condition of an exception: any of its clauses, at least one; its
 /// categories from the rule's own names (`of` only when the rule has no
-/// filter), its purposes from `purposes` (none when empty).
+/// filter), its purposes from `purposes` (none when empty), and so its
+/// regions and audiences.
 fn condition(
     categories: Vec<&'static str>,
     purposes: &'static [&'static str],
-    regions: &'static [&'static str],
+    (regions, audiences): (&'static [&'static str], &'static [&'static str]),
 ) -> impl Strategy<Value = String> {
     let of = if categories.is_empty() {
         Just(String::new()).boxed()
@@ -343,9 +387,14 @@ fn condition(
         } else {
             clause("in", regions).boxed()
         },
+        if audiences.is_empty() {
+            Just(String::new()).boxed()
+        } else {
+            clause("about", audiences).boxed()
+        },
     )
-        .prop_map(|(c, p, r, b, g)| {
-            let text = format!("{c}{p}{r}{b}{g}");
+        .prop_map(|(c, p, r, b, g, s)| {
+            let text = format!("{c}{s}{p}{r}{b}{g}");
             if text.is_empty() {
                 " with consent".to_string()
             } else {
@@ -359,13 +408,13 @@ fn condition(
 fn excepts(
     categories: Vec<&'static str>,
     purposes: &'static [&'static str],
-    regions: &'static [&'static str],
+    places: (&'static [&'static str], &'static [&'static str]),
 ) -> impl Strategy<Value = String> {
     let one = (
         prop_oneof![Just("except"), Just("except allow")],
-        condition(categories.clone(), purposes, regions),
+        condition(categories.clone(), purposes, places),
         proptest::sample::select(CITES),
-        proptest::option::of(condition(categories, purposes, regions)),
+        proptest::option::of(condition(categories, purposes, places)),
     )
         .prop_map(|(effect, condition, cite, carve_out)| {
             let mut text = format!("\n    {effect}{condition}{cite}");
@@ -389,10 +438,10 @@ fn rule() -> impl Strategy<Value = String> {
             clause("to", PARTIES),
             clause("under", BASES),
             clause("in", REGIONS),
-            cite.clone(),
+            (clause("about", AUDIENCES), cite.clone()),
         )
-            .prop_map(|(a, f, c, p, r, b, g, cite)| format!(
-                "allow {} of {f}{}{p}{r}{b}{g}{cite}\n",
+            .prop_map(|(a, f, c, p, r, b, g, (s, cite))| format!(
+                "allow {} of {f}{}{s}{p}{r}{b}{g}{cite}\n",
                 a.join(", "),
                 c.join(", ")
             )),
@@ -403,34 +452,52 @@ fn rule() -> impl Strategy<Value = String> {
             clause("for", PURPOSES),
             clause("to", PARTIES),
             clause("in", REGIONS),
-            cite.clone(),
+            (clause("about", AUDIENCES), cite.clone()),
         )
-            .prop_flat_map(|(a, f, c, p, r, g, cite)| {
+            .prop_flat_map(|(a, f, c, p, r, g, (s, cite))| {
                 // An exception names what its rule covers.
                 let own = if f.is_empty() { c.clone() } else { Vec::new() };
                 let purposes: &'static [&'static str] = if p.is_empty() { PURPOSES } else { &[] };
                 let regions: &'static [&'static str] = if g.is_empty() { REGIONS } else { &[] };
-                excepts(own, purposes, regions).prop_map(move |e| {
+                let audiences: &'static [&'static str] = if s.is_empty() { AUDIENCES } else { &[] };
+                excepts(own, purposes, (regions, audiences)).prop_map(move |e| {
                     format!(
-                        "deny {} of {f}{}{p}{r}{g}{cite}{e}\n",
+                        "deny {} of {f}{}{s}{p}{r}{g}{cite}{e}\n",
                         a.join(", "),
                         c.join(", ")
                     )
                 })
             }),
-        (pick(CATEGORIES), pick(PURPOSES), cite.clone()).prop_flat_map(|(c, p, cite)| {
-            excepts(c.clone(), &[], REGIONS).prop_map(move |e| {
-                format!("restrict {} to {}{cite}{e}\n", c.join(", "), p.join(", "))
-            })
-        }),
-        (pick(CATEGORIES), pick(REGIONS), cite.clone()).prop_flat_map(|(c, r, cite)| {
-            excepts(c.clone(), PURPOSES, REGIONS).prop_map(move |e| {
-                format!("confine {} to {}{cite}{e}\n", c.join(", "), r.join(", "))
-            })
-        }),
+        limited("restrict", PURPOSES, &[]),
+        limited("confine", REGIONS, PURPOSES),
         (pick(PURPOSES), cite)
             .prop_map(|(p, cite)| format!("honour do not track for {}{cite}\n", p.join(", "))),
     ]
+}
+
+/// A `restrict` or `confine` rule: `KEYWORD CATEGORIES to TARGETS`, maybe
+/// `about` some audiences, with exceptions naming the `purposes` given.
+fn limited(
+    keyword: &'static str,
+    targets: &'static [&'static str],
+    purposes: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    (
+        pick(CATEGORIES),
+        pick(targets),
+        clause("about", AUDIENCES),
+        proptest::sample::select(CITES),
+    )
+        .prop_flat_map(move |(c, t, s, cite)| {
+            let audiences: &'static [&'static str] = if s.is_empty() { AUDIENCES } else { &[] };
+            excepts(c.clone(), purposes, (REGIONS, audiences)).prop_map(move |e| {
+                format!(
+                    "{keyword} {} to {}{s}{cite}{e}\n",
+                    c.join(", "),
+                    t.join(", ")
+                )
+            })
+        })
 }
 
 fn random_act() -> impl Strategy<Value = Value> {
@@ -442,11 +509,17 @@ fn random_act() -> impl Strategy<Value = Value> {
         proptest::sample::subsequence(BASES, 0..=2),
         proptest::option::of(proptest::sample::select(REGIONS)),
         any::<bool>(),
+        proptest::option::of(proptest::sample::select(AUDIENCES)),
     )
         .prop_map(
-            |(action, category, purpose, recipient, bases, region, dnt)| {
-                json!({"action": action, "category": category, "purpose": purpose,
-                   "recipient": recipient, "bases": bases, "region": region, "dnt": dnt})
+            |(action, category, purpose, recipient, bases, region, dnt, subject)| {
+                let mut act = json!({"action": action, "category": category, "purpose": purpose,
+                   "recipient": recipient, "bases": bases, "region": region, "dnt": dnt});
+                // No subject: the field absent, as an OPA input leaves it.
+                if let Some(subject) = subject {
+                    act["subject"] = json!(subject);
+                }
+                act
             },
         )
 }
@@ -498,7 +571,11 @@ fn the_rego_agrees_with_privet_on_every_act_of_a_small_random_policy() {
          confine user to eu.de\n    except with consent.explicit cite \"a\\\\b\\nc\"\n\
              except allow in us for service.orders\n        except deny of user.device\n\
          honour do not track for marketing\n\
-         allow process of log\n"
+         allow process of log\n\
+         allow collect of user about customer.adult, staff\n\
+         deny use of user about customer.child for marketing\n    except allow with consent.explicit about customer.child\n        except deny of user.contact.phone\n\
+         restrict user.contact to service about staff\n\
+         confine log to us about customer\n    except allow about customer.adult with contract\n"
     );
     let (sources, compilation) = support::compile_text(&text);
     assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
@@ -556,6 +633,7 @@ fn the_rego_agrees_with_privet_on_generated_programs() {
                     None
                 },
                 do_not_track: random.chance(50),
+                audiences: Vec::new(),
             };
             let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
             assert_eq!(

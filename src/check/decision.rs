@@ -5,9 +5,13 @@
 //! the two to the same answers).
 //!
 //! The semantics:
-//! - an act names a category and a purpose, each possibly broad; it stands
-//!   for every pair of a leaf category below its category and a leaf purpose
-//!   below its purpose (the *atoms*), and is permitted only if every atom is;
+//! - an act names a category and a purpose, each possibly broad, and the
+//!   kinds of data subject (audiences) whose data it is, every one when that
+//!   is not known; it stands for every triple of a leaf category below its
+//!   category, a leaf purpose below its purpose and an audience leaf below
+//!   its audiences (the *atoms*), and is permitted only if every atom is
+//!   (audience leaves no rule tells apart are decided once, by class: see
+//!   [`AudienceClasses`]);
 //! - an atom is forbidden if a `deny`, `restrict`, `confine` or `honour do
 //!   not track` rule applies to it and none of that rule's exceptions holds
 //!   for it (an exception holds where everything it names holds and none of
@@ -39,6 +43,10 @@ pub struct Act {
     pub region: Option<NameId>,
     /// Whether the person has Do Not Track on.
     pub do_not_track: bool,
+    /// The kinds of data subject the data is about (audience names, broad
+    /// or leaf); empty when that is not known: then every audience, so a
+    /// rule about children applies to it (fail closed).
+    pub audiences: Vec<NameId>,
 }
 
 /// The outcome of [`decide`].
@@ -50,8 +58,11 @@ pub struct Decision {
     /// Rules that permitted at least one atom not forbidden, in rule order.
     pub allowing: Vec<RuleId>,
     /// Atoms (leaf category, leaf purpose) that nothing forbade and no rule
-    /// permits: forbidden by default.
+    /// permits for some audience of the act: forbidden by default.
     pub unallowed: Vec<(NameId, NameId)>,
+    /// The audience classes (see [`AudienceClasses`]) of those atoms, in
+    /// order.
+    pub unallowed_audiences: Vec<usize>,
 }
 
 impl Decision {
@@ -152,11 +163,17 @@ impl HeldCondition<'_> {
         })
     }
 
-    fn holds(&self, category_leaf: usize, purpose_leaf: usize) -> bool {
-        self.condition
-            .categories
-            .as_ref()
-            .is_none_or(|scope| scope.leaves.contains(category_leaf))
+    fn holds(
+        &self,
+        classes: &AudienceClasses,
+        (category_leaf, purpose_leaf, audience): Atom,
+    ) -> bool {
+        classes.covered_by(audience, self.condition.audiences.as_ref())
+            && self
+                .condition
+                .categories
+                .as_ref()
+                .is_none_or(|scope| scope.leaves.contains(category_leaf))
             && self
                 .condition
                 .purposes
@@ -177,14 +194,18 @@ struct HeldException<'a> {
 }
 
 impl HeldException<'_> {
-    fn holds(&self, category_leaf: usize, purpose_leaf: usize) -> bool {
-        self.condition.holds(category_leaf, purpose_leaf)
+    fn holds(&self, classes: &AudienceClasses, atom: Atom) -> bool {
+        self.condition.holds(classes, atom)
             && !self
                 .carve_outs
                 .iter()
-                .any(|(_, carve_out)| carve_out.holds(category_leaf, purpose_leaf))
+                .any(|(_, carve_out)| carve_out.holds(classes, atom))
     }
 }
+
+/// One atom of an act, as leaf indices: a leaf category, a leaf purpose and
+/// an audience class.
+pub type Atom = (usize, usize, usize);
 
 /// A rule engaged by an act: its conditions that do not depend on the atom
 /// hold, and what is left to decide per atom.
@@ -192,6 +213,7 @@ impl HeldException<'_> {
 pub struct EngagedRule<'a> {
     pub id: RuleId,
     pub rule: &'a Rule,
+    classes: &'a AudienceClasses,
     /// For an `allow` with bases: the purposes they are accepted for.
     acceptance: Acceptance,
     /// The exceptions whose act-level parts hold.
@@ -199,15 +221,19 @@ pub struct EngagedRule<'a> {
 }
 
 impl<'a> EngagedRule<'a> {
-    /// Whether the rule applies to one atom (leaf indices): it covers it, its
-    /// bases hold for the atom's purpose, and none of its exceptions holds.
-    pub fn applies(&self, category_leaf: usize, purpose_leaf: usize) -> bool {
+    /// Whether the rule applies to one atom: it covers it, its bases hold
+    /// for the atom's purpose, and none of its exceptions holds.
+    pub fn applies(&self, atom: Atom) -> bool {
+        let (category_leaf, purpose_leaf, audience) = atom;
         rule_covers(self.rule, category_leaf, purpose_leaf)
+            && self
+                .classes
+                .covered_by(audience, self.rule.audiences.as_ref())
             && self.acceptance.holds_for(purpose_leaf)
             && !self
                 .exceptions
                 .iter()
-                .any(|exception| exception.holds(category_leaf, purpose_leaf))
+                .any(|exception| exception.holds(self.classes, atom))
     }
 }
 
@@ -217,7 +243,7 @@ impl<'a> EngagedRule<'a> {
 /// Track) hold. With `unknown_region_outside`, a `confine` treats an act
 /// whose region is not known as outside (the data map fails closed).
 pub fn engage<'a>(
-    program: &Program,
+    program: &'a Program,
     id: RuleId,
     rule: &'a Rule,
     act: &Act,
@@ -281,6 +307,7 @@ pub fn engage<'a>(
     Some(EngagedRule {
         id,
         rule,
+        classes: &program.audience_classes,
         acceptance,
         exceptions,
     })
@@ -318,11 +345,14 @@ impl EngagedRule<'_> {
 
 /// What the decision of an act depends on besides its category and
 /// purpose: for each rule, whether the act engages it and what is then left
-/// to decide per atom. Two acts of one program with the same signature are
-/// decided alike for every category and purpose (`check::diff` decides one
-/// table per signature).
+/// to decide per atom, and the audience classes of the act. Two acts of one
+/// program with the same signature are decided alike for every category and
+/// purpose (`check::diff` decides one table per signature).
 pub fn signature(program: &Program, act: &Act) -> Vec<u32> {
     let mut out = Vec::new();
+    let classes = act_classes(program, act);
+    out.push(crate::source::offset_u32(classes.len()));
+    out.extend(classes.into_iter().map(crate::source::offset_u32));
     for id in program.rule_ids() {
         match program
             .rule(id)
@@ -352,6 +382,7 @@ pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
 /// `check::flows` reports these rules.
 pub fn confining_unknown_region(program: &Program, act: &Act, categories: &[usize]) -> Vec<RuleId> {
     let purposes = program.purposes().leaves_of(act.purpose);
+    let classes = act_classes(program, act);
     program
         .rule_ids()
         .filter_map(|id| {
@@ -363,16 +394,27 @@ pub fn confining_unknown_region(program: &Program, act: &Act, categories: &[usiz
             categories
                 .iter()
                 .any(|category| {
-                    purposes
-                        .clone()
-                        .any(|purpose| engaged.applies(*category, purpose))
+                    purposes.clone().any(|purpose| {
+                        classes
+                            .iter()
+                            .any(|class| engaged.applies((*category, purpose, *class)))
+                    })
                 })
                 .then_some(id)
         })
         .collect()
 }
 
-/// Whether an engaged rule applies to one atom (leaf indices).
+/// The audience classes an act stands for: those of its audiences, or every
+/// one when it names none.
+pub fn act_classes(program: &Program, act: &Act) -> Vec<usize> {
+    program
+        .audience_classes
+        .of_names(program.audiences(), &act.audiences)
+}
+
+/// Whether an engaged rule covers a leaf category and a leaf purpose,
+/// whatever the audience.
 pub fn rule_covers(rule: &Rule, category_leaf: usize, purpose_leaf: usize) -> bool {
     rule.categories.leaves.contains(category_leaf) && covers_purpose(rule, purpose_leaf)
 }
@@ -402,6 +444,7 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         // Not a name of this program: nothing can permit it.
         return Decision::default();
     }
+    let classes = act_classes(program, act);
 
     // Only the rules that name one of the act's leaf categories can apply,
     // and only those whose purposes meet the act's: a set of rule indices,
@@ -423,7 +466,13 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         let Some(rule) = program.rule(id) else {
             continue;
         };
-        if !purposes.clone().any(|p| covers_purpose(rule, p)) {
+        if !purposes.clone().any(|p| covers_purpose(rule, p))
+            || !classes.iter().any(|class| {
+                program
+                    .audience_classes
+                    .covered_by(*class, rule.audiences.as_ref())
+            })
+        {
             continue;
         }
         if let Some(engaged) = engage(program, id, rule, act, false) {
@@ -438,35 +487,44 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
     let mut forbidding = Vec::new();
     let mut allowing = Vec::new();
     let mut unallowed = Vec::new();
+    let mut unallowed_audiences = Vec::new();
     let mut allowed = true;
     for &category in categories {
         for purpose in purposes.clone() {
-            let mut forbidden = false;
-            for engaged in &forbidders {
-                if engaged.applies(category, purpose) {
-                    forbidden = true;
-                    forbidding.push(engaged.id);
+            let mut pair_unallowed = false;
+            for &class in &classes {
+                let atom = (category, purpose, class);
+                let mut forbidden = false;
+                for engaged in &forbidders {
+                    if engaged.applies(atom) {
+                        forbidden = true;
+                        forbidding.push(engaged.id);
+                    }
+                }
+                if forbidden {
+                    allowed = false;
+                    continue;
+                }
+                let mut permitted = false;
+                for engaged in &allowers {
+                    if engaged.applies(atom) {
+                        permitted = true;
+                        allowing.push(engaged.id);
+                    }
+                }
+                if !permitted {
+                    allowed = false;
+                    pair_unallowed = true;
+                    unallowed_audiences.push(class);
                 }
             }
-            if forbidden {
-                allowed = false;
-                continue;
-            }
-            let mut permitted = false;
-            for engaged in &allowers {
-                if engaged.applies(category, purpose) {
-                    permitted = true;
-                    allowing.push(engaged.id);
-                }
-            }
-            if !permitted {
-                allowed = false;
-                if let (Some(c), Some(p)) = (
+            if pair_unallowed
+                && let (Some(c), Some(p)) = (
                     program.categories().leaf(category),
                     program.purposes().leaf(purpose),
-                ) {
-                    unallowed.push((c, p));
-                }
+                )
+            {
+                unallowed.push((c, p));
             }
         }
     }
@@ -474,10 +532,13 @@ pub fn decide_atoms(program: &Program, act: &Act, categories: &[usize]) -> Decis
         ids.sort_unstable();
         ids.dedup();
     }
+    unallowed_audiences.sort_unstable();
+    unallowed_audiences.dedup();
     Decision {
         allowed,
         forbidding,
         allowing,
         unallowed,
+        unallowed_audiences,
     }
 }

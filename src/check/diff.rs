@@ -16,7 +16,8 @@
 //! Permissions are computed with the decision function on the acts of a
 //! domain built from the names of both versions: every action, leaf
 //! category, leaf purpose and kind of recipient, with no basis or each
-//! single basis, no region or each region, Do Not Track off and on. A
+//! single basis, no region or each region, Do Not Track off and on, about
+//! each audience leaf (when either version declares audiences). A
 //! category, purpose, basis or region missing from one version stands, there,
 //! for a new leaf under its nearest declared ancestor, with no flags of its
 //! own: exactly that version's rules naming the ancestor (or one of its
@@ -119,6 +120,10 @@ pub struct PermissionChange {
     pub regions: Option<Vec<Option<String>>>,
     /// `None` whether or not Do Not Track is on.
     pub do_not_track: Option<bool>,
+    /// The audiences (kinds of data subject) whose data it is about, a name
+    /// standing for every leaf below it; `None` for every audience (and in
+    /// programs that declare none).
+    pub audiences: Option<Vec<String>>,
 }
 
 /// Purposes newly allowed for a category: each needs notice and consent.
@@ -200,11 +205,12 @@ impl DiffReport {
 }
 
 /// The namespaces whose names the permissions range over.
-pub const DECIDED: [Namespace; 4] = [
+pub const DECIDED: [Namespace; 5] = [
     Namespace::Category,
     Namespace::Purpose,
     Namespace::Basis,
     Namespace::Region,
+    Namespace::Audience,
 ];
 
 /// The names of the [`DECIDED`] namespaces that `other` has and `program`
@@ -275,7 +281,7 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     }
 }
 
-const SUBJECTS: [&str; 22] = [
+const SUBJECTS: [&str; 23] = [
     "policy",
     "category",
     "purpose",
@@ -290,6 +296,7 @@ const SUBJECTS: [&str; 22] = [
     "obligation",
     "principle",
     "right",
+    "audience",
     "rule",
     "retention",
     "requirement",
@@ -636,6 +643,12 @@ fn node_facts(program: &Program, node: &Node) -> BTreeMap<&'static str, Vec<Stri
         facts.insert("backing", vec![text]);
     }
     facts.insert("honours do not track", vec![node.honours_dnt.to_string()]);
+    if node.kind == crate::ast::NodeKind::Subject {
+        facts.insert(
+            "kinds of data subject",
+            describe::sorted_names(program.audiences(), &node.audiences),
+        );
+    }
     facts
 }
 
@@ -697,6 +710,20 @@ fn declaration_changes(
                 } else {
                     "now declared a basis, not an exemption".to_string()
                 });
+                classes.push(Class::Neutral);
+            }
+        }
+        Namespace::Audience => {
+            let (before, after) = (
+                old.audience_ages.get(&old_id),
+                new.audience_ages.get(&new_id),
+            );
+            if before != after {
+                let bound = |age: Option<&u32>| match age {
+                    Some(age) => format!("under age {age}"),
+                    None => "no age bound".to_string(),
+                };
+                details.push(format!("{} -> {}", bound(before), bound(after)));
                 classes.push(Class::Neutral);
             }
         }
@@ -1211,6 +1238,16 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                                 .map(|s| scope_covered(p.purposes(), s))
                                 .unwrap_or_default()
                         };
+                        if after.kind != RuleKind::Deny {
+                            optional_change(
+                                "audiences",
+                                audiences_covered(old, before),
+                                audiences_covered(new, after),
+                                protection_class,
+                                details,
+                                classes,
+                            );
+                        }
                         if after.kind == RuleKind::Restrict {
                             covered_change(
                                 "permitted purposes",
@@ -1319,7 +1356,7 @@ fn head_changes(
         |p: &Program, r: &Rule| (!r.regions.is_empty()).then(|| regions_covered(p, &r.regions));
     // (what, old names, new names); `None` for "any".
     type Dimension<'a> = (&'a str, Option<Covered>, Option<Covered>);
-    let dimensions: [Dimension; 4] = [
+    let dimensions: [Dimension; 5] = [
         (
             "categories",
             Some(categories(old, before)),
@@ -1338,20 +1375,14 @@ fn head_changes(
         ),
         ("recipients", recipients(before), recipients(after)),
         ("regions", regions(old, before), regions(new, after)),
+        (
+            "audiences",
+            audiences_covered(old, before),
+            audiences_covered(new, after),
+        ),
     ];
     for (what, was, is) in dimensions {
-        match (was, is) {
-            (Some(was), Some(is)) => covered_change(what, &was, &is, widens, details, classes),
-            (Some(was), None) => {
-                details.push(format!("{what}: any, was {}", code_list(&was.0)));
-                classes.push(widens(true, false));
-            }
-            (None, Some(is)) => {
-                details.push(format!("{what}: only {}, was any", code_list(&is.0)));
-                classes.push(widens(false, true));
-            }
-            (None, None) => {}
-        }
+        optional_change(what, was, is, widens, details, classes);
     }
     if before.actions != after.actions {
         let (was, is): (Vec<String>, Vec<String>) = (
@@ -1367,6 +1398,36 @@ fn head_changes(
                 .collect(),
         );
         list_change("actions", &was, &is, widens, details, classes);
+    }
+}
+
+/// A rule's `about` clause, with its leaves; `None` for every audience.
+fn audiences_covered(program: &Program, rule: &Rule) -> Option<Covered> {
+    rule.audiences
+        .as_ref()
+        .map(|scope| scope_covered(program.audiences(), scope))
+}
+
+/// [`covered_change`] of a clause that may be missing, meaning "any".
+fn optional_change(
+    what: &str,
+    was: Option<Covered>,
+    is: Option<Covered>,
+    widens: fn(bool, bool) -> Class,
+    details: &mut Vec<String>,
+    classes: &mut Vec<Class>,
+) {
+    match (was, is) {
+        (Some(was), Some(is)) => covered_change(what, &was, &is, widens, details, classes),
+        (Some(was), None) => {
+            details.push(format!("{what}: any, was {}", code_list(&was.0)));
+            classes.push(widens(true, false));
+        }
+        (None, Some(is)) => {
+            details.push(format!("{what}: only {}, was any", code_list(&is.0)));
+            classes.push(widens(false, true));
+        }
+        (None, None) => {}
     }
 }
 
@@ -1652,6 +1713,31 @@ fn union_names(old: &Vocabulary, new: &Vocabulary) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
+/// The leaves of the union (indices into `leaves`) grouped by their
+/// audience class in each version, in the order of their first leaf.
+fn audience_groups(old: &Program, new: &Program, leaves: &[String]) -> Vec<Vec<usize>> {
+    let class = |program: &Program, name: &String| {
+        let vocabulary = program.audiences();
+        vocabulary
+            .lookup(name)
+            .map(|id| vocabulary.leaves_of(id).start)
+            .map(|leaf| program.audience_classes.of_leaf(leaf))
+    };
+    let mut position: BTreeMap<(Option<usize>, Option<usize>), usize> = BTreeMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (index, name) in leaves.iter().enumerate() {
+        let key = (class(old, name), class(new, name));
+        let at = *position.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(members) = groups.get_mut(at) {
+            members.push(index);
+        }
+    }
+    groups
+}
+
 /// The id of a name in a version, or [`NOTHING`]: every name of the domain
 /// is in both versions' decided programs, so only a basis or region of
 /// neither is nothing.
@@ -1669,6 +1755,9 @@ struct Context {
     /// 0: no region; i + 1: the i-th region of the union.
     region: usize,
     dnt: usize,
+    /// The i-th group of audience leaves that neither version tells apart
+    /// (0 alone when neither version declares audiences).
+    audience: usize,
 }
 
 /// The domain and each version's view of it.
@@ -1677,6 +1766,11 @@ struct Domain {
     purposes: Vec<String>,
     bases: Vec<String>,
     regions: Vec<String>,
+    audiences: Vec<String>,
+    /// The audience leaves (indices into `audiences`) in groups that are
+    /// one audience class in each version: every act is decided alike for
+    /// the leaves of a group, so the domain has one context per group.
+    audience_groups: Vec<Vec<usize>>,
     contexts: Vec<Context>,
 }
 
@@ -1684,19 +1778,24 @@ impl Domain {
     fn new(old: &Program, new: &Program) -> Domain {
         let bases = union_names(old.bases(), new.bases());
         let regions = union_names(old.regions(), new.regions());
+        let audiences = union_leaves(old.audiences(), new.audiences());
+        let audience_groups = audience_groups(old, new, &audiences);
         let mut contexts = Vec::new();
         for action in 0..Action::ALL.len() {
             for recipient in 0..PartyKind::ALL.len() {
                 for basis in 0..=bases.len() {
                     for region in 0..=regions.len() {
                         for dnt in 0..2 {
-                            contexts.push(Context {
-                                action,
-                                recipient,
-                                basis,
-                                region,
-                                dnt,
-                            });
+                            for audience in 0..audience_groups.len().max(1) {
+                                contexts.push(Context {
+                                    action,
+                                    recipient,
+                                    basis,
+                                    region,
+                                    dnt,
+                                    audience,
+                                });
+                            }
                         }
                     }
                 }
@@ -1707,6 +1806,8 @@ impl Domain {
             purposes: union_leaves(old.purposes(), new.purposes()),
             bases,
             regions,
+            audiences,
+            audience_groups,
             contexts,
         }
     }
@@ -1723,6 +1824,7 @@ struct Version<'p> {
     purposes: Vec<NameId>,
     bases: Vec<Option<NameId>>,
     regions: Vec<NameId>,
+    audiences: Vec<NameId>,
     /// The (category, purpose) table of each distinct set of engaged rules.
     tables: BTreeMap<Vec<u32>, FixedBitSet>,
 }
@@ -1751,6 +1853,16 @@ impl<'p> Version<'p> {
                 .iter()
                 .map(|n| id_of(program.regions(), n))
                 .collect(),
+            audiences: domain
+                .audience_groups
+                .iter()
+                .map(|group| {
+                    group
+                        .first()
+                        .and_then(|leaf| domain.audiences.get(*leaf))
+                        .map_or(NOTHING, |n| id_of(program.audiences(), n))
+                })
+                .collect(),
             tables: BTreeMap::new(),
         }
     }
@@ -1777,6 +1889,12 @@ impl<'p> Version<'p> {
                 .checked_sub(1)
                 .map(|i| self.regions.get(i).copied().unwrap_or(NOTHING)),
             do_not_track: context.dnt == 1,
+            audiences: self
+                .audiences
+                .get(context.audience)
+                .copied()
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -1803,8 +1921,8 @@ impl<'p> Version<'p> {
 }
 
 /// A product of sets of indices, one set per dimension: action, recipient,
-/// basis, region, dnt, category, purpose.
-type Rect = [Vec<usize>; 7];
+/// basis, region, dnt, category, purpose, audience.
+type Rect = [Vec<usize>; 8];
 
 const ACTION: usize = 0;
 const RECIPIENT: usize = 1;
@@ -1813,6 +1931,7 @@ const REGION: usize = 3;
 const DNT: usize = 4;
 const CATEGORY: usize = 5;
 const PURPOSE: usize = 6;
+const AUDIENCE: usize = 7;
 
 /// Merges rectangles that differ only in dimension `dim`. The result covers
 /// exactly the same points.
@@ -1936,10 +2055,11 @@ impl Permissions {
                                 vec![c.dnt],
                                 Vec::new(),
                                 Vec::new(),
+                                vec![c.audience],
                             ]
                         })
                         .collect(),
-                    &[DNT, REGION, BASIS, RECIPIENT, ACTION],
+                    &[AUDIENCE, DNT, REGION, BASIS, RECIPIENT, ACTION],
                 );
                 let pair_rects = merge_all(
                     points
@@ -1964,7 +2084,9 @@ impl Permissions {
             }
             merge_all(
                 all,
-                &[DNT, REGION, BASIS, PURPOSE, CATEGORY, RECIPIENT, ACTION],
+                &[
+                    AUDIENCE, DNT, REGION, BASIS, PURPOSE, CATEGORY, RECIPIENT, ACTION,
+                ],
             )
         };
         let mut changes: Vec<PermissionChange> = rectangles(gained)
@@ -2132,6 +2254,15 @@ fn describe_rect(domain: &Domain, gained: bool, rect: &Rect) -> PermissionChange
             [only] => Some(*only == 1),
             _ => None,
         },
+        audiences: (rect[AUDIENCE].len() < domain.audience_groups.len()).then(|| {
+            let leaves: Vec<usize> = rect[AUDIENCE]
+                .iter()
+                .filter_map(|group| domain.audience_groups.get(*group))
+                .flatten()
+                .copied()
+                .collect();
+            compress(&domain.audiences, &leaves)
+        }),
     }
 }
 

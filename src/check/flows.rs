@@ -64,13 +64,14 @@ fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
 }
 
 /// The acts one category and purpose of a flow stand for: each of its
-/// actions, in each region of its target (unknown when it declares none).
-/// Under Do Not Track the region does not matter, and is left unknown.
+/// actions, in each region of its target (unknown when it declares none),
+/// about the audiences whose data it carries. Under Do Not Track the region
+/// does not matter, and is left unknown.
 fn flow_acts(
     program: &Program,
     flow: &Flow,
-    category: NameId,
-    purpose: NameId,
+    (category, purpose): (NameId, NameId),
+    audiences: &[NameId],
     do_not_track: bool,
 ) -> Vec<Act> {
     let regions: Vec<Option<NameId>> = match program.node(flow.to) {
@@ -90,6 +91,7 @@ fn flow_acts(
                 bases: flow.bases.clone(),
                 region: *region,
                 do_not_track,
+                audiences: audiences.to_vec(),
             });
         }
     }
@@ -102,12 +104,37 @@ fn to_subject(program: &Program, flow: &Flow) -> bool {
     program.is_subject(flow.to)
 }
 
-fn names_list(vocabulary: &Vocabulary, ids: &[NameId]) -> String {
-    let names: Vec<String> = ids
-        .iter()
+/// The audience leaves of a set, as names; none (every audience) when the
+/// set is not known.
+fn audience_leaves(program: &Program, leaves: Option<&FixedBitSet>) -> Vec<NameId> {
+    leaves
+        .map(|leaves| {
+            leaves
+                .ones()
+                .filter_map(|leaf| program.audiences().leaf(leaf))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The first three names of some ids, in backticks, then "N more".
+fn first_names(vocabulary: &Vocabulary, ids: &[NameId]) -> Vec<String> {
+    let mut shown = describe_names(vocabulary, ids.get(..3).unwrap_or(ids));
+    if ids.len() > 3 {
+        shown.push(format!("{} more", ids.len() - 3));
+    }
+    shown
+}
+
+/// The names of some ids, each in backticks.
+fn describe_names(vocabulary: &Vocabulary, ids: &[NameId]) -> Vec<String> {
+    ids.iter()
         .map(|id| format!("`{}`", vocabulary.name(*id)))
-        .collect();
-    join_and(&names)
+        .collect()
+}
+
+fn names_list(vocabulary: &Vocabulary, ids: &[NameId]) -> String {
+    join_and(&describe_names(vocabulary, ids))
 }
 
 fn leaf_names(program: &Program, leaves: impl IntoIterator<Item = usize>) -> Vec<String> {
@@ -343,14 +370,20 @@ impl<'p> Checker<'p> {
                 continue;
             }
             let atoms: Vec<usize> = leaves.ones().collect();
+            // Whose data: what reached the source, or every audience for a
+            // category taken as declared.
+            let audiences = if !source_is_subject && declared.is_disjoint(&carried) {
+                Vec::new()
+            } else {
+                audience_leaves(program, self.graph.flow_audiences(program, id))
+            };
             for (purpose, purpose_span) in &flow.purposes {
                 self.act(
                     id,
                     flow,
-                    *category,
-                    *category_span,
-                    *purpose,
-                    *purpose_span,
+                    (*category, *category_span),
+                    (*purpose, *purpose_span),
+                    &audiences,
                     &atoms,
                 );
             }
@@ -379,16 +412,14 @@ impl<'p> Checker<'p> {
     }
 
     /// Puts one (category, purpose) of a flow to the decision function, in
-    /// each region of its target.
-    #[allow(clippy::too_many_arguments)]
+    /// each region of its target, about the audiences whose data it carries.
     fn act(
         &mut self,
         id: FlowId,
         flow: &Flow,
-        category: NameId,
-        category_span: Span,
-        purpose: NameId,
-        purpose_span: Span,
+        (category, category_span): (NameId, Span),
+        (purpose, purpose_span): (NameId, Span),
+        audiences: &[NameId],
         atoms: &[usize],
     ) {
         let program = self.program;
@@ -396,7 +427,7 @@ impl<'p> Checker<'p> {
         let unplaced = program
             .node(flow.to)
             .is_some_and(|node| node.regions.is_empty());
-        for act in flow_acts(program, flow, category, purpose, false) {
+        for act in flow_acts(program, flow, (category, purpose), audiences, false) {
             if unplaced {
                 for rule_id in super::decision::confining_unknown_region(program, &act, atoms) {
                     if let Some(rule) = program.rule(rule_id)
@@ -419,7 +450,14 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        self.do_not_track(id, flow, category, category_span, purpose, atoms);
+        self.do_not_track(
+            id,
+            flow,
+            (category, category_span),
+            purpose,
+            audiences,
+            atoms,
+        );
     }
 
     /// `region-not-allowed` for data a `confine` rule governs sent to a
@@ -567,6 +605,11 @@ impl<'p> Checker<'p> {
             };
             let diagnostic = exemption_scope_notes(program, act)
                 .into_iter()
+                .chain(
+                    rule.audiences
+                        .as_ref()
+                        .and_then(|scope| self.audience_note(flow, act, scope)),
+                )
                 .fold(diagnostic, Diagnostic::note);
             out.push((
                 Some(*rule_id),
@@ -589,7 +632,7 @@ impl<'p> Checker<'p> {
                 out.push((
                     None,
                     with_path(
-                        self.unallowed(flow, act, &rest, category_span, purpose_span),
+                        self.unallowed(flow, act, decision, &rest, category_span, purpose_span),
                         self.first_atom_leaf(&rest, atoms),
                     ),
                 ));
@@ -629,16 +672,22 @@ impl<'p> Checker<'p> {
             return;
         }
         let purposes: Vec<usize> = program.purposes().leaves_of(act.purpose).collect();
+        let classes = super::decision::act_classes(program, act);
         let hidden: Vec<NameId> = atoms
             .iter()
             .copied()
             .filter(|leaf| {
                 // Some atom of the leaf that no forbidding rule forbids.
                 purposes.iter().any(|p| {
-                    !decision.forbidding.iter().any(|rule| {
-                        program
-                            .rule(*rule)
-                            .is_some_and(|rule| super::decision::rule_covers(rule, *leaf, *p))
+                    classes.iter().any(|class| {
+                        !decision.forbidding.iter().any(|rule| {
+                            program.rule(*rule).is_some_and(|rule| {
+                                super::decision::rule_covers(rule, *leaf, *p)
+                                    && program
+                                        .audience_classes
+                                        .covered_by(*class, rule.audiences.as_ref())
+                            })
+                        })
                     })
                 })
             })
@@ -665,19 +714,16 @@ impl<'p> Checker<'p> {
     /// of a broad category are concerned.
     fn part_of(&self, act: &Act, leaves: &[NameId], atoms: &[usize]) -> String {
         let program = self.program;
-        let distinct: BTreeSet<NameId> = leaves.iter().copied().collect();
+        let distinct: Vec<NameId> = leaves
+            .iter()
+            .copied()
+            .collect::<BTreeSet<NameId>>()
+            .into_iter()
+            .collect();
         if distinct.len() == atoms.len() {
             return format!("`{}`", program.categories().name(act.category));
         }
-        let mut shown: Vec<String> = distinct
-            .iter()
-            .take(3)
-            .map(|leaf| format!("`{}`", program.categories().name(*leaf)))
-            .collect();
-        if distinct.len() > 3 {
-            shown.push(format!("{} more", distinct.len() - 3));
-        }
-        join_and(&shown)
+        join_and(&first_names(program.categories(), &distinct))
     }
 
     /// `undisclosed-collection` for the leaves no rule discloses.
@@ -727,11 +773,153 @@ impl<'p> Checker<'p> {
         diagnostic.help("disclose the collection in the policy with an `allow collect` rule, or stop collecting it")
     }
 
+    /// Whose data brings a rule about some audiences to a flow: "this rule is
+    /// about `customer.child`; data of `customer.child` reaches `app` from
+    /// `kid`". `None` when the program declares no audience.
+    fn audience_note(&self, flow: &Flow, act: &Act, scope: &Scope) -> Option<String> {
+        let program = self.program;
+        let audiences = program.audiences();
+        if audiences.leaf_count() == 0 {
+            return None;
+        }
+        let about = names_list(audiences, &scope.names);
+        let source = program.node_names().name(flow.from);
+        let every = "so privet judges its data as every audience's";
+        let unnamed = |subject: NameId| {
+            program
+                .node(subject)
+                .is_some_and(|node| node.audiences.is_empty())
+        };
+        if act.audiences.is_empty() {
+            return Some(if program.is_subject(flow.from) {
+                format!(
+                    "this rule is about {about}; `{source}` names no kind of data subject (`is ...`), {every}"
+                )
+            } else {
+                format!(
+                    "this rule is about {about}; whose data reaches `{source}` is not known, {every}"
+                )
+            });
+        }
+        let mut concerned: Vec<NameId> = act
+            .audiences
+            .iter()
+            .copied()
+            .filter(|audience| {
+                audiences
+                    .leaves_of(*audience)
+                    .any(|leaf| scope.leaves.contains(leaf))
+            })
+            .collect();
+        concerned.sort_unstable();
+        concerned.dedup();
+        let kinds = names_list(audiences, &concerned);
+        if program.is_subject(flow.from) {
+            return Some(if unnamed(flow.from) {
+                format!(
+                    "this rule is about {about}; `{source}` names no kind of data subject (`is ...`), {every}"
+                )
+            } else {
+                format!("this rule is about {about}; `{source}` is {kinds}")
+            });
+        }
+        let origin = self.audience_origin(flow.from, &scope.leaves);
+        Some(match origin {
+            Some(subject) if unnamed(subject) => format!(
+                "this rule is about {about}; data reaches `{source}` from `{}`, which names no kind of data subject (`is ...`), {every}",
+                program.node_names().name(subject)
+            ),
+            Some(subject) => format!(
+                "this rule is about {about}; data of {kinds} reaches `{source}` from `{}`",
+                program.node_names().name(subject)
+            ),
+            None => format!("this rule is about {about}; data of {kinds} reaches `{source}`"),
+        })
+    }
+
+    /// The nearest subject upstream of a node whose data, about one of the
+    /// given audience leaves, reaches it: a breadth-first search back along
+    /// the flows that carry something.
+    fn audience_origin(&self, node: NameId, leaves: &FixedBitSet) -> Option<NameId> {
+        let program = self.program;
+        let mut seen = FixedBitSet::with_capacity(program.nodes.len());
+        let mut queue = std::collections::VecDeque::from([node]);
+        seen.insert(node.index());
+        while let Some(current) = queue.pop_front() {
+            if program.is_subject(current) {
+                let meets = self
+                    .graph
+                    .audiences
+                    .get(current.index())
+                    .is_some_and(|own| !own.is_disjoint(leaves));
+                if meets {
+                    return Some(current);
+                }
+                continue;
+            }
+            for (index, flow) in self.flows_into(current) {
+                let carries = self
+                    .graph
+                    .carried
+                    .get(index)
+                    .is_some_and(|carried| !carried.is_clear());
+                if carries && !seen.contains(flow.from.index()) {
+                    seen.insert(flow.from.index());
+                    queue.push_back(flow.from);
+                }
+            }
+        }
+        None
+    }
+
+    /// "no rule allows it about `customer.child`", when the atoms no rule
+    /// permits are about some of the act's audiences only.
+    fn unallowed_audiences_note(
+        &self,
+        flow: &Flow,
+        act: &Act,
+        decision: &Decision,
+    ) -> Option<String> {
+        let program = self.program;
+        let classes = &program.audience_classes;
+        if program.audiences().leaf_count() == 0
+            || decision.unallowed_audiences.len()
+                == super::decision::act_classes(program, act).len()
+        {
+            return None;
+        }
+        let leaves: Vec<NameId> = decision
+            .unallowed_audiences
+            .iter()
+            .flat_map(|class| classes.leaves(*class))
+            .filter(|leaf| {
+                act.audiences.is_empty()
+                    || act
+                        .audiences
+                        .iter()
+                        .any(|audience| program.audiences().leaves_of(*audience).contains(leaf))
+            })
+            .filter_map(|leaf| program.audiences().leaf(leaf))
+            .collect();
+        let shown = first_names(program.audiences(), &leaves);
+        let source = program.node_names().name(flow.from);
+        Some(format!(
+            "allowed for some kinds of data subject only: no rule allows it about {}, whose data `{source}` {}",
+            join_and(&shown),
+            if program.is_subject(flow.from) {
+                "hands on"
+            } else {
+                "receives"
+            }
+        ))
+    }
+
     /// The diagnostic for atoms that no rule permits.
     fn unallowed(
         &self,
         flow: &Flow,
         act: &Act,
+        decision: &Decision,
         unallowed: &[(NameId, NameId)],
         category_span: Span,
         purpose_span: Span,
@@ -795,10 +983,17 @@ impl<'p> Checker<'p> {
         if broad {
             diagnostic = diagnostic.note(format!("not allowed: {detail}"));
         }
+        if let Some(note) = self.unallowed_audiences_note(flow, act, decision) {
+            diagnostic = diagnostic.note(note);
+        }
         for note in exemption_scope_notes(program, act) {
             diagnostic = diagnostic.note(note);
         }
-        for (rule, condition) in self.near_misses(act, unallowed).into_iter().take(3) {
+        for (rule, condition) in self
+            .near_misses(act, decision, unallowed)
+            .into_iter()
+            .take(3)
+        {
             diagnostic = diagnostic.label(rule, condition);
         }
         diagnostic
@@ -806,7 +1001,12 @@ impl<'p> Checker<'p> {
 
     /// `allow` rules that cover some unallowed atom but whose other
     /// conditions the act does not meet, with what they would need.
-    fn near_misses(&self, act: &Act, unallowed: &[(NameId, NameId)]) -> Vec<(Span, String)> {
+    fn near_misses(
+        &self,
+        act: &Act,
+        decision: &Decision,
+        unallowed: &[(NameId, NameId)],
+    ) -> Vec<(Span, String)> {
         let program = self.program;
         let mut found = Vec::new();
         for rule in &program.rules {
@@ -851,6 +1051,17 @@ impl<'p> Checker<'p> {
                     .collect();
                 needs.push(format!("under {}", join_or(&bases)));
             }
+            if let Some(scope) = &rule.audiences
+                && decision
+                    .unallowed_audiences
+                    .iter()
+                    .any(|class| !program.audience_classes.covered_by(*class, Some(scope)))
+            {
+                needs.push(format!(
+                    "about {}",
+                    join_or(&describe_names(program.audiences(), &scope.names))
+                ));
+            }
             if !rule.regions.is_empty()
                 && !act
                     .region
@@ -879,9 +1090,9 @@ impl<'p> Checker<'p> {
         &mut self,
         id: FlowId,
         flow: &Flow,
-        category: NameId,
-        category_span: Span,
+        (category, category_span): (NameId, Span),
         purpose: NameId,
+        audiences: &[NameId],
         atoms: &[usize],
     ) {
         let program = self.program;
@@ -894,7 +1105,7 @@ impl<'p> Checker<'p> {
             return;
         }
         // The first act of the flow that Do Not Track forbids, and the rule.
-        let Some(rule) = flow_acts(program, flow, category, purpose, true)
+        let Some(rule) = flow_acts(program, flow, (category, purpose), audiences, true)
             .into_iter()
             .find_map(|act| {
                 decide_atoms(program, &act, atoms)

@@ -7,7 +7,7 @@ use fixedbitset::FixedBitSet;
 /// The namespaces whose unused names are worth a warning. Obligations,
 /// principles, rights and technologies are statements in their own right,
 /// rendered for readers; nothing needs to refer to them.
-const LINTED: [Namespace; 9] = [
+const LINTED: [Namespace; 10] = [
     Namespace::Category,
     Namespace::Purpose,
     Namespace::Basis,
@@ -16,6 +16,7 @@ const LINTED: [Namespace; 9] = [
     Namespace::State,
     Namespace::Event,
     Namespace::Duration,
+    Namespace::Audience,
     Namespace::Node,
 ];
 
@@ -104,6 +105,16 @@ fn act_mask(actions: ActionSet, recipients: Option<PartySet>) -> u64 {
     mask
 }
 
+/// Whether an `about` clause covers every audience another does (`None`
+/// is every audience).
+fn audiences_within(inner: Option<&Scope>, outer: Option<&Scope>) -> bool {
+    match (inner, outer) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(inner), Some(outer)) => inner.leaves.is_subset(&outer.leaves),
+    }
+}
+
 /// Whether every name of `inner` is under some name of `outer`.
 fn all_under(vocabulary: &Vocabulary, inner: &[NameId], outer: &[NameId]) -> bool {
     inner.iter().all(|id| vocabulary.is_under_any(*id, outer))
@@ -112,7 +123,9 @@ fn all_under(vocabulary: &Vocabulary, inner: &[NameId], outer: &[NameId]) -> boo
 /// Whether a forbidding rule forbids, whatever the act's bases and Do Not
 /// Track, every act of `allow` whose action and recipient it names.
 fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bool {
-    if !forbid.exceptions.is_empty() {
+    if !forbid.exceptions.is_empty()
+        || !audiences_within(allow.audiences.as_ref(), forbid.audiences.as_ref())
+    {
         return false;
     }
     match forbid.kind {
@@ -182,6 +195,7 @@ impl<'p> Rules<'p> {
                 .is_superset(n.recipients.unwrap_or(PartySet::ALL))
             && (w.regions.is_empty()
                 || (!n.regions.is_empty() && all_under(program.regions(), &n.regions, &w.regions)))
+            && audiences_within(n.audiences.as_ref(), w.audiences.as_ref())
     }
 
     /// Whether the rule `wide` decides everything the rule `narrow` does,
@@ -204,7 +218,8 @@ impl<'p> Rules<'p> {
         if !exceptions_within(program, w, n) {
             return false;
         }
-        let categories = n.categories.leaves.is_subset(&w.categories.leaves);
+        let categories = n.categories.leaves.is_subset(&w.categories.leaves)
+            && audiences_within(n.audiences.as_ref(), w.audiences.as_ref());
         match w.kind {
             RuleKind::Deny => self.scope_covers(wide, narrow),
             // Fewer permitted purposes or regions forbid more.
@@ -268,6 +283,7 @@ fn condition_implies(program: &Program, a: &Condition, b: &Condition) -> bool {
     };
     scope_within(&a.categories, &b.categories)
         && scope_within(&a.purposes, &b.purposes)
+        && scope_within(&a.audiences, &b.audiences)
         && match (a.recipients, b.recipients) {
             (_, None) => true,
             (None, Some(_)) => false,

@@ -1,6 +1,8 @@
 //! What the policy permits for one category, found by asking the decision
 //! function act by act: the purposes it may be used for, and the kinds of
-//! party that may receive it. The language server's hover shows this.
+//! party that may receive it, whoever the data is about; and, where rules
+//! tell kinds of data subject apart, what it permits about each. The
+//! language server's hover shows this.
 
 use super::decision::{Act, decide};
 use crate::model::{Action, NameId, PartyKind, Program};
@@ -34,11 +36,26 @@ pub fn onward_action(party: PartyKind) -> Action {
 }
 
 /// Asks the decision function, for every purpose (broadest first) and every
-/// basis, whether the category may be used and handed on. A purpose is left
-/// out when a broader one is already permitted.
+/// basis, whether the category may be used and handed on, whoever the data
+/// is about (every audience). A purpose is left out when a broader one is
+/// already permitted.
 pub fn category_permissions(program: &Program, category: NameId) -> CategoryPermissions {
+    permissions_about(program, category, &[])
+}
+
+/// The permissions of a category about some audiences (none: every one).
+fn permissions_about(
+    program: &Program,
+    category: NameId,
+    audiences: &[NameId],
+) -> CategoryPermissions {
     let mut permissions = CategoryPermissions {
-        uses: permitted(program, Action::Use, category, PartyKind::FirstParty),
+        uses: permitted(
+            program,
+            (Action::Use, PartyKind::FirstParty),
+            category,
+            audiences,
+        ),
         recipients: Vec::new(),
     };
     for party in PartyKind::ALL {
@@ -46,7 +63,7 @@ pub fn category_permissions(program: &Program, category: NameId) -> CategoryPerm
             continue;
         }
         let action = onward_action(party);
-        let found = permitted(program, action, category, party);
+        let found = permitted(program, (action, party), category, audiences);
         if !found.is_empty() {
             permissions.recipients.push((party, action, found));
         }
@@ -54,11 +71,37 @@ pub fn category_permissions(program: &Program, category: NameId) -> CategoryPerm
     permissions
 }
 
+/// Where rules tell kinds of data subject apart: for each class of audience
+/// leaves (see [`crate::model::AudienceClasses`]) whose permissions differ
+/// from the category's about every audience, its leaves and what the policy
+/// permits about them. Empty when no rule is about some audiences only.
+pub fn audience_permissions(
+    program: &Program,
+    category: NameId,
+) -> Vec<(Vec<NameId>, CategoryPermissions)> {
+    let classes = &program.audience_classes;
+    if classes.count() < 2 {
+        return Vec::new();
+    }
+    let every = category_permissions(program, category);
+    (0..classes.count())
+        .filter_map(|class| {
+            let leaves: Vec<NameId> = classes
+                .leaves(class)
+                .filter_map(|leaf| program.audiences().leaf(leaf))
+                .collect();
+            let first = *leaves.first()?;
+            let about = permissions_about(program, category, &[first]);
+            (about != every).then_some((leaves, about))
+        })
+        .collect()
+}
+
 fn permitted(
     program: &Program,
-    action: Action,
+    (action, recipient): (Action, PartyKind),
     category: NameId,
-    recipient: PartyKind,
+    audiences: &[NameId],
 ) -> Vec<Permitted> {
     let purposes = program.purposes();
     let bases = program.bases();
@@ -73,6 +116,7 @@ fn permitted(
                 bases: act_bases,
                 region: None,
                 do_not_track: false,
+                audiences: audiences.to_vec(),
             },
         )
         .allowed

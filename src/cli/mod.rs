@@ -124,6 +124,10 @@ struct QueryArgs {
     /// The person has Do Not Track on
     #[arg(long)]
     dnt: bool,
+    /// The kind of data subject the data is about (an audience); every
+    /// audience when not given
+    #[arg(long)]
+    subject: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     format: CheckFormat,
@@ -605,6 +609,7 @@ fn query(args: &QueryArgs) -> ExitCode {
         bases: args.bases.clone(),
         region: args.region.clone(),
         dnt: args.dnt,
+        subject: args.subject.clone(),
     };
     let answer = match crate::query::answer(&sources, &compilation.program, &input) {
         Ok(answer) => answer,

@@ -5,7 +5,7 @@
 //! only program text in the Rego file is a header comment, escaped.
 
 use super::{comment_text, json_bytes};
-use crate::model::{Action, Condition, NameId, PartyKind, Program, Vocabulary};
+use crate::model::{Action, Condition, NameId, PartyKind, Program, Scope, Vocabulary};
 use crate::query::RuleInfo;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -51,6 +51,14 @@ struct Tables<'a> {
     basis_purposes: BTreeMap<&'a str, Vec<&'a str>>,
     /// Every region to itself and its ancestors.
     regions: BTreeMap<&'a str, Vec<&'a str>>,
+    /// The classes of audience leaves that no rule tells apart (see
+    /// `model::AudienceClasses`), by number: the leaves of each (one class
+    /// with none when the program declares no audience). An act is decided
+    /// once per class, for the classes of its subject.
+    audience_classes: Vec<Vec<&'a str>>,
+    /// Every audience name to the numbers of the classes of the leaves
+    /// below it.
+    audiences: BTreeMap<&'a str, Vec<usize>>,
     /// The decision rules, in program order (the index is the rule's
     /// number in `reasons`).
     rules: Vec<RuleTable<'a>>,
@@ -76,6 +84,8 @@ struct RuleTable<'a> {
     /// For `allow` and `deny`: the act's region must be under one (any if
     /// empty); for `confine`: the permitted regions.
     regions: Vec<&'a str>,
+    /// The audience classes it is about; null for every audience.
+    audiences: Option<Vec<usize>>,
     exceptions: Vec<ExceptionTable<'a>>,
     location: &'a str,
     text: &'a str,
@@ -97,6 +107,8 @@ struct ConditionTable<'a> {
     /// One of the act's bases must be under one, for the atom's purpose
     /// (none needed if empty).
     bases: Vec<&'a str>,
+    /// Audience classes, or null for any.
+    audiences: Option<Vec<usize>>,
 }
 
 #[derive(Serialize)]
@@ -126,7 +138,18 @@ fn condition_table<'a>(program: &'a Program, condition: &Condition) -> Condition
             .map(|set| set.iter().map(PartyKind::as_str).collect()),
         regions: names(program.regions(), &condition.regions),
         bases: names(program.bases(), &condition.bases),
+        audiences: audience_classes(program, condition.audiences.as_ref()),
     }
+}
+
+/// The audience classes an `about` clause covers; `None` for every one.
+fn audience_classes(program: &Program, scope: Option<&Scope>) -> Option<Vec<usize>> {
+    let classes = &program.audience_classes;
+    scope.map(|scope| {
+        (0..classes.count())
+            .filter(|class| classes.covered_by(*class, Some(scope)))
+            .collect()
+    })
 }
 
 /// Every basis that holds for some purposes only (an exemption with a `for`
@@ -211,6 +234,7 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                 .map(|set| set.iter().map(PartyKind::as_str).collect()),
             bases: names(program.bases(), &rule.bases),
             regions: names(program.regions(), &rule.regions),
+            audiences: audience_classes(program, rule.audiences.as_ref()),
             exceptions: rule
                 .exceptions
                 .iter()
@@ -255,6 +279,23 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                 bases: ancestor_table(program.bases()),
                 basis_purposes: basis_purpose_table(program),
                 regions: ancestor_table(program.regions()),
+                audience_classes: (0..program.audience_classes.count())
+                    .map(|class| {
+                        leaf_names(program.audiences(), program.audience_classes.leaves(class))
+                    })
+                    .collect(),
+                audiences: program
+                    .audiences()
+                    .iter()
+                    .map(|(id, entry)| {
+                        (
+                            entry.name.as_str(),
+                            program
+                                .audience_classes
+                                .of_names(program.audiences(), &[id]),
+                        )
+                    })
+                    .collect(),
                 rules,
                 rules_by_action,
             },

@@ -5,9 +5,10 @@
 # Input: one act, as `privet query` takes it:
 #   {"action": "share", "category": "user.contact", "purpose": "service",
 #    "recipient": "processor", "bases": ["consent.explicit"],
-#    "region": "site", "dnt": false}
+#    "region": "site", "dnt": false, "subject": "customer.child"}
 # `recipient` defaults to "first_party", `bases` to [], `region` to null
-# (not known) and `dnt` to false.
+# (not known), `dnt` to false and `subject` (the kind of data subject, an
+# audience) to null: not known, so the act is of every audience.
 #
 # Output: `allow` (a boolean) and `reasons`: for a permitted act, the rules
 # that permit it; for a denied one, the rules that forbid it and the atoms
@@ -44,7 +45,7 @@ decision(act) := {"allow": false, "reasons": problems} if {
 	count(problems) > 0
 }
 
-decision(act) := verdict(atoms(engaged_rules(a), a.category, a.purpose)) if {
+decision(act) := verdict(atoms(engaged_rules(a), a.category, a.purpose, subject_classes(a.subject))) if {
 	count(input_problems(act)) == 0
 	a := normalized(act)
 }
@@ -57,6 +58,7 @@ defaults := {
 	"purpose": null,
 	"recipient": "first_party",
 	"region": null,
+	"subject": null,
 }
 
 # Every name must be one the program knows: an unknown one is denied, as
@@ -106,6 +108,10 @@ known("region", null) := true
 
 known("region", value) if tables.regions[value]
 
+known("subject", null) := true
+
+known("subject", value) if tables.audiences[value]
+
 normalized(act) := {
 	"action": act.action,
 	"category": act.category,
@@ -114,6 +120,7 @@ normalized(act) := {
 	"bases": object.get(act, "bases", []),
 	"region": object.get(act, "region", null),
 	"dnt": object.get(act, "dnt", false),
+	"subject": object.get(act, "subject", null),
 }
 
 # ---------------------------------------------------------------- the decision
@@ -123,7 +130,11 @@ category_leaves := {name: {leaf | some leaf in leaves} | some name, leaves in ta
 
 purpose_leaves := {name: {leaf | some leaf in leaves} | some name, leaves in tables.purposes}
 
-rule_leaves := [{"categories": {c | some c in rule.categories}, "purposes": listed_set(rule.purposes)} |
+rule_leaves := [{
+	"categories": {c | some c in rule.categories},
+	"purposes": listed_set(rule.purposes),
+	"audiences": listed_set(rule.audiences),
+} |
 	some rule in tables.rules
 ]
 
@@ -133,6 +144,13 @@ listed_set(purposes) := {p | some p in purposes} if purposes != null
 
 # Every purpose leaf.
 every_purpose := {p | some leaves in tables.purposes; some p in leaves}
+
+# The audience classes an act stands for: those of its subject, or every
+# one when it names none (audience leaves no rule tells apart are decided
+# once, as one class).
+subject_classes(null) := {k | some k, _ in tables.audience_classes}
+
+subject_classes(subject) := {k | some k in tables.audiences[subject]} if subject != null
 
 # The rules an act engages (`engage`), in order, each with its leaf sets,
 # the purposes its bases are accepted for, and the exceptions whose parts
@@ -144,6 +162,7 @@ engaged_rules(act) := [{
 	"restricts": tables.rules[i].kind == "restrict",
 	"categories": rule_leaves[i].categories,
 	"purposes": rule_leaves[i].purposes,
+	"audiences": rule_leaves[i].audiences,
 	"accepted": accepted_purposes(tables.rules[i].bases, act.bases),
 	"exceptions": [{"condition": held, "carve_outs": carve_outs} |
 		some exception in tables.rules[i].exceptions
@@ -161,6 +180,7 @@ engaged_rules(act) := [{
 held_condition(condition, act) := {
 	"categories": listed_set(condition.categories),
 	"purposes": listed_set(condition.purposes),
+	"audiences": listed_set(condition.audiences),
 	"accepted": accepted,
 } if {
 	recipient_matches(condition.recipients, act.recipient)
@@ -185,50 +205,56 @@ basis_scope(b) := {p | some p in tables.basis_purposes[b]} if tables.basis_purpo
 basis_scope(b) := every_purpose if not tables.basis_purposes[b]
 
 # An act stands for its atoms: every leaf category below its category with
-# every leaf purpose below its purpose. An engaged rule applies to the atoms
-# it covers (`rule_covers`), for the purposes its bases are accepted for,
-# but those where one of its exceptions holds; each entry of `covered` is
-# one engaged rule and the atoms it applies to.
-atoms(engaged, category, purpose) := {"covered": covered, "unallowed": unallowed} if {
+# every leaf purpose below its purpose and every audience class of its
+# subject. An engaged rule applies to the atoms it covers (`rule_covers`,
+# and its `about` clause), for the purposes its bases are accepted for, but
+# those where one of its exceptions holds; each entry of `covered` is one
+# engaged rule and the atoms it applies to.
+atoms(engaged, category, purpose, audiences) := {"covered": covered, "unallowed": unallowed} if {
 	categories := category_leaves[category]
 	purposes := purpose_leaves[purpose]
 
-	# Each rule's atoms as a rectangle of category and purpose leaves, less
-	# the atoms where an exception holds (most rules have none).
-	covered := [{"rule": rule.rule, "allows": rule.allows, "categories": cs, "purposes": ps, "excepted": excepted} |
+	# Each rule's atoms as a box of category leaves, purpose leaves and
+	# audience classes, less the atoms where an exception holds (most rules
+	# have none).
+	covered := [{"rule": rule.rule, "allows": rule.allows, "categories": cs, "purposes": ps, "audiences": ks, "excepted": excepted} |
 		some rule in engaged
+		ks := named(rule.audiences, audiences)
 		cs := categories & rule.categories
 		ps := covered_purposes(rule.restricts, rule.purposes, purposes) & rule.accepted
-		excepted := union({exception_atoms(exception, cs, ps) | some exception in rule.exceptions})
-		count(cs) * count(ps) > count(excepted)
+		excepted := union({exception_atoms(exception, cs, ps, ks) | some exception in rule.exceptions})
+		(count(cs) * count(ps)) * count(ks) > count(excepted)
 	]
 
 	# An atom that no engaged rule applies to, forbidding or allowing, is
-	# forbidden by default.
+	# forbidden by default; it is reported as its category and purpose.
 	unallowed := sort({[c, p] |
 		some c in categories
-		decided := union({applied_purposes(entry, c) | some entry in covered; c in entry.categories})
+		some k in audiences
+		decided := union({applied_purposes(entry, c, k) | some entry in covered; c in entry.categories; k in entry.audiences})
 		some p in purposes - decided
 	})
 }
 
-# The purposes an entry of `covered` applies to for one category leaf.
-applied_purposes(entry, _) := entry.purposes if count(entry.excepted) == 0
+# The purposes an entry of `covered` applies to for one category leaf and
+# one audience class.
+applied_purposes(entry, _, _) := entry.purposes if count(entry.excepted) == 0
 
-applied_purposes(entry, c) := {p | some p in entry.purposes; not [c, p] in entry.excepted} if {
+applied_purposes(entry, c, k) := {p | some p in entry.purposes; not [c, p, k] in entry.excepted} if {
 	count(entry.excepted) > 0
 }
 
 # The atoms where an exception holds: those its condition names, but those
 # an `except deny` carve-out of it names.
-exception_atoms(exception, categories, purposes) := held - carved if {
-	held := condition_atoms(exception.condition, categories, purposes)
-	carved := union({condition_atoms(c, categories, purposes) | some c in exception.carve_outs})
+exception_atoms(exception, categories, purposes, audiences) := held - carved if {
+	held := condition_atoms(exception.condition, categories, purposes, audiences)
+	carved := union({condition_atoms(c, categories, purposes, audiences) | some c in exception.carve_outs})
 }
 
-condition_atoms(condition, categories, purposes) := {[c, p] |
+condition_atoms(condition, categories, purposes, audiences) := {[c, p, k] |
 	some c in named(condition.categories, categories)
 	some p in named(condition.purposes, purposes) & condition.accepted
+	some k in named(condition.audiences, audiences)
 }
 
 named(null, all) := all

@@ -77,11 +77,15 @@ fn tokens(text: &str) -> Vec<String> {
 /// The clause keywords that may follow a finished list in an item.
 fn clause_words(item: &str) -> Vec<&'static str> {
     match item {
-        "allow" => vec!["for", "to", "under", "with", "in", "cite"],
+        "allow" => vec!["about", "for", "to", "under", "with", "in", "cite"],
         // An exception's clauses too.
         "deny" | "restrict" | "confine" => {
-            vec!["for", "to", "in", "under", "with", "cite", "except"]
+            vec![
+                "about", "for", "to", "in", "under", "with", "cite", "except",
+            ]
         }
+        "audience" => vec!["under age", "cite"],
+        "subject" => vec!["is", "cite"],
         "exemption" => vec!["for", "cite"],
         "retain" => vec![
             "for", "while", "after", "keep", "archive", "forever", "then", "cite",
@@ -155,7 +159,10 @@ fn want(tokens: &[String]) -> Want {
         // In an exception, `to` names kinds of recipient, as in a rule.
         "to" if item == "confine" && !in_exception => names(Namespace::Region),
         "to" if item == "restrict" && !in_exception => names(Namespace::Purpose),
+        "is" if item == "subject" => names(Namespace::Audience),
         "to" | "is" => Want::Words(PartyKind::ALL.iter().map(|p| p.as_str()).collect()),
+        "under" if item == "audience" => Want::Words(vec!["age"]),
+        "about" => names(Namespace::Audience),
         "under" | "with" => names(Namespace::Basis),
         "in" => names(Namespace::Region),
         "carries" | "anonymized" | "pseudonymized" => names(Namespace::Category),
@@ -182,10 +189,10 @@ fn want(tokens: &[String]) -> Want {
         "honour" => Want::Words(vec!["do not track"]),
         "then" => Want::Words(vec!["after", "keep", "archive", "delete", "anonymize"]),
         "except" => Want::Words(vec![
-            "allow", "deny", "of", "for", "to", "under", "with", "in",
+            "allow", "deny", "of", "about", "for", "to", "under", "with", "in",
         ]),
         "allow" | "deny" if before == "except" => {
-            Want::Words(vec!["of", "for", "to", "under", "with", "in"])
+            Want::Words(vec!["of", "about", "for", "to", "under", "with", "in"])
         }
         _ => Want::Words(Vec::new()),
     }
@@ -202,7 +209,7 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
     match token {
         "of" | "to" | "under" | "with" | "in" | "carries" | "using" | "while" | "when"
         | "within" | "least" | "->" | "then" | "except" | "anonymized" | "pseudonymized"
-        | "stores" | "flows" | "is" => true,
+        | "stores" | "flows" | "is" | "about" => true,
         "for" | "after" | "before" => true,
         "by" => matches!(before, "protected" | "backed"),
         "sensitive" | "identifier" => before == "of",
@@ -350,12 +357,32 @@ mod tests {
         assert_eq!(
             want_after("deny share of a\n    except "),
             Want::Words(vec![
-                "allow", "deny", "of", "for", "to", "under", "with", "in"
+                "allow", "deny", "of", "about", "for", "to", "under", "with", "in"
             ])
         );
         assert_eq!(
             want_after("deny share of a\n    except allow "),
-            Want::Words(vec!["of", "for", "to", "under", "with", "in"])
+            Want::Words(vec!["of", "about", "for", "to", "under", "with", "in"])
+        );
+        assert_eq!(
+            want_after("deny share of a about "),
+            Want::Names(Namespace::Audience)
+        );
+        assert_eq!(
+            want_after("deny share of a\n    except allow about b, "),
+            Want::Names(Namespace::Audience)
+        );
+        assert_eq!(
+            want_after("subject shopper \"a customer\" is "),
+            Want::Names(Namespace::Audience)
+        );
+        assert_eq!(
+            want_after("audience customer.child \"children\" under "),
+            Want::Words(vec!["age"])
+        );
+        assert_eq!(
+            want_after("audience customer.child \"children\" "),
+            Want::Words(vec!["under age", "cite"])
         );
         assert_eq!(
             want_after("exemption x \"y\" "),

@@ -6,7 +6,9 @@
 use super::position::{offset, range};
 use super::workspace::Analysis;
 use crate::ast::{Item, ItemKind};
-use crate::check::permissions::{Permitted, category_permissions};
+use crate::check::permissions::{
+    CategoryPermissions, Permitted, audience_permissions, category_permissions,
+};
 use crate::model::{NameId, Namespace, Program};
 use crate::render::markup::visible;
 use crate::source::{FileId, Span};
@@ -112,6 +114,11 @@ fn code(name: &str) -> String {
     format!("`{name}`")
 }
 
+/// The names of some ids of a vocabulary, each in backticks.
+fn codes(vocabulary: &crate::model::Vocabulary, ids: &[crate::model::NameId]) -> Vec<String> {
+    ids.iter().map(|id| code(vocabulary.name(*id))).collect()
+}
+
 /// `` `security.login` ``, or `` `marketing` (under `consent`) ``.
 fn permitted_text(program: &Program, permitted: &[Permitted]) -> String {
     let parts: Vec<String> = permitted
@@ -121,11 +128,7 @@ fn permitted_text(program: &Program, permitted: &[Permitted]) -> String {
             if p.bases.is_empty() {
                 purpose
             } else {
-                let bases: Vec<String> = p
-                    .bases
-                    .iter()
-                    .map(|b| code(program.bases().name(*b)))
-                    .collect();
+                let bases = codes(program.bases(), &p.bases);
                 format!("{purpose} (under {})", bases.join(" or "))
             }
         })
@@ -170,6 +173,21 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
         && let Some(node) = program.node(found.id)
     {
         facts.push(format!("kind of party: {}", code(node.party.as_str())));
+        if node.kind == crate::ast::NodeKind::Subject && program.audiences().leaf_count() > 0 {
+            facts.push(if node.audiences.is_empty() {
+                "of every audience (it names no kind of data subject)".to_string()
+            } else {
+                format!(
+                    "is {}",
+                    codes(program.audiences(), &node.audiences).join(", ")
+                )
+            });
+        }
+    }
+    if found.namespace == Namespace::Audience
+        && let Some(age) = program.audience_ages.get(&found.id)
+    {
+        facts.push(format!("under age {age}"));
     }
     if entry.declared.is_none() {
         facts.push("implied by the names declared below it".to_string());
@@ -184,30 +202,23 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
         sections.push(format!("Cites \"{cite}\"."));
     }
     if found.namespace == Namespace::Category {
-        let permissions = category_permissions(program, found.id);
-        if permissions.uses.is_empty() {
-            sections.push("**May be used for:** nothing (no rule allows it)".to_string());
-        } else {
-            sections.push(format!(
-                "**May be used for:** {}",
-                permitted_text(program, &permissions.uses)
-            ));
+        // Where rules tell kinds of data subject apart, what holds
+        // whoever the data is about, then what holds about each.
+        let about_some = audience_permissions(program, found.id);
+        if !about_some.is_empty() {
+            sections.push("**Whoever the data is about:**".to_string());
         }
-        if permissions.recipients.is_empty() {
-            sections.push("**May be received by:** no one else".to_string());
-        } else {
-            let lines: Vec<String> = permissions
-                .recipients
-                .iter()
-                .map(|(party, action, permitted)| {
-                    format!(
-                        "- {} (`{action}`) for {}",
-                        code(party.as_str()),
-                        permitted_text(program, permitted)
-                    )
-                })
-                .collect();
-            sections.push(format!("**May be received by:**\n{}", lines.join("\n")));
+        permissions_sections(
+            program,
+            &category_permissions(program, found.id),
+            &mut sections,
+        );
+        for (leaves, permissions) in about_some {
+            sections.push(format!(
+                "**About {}:**",
+                codes(program.audiences(), &leaves).join(", ")
+            ));
+            permissions_sections(program, &permissions, &mut sections);
         }
     }
     Some(Hover {
@@ -219,6 +230,38 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
         }),
         range: analysis.location(found.span).map(|l| l.range),
     })
+}
+
+/// What a category may be used for and who may receive it.
+fn permissions_sections(
+    program: &Program,
+    permissions: &CategoryPermissions,
+    sections: &mut Vec<String>,
+) {
+    if permissions.uses.is_empty() {
+        sections.push("**May be used for:** nothing (no rule allows it)".to_string());
+    } else {
+        sections.push(format!(
+            "**May be used for:** {}",
+            permitted_text(program, &permissions.uses)
+        ));
+    }
+    if permissions.recipients.is_empty() {
+        sections.push("**May be received by:** no one else".to_string());
+    } else {
+        let lines: Vec<String> = permissions
+            .recipients
+            .iter()
+            .map(|(party, action, permitted)| {
+                format!(
+                    "- {} (`{action}`) for {}",
+                    code(party.as_str()),
+                    permitted_text(program, permitted)
+                )
+            })
+            .collect();
+        sections.push(format!("**May be received by:**\n{}", lines.join("\n")));
+    }
 }
 
 /// The name an item declares, or a summary of a rule.

@@ -60,6 +60,9 @@ pub fn permission_text(permission: &PermissionChange) -> String {
             join_and
         )
     );
+    if let Some(audiences) = &permission.audiences {
+        let _ = write!(text, " about {}", join_or(&codes(audiences)));
+    }
     let recipients: Vec<String> = permission
         .recipients
         .iter()
@@ -469,6 +472,9 @@ struct JsonPermission<'a> {
     /// `null` for every region; a `null` entry for an unknown region.
     regions: &'a Option<Vec<Option<String>>>,
     do_not_track: Option<bool>,
+    /// Absent for every audience; else the kinds of data subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audiences: &'a Option<Vec<String>>,
     text: String,
 }
 
@@ -557,6 +563,7 @@ pub fn json(report: &DiffReport, versions: &Versions) -> String {
                 bases: &p.bases,
                 regions: &p.regions,
                 do_not_track: p.do_not_track,
+                audiences: &p.audiences,
                 text: permission_text(p),
             })
             .collect(),

@@ -137,6 +137,23 @@ fn named(vocabulary: &Vocabulary, id: NameId) -> Vec<Inline> {
     }
 }
 
+/// "about children (`customer.child`)": an `about` clause in words, each
+/// audience with its label.
+fn about_words(program: &Program, scope: &Scope) -> Vec<Inline> {
+    let audiences = program.audiences();
+    let mut ids = scope.names.clone();
+    ids.sort_by(|a, b| audiences.name(*a).cmp(audiences.name(*b)));
+    ids.dedup();
+    let mut out = vec![text("about ")];
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            out.push(text(if index + 1 == ids.len() { " or " } else { ", " }));
+        }
+        out.extend(named(audiences, *id));
+    }
+    out
+}
+
 fn entry(text: Vec<Inline>, meta: &Meta) -> Entry {
     Entry {
         text,
@@ -161,6 +178,9 @@ fn condition_words(program: &Program, condition: &Condition) -> Vec<Inline> {
         let mut words = vec![text("of ")];
         words.extend(scope(program.categories(), categories));
         parts.push(words);
+    }
+    if let Some(audiences) = &condition.audiences {
+        parts.push(about_words(program, audiences));
     }
     let parties: Vec<String> = condition
         .recipients
@@ -233,6 +253,10 @@ fn rule_entry(program: &Program, rule: &Rule) -> Entry {
             ));
             words.push(text(format!(" {} ", actions_words(rule.actions))));
             words.extend(categories);
+            if let Some(audiences) = &rule.audiences {
+                words.push(text(" "));
+                words.extend(about_words(program, audiences));
+            }
             match purposes {
                 Some(purposes) => {
                     words.push(text(" for "));
@@ -266,6 +290,10 @@ fn rule_entry(program: &Program, rule: &Rule) -> Entry {
             words.extend(categories);
             words.push(text(" is used only for "));
             words.extend(purposes.unwrap_or_default());
+            if let Some(audiences) = &rule.audiences {
+                words.push(text(", "));
+                words.extend(about_words(program, audiences));
+            }
         }
         RuleKind::Confine => {
             words.push(Inline::Strong("Stays in:".to_string()));
@@ -276,6 +304,10 @@ fn rule_entry(program: &Program, rule: &Rule) -> Entry {
                 program.regions(),
                 &rule.regions,
             )));
+            if let Some(audiences) = &rule.audiences {
+                words.push(text(", "));
+                words.extend(about_words(program, audiences));
+            }
         }
         RuleKind::HonourDnt => {
             words.push(Inline::Strong("Do Not Track:".to_string()));
@@ -456,6 +488,14 @@ fn basis_kind(program: &Program, id: NameId) -> String {
     }
 }
 
+fn audience_age(program: &Program, id: NameId) -> String {
+    program
+        .audience_ages
+        .get(&id)
+        .map(|age| format!("under age {age}"))
+        .unwrap_or_default()
+}
+
 fn duration_value(program: &Program, id: NameId) -> String {
     program
         .duration(id)
@@ -606,6 +646,13 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
     blocks.push(Block::Heading(2, "What we collect and why".to_string()));
     blocks.push(glossary(program, Namespace::Category, category_flags));
     blocks.push(rules_in(program, Section::Collection));
+    if !program.audiences().is_empty() {
+        blocks.push(Block::Heading(3, "Whose information".to_string()));
+        blocks.push(Block::Paragraph(vec![text(
+            "The kinds of people the information is about. A rule about some of them holds for their information wherever it goes; a rule that names none holds for everyone's.",
+        )]));
+        blocks.push(glossary(program, Namespace::Audience, audience_age));
+    }
 
     blocks.push(Block::Heading(2, "Purposes and their limits".to_string()));
     blocks.push(glossary(program, Namespace::Purpose, no_extra));
@@ -760,10 +807,20 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
             .nodes
             .iter()
             .map(|node| {
+                let mut meaning = label_of(node_names, node.id).unwrap_or_default();
+                if !node.audiences.is_empty() {
+                    let kinds = describe::sorted_names(program.audiences(), &node.audiences);
+                    let kinds = format!("is {}", kinds.join(", "));
+                    meaning = if meaning.is_empty() {
+                        kinds
+                    } else {
+                        format!("{meaning} ({kinds})")
+                    };
+                }
                 vec![
                     vec![code(node_names.name(node.id))],
                     vec![text(node.kind.keyword())],
-                    vec![text(label_of(node_names, node.id).unwrap_or_default())],
+                    vec![text(meaning)],
                     vec![text(node.party.as_str())],
                     names(&describe::sorted_names(program.regions(), &node.regions)),
                     names(&describe::sorted_names(

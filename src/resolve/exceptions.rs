@@ -107,6 +107,7 @@ impl Resolver {
                 .as_ref()
                 .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
                 .unwrap_or_default(),
+            audiences: self.audience_scope(&clause.audiences),
         }
     }
 
@@ -128,6 +129,12 @@ impl Resolver {
         {
             outside = Some(("purposes", "purpose"));
         }
+        if let (Some(audiences), Some(own)) = (&condition.audiences, &rule.audiences)
+            && !audiences.leaves.is_clear()
+            && audiences.leaves.is_disjoint(&own.leaves)
+        {
+            outside = Some(("audiences", "audience"));
+        }
         if rule.kind == RuleKind::Deny
             && !rule.regions.is_empty()
             && !condition.regions.is_empty()
@@ -141,6 +148,7 @@ impl Resolver {
         let names: &[ast::Ident] = match noun {
             "category" => &clause.categories.names,
             "purpose" => &clause.purposes,
+            "audience" => &clause.audiences,
             _ => &clause.regions,
         };
         let span = match (names.first(), names.last()) {
@@ -235,6 +243,14 @@ fn permitting_rule(
         }),
         (None, None) => None,
     };
+    let audiences = match (&condition.audiences, &rule.audiences) {
+        (Some(named), Some(own)) => Some(Scope {
+            names: named.names.clone(),
+            filter: None,
+            leaves: intersect(named, &own.leaves),
+        }),
+        (named, own) => named.clone().or_else(|| own.clone()),
+    };
     let recipients = match (rule.recipients, condition.recipients) {
         (Some(a), Some(b)) => Some(a.intersection(b)),
         (a, b) => a.or(b),
@@ -258,6 +274,7 @@ fn permitting_rule(
         recipients,
         bases: condition.bases.clone(),
         regions,
+        audiences,
         exceptions: exception
             .carve_outs
             .iter()

@@ -174,7 +174,7 @@ struct_spans! {
     Text { span }
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
-    Declaration { name, label, flags, purposes, cite }
+    Declaration { name, label, flags, purposes, under_age, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
     DurationDecl { name, value, label, cite }
@@ -182,11 +182,11 @@ struct_spans! {
     ObligationDecl { name, label, trigger, cite }
     BasisClause { bases }
     CategorySelector { filter, names }
-    AllowRule { actions, categories, purposes, recipients, bases, regions, cite }
-    Exception { keyword, categories, purposes, recipients, bases, regions, cite, span, head }
-    DenyRule { actions, categories, purposes, recipients, regions, cite, exceptions }
-    RestrictRule { categories, purposes, cite, exceptions }
-    ConfineRule { categories, regions, cite, exceptions }
+    AllowRule { actions, categories, purposes, recipients, bases, regions, audiences, cite }
+    Exception { keyword, categories, purposes, recipients, bases, regions, audiences, cite, span, head }
+    DenyRule { actions, categories, purposes, recipients, regions, audiences, cite, exceptions }
+    RestrictRule { categories, purposes, audiences, cite, exceptions }
+    ConfineRule { categories, regions, audiences, cite, exceptions }
     HoldPhase { after, duration, span }
     Lifecycle { kind, span }
     RetainRule { categories, purposes, lifecycle, cite }
@@ -194,7 +194,7 @@ struct_spans! {
     HonourRule { purposes, cite }
     Backing { technology, settings, span }
     StoreRetain { categories, lifecycle, span }
-    NodeDecl { name, label, party, regions, protection, backing, retains, technologies, honours_dnt, cite }
+    NodeDecl { name, label, party, audiences, regions, protection, backing, retains, technologies, honours_dnt, cite }
     FlowDecl { from, to, transform, categories, purposes, bases, protection, honours_dnt, cite }
     crate::diagnostic::Label { span }
     crate::diagnostic::Suggestion { span }

@@ -146,6 +146,7 @@ impl Lowerer {
             Rule::recipients,
             Rule::bases,
             Rule::regions,
+            Rule::audiences,
             Rule::protection,
             Rule::backing,
             Rule::honours_dnt,
@@ -183,6 +184,7 @@ impl Lowerer {
                 Rule::recipients => ("`to` clause", "to a, b"),
                 Rule::bases => ("`under` or `with` clause", "under a, b"),
                 Rule::regions => ("`in` clause", "in a, b"),
+                Rule::audiences => ("`about` clause", "about a, b"),
                 Rule::protection => ("`protected by` clause", "protected by a, b"),
                 Rule::backing => (
                     "`backed by` clause",
@@ -282,6 +284,7 @@ impl Lowerer {
             Rule::event_decl => declaration(DeclKind::Event),
             Rule::principle_decl => declaration(DeclKind::Principle),
             Rule::right_decl => declaration(DeclKind::Right),
+            Rule::audience_decl => declaration(DeclKind::Audience),
             Rule::duration_decl => ItemKind::Duration(DurationDecl {
                 name: self.first_name(pair),
                 value: child(pair, Rule::duration_literal)
@@ -310,6 +313,7 @@ impl Lowerer {
                 recipients: self.clause_names(child(pair, Rule::recipients)),
                 bases: child(pair, Rule::bases).map(|b| self.basis_clause(&b)),
                 regions: self.clause_names(child(pair, Rule::regions)),
+                audiences: self.clause_names(child(pair, Rule::audiences)),
                 cite: self.opt_text(pair, Rule::cite),
             }),
             Rule::deny_rule => ItemKind::Deny(DenyRule {
@@ -318,18 +322,21 @@ impl Lowerer {
                 purposes: self.clause_names(child(pair, Rule::purposes)),
                 recipients: self.clause_names(child(pair, Rule::recipients)),
                 regions: self.clause_names(child(pair, Rule::regions)),
+                audiences: self.clause_names(child(pair, Rule::audiences)),
                 cite: self.opt_text(pair, Rule::cite),
                 exceptions: self.exceptions(pair),
             }),
             Rule::restrict_rule => ItemKind::Restrict(RestrictRule {
                 categories: self.list(pair, 0),
                 purposes: self.list(pair, 1),
+                audiences: self.clause_names(child(pair, Rule::audiences)),
                 cite: self.opt_text(pair, Rule::cite),
                 exceptions: self.exceptions(pair),
             }),
             Rule::confine_rule => ItemKind::Confine(ConfineRule {
                 categories: self.list(pair, 0),
                 regions: self.list(pair, 1),
+                audiences: self.clause_names(child(pair, Rule::audiences)),
                 cite: self.opt_text(pair, Rule::cite),
                 exceptions: self.exceptions(pair),
             }),
@@ -393,6 +400,12 @@ impl Lowerer {
                 .map(|c| self.flag(&c))
                 .collect(),
             purposes: self.clause_names(child(pair, Rule::purposes)),
+            under_age: child(pair, Rule::age_bound)
+                .and_then(|bound| child(&bound, Rule::age))
+                .map(|age| Text {
+                    value: age.as_str().to_string(),
+                    span: self.span(&age),
+                }),
             cite: self.opt_text(pair, Rule::cite),
         }
     }
@@ -478,6 +491,7 @@ impl Lowerer {
                     recipients: self.clause_names(child(&e, Rule::recipients)),
                     bases: child(&e, Rule::bases).map(|b| self.basis_clause(&b)),
                     regions: self.clause_names(child(&e, Rule::regions)),
+                    audiences: self.clause_names(child(&e, Rule::audiences)),
                     cite: self.opt_text(&e, Rule::cite),
                     span: self.span(&e),
                     head: self.head(&e),
@@ -634,6 +648,7 @@ impl Lowerer {
             } else {
                 None
             },
+            audiences: self.clause_names(child(pair, Rule::subject_kinds)),
             regions: self.clause_names(child(pair, Rule::regions)),
             protection: self.clause_names(child(pair, Rule::protection)),
             backing: child(pair, Rule::backing).map(|b| Backing {

@@ -45,6 +45,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             label: None,
             flags: Vec::new(),
             purposes: Vec::new(),
+            under_age: None,
             cite: None,
         })
     };
@@ -54,6 +55,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             name: ident.clone(),
             label: None,
             party: None,
+            audiences: Vec::new(),
             regions: Vec::new(),
             protection: Vec::new(),
             backing: None,
@@ -74,6 +76,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
         "event" => declaration(DeclKind::Event),
         "principle" => declaration(DeclKind::Principle),
         "right" => declaration(DeclKind::Right),
+        "audience" => declaration(DeclKind::Audience),
         "technology" => ItemKind::Technology(TechnologyDecl {
             name: ident.clone(),
             label: None,

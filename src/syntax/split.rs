@@ -25,6 +25,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "technology",
     "principle",
     "right",
+    "audience",
     "obligation",
     "allow",
     "deny",

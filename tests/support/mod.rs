@@ -269,6 +269,7 @@ pub fn contexts(program: &Program) -> Vec<Act> {
                             bases: basis.clone(),
                             region: *region,
                             do_not_track,
+                            audiences: Vec::new(),
                         });
                     }
                 }
