@@ -268,6 +268,51 @@ fn query_prints_the_decision_and_its_rules() {
 }
 
 #[test]
+fn query_takes_the_subject_the_data_is_about() {
+    // Using order data to provide the service, about `extra`.
+    let ask = |extra: &[&str]| {
+        let mut args = vec![
+            "query",
+            "policies/one-touch",
+            "--action",
+            "use",
+            "--category",
+            "user.order",
+            "--purpose",
+            "service.provide",
+        ];
+        args.extend_from_slice(extra);
+        privet(&args)
+    };
+    let child = ask(&["--subject", "customer.child", "--format", "json"]);
+    assert_eq!(child.code, 0);
+    let answer = child.json();
+    assert_eq!(answer["act"]["subject"], "customer.child");
+    assert_eq!(answer["allow"], true);
+    let human = ask(&["--subject", "customer"]);
+    assert_eq!(human.code, 0);
+    assert!(
+        human
+            .stdout
+            .starts_with("allowed: use `user.order` for `service.provide` about `customer`\n"),
+        "{}",
+        human.stdout
+    );
+    // Without a subject, the act has no `subject` field.
+    assert!(
+        ask(&["--format", "json"]).json()["act"]
+            .get("subject")
+            .is_none()
+    );
+    let misspelt = ask(&["--subject", "customer.kid"]);
+    assert_eq!(misspelt.code, 2);
+    assert_eq!(
+        misspelt.stderr,
+        "privet: error: unknown audience `customer.kid`; did you mean `customer.child`?\n"
+    );
+}
+
+#[test]
 fn query_refuses_unknown_names_and_broken_programs() {
     let output = privet(&[
         "query",

@@ -272,6 +272,7 @@ const BASES: &[&str] = &["consent", "consent.explicit", "legal_requirement"];
 const REGIONS: &[&str] = &["site", "site.backup"];
 const PARTIES: &[&str] = &["processor", "third_party", "public"];
 const ACTIONS: &[&str] = &["collect", "use", "store", "share", "process"];
+const AUDIENCES: &[&str] = &["customer", "customer.child", "staff"];
 const LABELS: &[&str] = &[
     "\"a label\"",
     "\"with \\\"quotes\\\" and \\\\ and \\t\"",
@@ -352,12 +353,14 @@ fn item() -> impl Strategy<Value = String> {
             optional("to", PARTIES),
             prop_oneof![Just(String::new()), names(BASES).prop_map(|b| format!("under {b}")), names(BASES).prop_map(|b| format!("with {b}"))].boxed(),
             optional("in", REGIONS),
+            optional("about", AUDIENCES),
         ]), cite())
             .prop_map(|(a, c, rest, cite)| format!("allow {a} of {c} {rest}{cite}")),
         (names(ACTIONS), names(CATEGORIES), clauses(vec![
             optional("for", PURPOSES),
             optional("to", PARTIES),
             optional("in", REGIONS),
+            optional("about", AUDIENCES),
         ]), cite(), exceptions())
             .prop_map(|(a, c, rest, cite, ex)| format!("deny {a} of sensitive {c} {rest}{cite}{ex}")),
         (names(CATEGORIES), names(PURPOSES), cite(), exceptions())
@@ -378,6 +381,14 @@ fn item() -> impl Strategy<Value = String> {
         ]), cite())
             .prop_map(|(c, p, rest, cite)| format!("flow customer -> db carries {c} for {p} {rest}{cite}")),
         (label(), cite()).prop_map(|(label, cite)| format!("obligation notify{}{cite} ", if label.is_empty() { " \"x\"".to_string() } else { label })),
+        (proptest::sample::select(AUDIENCES), label(), proptest::option::of(1u32..100), cite()).prop_map(
+            |(name, label, age, cite)| {
+                let age = age.map(|age| format!(" under age {age}")).unwrap_or_default();
+                format!("audience {name}{label}{age}{cite}")
+            }
+        ),
+        (label(), optional("is", AUDIENCES), cite())
+            .prop_map(|(label, kinds, cite)| format!("subject shopper{label} {kinds}{cite}")),
     ]
 }
 

@@ -123,6 +123,48 @@ fn hover_shows_doc_citation_and_what_the_policy_permits() {
     assert_eq!(client.shutdown(), Ok(true));
 }
 
+const AUDIENCES: &str = "file:///workspace/audiences.privet";
+
+const AUDIENCES_TEXT: &str = r#"category user.email "e-mail address"
+purpose orders "deliver your orders"
+purpose ads "send you offers"
+audience customer.child "children" under age 14
+audience customer.adult "customers aged 14 or over"
+
+allow collect, use of user for orders
+allow use of user for ads about customer.adult
+
+subject shopper "a customer aged 14 or over" is customer.adult
+subject visitor "a visitor"
+system shop "the web shop"
+
+flow shopper -> shop carries user for orders
+flow visitor -> shop carries user for orders
+"#;
+
+#[test]
+fn hover_tells_audiences_apart() {
+    let mut client = Client::start(None);
+    client.open(AUDIENCES, AUDIENCES_TEXT);
+    client.drain_publications();
+    // `user` in the first flow (line 13): what holds whoever the data is
+    // about, then about each audience the rules tell apart.
+    let category = client.request("textDocument/hover", at(AUDIENCES, 13, 30));
+    // `customer.child` on its declaration (line 3): its age bound.
+    let child = client.request("textDocument/hover", at(AUDIENCES, 3, 12));
+    // The two subjects (lines 9 and 10): the kinds they are.
+    let shopper = client.request("textDocument/hover", at(AUDIENCES, 9, 9));
+    let visitor = client.request("textDocument/hover", at(AUDIENCES, 10, 9));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\n{}\n\n{}",
+        pretty(&category),
+        pretty(&child),
+        pretty(&shopper),
+        pretty(&visitor)
+    ));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
 #[test]
 fn positions_count_utf16_units() {
     let mut client = Client::start(None);

@@ -416,3 +416,149 @@ flow orders_db -> health_bureau
         )],
     );
 }
+
+// ---- 6: children's personal information. The notice's section 6 has no
+// text, so the policy states no rule about children; these cases write one,
+// as section 6 might, in the case file.
+
+/// A rule of section 6, as a case supposes it: children's information goes
+/// to a processor only with the consent of a parent or guardian.
+const CHILDREN_TO_PROCESSORS: &str = "\
+/// The consent of a parent or guardian.
+basis consent.guardian \"the consent of a parent or guardian\"
+
+/// Children's information goes to a processor only with the consent of a
+/// parent or guardian.
+deny share of user about customer.child to processor
+    except allow with consent.guardian
+";
+
+/// The rule applies to every flow that carries children's data, however far
+/// from where it was collected: the customer is of every kind of customer,
+/// so the SMS and e-mail vendors, two and three hops from the customer,
+/// receive children's data with only explicit consent.
+#[test]
+fn a_rule_about_children_applies_to_every_flow_carrying_their_data() {
+    assert_case(
+        "a_rule_about_children_applies_to_every_flow_carrying_their_data",
+        CHILDREN_TO_PROCESSORS,
+        &[
+            (
+                "sharing-without-basis",
+                "`user.contact.phone` is shared with `sms_gateway` (processor) without a basis the policy accepts",
+            ),
+            (
+                "sharing-without-basis",
+                "`user.contact.email` is shared with `mail_vendor` (processor) without a basis the policy accepts",
+            ),
+        ],
+    );
+}
+
+/// A rule of section 6 about third parties, and a survey company.
+const CHILDREN_TO_THIRD_PARTIES: &str = "\
+basis consent.guardian \"the consent of a parent or guardian\"
+
+deny share of user about customer.child to third_party
+    except allow with consent.guardian
+
+vendor survey \"a survey company\" is third_party in site
+
+system survey_app \"the satisfaction survey\" in site
+
+flow survey_app -> survey
+    carries user.contact.email
+    for service.support
+    with consent.explicit
+    protected by encryption.in_transit
+";
+
+/// A subject, and the survey asking for their e-mail address.
+fn surveyed(subject: &str) -> String {
+    let name = subject.split_whitespace().next().unwrap_or("");
+    format!(
+        "
+subject {subject}
+
+flow {name} -> survey_app
+    carries user.contact.email
+    for service.support
+    under consent
+    protected by encryption.in_transit
+"
+    )
+}
+
+/// Customers aged 14 or over.
+const GROWN_UP: &str = "grown_up \"a customer aged 14 or over\" is customer.general";
+
+/// What the rule about children finds when it applies to the survey.
+const SHARED_WITH_THE_SURVEY: (&str, &str) = (
+    "sharing-without-basis",
+    "`user.contact.email` is shared with `survey` (third_party) without a basis the policy accepts",
+);
+
+/// A subject that names no kind of data subject is judged as every
+/// audience: the rule about children applies to its data.
+#[test]
+fn a_subject_naming_no_kind_is_judged_as_every_audience() {
+    assert_case(
+        "a_subject_naming_no_kind_is_judged_as_every_audience",
+        // Whether visitors are children is not said.
+        &format!(
+            "{CHILDREN_TO_THIRD_PARTIES}{}",
+            surveyed("visitor \"a visitor of the web site\"")
+        ),
+        &[SHARED_WITH_THE_SURVEY],
+    );
+}
+
+/// The data of customers aged 14 or over only is not caught by the rule
+/// about children, through the same systems.
+#[test]
+fn adults_data_is_not_caught_by_the_rule_about_children() {
+    assert_case(
+        "adults_data_is_not_caught_by_the_rule_about_children",
+        &format!("{CHILDREN_TO_THIRD_PARTIES}{}", surveyed(GROWN_UP)),
+        &[],
+    );
+}
+
+/// Children's data that reaches a system with adults' data is children's
+/// data in everything that system sends on (kept per node).
+#[test]
+fn childrens_data_reaching_a_system_is_caught_downstream() {
+    assert_case(
+        "childrens_data_reaching_a_system_is_caught_downstream",
+        &format!(
+            "{CHILDREN_TO_THIRD_PARTIES}{}{}",
+            surveyed(GROWN_UP),
+            surveyed("pupil \"a child customer\" is customer.child")
+        ),
+        &[SHARED_WITH_THE_SURVEY],
+    );
+}
+
+/// An `allow` about some kinds of data subject only permits nothing about
+/// the others: location used for mailing is allowed about customers aged
+/// 14 or over, and the customers' data includes children's.
+#[test]
+fn an_allow_about_adults_does_not_permit_childrens_data() {
+    assert_case(
+        "an_allow_about_adults_does_not_permit_childrens_data",
+        "\
+allow use of user.location for marketing.mailing about customer.general
+
+system campaigns \"location-based mailing campaigns\" in site
+
+flow order_service -> campaigns
+    carries user.location
+    for marketing.mailing
+    protected by encryption.in_transit
+",
+        &[(
+            "purpose-not-allowed",
+            "no rule allows `user.location` to be used for `marketing.mailing`",
+        )],
+    );
+}
