@@ -464,83 +464,147 @@ fn permission_changes_are_exactly_the_decisions_that_changed() {
             "in site\n    cite \"1(1)\"",
         ),
     ];
-    let old_compiled = compiled(BASE);
-    let old = &old_compiled.program;
     for variant in &variants {
-        let new_compiled = compiled(variant);
-        let new = &new_compiled.program;
-        let report = diff(&old_compiled, &new_compiled);
-        let categories = old.categories();
-        let purposes = old.purposes();
-        let mut bases: Vec<Option<NameId>> = vec![None];
-        bases.extend(old.bases().ids().map(Some));
-        let mut regions: Vec<Option<NameId>> = vec![None];
-        regions.extend(old.regions().ids().map(Some));
-        let mut expected = BTreeSet::new();
-        for context in support::contexts(old) {
+        assert_permission_changes(BASE, variant);
+    }
+}
+
+/// With audiences, a permission change says whose data it is about, and
+/// lists exactly the acts, about each audience leaf, whose decision changed.
+#[test]
+fn permission_changes_about_audiences_are_exactly_the_decisions_that_changed() {
+    let base = format!(
+        "{BASE}\naudience customer.child \"children\" under age 14\n\
+         audience customer.adult \"adults\"\naudience staff \"employees\"\n"
+    );
+    let variants = [
+        format!("{base}deny share of user about customer.child\n"),
+        format!("{base}allow use of user for marketing.mailing about staff\n"),
+        format!(
+            "{base}restrict user.contact.email to service.provide about customer\n    \
+             except allow with consent.explicit about customer.adult\n"
+        ),
+    ];
+    for variant in &variants {
+        assert_permission_changes(&base, variant);
+    }
+    let report = compare(&base, &variants[0]);
+    assert!(report.permissions.iter().all(|p| !p.gained));
+    assert!(
+        report
+            .permissions
+            .iter()
+            .all(|p| p.audiences.as_deref() == Some(&["customer.child".to_string()][..]))
+    );
+    // An `about` clause that covers more of an allow widens it.
+    let widened = compare(
+        &variants[1],
+        &variants[1].replace("about staff", "about staff, customer.adult"),
+    );
+    let change = only_change(&widened);
+    assert_eq!(change.class, Class::Widening);
+    assert_eq!(
+        change.details,
+        [
+            "audiences added: `customer.adult`",
+            "was: `allow use of user about staff for marketing.mailing`"
+        ]
+    );
+}
+
+/// The permission changes between two programs, expanded back into acts,
+/// are exactly the acts (about each audience leaf, when there are
+/// audiences) whose decision changed, found by deciding every act of the
+/// old program's domain in both.
+fn assert_permission_changes(old_text: &str, new_text: &str) {
+    let old_compiled = compiled(old_text);
+    let old = &old_compiled.program;
+    let new_compiled = compiled(new_text);
+    let new = &new_compiled.program;
+    let report = diff(&old_compiled, &new_compiled);
+    let categories = old.categories();
+    let purposes = old.purposes();
+    let mut bases: Vec<Option<NameId>> = vec![None];
+    bases.extend(old.bases().ids().map(Some));
+    let mut regions: Vec<Option<NameId>> = vec![None];
+    regions.extend(old.regions().ids().map(Some));
+    let audiences: Vec<Option<NameId>> = if old.audiences().leaf_count() == 0 {
+        vec![None]
+    } else {
+        old.audiences().leaf_ids().map(Some).collect()
+    };
+    let mut expected = BTreeSet::new();
+    for context in support::contexts(old) {
+        for audience in &audiences {
             for category in categories.leaf_ids() {
                 for purpose in purposes.leaf_ids() {
                     let act = Act {
                         category,
                         purpose,
+                        audiences: audience.iter().copied().collect(),
                         ..context.clone()
                     };
                     let was = decide(old, &act).allowed;
                     let is = decide(new, &act).allowed;
                     if was != is {
                         expected.insert((
-                            is,
-                            act.action,
-                            act.recipient,
-                            act.bases.first().copied(),
-                            act.region,
-                            act.do_not_track,
-                            category,
-                            purpose,
+                            (is, act.action, act.recipient, act.bases.first().copied()),
+                            (act.region, act.do_not_track, *audience),
+                            (category, purpose),
                         ));
                     }
                 }
             }
         }
-        assert!(!expected.is_empty(), "the variant changes some decision");
-        // The listed changes, expanded back into acts.
-        let mut listed = BTreeSet::new();
-        let expand = |names: &[String], v: &privet::model::Vocabulary| -> Vec<NameId> {
-            names
+    }
+    assert!(!expected.is_empty(), "the variant changes some decision");
+    // The listed changes, expanded back into acts.
+    let mut listed = BTreeSet::new();
+    let expand = |names: &[String], v: &privet::model::Vocabulary| -> Vec<NameId> {
+        names
+            .iter()
+            .flat_map(|n| v.leaves_of(v.lookup(n).unwrap()))
+            .filter_map(|i| v.leaf(i))
+            .collect()
+    };
+    for p in &report.permissions {
+        let p_bases: Vec<Option<NameId>> = match &p.bases {
+            None => bases.clone(),
+            Some(list) => list
                 .iter()
-                .flat_map(|n| v.leaves_of(v.lookup(n).unwrap()))
-                .filter_map(|i| v.leaf(i))
-                .collect()
+                .map(|b| b.as_ref().map(|n| old.bases().lookup(n).unwrap()))
+                .collect(),
         };
-        for p in &report.permissions {
-            let p_bases: Vec<Option<NameId>> = match &p.bases {
-                None => bases.clone(),
-                Some(list) => list
-                    .iter()
-                    .map(|b| b.as_ref().map(|n| old.bases().lookup(n).unwrap()))
-                    .collect(),
-            };
-            let p_regions: Vec<Option<NameId>> = match &p.regions {
-                None => regions.clone(),
-                Some(list) => list
-                    .iter()
-                    .map(|r| r.as_ref().map(|n| old.regions().lookup(n).unwrap()))
-                    .collect(),
-            };
-            let dnts: Vec<bool> = match p.do_not_track {
-                None => vec![false, true],
-                Some(d) => vec![d],
-            };
-            for &action in &p.actions {
-                for &recipient in &p.recipients {
-                    for basis in &p_bases {
-                        for region in &p_regions {
-                            for &dnt in &dnts {
+        let p_regions: Vec<Option<NameId>> = match &p.regions {
+            None => regions.clone(),
+            Some(list) => list
+                .iter()
+                .map(|r| r.as_ref().map(|n| old.regions().lookup(n).unwrap()))
+                .collect(),
+        };
+        let p_audiences: Vec<Option<NameId>> = match &p.audiences {
+            None => audiences.clone(),
+            Some(list) => expand(list, old.audiences())
+                .into_iter()
+                .map(Some)
+                .collect(),
+        };
+        let dnts: Vec<bool> = match p.do_not_track {
+            None => vec![false, true],
+            Some(d) => vec![d],
+        };
+        for &action in &p.actions {
+            for &recipient in &p.recipients {
+                for basis in &p_bases {
+                    for region in &p_regions {
+                        for &dnt in &dnts {
+                            for audience in &p_audiences {
                                 for category in expand(&p.categories, categories) {
                                     for purpose in expand(&p.purposes, purposes) {
                                         let fresh = listed.insert((
-                                            p.gained, action, recipient, *basis, *region, dnt,
-                                            category, purpose,
+                                            (p.gained, action, recipient, *basis),
+                                            (*region, dnt, *audience),
+                                            (category, purpose),
                                         ));
                                         assert!(fresh, "an act listed twice");
                                     }
@@ -551,8 +615,8 @@ fn permission_changes_are_exactly_the_decisions_that_changed() {
                 }
             }
         }
-        assert_eq!(listed, expected, "{variant}");
     }
+    assert_eq!(listed, expected, "{new_text}");
 }
 
 // ---- the command

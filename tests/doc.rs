@@ -245,6 +245,36 @@ fn every_user_string_is_escaped() {
     assert!(picture.contains("&lt;/text&gt;"));
 }
 
+/// Rules say whose data they are about, in the words of the audiences'
+/// labels; the audiences are listed with their age bounds, and a subject
+/// with the kinds it is.
+#[test]
+fn rules_about_audiences_say_whose_data() {
+    let (_, compilation) = support::compile_text(
+        "category user.email \"e-mail address\"\npurpose ads \"advertising\"\n\
+         basis consent.guardian \"a guardian's consent\"\n\
+         audience customer.child \"children\" under age 14\naudience customer.adult \"adults\"\n\
+         allow collect of user for ads about customer.adult\n\
+         deny share of user about customer.child\n    except allow with consent.guardian about customer.child\n\
+         restrict user to ads about customer\n\
+         subject pupil \"a child\" is customer.child\nsystem app\n\
+         flow pupil -> app carries user for ads\n",
+    );
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let markdown = doc::markdown(&document, "data-map.svg");
+    for expected in [
+        "### Whose information",
+        "| `customer.child` | children (under age 14) |",
+        "**Allowed:** collect `user` about adults (`customer.adult`) for `ads`",
+        "**Forbidden:** share `user` about children (`customer.child`) for any purpose",
+        "allowed as an exception about children (`customer.child`), under `consent.guardian`",
+        "is used only for `ads`, about `customer`",
+        "| `pupil` | subject | a child (is customer.child) |",
+    ] {
+        assert!(markdown.contains(expected), "{expected}\n{markdown}");
+    }
+}
+
 #[test]
 fn golden_documents() {
     for (name, dir) in [
