@@ -416,3 +416,241 @@ flow orders_db -> health_bureau
         )],
     );
 }
+
+// ---------------------------------------------------------------- 1(1), 1(2), 2, 3(3): every section
+
+/// 1(1) special note: IMEI serves login and security identification only,
+/// even handed on with consent.
+#[test]
+fn imei_for_marketing_breaks_the_special_note() {
+    assert_case(
+        "imei_for_marketing_breaks_the_special_note",
+        "\
+/// The mailing vendor is sent IMEIs to target campaigns.
+flow auth_service -> mail_vendor
+    carries user.device.imei
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+",
+        &[(
+            "purpose-restricted",
+            "`user.device.imei` may only be used for `security.login` and `security.identification`",
+        )],
+    );
+}
+
+/// 1(2) 1: information is kept no longer than the legal minimum after the
+/// account closes.
+#[test]
+fn an_archive_that_keeps_orders_ten_years_exceeds_retention() {
+    assert_case(
+        "an_archive_that_keeps_orders_ten_years_exceeds_retention",
+        "\
+/// An order archive kept ten years after the account closes.
+store archive_db \"the order archive\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+    retain user.order
+        while account.active
+        then after account.closed keep for 10 years without commercial use
+        then anonymize
+
+flow orders_db -> archive_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "retention-exceeded",
+            "store `archive_db` keeps `user.order` longer than the policy allows",
+        )],
+    );
+}
+
+/// 1(2) 1: a store that says nothing of how long it keeps the data fails
+/// closed.
+#[test]
+fn a_store_without_retention_is_reported() {
+    assert_case(
+        "a_store_without_retention_is_reported",
+        "\
+store scratch_db \"a scratch copy of orders\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+
+flow orders_db -> scratch_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "retention-missing",
+            "store `scratch_db` keeps `user.order` with no retention declared",
+        )],
+    );
+}
+
+/// 1(2) security protection measures a: stores of user information are
+/// encrypted.
+#[test]
+fn an_unencrypted_cache_lacks_a_safeguard() {
+    assert_case(
+        "an_unencrypted_cache_lacks_a_safeguard",
+        "\
+/// An order cache without encryption at rest.
+store cache_db \"an order cache\" in site
+    protected by isolation, access.control, audit
+    retain user.order
+        while account.active
+        then after account.closed keep for 3 years without commercial use
+        then anonymize
+
+flow orders_db -> cache_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "missing-safeguard",
+            "store `cache_db` lacks `encryption.at_rest`",
+        )],
+    );
+}
+
+/// 1(2) security protection measures b: data in transit is encrypted.
+#[test]
+fn an_unencrypted_flow_lacks_a_safeguard() {
+    assert_case(
+        "an_unencrypted_flow_lacks_a_safeguard",
+        "\
+flow order_service -> sms_gateway
+    carries user.contact.phone
+    for service.provide
+    with consent.explicit
+",
+        &[(
+            "missing-safeguard",
+            "this flow lacks `encryption.in_transit`",
+        )],
+    );
+}
+
+/// 3(1): even a processor receives user information only with explicit
+/// consent or another exception.
+#[test]
+fn a_processor_without_consent_is_sharing_without_basis() {
+    assert_case(
+        "a_processor_without_consent_is_sharing_without_basis",
+        "\
+flow order_service -> sms_gateway
+    carries user.contact.phone
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "sharing-without-basis",
+            "`user.contact.phone` is shared with `sms_gateway` (processor) without a basis the policy accepts",
+        )],
+    );
+}
+
+/// 2(1): cookies serve no purpose but those the notice states.
+#[test]
+fn cookies_for_marketing_break_the_cookie_promise() {
+    assert_case(
+        "cookies_for_marketing_break_the_cookie_promise",
+        "\
+flow web_tracker -> mail_vendor
+    carries user.tracking.cookie
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+",
+        &[(
+            "purpose-restricted",
+            "`user.tracking.cookie` may only be used for `site.operation` and `tracking.preferences`",
+        )],
+    );
+}
+
+/// 2(3): every website respects Do Not Track.
+#[test]
+fn a_pixel_tracker_that_ignores_do_not_track_is_reported() {
+    assert_case(
+        "a_pixel_tracker_that_ignores_do_not_track_is_reported",
+        "\
+/// A second pixel tracker, which does not look at Do Not Track.
+tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag in site
+
+flow customer -> pixel_tracker
+    carries user.tracking.email_opens
+    for tracking.email_opens
+    protected by encryption.in_transit
+",
+        &[(
+            "tracking-ignores-dnt",
+            "this flow uses `user.tracking.email_opens` for `tracking.email_opens` without honouring Do Not Track",
+        )],
+    );
+}
+
+/// 2(3): the same tracker, honouring Do Not Track, is clean.
+#[test]
+fn a_pixel_tracker_that_honours_do_not_track_is_clean() {
+    assert_case(
+        "a_pixel_tracker_that_honours_do_not_track_is_clean",
+        "\
+tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag
+    honours do not track
+    in site
+
+flow customer -> pixel_tracker
+    carries user.tracking.email_opens
+    for tracking.email_opens
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(3): information is disclosed publicly only with explicit consent or
+/// under legal process.
+#[test]
+fn location_on_a_public_board_is_disclosed_without_basis() {
+    assert_case(
+        "location_on_a_public_board_is_disclosed_without_basis",
+        "\
+/// A public leaderboard showing where customers shop from.
+vendor public_board \"a public leaderboard\" is public in site
+
+flow orders_db -> public_board
+    carries user.location
+    for marketing.mailing
+    protected by encryption.in_transit
+",
+        &[(
+            "sharing-without-basis",
+            "`user.location` is disclosed to `public_board` (public) without a basis the policy accepts",
+        )],
+    );
+}
+
+/// 1(1), de-identification: anonymized data joined again with identifiers
+/// is personal information again.
+#[test]
+fn identifiers_sent_to_the_anonymized_analytics_reidentify_it() {
+    assert_case(
+        "identifiers_sent_to_the_anonymized_analytics_reidentify_it",
+        "\
+flow accounts_db -> analytics
+    carries user.contact.email
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "reidentification",
+            "anonymized data meets identifiers at `analytics`",
+        )],
+    );
+}
