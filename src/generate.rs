@@ -151,6 +151,10 @@ pub fn program_of_size(seed: u64, bytes: usize) -> String {
 
 struct Generator {
     rng: SplitMix64,
+    /// For the clauses added to exceptions later (recipients, `except
+    /// allow`, `except deny`): a stream of its own, so the rest of a program
+    /// of a given seed stays what it was and benchmarks stay comparable.
+    exception_rng: SplitMix64,
     out: String,
     items: usize,
     policy_categories: Vec<String>,
@@ -187,6 +191,7 @@ impl Generator {
     fn new(seed: u64) -> Self {
         Generator {
             rng: SplitMix64::new(seed),
+            exception_rng: SplitMix64::new(seed ^ 0x00e8_ce97_1043),
             out: String::new(),
             items: 0,
             policy_categories: Vec::new(),
@@ -557,18 +562,22 @@ impl Generator {
                 ("under", self.exemptions.clone())
             };
             let bases = self.rng.some(&pool, 3);
-            let effect = if self.rng.chance(50) { " allow" } else { "" };
+            let effect = if self.exception_rng.chance(50) {
+                " allow"
+            } else {
+                ""
+            };
             let _ = write!(text, "\n    except{effect}");
-            if self.rng.chance(20) {
-                let parties = self.rng.some(PARTIES, 2);
+            if self.exception_rng.chance(20) {
+                let parties = self.exception_rng.some(PARTIES, 2);
                 let _ = write!(text, " to {}", list(&parties));
             }
             let _ = write!(text, " {word} {}", list(&bases));
             if self.rng.chance(30) {
                 text.push_str(" cite \"exception\"");
             }
-            if self.rng.chance(15) {
-                let parties = self.rng.some(PARTIES, 1);
+            if self.exception_rng.chance(15) {
+                let parties = self.exception_rng.some(PARTIES, 1);
                 let _ = write!(text, "\n        except deny to {}", list(&parties));
             }
         }
