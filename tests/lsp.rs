@@ -101,6 +101,26 @@ fn diagnostics_follow_edits_across_files() {
 }
 
 #[test]
+fn a_diagnostic_shows_the_citation_of_the_rule_it_breaks() {
+    let mut client = Client::start(None);
+    client.open(
+        POLICY,
+        &POLICY_TEXT.replace(
+            "deny share of customer.contact.email\n",
+            "deny share of customer.contact.email\n    cite \"3(1)\"\n",
+        ),
+    );
+    client.open(
+        SYSTEMS,
+        &SYSTEMS_TEXT.replace("    with consent.explicit\n", ""),
+    );
+    let publications = client.drain_publications();
+    let systems = publications.iter().find(|p| p["uri"] == SYSTEMS).unwrap();
+    insta::assert_snapshot!(pretty(&systems["diagnostics"]));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
 fn hover_shows_doc_citation_and_what_the_policy_permits() {
     let mut client = started();
     // `customer` in `flow shopper -> shop carries customer` (line 4).
