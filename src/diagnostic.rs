@@ -77,6 +77,8 @@ diagnostic_names! {
         "a string or comment holds a control character or a bidirectional control";
     UnknownName => "unknown-name", Error,
         "a name that is not declared";
+    UnknownSection => "unknown-section", Error,
+        "a citation names no section of the notice's outline";
     DuplicateDefinition => "duplicate-definition", Error,
         "a name declared twice";
     InvalidValue => "invalid-value", Error,

@@ -973,6 +973,8 @@ pub struct Program {
     /// Names offered as "did you mean" for a misspelling: presumably meant,
     /// so not reported unused on top of the misspelling.
     pub suggested: Vec<(Namespace, NameId)>,
+    /// The sections of the notice, and what each citation names.
+    pub outline: crate::outline::Outline,
 }
 
 impl Program {
@@ -991,6 +993,7 @@ impl Program {
             flows: Vec::new(),
             references: Vec::new(),
             suggested: Vec::new(),
+            outline: crate::outline::Outline::default(),
         }
     }
 

@@ -106,8 +106,11 @@ fn large_valid_program(bytes: usize) -> String {
     let mut index = 0;
     while text.len() < bytes {
         text.push_str(&format!(
-            "/// Entry {index} of the bulk.\ncategory bulk.group{}.entry{index} \"bulk entry {index}\" sensitive\n    cite \"{index}\"\n\n",
-            index / 100
+            "/// Entry {index} of the bulk.\ncategory bulk.group{}.entry{index} \"bulk entry {index}\" sensitive\n    cite \"{} {index}\"\n\n",
+            index / 100,
+            // An item of a part the generated outline declares and does
+            // not divide (2 to 9).
+            2 + index % 8
         ));
         index += 1;
     }

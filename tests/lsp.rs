@@ -203,6 +203,42 @@ fn definition_and_references() {
     assert_eq!(client.shutdown(), Ok(true));
 }
 
+const OUTLINE: &str = "file:///workspace/outline.privet";
+
+const OUTLINE_TEXT: &str = r#"/// The part of the notice about what is collected.
+section "1" "what we collect"
+section "1(1)" "contact details and orders"
+section "2" "who we share it with"
+"#;
+
+#[test]
+fn a_citation_shows_its_section_and_leads_to_it() {
+    let mut client = started();
+    client.open(OUTLINE, OUTLINE_TEXT);
+    let publications = client.drain_publications();
+    // Every citation of the policy names a declared section.
+    assert!(
+        publications
+            .iter()
+            .all(|p| !p.to_string().contains("unknown-section")),
+        "{publications:?}"
+    );
+    // Inside `cite "1(1)"` of the category (line 4).
+    let hover = client.request("textDocument/hover", at(POLICY, 4, 12));
+    let definition = client.request("textDocument/definition", at(POLICY, 4, 12));
+    let completion = client.request("textDocument/completion", at(POLICY, 4, 10));
+    // The category's hover gives the section's title with its citation.
+    let category = client.request("textDocument/hover", at(POLICY, 3, 12));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\ncompletion in the string: {:?}\n\n{}",
+        pretty(&hover),
+        pretty(&definition),
+        labels(&completion),
+        category["contents"]["value"].as_str().unwrap()
+    ));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
 fn labels(completion: &Value) -> Vec<String> {
     let mut labels: Vec<String> = completion
         .as_array()
