@@ -463,7 +463,7 @@ fn unknown_section(
                 })
                 .collect();
             diagnostic = diagnostic.note(format!(
-                "the outline's sections are {}",
+                "the outline's top-level sections are {}",
                 code_list(outline, &top)
             ));
         }
