@@ -15,7 +15,7 @@ use crate::ast::{self, ItemKind};
 use crate::diagnostic::{Diagnostic, Name};
 use crate::model::{MAX_NAME_BYTES, Meta};
 use crate::source::Span;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One section of the notice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,10 +60,24 @@ pub struct Outline {
     pub sections: Vec<Section>,
     pub citations: Vec<Citation>,
     /// Section ids to their index.
-    ids: BTreeMap<String, usize>,
+    ids: Ids,
     /// The byte lengths of the ids: the only places a part can end a
     /// section's id, so that matching a long citation costs little.
     lengths: BTreeSet<usize>,
+}
+
+/// Section ids to their index: hashed, so that looking up a prefix of a
+/// citation costs its length; shown as a sorted map, so that the program's
+/// debug text is the same on every run.
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Ids(HashMap<String, usize>);
+
+impl std::fmt::Debug for Ids {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().collect::<BTreeMap<_, _>>())
+            .finish()
+    }
 }
 
 /// What a part of a citation names.
@@ -130,7 +144,7 @@ impl Outline {
             .rev()
             .filter(|length| !(proper && **length == text.len()))
             .filter(|length| boundary(text, **length))
-            .find_map(|length| self.ids.get(text.get(..*length)?).copied())
+            .find_map(|length| self.ids.0.get(text.get(..*length)?).copied())
     }
 
     /// What one part of a citation names.
@@ -195,8 +209,10 @@ impl Outline {
     /// The section a "did you mean" proposes for a part: one whose id is
     /// close to the part's words of the same number, followed by the rest
     /// of the part, when that names a section. The closest wins, then the
-    /// id of more words (the more specific section).
-    fn suggestion(&self, part: &str) -> Option<String> {
+    /// id of more words (the more specific section). Comparing costs the
+    /// product of the lengths compared, taken from `budget`; once it is
+    /// spent, nothing is proposed (see [`SUGGESTION_BUDGET`]).
+    fn suggestion(&self, part: &str, budget: &mut usize) -> Option<String> {
         let part = normalized(part);
         let words: Vec<&str> = part.split(' ').collect();
         let mut best: Option<((usize, std::cmp::Reverse<usize>), String)> = None;
@@ -211,6 +227,12 @@ impl Outline {
             if section.id.chars().count().abs_diff(length) > limit {
                 continue;
             }
+            let cost = head.len().max(1) * section.id.len().max(1);
+            if cost > *budget {
+                *budget = 0;
+                return None;
+            }
+            *budget -= cost;
             let distance = strsim::damerau_levenshtein(&head, &section.id);
             if distance == 0 || distance > limit {
                 continue;
@@ -234,6 +256,13 @@ impl Outline {
         best.map(|(_, text)| text)
     }
 }
+
+/// How much comparing the "did you mean" of all the `unknown-section`
+/// errors of a program may cost, in characters compared with characters
+/// (about a tenth of a second): an outline of many long ids and many
+/// citations naming none would otherwise cost their product. Beyond it the
+/// errors are reported without a suggestion.
+pub const SUGGESTION_BUDGET: usize = 100_000_000;
 
 /// Every citation an item carries: its own and its exceptions'.
 fn citations(item: &ast::Item) -> Vec<(&ast::Text, Citer)> {
@@ -275,7 +304,12 @@ pub fn resolve(files: &[ast::File]) -> (Outline, Vec<Diagnostic>) {
             continue;
         }
         let id = normalized(&section.id.value);
-        if let Some(earlier) = outline.ids.get(&id).and_then(|i| outline.sections.get(*i)) {
+        if let Some(earlier) = outline
+            .ids
+            .0
+            .get(&id)
+            .and_then(|i| outline.sections.get(*i))
+        {
             diagnostics.push(
                 Diagnostic::new(
                     Name::DuplicateDefinition,
@@ -288,7 +322,7 @@ pub fn resolve(files: &[ast::File]) -> (Outline, Vec<Diagnostic>) {
             );
             continue;
         }
-        outline.ids.insert(id.clone(), outline.sections.len());
+        outline.ids.0.insert(id.clone(), outline.sections.len());
         outline.lengths.insert(id.len());
         outline.sections.push(Section {
             id,
@@ -320,12 +354,19 @@ pub fn resolve(files: &[ast::File]) -> (Outline, Vec<Diagnostic>) {
             parent.divided = true;
         }
     }
+    let mut budget = SUGGESTION_BUDGET;
     for item in files.iter().flat_map(|file| &file.items) {
         for (cite, by) in citations(item) {
             let mut named = Vec::new();
             let found = parts(&cite.value);
             if found.is_empty() {
-                diagnostics.push(unknown_section(&outline, cite, None, Named::Nothing));
+                diagnostics.push(unknown_section(
+                    &outline,
+                    cite,
+                    None,
+                    Named::Nothing,
+                    &mut budget,
+                ));
             }
             for (range, part) in found {
                 match outline.name_of(part) {
@@ -334,9 +375,13 @@ pub fn resolve(files: &[ast::File]) -> (Outline, Vec<Diagnostic>) {
                             named.push(index);
                         }
                     }
-                    miss => {
-                        diagnostics.push(unknown_section(&outline, cite, Some((range, part)), miss))
-                    }
+                    miss => diagnostics.push(unknown_section(
+                        &outline,
+                        cite,
+                        Some((range, part)),
+                        miss,
+                        &mut budget,
+                    )),
                 }
             }
             outline.citations.push(Citation {
@@ -420,6 +465,7 @@ fn unknown_section(
     cite: &ast::Text,
     part: Option<(std::ops::Range<usize>, &str)>,
     miss: Named,
+    budget: &mut usize,
 ) -> Diagnostic {
     let Some((range, part)) = part else {
         return Diagnostic::new(
@@ -468,7 +514,7 @@ fn unknown_section(
             ));
         }
     }
-    match (outline.suggestion(part), part_span(cite, &range)) {
+    match (outline.suggestion(part, budget), part_span(cite, &range)) {
         (Some(suggestion), Some(span)) => diagnostic.did_you_mean(span, &suggestion),
         (Some(suggestion), None) => diagnostic.help(format!("did you mean `{suggestion}`?")),
         (None, _) => diagnostic
@@ -556,11 +602,21 @@ section \"10\" \"contact\"
             problems,
             ["unknown-section `1(2) stop operaton` names no section of the notice"]
         );
+        let mut budget = SUGGESTION_BUDGET;
         assert_eq!(
-            outline.suggestion("1(2) stop operaton").as_deref(),
+            outline
+                .suggestion("1(2) stop operaton", &mut budget)
+                .as_deref(),
             Some("1(2) stop operation")
         );
-        assert_eq!(outline.suggestion("1(2) 7 a").as_deref(), Some("1(2) 1 a"));
+        assert_eq!(
+            outline.suggestion("1(2) 7 a", &mut budget).as_deref(),
+            Some("1(2) 1 a")
+        );
+        // Once the budget is spent, nothing is proposed.
+        let mut spent = 10;
+        assert_eq!(outline.suggestion("1(2) 7 a", &mut spent), None);
+        assert_eq!(spent, 0);
     }
 
     #[test]
