@@ -79,6 +79,7 @@ pub enum ItemKind {
     Honour(HonourRule),
     Node(NodeDecl),
     Flow(FlowDecl),
+    Section(SectionDecl),
 }
 
 /// `policy one_touch "One Touch privacy policy" updated 2024-10-24`
@@ -89,6 +90,15 @@ pub struct PolicyDecl {
     /// The date as written; the resolver checks it.
     pub updated: Option<Text>,
     pub cite: Option<Text>,
+}
+
+/// `section "1(2)" "preservation of personal information"`: a section of
+/// the notice, as its table of contents lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionDecl {
+    /// What citations name it by.
+    pub id: Text,
+    pub title: Text,
 }
 
 /// The kinds of simple declarations: a name, a label, a citation.

@@ -18,6 +18,7 @@ pages! {
     SyntaxError => "syntax-error",
     ControlCharacter => "control-character",
     UnknownName => "unknown-name",
+    UnknownSection => "unknown-section",
     DuplicateDefinition => "duplicate-definition",
     InvalidValue => "invalid-value",
     UndisclosedCollection => "undisclosed-collection",

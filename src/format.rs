@@ -630,6 +630,11 @@ fn item_block(item: &Item) -> Block {
             children.push(honours_clause(flow.honours_dnt));
             &flow.cite
         }
+        ItemKind::Section(section) => {
+            head.keyword("section").string(&section.id);
+            head.string(&section.title);
+            &None
+        }
     };
     let mut tail_blocks: Vec<Block> = cite_block(cite).into_iter().collect();
     tail_blocks.extend(tail);

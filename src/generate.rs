@@ -6,8 +6,9 @@
 //! the hostile texts the benchmarks and the robustness tests feed the parser.
 //! Never: reads or writes files, decides anything about privacy.
 //!
-//! A generated program uses every kind of item: category hierarchies several
-//! levels deep, purposes, bases, exemptions, regions, safeguards, durations,
+//! A generated program uses every kind of item: the outline of its notice
+//! (which its citations name), category hierarchies several levels deep,
+//! purposes, bases, exemptions, regions, safeguards, durations,
 //! states, events, technologies, obligations, principles and rights; allow,
 //! deny, restrict, confine, retain, require and honour rules; subjects,
 //! systems, stores, vendors, authorities, trackers and flows. It refers only
@@ -249,9 +250,30 @@ impl Generator {
     fn run(&mut self, items: usize) {
         let unit = (items / 100).max(1);
         self.item("policy generated \"A generated privacy policy\" updated 2024-10-24");
+        self.outline();
         self.vocabulary(unit);
         self.rules(unit);
         self.data_map(unit);
+    }
+
+    /// The outline of the notice, which every citation names: `"exception"`
+    /// and parts 1 to 9 (a citation `"N(M) K"` names part N), part 1
+    /// divided into its nine subsections. It draws nothing from the
+    /// generator, so the rest of the program is as it was without it.
+    fn outline(&mut self) {
+        let mut sections = vec![("exception".to_string(), "the exceptions".to_string())];
+        for part in 1..=9 {
+            sections.push((part.to_string(), format!("part {part} of the notice")));
+            if part == 1 {
+                for sub in 1..=9 {
+                    sections.push((format!("1({sub})"), format!("part {sub} of part 1")));
+                }
+            }
+        }
+        for (id, title) in sections {
+            let _ = write!(self.out, "section \"{id}\" \"{title}\"\n\n");
+            self.items += 1;
+        }
     }
 
     /// A hierarchy under `root` of about `count` names, declared as it is

@@ -1029,6 +1029,8 @@ pub struct Program {
     /// Names offered as "did you mean" for a misspelling: presumably meant,
     /// so not reported unused on top of the misspelling.
     pub suggested: Vec<(Namespace, NameId)>,
+    /// The sections of the notice, and what each citation names.
+    pub outline: crate::outline::Outline,
 }
 
 impl Program {
@@ -1048,6 +1050,7 @@ impl Program {
             references: Vec::new(),
             exemption_purposes: BTreeMap::new(),
             suggested: Vec::new(),
+            outline: crate::outline::Outline::default(),
         }
     }
 

@@ -32,8 +32,12 @@ pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
     }
     resolver.finish_nodes(files);
     let mut program = resolver.program;
+    let mut diagnostics = resolver.diagnostics;
     program.rule_index = RuleIndex::build(&program.rules, program.categories().leaf_count());
-    (program, resolver.diagnostics)
+    let (outline, outline_diagnostics) = crate::outline::resolve(files);
+    program.outline = outline;
+    diagnostics.extend(outline_diagnostics);
+    (program, diagnostics)
 }
 
 /// The namespace an item declares a name in, with the declared name.
@@ -87,6 +91,7 @@ fn item_cite(item: &ast::Item) -> &Option<ast::Text> {
         ItemKind::Honour(x) => &x.cite,
         ItemKind::Node(x) => &x.cite,
         ItemKind::Flow(x) => &x.cite,
+        ItemKind::Section(_) => &None,
     }
 }
 
@@ -642,6 +647,8 @@ impl Resolver {
             // entry, so that `Program::nodes` is indexed by node id.
             ItemKind::Node(_) => {}
             ItemKind::Flow(flow) => self.flow(item, flow),
+            // The outline is resolved on its own (`outline::resolve`).
+            ItemKind::Section(_) => {}
         }
     }
 

@@ -143,6 +143,57 @@ fn labels_and_citations_are_neutral() {
 }
 
 #[test]
+fn sections_of_the_outline_are_neutral_and_reported() {
+    let outline = "section \"1\" \"what we collect\"\nsection \"1(1)\" \"contact\"\nsection \"3\" \"sharing\"\n";
+    let old = format!("{BASE}{outline}");
+    let new = format!(
+        "{BASE}{}section \"4\" \"children\"\n",
+        outline
+            .replace("\"contact\"", "\"contact details\"")
+            .replace("section \"3\"", "/// Sharing.\nsection \"3\"")
+    );
+    let report = compare(&old, &new);
+    let changes: Vec<(&str, ChangeKind, &str, &[String])> = report
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.subject.as_str(),
+                c.kind,
+                c.name.as_str(),
+                c.details.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (
+                "section",
+                ChangeKind::Changed,
+                "1(1)",
+                &["title \"contact\" -> \"contact details\"".to_string()][..]
+            ),
+            (
+                "section",
+                ChangeKind::Added,
+                "4",
+                &["\"children\"".to_string()][..]
+            ),
+            (
+                "section",
+                ChangeKind::Changed,
+                "3",
+                &["doc comment changed".to_string()][..]
+            ),
+        ]
+    );
+    assert!(report.changes.iter().all(|c| c.class == Class::Neutral));
+    assert!(report.permissions.is_empty());
+    assert!(!report.widens());
+}
+
+#[test]
 fn removing_a_deny_widens_and_gains_permissions() {
     let new = BASE.replace(
         "deny share of user\n    except with consent.explicit\n        cite \"3(1)\"\n",

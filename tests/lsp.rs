@@ -101,6 +101,26 @@ fn diagnostics_follow_edits_across_files() {
 }
 
 #[test]
+fn a_diagnostic_shows_the_citation_of_the_rule_it_breaks() {
+    let mut client = Client::start(None);
+    client.open(
+        POLICY,
+        &POLICY_TEXT.replace(
+            "deny share of customer.contact.email\n",
+            "deny share of customer.contact.email\n    cite \"3(1)\"\n",
+        ),
+    );
+    client.open(
+        SYSTEMS,
+        &SYSTEMS_TEXT.replace("    with consent.explicit\n", ""),
+    );
+    let publications = client.drain_publications();
+    let systems = publications.iter().find(|p| p["uri"] == SYSTEMS).unwrap();
+    insta::assert_snapshot!(pretty(&systems["diagnostics"]));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
 fn hover_shows_doc_citation_and_what_the_policy_permits() {
     let mut client = started();
     // `customer` in `flow shopper -> shop carries customer` (line 4).
@@ -179,6 +199,42 @@ fn definition_and_references() {
         pretty(&definition),
         pretty(&implied),
         pretty(&references)
+    ));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+const OUTLINE: &str = "file:///workspace/outline.privet";
+
+const OUTLINE_TEXT: &str = r#"/// The part of the notice about what is collected.
+section "1" "what we collect"
+section "1(1)" "contact details and orders"
+section "2" "who we share it with"
+"#;
+
+#[test]
+fn a_citation_shows_its_section_and_leads_to_it() {
+    let mut client = started();
+    client.open(OUTLINE, OUTLINE_TEXT);
+    let publications = client.drain_publications();
+    // Every citation of the policy names a declared section.
+    assert!(
+        publications
+            .iter()
+            .all(|p| !p.to_string().contains("unknown-section")),
+        "{publications:?}"
+    );
+    // Inside `cite "1(1)"` of the category (line 4).
+    let hover = client.request("textDocument/hover", at(POLICY, 4, 12));
+    let definition = client.request("textDocument/definition", at(POLICY, 4, 12));
+    let completion = client.request("textDocument/completion", at(POLICY, 4, 10));
+    // The category's hover gives the section's title with its citation.
+    let category = client.request("textDocument/hover", at(POLICY, 3, 12));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\ncompletion in the string: {:?}\n\n{}",
+        pretty(&hover),
+        pretty(&definition),
+        labels(&completion),
+        category["contents"]["value"].as_str().unwrap()
     ));
     assert_eq!(client.shutdown(), Ok(true));
 }

@@ -654,3 +654,90 @@ flow accounts_db -> analytics
         )],
     );
 }
+
+const IMEI_FOR_ORDERS: &str = "\
+/// The app sends the IMEI to the order service, to tell a customer's
+/// devices apart when it delivers orders.
+flow app -> order_service
+    carries user.device.imei
+    for service.provide
+    protected by encryption.in_transit
+";
+
+/// 1(1) special note: the diagnostic shows the section of the notice the
+/// broken rule encodes, in every output.
+#[test]
+fn a_broken_rule_shows_the_section_of_the_notice() {
+    let (sources, compilation) = with_case(IMEI_FOR_ORDERS);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "purpose-restricted",
+            "`user.device.imei` may only be used for `security.login` and `security.identification`"
+        )])
+    );
+    let diagnostic = &compilation.diagnostics[0];
+    assert_eq!(diagnostic.cites(), ["1(1) special note"]);
+    // The section is declared in the notice's outline.
+    let outline = &compilation.program.outline;
+    let named: Vec<&str> = outline
+        .named_by("1(1) special note")
+        .into_iter()
+        .map(|index| outline.sections[index].title.as_str())
+        .collect();
+    assert_eq!(
+        named,
+        ["the information we collect and use during your use of our products or services"]
+    );
+    let json: serde_json::Value = serde_json::from_str(&privet::render::json::render(
+        &sources,
+        &compilation.diagnostics,
+    ))
+    .unwrap();
+    assert_eq!(
+        json["diagnostics"][0]["cites"],
+        serde_json::json!(["1(1) special note"])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(
+        IMEI_FOR_ORDERS,
+        &sources,
+        &compilation
+    ));
+}
+
+const CITES_NAMING_NO_SECTION: &str = "\
+/// A duty the notice does not state, cited from a section it does not have.
+obligation dpo.appoint \"appoint a data protection officer\"
+    cite \"10\"
+
+/// Access to personal information is audited; the heading is misspelt.
+principle access_audit \"access to personal information is audited\"
+    cite \"1(2) security protection measure d\"
+
+/// 1(2) is divided into its headings, and has no fifth one.
+principle retention_review \"retention periods are reviewed every year\"
+    cite \"1(2) 5; 1(2) 1\"
+";
+
+/// The outline of the notice: a policy file added with citations that
+/// name no section of it is reported, part by part.
+#[test]
+fn a_citation_naming_no_section_of_the_notice_is_reported() {
+    let (sources, compilation) = with_case(CITES_NAMING_NO_SECTION);
+    assert_eq!(
+        found(&compilation),
+        owned(&[
+            ("unknown-section", "`10` names no section of the notice"),
+            (
+                "unknown-section",
+                "`1(2) security protection measure d` names no section of the notice"
+            ),
+            ("unknown-section", "`1(2) 5` names no section of the notice"),
+        ])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(
+        CITES_NAMING_NO_SECTION,
+        &sources,
+        &compilation
+    ));
+}

@@ -242,6 +242,7 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     let Versions { old, new, .. } = versions;
     let mut changes = Vec::new();
     policy_header(old, new, &mut changes);
+    outline(old, new, &mut changes);
     vocabularies(old, new, &mut changes);
     rules(old, new, &mut changes);
     retentions(old, new, &mut changes);
@@ -275,8 +276,9 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     }
 }
 
-const SUBJECTS: [&str; 22] = [
+const SUBJECTS: [&str; 23] = [
     "policy",
+    "section",
     "category",
     "purpose",
     "basis",
@@ -376,6 +378,74 @@ fn meta_changes(
             old: Some(old_span),
             new: Some(new_span),
         });
+    }
+}
+
+/// The sections of the notice's outline, matched by id: added, removed or
+/// retitled, all neutral (they trace rules to the notice, as citations do).
+fn outline(old: &Program, new: &Program, out: &mut Vec<Change>) {
+    let sections = |program: &Program| -> BTreeMap<String, (String, Option<String>, Span)> {
+        program
+            .outline
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    (s.title.clone(), s.meta.doc.clone(), s.meta.head),
+                )
+            })
+            .collect()
+    };
+    let (before, after) = (sections(old), sections(new));
+    let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for id in ids {
+        let change = |kind, details: Vec<String>, old: Option<Span>, new: Option<Span>| Change {
+            class: Class::Neutral,
+            kind,
+            subject: "section".to_string(),
+            name: id.clone(),
+            details,
+            semantic: true,
+            old,
+            new,
+        };
+        match (before.get(id), after.get(id)) {
+            (None, Some((title, _, span))) => out.push(change(
+                ChangeKind::Added,
+                vec![quoted(Some(title))],
+                None,
+                Some(*span),
+            )),
+            (Some((title, _, span)), None) => out.push(change(
+                ChangeKind::Removed,
+                vec![quoted(Some(title))],
+                Some(*span),
+                None,
+            )),
+            (Some((was, old_doc, old_span)), Some((is, new_doc, new_span))) => {
+                if was != is {
+                    out.push(change(
+                        ChangeKind::Changed,
+                        vec![format!(
+                            "title {} -> {}",
+                            quoted(Some(was)),
+                            quoted(Some(is))
+                        )],
+                        Some(*old_span),
+                        Some(*new_span),
+                    ));
+                }
+                meta_changes(
+                    "section",
+                    id,
+                    (None, old_doc.as_deref(), *old_span),
+                    (None, new_doc.as_deref(), *new_span),
+                    out,
+                );
+            }
+            (None, None) => {}
+        }
     }
 }
 

@@ -448,7 +448,7 @@ impl<'p> Checker<'p> {
             format!("{subject} must stay in {allowed}, but `{target}` declares no region"),
         )
         .primary_message(format!("sent to `{target}` here, which declares no region"))
-        .label(rule.meta.head, "confined here");
+        .cited_label(rule.meta.head, "confined here", rule.meta.cite_text());
         if let Some(declared) = program
             .node_names()
             .get(flow.to)
@@ -518,7 +518,7 @@ impl<'p> Checker<'p> {
                         format!("{subject} may only be used for {permitted}"),
                     )
                     .primary_message(primary(format!("used for `{purpose}` here")))
-                    .label(rule.meta.head, "restricted here")
+                    .cited_label(rule.meta.head, "restricted here", rule.meta.cite_text())
                     .label(purpose_span, "this purpose is not among them")
                 }
                 RuleKind::Deny if act.action.is_onward() => Diagnostic::new(
@@ -531,7 +531,7 @@ impl<'p> Checker<'p> {
                     ),
                 )
                 .primary_message(primary(format!("{} here", past_tense(act.action))))
-                .label(rule.meta.head, "forbidden here")
+                .cited_label(rule.meta.head, "forbidden here", rule.meta.cite_text())
                 .note(accepted_bases_note(program, rule, &act.bases)),
                 RuleKind::Deny => Diagnostic::new(
                     Name::PurposeNotAllowed,
@@ -545,7 +545,11 @@ impl<'p> Checker<'p> {
                     "{} for `{purpose}` here",
                     past_tense(act.action)
                 )))
-                .label(rule.meta.head, "forbidden here"),
+                .cited_label(
+                    rule.meta.head,
+                    "forbidden here",
+                    rule.meta.cite_text(),
+                ),
                 RuleKind::Confine => {
                     let allowed = names_list(program.regions(), &rule.regions);
                     let region = act
@@ -560,7 +564,7 @@ impl<'p> Checker<'p> {
                         ),
                     )
                     .primary_message(primary(format!("sent to `{region}` here")))
-                    .label(rule.meta.head, "confined here")
+                    .cited_label(rule.meta.head, "confined here", rule.meta.cite_text())
                     .note(accepted_bases_note(program, rule, &act.bases))
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
@@ -798,15 +802,19 @@ impl<'p> Checker<'p> {
         for note in exemption_scope_notes(program, act) {
             diagnostic = diagnostic.note(note);
         }
-        for (rule, condition) in self.near_misses(act, unallowed).into_iter().take(3) {
-            diagnostic = diagnostic.label(rule, condition);
+        for (rule, condition, cite) in self.near_misses(act, unallowed).into_iter().take(3) {
+            diagnostic = diagnostic.cited_label(rule, condition, cite);
         }
         diagnostic
     }
 
     /// `allow` rules that cover some unallowed atom but whose other
     /// conditions the act does not meet, with what they would need.
-    fn near_misses(&self, act: &Act, unallowed: &[(NameId, NameId)]) -> Vec<(Span, String)> {
+    fn near_misses(
+        &self,
+        act: &Act,
+        unallowed: &[(NameId, NameId)],
+    ) -> Vec<(Span, String, Option<&'p str>)> {
         let program = self.program;
         let mut found = Vec::new();
         for rule in &program.rules {
@@ -867,6 +875,7 @@ impl<'p> Checker<'p> {
                 found.push((
                     rule.meta.head,
                     format!("this rule allows it only {}", join_and(&needs)),
+                    rule.meta.cite_text(),
                 ));
             }
         }
@@ -921,7 +930,11 @@ impl<'p> Checker<'p> {
             ),
         )
         .primary_message("used for tracking here")
-        .label(rule.meta.head, "Do Not Track must be honoured here")
+        .cited_label(
+            rule.meta.head,
+            "Do Not Track must be honoured here",
+            rule.meta.cite_text(),
+        )
         .help("add `honours do not track` to the flow, or to the tracker it comes from");
         if let Some(path) = atoms.first().and_then(|leaf| self.path_note(flow, *leaf)) {
             diagnostic = diagnostic.note(path);
@@ -993,7 +1006,11 @@ impl<'p> Checker<'p> {
                 "carries {} without `{name}`",
                 join_and(&leaf_names(program, held.ones().take(3)))
             ))
-            .label(requirement.meta.head, "required here")
+            .cited_label(
+                requirement.meta.head,
+                "required here",
+                requirement.meta.cite_text(),
+            )
             .help(format!("add `protected by {name}` to the flow"));
             if let Some(path) = held
                 .ones()
@@ -1181,7 +1198,11 @@ impl<'p> Checker<'p> {
                 "holds {} without `{safeguard_name}`",
                 join_and(&leaf_names(program, needing.ones().take(3)))
             ))
-            .label(requirement.meta.head, "required here")
+            .cited_label(
+                requirement.meta.head,
+                "required here",
+                requirement.meta.cite_text(),
+            )
             .help(format!(
                 "add `{safeguard_name}` to the store's `protected by` clause"
             ));
@@ -1270,7 +1291,11 @@ impl<'p> Checker<'p> {
             let mut diagnostic =
                 Diagnostic::new(Name::RetentionExceeded, clause.lifecycle.span(), message)
                     .primary_message(detail.clone())
-                    .label(policy.meta.head, "the policy's retention");
+                    .cited_label(
+                        policy.meta.head,
+                        "the policy's retention",
+                        policy.meta.cite_text(),
+                    );
             if let Some(path) = leaves
                 .first()
                 .and_then(|leaf| self.paths.path_text(node.id, *leaf))

@@ -105,6 +105,7 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         "technology" => vec!["for", "opt out by", "cite"],
         "obligation" => vec!["when", "after", "before", "at least", "cite"],
         "policy" => vec!["updated", "cite"],
+        "section" => Vec::new(),
         _ => vec!["cite"],
     }
 }
@@ -211,6 +212,63 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
     }
 }
 
+/// Where the part of a citation being typed starts, when the cursor is in
+/// the string of a `cite` (after its quote, or after a `;` in it).
+fn cite_part_start(line: &str) -> Option<usize> {
+    let open = line.rfind("cite")?;
+    // The word `cite`, outside any string before it.
+    let before = line.get(..open)?;
+    let quotes = before.matches('"').count() - before.matches("\\\"").count();
+    if !(before.is_empty() || before.ends_with([' ', '\t'])) || quotes % 2 == 1 {
+        return None;
+    }
+    let rest = line.get(open + "cite".len()..)?;
+    let quote = rest.len() - rest.trim_start().len();
+    let inside = rest.get(quote..)?.strip_prefix('"')?;
+    if inside.contains(['"', '\\']) {
+        return None;
+    }
+    let part = inside.rfind(';').map_or(0, |at| at + 1);
+    let spaces = inside.get(part..)?.len() - inside.get(part..)?.trim_start().len();
+    Some(line.len() - inside.len() + part + spaces)
+}
+
+/// The sections of the notice, offered inside the string of a `cite` when
+/// the program declares an outline.
+fn sections(
+    analysis: &Analysis,
+    file: FileId,
+    text: &str,
+    at: usize,
+) -> Option<Vec<CompletionItem>> {
+    let outline = &analysis.compilation.program.outline;
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let start = line_start + cite_part_start(text.get(line_start..at)?)?;
+    if outline.is_empty() {
+        return Some(Vec::new());
+    }
+    let replace = range(
+        analysis.lines(file)?,
+        Span::new(file, offset_u32(start), offset_u32(at)),
+    );
+    Some(
+        outline
+            .sections
+            .iter()
+            .map(|section| CompletionItem {
+                label: section.id.clone(),
+                kind: Some(CompletionItemKind::REFERENCE),
+                detail: Some(format!("section \"{}\"", visible(&section.title))),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: replace,
+                    new_text: section.id.clone(),
+                })),
+                ..CompletionItem::default()
+            })
+            .collect(),
+    )
+}
+
 /// The completions at a byte offset of a file.
 pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionItem> {
     let Some(lines) = analysis.lines(file) else {
@@ -218,6 +276,9 @@ pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionIte
     };
     let text = lines.file.text();
     let at = (at as usize).min(text.len());
+    if let Some(sections) = sections(analysis, file, text, at) {
+        return sections;
+    }
     let before = text.get(..at).unwrap_or("");
     let prefix_len = before
         .chars()
@@ -310,6 +371,18 @@ mod tests {
 
     fn want_after(text: &str) -> Want {
         want(&tokens(text))
+    }
+
+    #[test]
+    fn a_cite_string_being_typed_is_found() {
+        assert_eq!(cite_part_start("    cite \""), Some(10));
+        assert_eq!(cite_part_start("    cite \"1(2) in"), Some(10));
+        assert_eq!(cite_part_start("cite \"preamble;  1("), Some(17));
+        assert_eq!(cite_part_start("    cite \"1(2)\" "), None);
+        assert_eq!(cite_part_start("    cite "), None);
+        assert_eq!(cite_part_start("allow use of a for "), None);
+        assert_eq!(cite_part_start("purpose p \"to excite \""), None);
+        assert_eq!(cite_part_start("purpose p \"a cite \""), None);
     }
 
     #[test]

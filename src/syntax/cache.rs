@@ -174,6 +174,7 @@ struct_spans! {
     Text { span }
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
+    SectionDecl { id, title }
     Declaration { name, label, flags, purposes, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
@@ -262,6 +263,7 @@ impl Spans for ItemKind {
             ItemKind::Honour(x) => x.each_span(f),
             ItemKind::Node(x) => x.each_span(f),
             ItemKind::Flow(x) => x.each_span(f),
+            ItemKind::Section(x) => x.each_span(f),
         }
     }
 }

@@ -290,6 +290,10 @@ impl Lowerer {
                 label: self.opt_text(pair, Rule::label),
                 cite: self.opt_text(pair, Rule::cite),
             }),
+            Rule::section_decl => ItemKind::Section(SectionDecl {
+                id: self.opt_text(pair, Rule::string).unwrap_or_default(),
+                title: self.opt_text(pair, Rule::label).unwrap_or_default(),
+            }),
             Rule::technology_decl => ItemKind::Technology(TechnologyDecl {
                 name: self.first_name(pair),
                 label: self.opt_text(pair, Rule::label),
