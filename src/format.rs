@@ -439,6 +439,16 @@ fn item_block(item: &Item) -> Block {
             for flag in &declaration.flags {
                 head.token(flag.flag.keyword(), flag.span);
             }
+            children.push(list_clause(
+                "compatible with",
+                &declaration.compatible,
+                start,
+            ));
+            if let Some(span) = declaration.new_purpose {
+                let mut line = Line::new(span.start);
+                line.token("for new purpose", span);
+                children.push(Some(line.block()));
+            }
             &declaration.cite
         }
         ItemKind::Duration(duration) => {

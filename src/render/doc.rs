@@ -399,11 +399,27 @@ fn basis_kind(program: &Program, id: NameId) -> String {
         .get(id)
         .and_then(|e| e.declared.as_ref())
         .is_some_and(|d| d.exemption);
+    let mut kind = Vec::new();
     if exemption {
-        "an exemption: no consent needed".to_string()
-    } else {
-        String::new()
+        kind.push("an exemption: no consent needed");
     }
+    if program.new_purpose_bases.contains(&id) {
+        kind.push("accepted for a new purpose");
+    }
+    kind.join("; ")
+}
+
+/// "also for data collected for a or b", for a purpose declared
+/// `compatible with` others.
+fn compatible_purposes(program: &Program, id: NameId) -> String {
+    let with = program.compatible_with(id);
+    if with.is_empty() {
+        return String::new();
+    }
+    format!(
+        "also for data collected for {}",
+        crate::describe::join_or(&crate::describe::sorted_names(program.purposes(), &with))
+    )
 }
 
 fn duration_value(program: &Program, id: NameId) -> String {
@@ -557,7 +573,7 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
     blocks.push(rules_in(program, Section::Collection));
 
     blocks.push(Block::Heading(2, "Purposes and their limits".to_string()));
-    blocks.push(glossary(program, Namespace::Purpose, no_extra));
+    blocks.push(glossary(program, Namespace::Purpose, compatible_purposes));
     blocks.push(rules_in(program, Section::Purposes));
 
     blocks.push(Block::Heading(

@@ -174,7 +174,7 @@ struct_spans! {
     Text { span }
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
-    Declaration { name, label, flags, cite }
+    Declaration { name, label, flags, compatible, new_purpose, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
     DurationDecl { name, value, label, cite }

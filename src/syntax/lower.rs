@@ -365,6 +365,8 @@ impl Lowerer {
                 .filter(|c| c.as_rule() == Rule::category_flag)
                 .map(|c| self.flag(&c))
                 .collect(),
+            compatible: self.clause_names(child(pair, Rule::compatible)),
+            new_purpose: child(pair, Rule::for_new_purpose).map(|f| self.span(&f)),
             cite: self.opt_text(pair, Rule::cite),
         }
     }

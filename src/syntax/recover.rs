@@ -44,6 +44,8 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             name: ident.clone(),
             label: None,
             flags: Vec::new(),
+            compatible: Vec::new(),
+            new_purpose: None,
             cite: None,
         })
     };
