@@ -62,8 +62,18 @@ impl CollectedFor {
     /// The leaf purposes a category leaf reaching a node was collected for;
     /// `None` when it never came there from a collection.
     pub fn get(&self, node: NameId, leaf: usize) -> Option<&FixedBitSet> {
-        let set = self.at.get(node.index())?.get(&leaf)?;
-        self.sets.get(*set as usize)
+        self.set(self.set_of(node, leaf)?)
+    }
+
+    /// The same, as the index of an interned set: equal sets have equal
+    /// indices, so a judgement of a set can be remembered by it.
+    pub fn set_of(&self, node: NameId, leaf: usize) -> Option<u32> {
+        self.at.get(node.index())?.get(&leaf).copied()
+    }
+
+    /// An interned set by its index.
+    pub fn set(&self, index: u32) -> Option<&FixedBitSet> {
+        self.sets.get(index as usize)
     }
 
     /// The category leaves reaching a node that are bound to purposes, each

@@ -17,7 +17,7 @@ use crate::graph::{DataGraph, PathFinder};
 use crate::model::*;
 use crate::source::Span;
 use fixedbitset::FixedBitSet;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 /// The declared compatibilities as leaf purposes: a leaf purpose in
@@ -43,14 +43,17 @@ impl Compatibilities {
         }
     }
 
-    /// Whether data collected for `collected` may be used for the leaf
-    /// purpose `leaf`: it is one of them, or declared compatible with one.
-    fn permits(&self, leaf: usize, collected: &FixedBitSet) -> bool {
-        collected.contains(leaf)
-            || self
-                .pairs
-                .iter()
-                .any(|(purpose, with)| purpose.contains(&leaf) && !with.is_disjoint(collected))
+    /// The leaf purposes data collected for `collected` may be used for:
+    /// those, and the purposes declared compatible with one of them.
+    fn permitted(&self, collected: &FixedBitSet) -> FixedBitSet {
+        let mut permitted = collected.clone();
+        for (purpose, with) in &self.pairs {
+            if !with.is_disjoint(collected) {
+                permitted.grow(purpose.end);
+                permitted.insert_range(purpose.clone());
+            }
+        }
+        permitted
     }
 }
 
@@ -71,11 +74,10 @@ pub fn secondary_purposes(
         return Vec::new();
     }
     let purposes = program.purposes();
-    let collected = purposes.leaf_set(collected_for, None);
-    let compatibilities = Compatibilities::of(program);
+    let permitted = Compatibilities::of(program).permitted(&purposes.leaf_set(collected_for, None));
     purposes
         .leaves_of(purpose)
-        .filter(|leaf| !compatibilities.permits(*leaf, &collected))
+        .filter(|leaf| !permitted.contains(*leaf))
         .filter_map(|leaf| purposes.leaf(leaf))
         .collect()
 }
@@ -108,6 +110,8 @@ pub(super) fn secondary_uses(
     paths: &PathFinder<'_>,
 ) -> Vec<(FlowId, Diagnostic)> {
     let compatibilities = Compatibilities::of(program);
+    // What each distinct collected set permits, by the set's index.
+    let mut permitted: BTreeMap<u32, FixedBitSet> = BTreeMap::new();
     let incomplete = |node: NameId| program.node(node).is_some_and(|n| !n.complete);
     let mut found = Vec::new();
     for (index, flow) in program.flows.iter().enumerate() {
@@ -121,20 +125,34 @@ pub(super) fn secondary_uses(
             continue;
         }
         let personal = graph.personal(program, id);
+        let used_for: Vec<(FixedBitSet, NameId, Span)> = flow
+            .purposes
+            .iter()
+            .map(|(purpose, span)| {
+                (
+                    program.purposes().leaf_set(&[*purpose], None),
+                    *purpose,
+                    *span,
+                )
+            })
+            .collect();
         for (category, category_span) in &flow.categories {
             let mut leaves = program.categories().leaf_set(&[*category], None);
             leaves.intersect_with(&personal);
             let mut breaches = Vec::new();
             for leaf in leaves.ones() {
-                let Some(collected) = graph.collected.get(flow.from, leaf) else {
+                let Some(set) = graph.collected.set_of(flow.from, leaf) else {
                     continue;
                 };
-                for (purpose, purpose_span) in &flow.purposes {
-                    let outside = program
-                        .purposes()
-                        .leaves_of(*purpose)
-                        .any(|p| !compatibilities.permits(p, collected));
-                    if outside {
+                let permits = permitted.entry(set).or_insert_with(|| {
+                    graph
+                        .collected
+                        .set(set)
+                        .map(|collected| compatibilities.permitted(collected))
+                        .unwrap_or_default()
+                });
+                for (wanted, purpose, purpose_span) in &used_for {
+                    if !wanted.is_subset(permits) {
                         breaches.push(Breach {
                             leaf,
                             purpose: (*purpose, *purpose_span),
