@@ -143,6 +143,13 @@ pub struct Declaration {
     pub flags: Vec<Flag>,
     /// Only exemptions have purposes: those the exemption holds for.
     pub purposes: Vec<Ident>,
+    /// For purposes: `compatible with PURPOSES`, the purposes data may have
+    /// been collected for and still be used for this one.
+    pub compatible: Vec<Ident>,
+    /// For bases and exemptions: `for new purpose`, the words' span, when
+    /// the policy accepts the basis for using data for a purpose it was not
+    /// collected for.
+    pub new_purpose: Option<Span>,
     pub cite: Option<Text>,
 }
 

@@ -103,6 +103,8 @@ diagnostic_names! {
         "a store or flow lacks a required safeguard";
     TrackingIgnoresDnt => "tracking-ignores-dnt", Error,
         "a tracking flow does not honour Do Not Track where the policy says it must";
+    SecondaryUse => "secondary-use", Error,
+        "data used for a purpose it was not collected for, with no basis the policy accepts for a new purpose";
     Reidentification => "reidentification", Warning,
         "anonymized data combined with identifiers";
     InconsistentFlow => "inconsistent-flow", Warning,

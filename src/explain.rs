@@ -31,6 +31,7 @@ pages! {
     RegionNotAllowed => "region-not-allowed",
     MissingSafeguard => "missing-safeguard",
     TrackingIgnoresDnt => "tracking-ignores-dnt",
+    SecondaryUse => "secondary-use",
     Reidentification => "reidentification",
     InconsistentFlow => "inconsistent-flow",
     UnnecessaryCollection => "unnecessary-collection",

@@ -440,6 +440,16 @@ fn item_block(item: &Item) -> Block {
                 head.token(flag.flag.keyword(), flag.span);
             }
             children.push(list_clause("for", &declaration.purposes, start));
+            children.push(list_clause(
+                "compatible with",
+                &declaration.compatible,
+                start,
+            ));
+            if let Some(span) = declaration.new_purpose {
+                let mut line = Line::new(span.start);
+                line.token("for new purpose", span);
+                children.push(Some(line.block()));
+            }
             &declaration.cite
         }
         ItemKind::Duration(duration) => {

@@ -19,9 +19,16 @@
 //! in two kinds of tree. Flows carry only the "data" trees, on which the
 //! policy only allows and retains (with the same lifecycle the stores
 //! declare); the deny, restrict, confine and require rules apply to the
-//! "policy" trees, which no flow carries.
+//! "policy" trees, which no flow carries. Flows other than collections use
+//! data for purposes drawn at random, so each relies on [`RENEWED`], a
+//! basis accepted for a new purpose: no flow is a secondary use, and the
+//! purposes still bind (and are propagated along) the whole map.
 
 use std::fmt::Write as _;
+
+/// The basis of a generated program accepted for a new purpose, which
+/// every flow that is not a collection relies on.
+pub const RENEWED: &str = "consent.renewed";
 
 /// The splitmix64 generator (Steele, Lea and Flood, 2014): one `u64` of
 /// state, good enough statistics for test data, and deterministic.
@@ -362,6 +369,13 @@ impl Generator {
         self.tracking = self.tree("purpose", "trk", unit.clamp(3, 20), 2);
 
         self.item("basis consent \"your consent\"");
+        // Written without drawing from the generator, so that the rest of
+        // the program is what the same seed gave before it was added.
+        let _ = write!(
+            self.out,
+            "basis {RENEWED} \"your consent after notice of the new purpose\"\n    for new purpose\n\n"
+        );
+        self.items += 1;
         self.bases = vec!["consent".to_string()];
         for index in 0..2 * unit {
             let name = format!("consent.kind{index}");
@@ -733,8 +747,15 @@ impl Generator {
             list(&categories),
             list(&purposes)
         );
-        if self.rng.chance(50) {
-            let bases = self.rng.some(&self.bases, 2);
+        let mut bases: Vec<String> = if self.rng.chance(50) {
+            self.rng.some(&self.bases, 2).into_iter().cloned().collect()
+        } else {
+            Vec::new()
+        };
+        if from != "person" {
+            bases.push(RENEWED.to_string());
+        }
+        if !bases.is_empty() {
             let _ = write!(text, "\n    under {}", list(&bases));
         }
         if self.rng.chance(60) {

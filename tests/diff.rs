@@ -341,6 +341,59 @@ fn safeguards_obligations_and_sensitivity() {
 }
 
 #[test]
+fn purpose_binding_declarations_widen_and_narrow() {
+    let compatible = BASE.replace(
+        "purpose marketing.mailing \"send you e-mail\"\n",
+        "purpose marketing.mailing \"send you e-mail\" compatible with service.provide\n",
+    );
+    let change = only_change(&compare(BASE, &compatible)).clone();
+    assert_eq!(
+        (change.subject.as_str(), change.kind, change.class),
+        ("purpose", ChangeKind::Changed, Class::Widening)
+    );
+    assert_eq!(
+        change.details,
+        vec!["compatible with added: `service.provide`".to_string()]
+    );
+    let change = only_change(&compare(&compatible, BASE)).clone();
+    assert_eq!(change.class, Class::Narrowing);
+
+    let accepted = BASE.replace(
+        "basis consent.explicit \"your explicit consent\"\n",
+        "basis consent.explicit \"your explicit consent\" for new purpose\n",
+    );
+    let change = only_change(&compare(BASE, &accepted)).clone();
+    assert_eq!(
+        (
+            change.subject.as_str(),
+            change.class,
+            change.details.clone()
+        ),
+        (
+            "basis",
+            Class::Widening,
+            vec!["now accepted for a new purpose".to_string()]
+        )
+    );
+    let change = only_change(&compare(&accepted, BASE)).clone();
+    assert_eq!(change.class, Class::Narrowing);
+
+    // A basis added already accepted for a new purpose widens; without it,
+    // adding a basis is neutral.
+    let added = format!("{BASE}basis consent.renewed \"consent after notice\" for new purpose\n");
+    let change = only_change(&compare(BASE, &added)).clone();
+    assert_eq!(
+        (change.kind, change.class),
+        (ChangeKind::Added, Class::Widening)
+    );
+    let change = only_change(&compare(&added, BASE)).clone();
+    assert_eq!(
+        (change.kind, change.class),
+        (ChangeKind::Removed, Class::Narrowing)
+    );
+}
+
+#[test]
 fn a_new_purpose_needs_notice_and_consent_citing_the_obligation() {
     let new = format!("{BASE}\nallow use of user.location for marketing.mailing under consent\n");
     let new = new.replace(

@@ -378,6 +378,10 @@ fn item() -> impl Strategy<Value = String> {
         ]), cite())
             .prop_map(|(c, p, rest, cite)| format!("flow customer -> db carries {c} for {p} {rest}{cite}")),
         (label(), cite()).prop_map(|(label, cite)| format!("obligation notify{}{cite} ", if label.is_empty() { " \"x\"".to_string() } else { label })),
+        (proptest::sample::select(PURPOSES), label(), optional("compatible with", PURPOSES), cite())
+            .prop_map(|(name, label, compatible, cite)| format!("purpose {name}{label} {compatible}{cite}")),
+        (proptest::sample::select(BASES), label(), any::<bool>(), cite())
+            .prop_map(|(name, label, new, cite)| format!("basis {name}{label}{}{cite}", if new { " for new purpose" } else { "" })),
     ]
 }
 

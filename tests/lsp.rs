@@ -287,6 +287,31 @@ fn completion_fits_the_context() {
 }
 
 #[test]
+fn hover_and_completion_know_purpose_binding() {
+    let mut client = Client::start(None);
+    let text = "purpose orders \"deliver your orders\"\n\
+                purpose support \"answer your questions\" compatible with orders\n\
+                basis consent.new_purpose \"your consent after notice\" for new purpose\n\
+                purpose help compatible with \n\
+                basis consent \n";
+    client.open(POLICY, text);
+    client.drain_publications();
+    // `support` on its declaration, `consent.new_purpose` on its own.
+    let support = client.request("textDocument/hover", at(POLICY, 1, 10));
+    let basis = client.request("textDocument/hover", at(POLICY, 2, 8));
+    let support = support["contents"]["value"].as_str().unwrap().to_string();
+    let basis = basis["contents"]["value"].as_str().unwrap().to_string();
+    assert!(support.contains("*compatible with `orders`*"), "{support}");
+    assert!(basis.contains("*accepted for a new purpose*"), "{basis}");
+    // After `compatible with`, purposes; after a basis's label, its clauses.
+    let purposes = client.request("textDocument/completion", at(POLICY, 3, 29));
+    let clauses = client.request("textDocument/completion", at(POLICY, 4, 14));
+    assert_eq!(labels(&purposes), vec!["help", "orders", "support"]);
+    assert_eq!(labels(&clauses), vec!["cite", "for new purpose"]);
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
 fn document_symbols_list_the_items() {
     let mut client = started();
     let symbols = client.request(

@@ -67,7 +67,7 @@ store backup \"the off-site backup of the account database\"
 
 flow accounts_db -> backup
     carries user.contact, user.account
-    for service.provide
+    for security.identification
     protected by encryption.in_transit
 ";
 
@@ -109,8 +109,8 @@ fn the_same_store_in_the_site_keeps_the_storage_area() {
 #[test]
 fn a_store_without_a_region_is_allowed_with_separate_consent() {
     let text = BACKUP_WITHOUT_REGION.replace(
-        "    for service.provide\n",
-        "    for service.provide\n    with consent.separate\n",
+        "    for security.identification\n",
+        "    for security.identification\n    with consent.separate\n",
     );
     let (_, compilation) = with_case(&text);
     assert_eq!(found(&compilation), Vec::new());
@@ -147,12 +147,20 @@ fn anonymized_identifiers_to_an_ad_network_are_refused() {
                 "`user.contact.phone` is shared with `ad_network` (third_party) without a basis the policy accepts"
             ),
             (
+                "secondary-use",
+                "`user.contact.phone` was collected for `security.identification`, `security.login` and `service.provide`, not for `marketing.mailing`"
+            ),
+            (
                 "purpose-restricted",
                 "`user.device.imei` may only be used for `security.login` and `security.identification`"
             ),
             (
                 "sharing-without-basis",
                 "`user.device.imei` is shared with `ad_network` (third_party) without a basis the policy accepts"
+            ),
+            (
+                "secondary-use",
+                "`user.device.imei` was collected for `security.identification` and `security.login`, not for `marketing.mailing`"
             ),
         ])
     );
@@ -289,10 +297,16 @@ flow orders_db -> investigators
     under criminal_justice
     protected by encryption.in_transit
 ",
-        &[(
-            "sharing-without-basis",
-            "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
-        )],
+        &[
+            (
+                "sharing-without-basis",
+                "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
+            ),
+            (
+                "secondary-use",
+                "`user.order` was collected for `service.provide` and `service.support`, not for `marketing.mailing`",
+            ),
+        ],
     );
 }
 
@@ -341,8 +355,8 @@ fn a_third_party_cannot_claim_the_successor_exception() {
 /// A company buying a product line, which is not the successor.
 vendor buyer \"a company buying a product line\" is third_party in site
 
-flow accounts_db -> buyer
-    carries user.contact, user.account
+flow orders_db -> buyer
+    carries user.order, user.location
     for service.provide
     under successor_bound
     protected by encryption.in_transit
@@ -350,11 +364,11 @@ flow accounts_db -> buyer
         &[
             (
                 "sharing-without-basis",
-                "`user.contact` is shared with `buyer` (third_party) without a basis the policy accepts",
+                "`user.order` is shared with `buyer` (third_party) without a basis the policy accepts",
             ),
             (
                 "sharing-without-basis",
-                "`user.account` is shared with `buyer` (third_party) without a basis the policy accepts",
+                "`user.location` is shared with `buyer` (third_party) without a basis the policy accepts",
             ),
         ],
     );
@@ -367,8 +381,8 @@ fn the_acquirer_bound_by_the_policy_receives_the_information() {
         "\
 vendor acquirer_co \"the company acquiring One Touch\" is acquirer in site
 
-flow accounts_db -> acquirer_co
-    carries user.contact, user.account
+flow orders_db -> acquirer_co
+    carries user.order, user.location
     for service.provide
     under successor_bound
     protected by encryption.in_transit
@@ -433,10 +447,16 @@ flow auth_service -> mail_vendor
     with consent.explicit
     protected by encryption.in_transit
 ",
-        &[(
-            "purpose-restricted",
-            "`user.device.imei` may only be used for `security.login` and `security.identification`",
-        )],
+        &[
+            (
+                "purpose-restricted",
+                "`user.device.imei` may only be used for `security.login` and `security.identification`",
+            ),
+            (
+                "secondary-use",
+                "`user.device.imei` was collected for `security.identification` and `security.login`, not for `marketing.mailing`",
+            ),
+        ],
     );
 }
 
@@ -567,10 +587,16 @@ flow web_tracker -> mail_vendor
     with consent.explicit
     protected by encryption.in_transit
 ",
-        &[(
-            "purpose-restricted",
-            "`user.tracking.cookie` may only be used for `site.operation` and `tracking.preferences`",
-        )],
+        &[
+            (
+                "purpose-restricted",
+                "`user.tracking.cookie` may only be used for `site.operation` and `tracking.preferences`",
+            ),
+            (
+                "secondary-use",
+                "`user.tracking.cookie` was collected for `site.operation` and `tracking.preferences`, not for `marketing.mailing`",
+            ),
+        ],
     );
 }
 
@@ -629,10 +655,16 @@ flow orders_db -> public_board
     for marketing.mailing
     protected by encryption.in_transit
 ",
-        &[(
-            "sharing-without-basis",
-            "`user.location` is disclosed to `public_board` (public) without a basis the policy accepts",
-        )],
+        &[
+            (
+                "sharing-without-basis",
+                "`user.location` is disclosed to `public_board` (public) without a basis the policy accepts",
+            ),
+            (
+                "secondary-use",
+                "`user.location` was collected for `service.provide`, not for `marketing.mailing`",
+            ),
+        ],
     );
 }
 
@@ -643,8 +675,8 @@ fn identifiers_sent_to_the_anonymized_analytics_reidentify_it() {
     assert_case(
         "identifiers_sent_to_the_anonymized_analytics_reidentify_it",
         "\
-flow accounts_db -> analytics
-    carries user.contact.email
+flow order_service -> analytics
+    carries user.contact.phone
     for service.provide
     protected by encryption.in_transit
 ",
@@ -671,10 +703,16 @@ fn a_broken_rule_shows_the_section_of_the_notice() {
     let (sources, compilation) = with_case(IMEI_FOR_ORDERS);
     assert_eq!(
         found(&compilation),
-        owned(&[(
-            "purpose-restricted",
-            "`user.device.imei` may only be used for `security.login` and `security.identification`"
-        )])
+        owned(&[
+            (
+                "purpose-restricted",
+                "`user.device.imei` may only be used for `security.login` and `security.identification`"
+            ),
+            (
+                "secondary-use",
+                "`user.device.imei` was collected for `security.identification` and `security.login`, not for `service.provide`"
+            )
+        ])
     );
     let diagnostic = &compilation.diagnostics[0];
     assert_eq!(diagnostic.cites(), ["1(1) special note"]);
@@ -700,6 +738,48 @@ fn a_broken_rule_shows_the_section_of_the_notice() {
     );
     insta::assert_snapshot!(case_and_diagnostics(
         IMEI_FOR_ORDERS,
+        &sources,
+        &compilation
+    ));
+}
+
+const TEXTING_ORDER_CUSTOMERS: &str = "\
+/// A newsletter service texts offers to the phone numbers the order service
+/// holds. The policy lets contact information be used for the mailing list
+/// with consent, but the numbers were given to log in and to order.
+system newsletter \"the newsletter service\" in site
+
+flow order_service -> newsletter
+    carries user.contact.phone
+    for marketing.mailing
+    under consent
+    protected by encryption.in_transit
+";
+
+/// 1(1): information collected for specific purposes is used for another
+/// only after notice and consent. Every rule permits this use; the data
+/// map shows the numbers were never collected for it.
+#[test]
+fn order_phone_numbers_used_for_the_mailing_list_are_a_secondary_use() {
+    let (sources, compilation) = with_case(TEXTING_ORDER_CUSTOMERS);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.contact.phone` was collected for `security.identification`, `security.login`, `service.provide` and `service.support`, not for `marketing.mailing`"
+        )])
+    );
+    let diagnostic = &compilation.diagnostics[0];
+    assert!(
+        diagnostic.notes.contains(
+            &"path of `user.contact.phone`: customer -> app -> order_service -> newsletter"
+                .to_string()
+        ),
+        "{:?}",
+        diagnostic.notes
+    );
+    insta::assert_snapshot!(case_and_diagnostics(
+        TEXTING_ORDER_CUSTOMERS,
         &sources,
         &compilation
     ));
@@ -740,4 +820,139 @@ fn a_citation_naming_no_section_of_the_notice_is_reported() {
         &sources,
         &compilation
     ));
+}
+
+/// The same use after notice and consent to the new purpose is no secondary
+/// use, and the flows after it may use the numbers for it too.
+#[test]
+fn order_phone_numbers_for_the_mailing_list_after_notice_and_consent() {
+    let text = format!(
+        "{}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n",
+        TEXTING_ORDER_CUSTOMERS.replace("under consent\n", "under consent.new_purpose\n")
+    );
+    let (_, compilation) = with_case(&text);
+    assert_eq!(found(&compilation), Vec::new());
+}
+
+/// Without the new-purpose consent, the onward flow is a secondary use as
+/// well: consent to share is not consent to a new purpose.
+#[test]
+fn consent_to_share_is_not_consent_to_a_new_purpose() {
+    let text = format!(
+        "{TEXTING_ORDER_CUSTOMERS}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n"
+    );
+    let (_, compilation) = with_case(&text);
+    let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, vec!["secondary-use", "secondary-use"]);
+}
+
+const HELPDESK: &str = "\
+/// The help desk sees where orders were delivered, to answer questions
+/// about them.
+system helpdesk \"the help desk\" in site
+
+flow order_service -> helpdesk
+    carries user.location
+    for service.support
+    protected by encryption.in_transit
+";
+
+/// 1(1): responding to your problems is declared compatible with providing
+/// the service, so location collected to deliver orders serves it.
+#[test]
+fn a_compatible_purpose_needs_no_new_consent() {
+    let (_, compilation) = with_case(HELPDESK);
+    assert_eq!(found(&compilation), Vec::new());
+}
+
+/// 1(1) special note: what is collected for security "will not be used for
+/// any other purposes". Security is compatible with providing the service,
+/// not the reverse: account information collected to log in is not used to
+/// serve orders, although a rule permits that use.
+#[test]
+fn compatibility_is_not_symmetric() {
+    let text = "\
+system helpdesk \"the help desk\" in site
+
+flow auth_service -> helpdesk
+    carries user.account
+    for service.provide
+    protected by encryption.in_transit
+";
+    let (sources, compilation) = with_case(text);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.account` was collected for `security.identification` and `security.login`, not for `service.provide`"
+        )])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(text, &sources, &compilation));
+}
+
+const RECOMMENDER: &str = "\
+/// A recommender reads what the app holds: orders and phone numbers, both
+/// given to order, and device details, given to log in.
+system recommender \"the product recommender\" in site
+
+flow app -> recommender
+    carries user.order, user.contact.phone, user.device.details
+    for service.provide
+    protected by encryption.in_transit
+";
+
+/// Two collections meet at the app: the phone number and the device come
+/// from the login collection, the orders and the phone number from the
+/// order collection. Each leaf keeps its own purposes: the phone number and
+/// the orders may serve orders, the device details may not.
+#[test]
+fn collections_meeting_at_one_node_keep_their_own_purposes() {
+    let (sources, compilation) = with_case(RECOMMENDER);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.device.details` was collected for `security.identification` and `security.login`, not for `service.provide`"
+        )])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(RECOMMENDER, &sources, &compilation));
+}
+
+/// 1(1): the mailing list uses the e-mail address given to log in. The data
+/// map's flow to the e-mail vendor relies on consent to the new purpose; a
+/// second flow that does not is a secondary use.
+#[test]
+fn the_mailing_list_without_consent_to_the_new_purpose_is_a_secondary_use() {
+    let text = "\
+flow web -> mail_vendor
+    carries user.contact.email
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+";
+    let (_, compilation) = with_case(text);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.contact.email` was collected for `security.login`, not for `marketing.mailing`"
+        )])
+    );
+}
+
+/// Data that never came from a collection the map shows is not bound: the
+/// flow is judged as declared by the rules, and nothing is known of what it
+/// was collected for.
+#[test]
+fn data_from_no_collection_is_not_bound() {
+    let text = "\
+flow analytics -> mail_vendor
+    carries user.contact.email
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+";
+    let (_, compilation) = with_case(text);
+    let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, vec!["inconsistent-flow"]);
 }

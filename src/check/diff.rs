@@ -709,6 +709,21 @@ fn node_facts(program: &Program, node: &Node) -> BTreeMap<&'static str, Vec<Stri
     facts
 }
 
+/// The purposes a purpose is declared `compatible with`, sorted.
+fn compatible_names(program: &Program, purpose: NameId) -> Vec<String> {
+    describe::sorted_names(program.purposes(), &program.compatible_with(purpose))
+}
+
+/// Whether a declaration lets data be used for more than it was collected
+/// for: a purpose `compatible with` others, a basis `for new purpose`.
+fn widens_purpose_binding(program: &Program, namespace: Namespace, id: NameId) -> bool {
+    match namespace {
+        Namespace::Purpose => !compatible_names(program, id).is_empty(),
+        Namespace::Basis => program.new_purpose_bases.contains(&id),
+        _ => false,
+    }
+}
+
 /// The changes of one declaration present in both versions, beyond label
 /// and citation.
 fn declaration_changes(
@@ -754,7 +769,27 @@ fn declaration_changes(
                 });
             }
         }
+        Namespace::Purpose => list_change(
+            "compatible with",
+            &compatible_names(old, old_id),
+            &compatible_names(new, new_id),
+            permission_class,
+            details,
+            classes,
+        ),
         Namespace::Basis => {
+            let (was, is) = (
+                old.new_purpose_bases.contains(&old_id),
+                new.new_purpose_bases.contains(&new_id),
+            );
+            if was != is {
+                details.push(if is {
+                    "now accepted for a new purpose".to_string()
+                } else {
+                    "no longer accepted for a new purpose".to_string()
+                });
+                classes.push(permission_class(is, was));
+            }
             let exemption = |p: &Program, id: NameId| {
                 p.bases()
                     .get(id)
@@ -959,6 +994,7 @@ fn vocabularies(old: &Program, new: &Program, out: &mut Vec<Change>) {
                         class: match namespace {
                             Namespace::Obligation | Namespace::Right => Class::Narrowing,
                             Namespace::Technology => Class::Widening,
+                            _ if widens_purpose_binding(new, namespace, *id) => Class::Widening,
                             _ => Class::Neutral,
                         },
                         kind: ChangeKind::Added,
@@ -980,6 +1016,7 @@ fn vocabularies(old: &Program, new: &Program, out: &mut Vec<Change>) {
                         class: match namespace {
                             Namespace::Obligation | Namespace::Right => Class::Widening,
                             Namespace::Technology => Class::Narrowing,
+                            _ if widens_purpose_binding(old, namespace, *id) => Class::Narrowing,
                             _ => Class::Neutral,
                         },
                         kind: ChangeKind::Removed,

@@ -37,7 +37,7 @@ pub struct FlowReport {
 /// collection; when the recipient is not the first party (a vendor's SDK,
 /// a payment form, a public page), the person hands the data to that party,
 /// so it is also the share, transfer or disclosure to it.
-fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
+pub(super) fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
     let to = program.node(flow.to);
     let recipient = to.map_or(PartyKind::FirstParty, |node| node.party);
     let onward = match recipient {
@@ -197,6 +197,10 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
     for (index, flow) in program.flows.iter().enumerate() {
         checker.flow(FlowId(crate::source::offset_u32(index)), flow);
     }
+    for (flow, diagnostic) in super::purpose_binding::secondary_uses(program, graph, &checker.paths)
+    {
+        checker.push_flow(flow, diagnostic);
+    }
     checker.unnecessary_collection();
     for node in &program.nodes {
         if node.kind == NodeKind::Store {
@@ -270,20 +274,8 @@ impl<'p> Checker<'p> {
         self.report.diagnostics.push(diagnostic);
     }
 
-    /// "path of `x`: a -> b -> c", for a leaf that came to the flow's source
-    /// from elsewhere, including the flow itself.
     fn path_note(&self, flow: &Flow, leaf: usize) -> Option<String> {
-        if self.program.is_subject(flow.from) {
-            return None;
-        }
-        let upstream = self.paths.path_text(flow.from, leaf)?;
-        let category = self.program.categories().leaf(leaf)?;
-        Some(format!(
-            "path of `{}`: {} -> {}",
-            self.program.categories().name(category),
-            upstream,
-            self.program.node_names().name(flow.to)
-        ))
+        path_note(self.program, &self.paths, flow, leaf)
     }
 
     fn flow(&mut self, id: FlowId, flow: &Flow) {
@@ -1389,6 +1381,27 @@ pub fn governing_retentions(
     governing_pairs(program, node, held, &purposes)
 }
 
+/// "path of `x`: a -> b -> c", for a leaf that came to the flow's source
+/// from elsewhere, including the flow itself.
+pub(super) fn path_note(
+    program: &Program,
+    paths: &PathFinder<'_>,
+    flow: &Flow,
+    leaf: usize,
+) -> Option<String> {
+    if program.is_subject(flow.from) {
+        return None;
+    }
+    let upstream = paths.path_text(flow.from, leaf)?;
+    let category = program.categories().leaf(leaf)?;
+    Some(format!(
+        "path of `{}`: {} -> {}",
+        program.categories().name(category),
+        upstream,
+        program.node_names().name(flow.to)
+    ))
+}
+
 fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
     leaf.and_then(|leaf| program.categories().leaf(leaf))
         .map(|id| program.categories().name(id).to_string())
@@ -1408,7 +1421,7 @@ fn handed(action: Action) -> &'static str {
     }
 }
 
-fn past_tense(action: Action) -> &'static str {
+pub(super) fn past_tense(action: Action) -> &'static str {
     match action {
         Action::Collect => "collected",
         Action::Use => "used",

@@ -82,7 +82,7 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         "deny" | "restrict" | "confine" => {
             vec!["for", "to", "in", "under", "with", "cite", "except"]
         }
-        "exemption" => vec!["for", "cite"],
+        "exemption" => vec!["for", "for new purpose", "cite"],
         "retain" => vec![
             "for", "while", "after", "keep", "archive", "forever", "then", "cite",
         ],
@@ -102,6 +102,8 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         "vendor" => vec!["is", "in", "cite"],
         "tracker" => vec!["using", "honours do not track", "in", "cite"],
         "category" => vec!["sensitive", "identifier", "cite"],
+        "purpose" => vec!["compatible with", "cite"],
+        "basis" => vec!["for new purpose", "cite"],
         "technology" => vec!["for", "opt out by", "cite"],
         "obligation" => vec!["when", "after", "before", "at least", "cite"],
         "policy" => vec!["updated", "cite"],
@@ -151,6 +153,9 @@ fn want(tokens: &[String]) -> Want {
             names(Namespace::Duration)
         }
         "for" if item == "require" => Want::Words(vec!["stores", "flows"]),
+        "for" if matches!(item, "basis" | "exemption") => Want::Words(vec!["new purpose"]),
+        "with" if before == "compatible" => names(Namespace::Purpose),
+        "compatible" => Want::Words(vec!["with"]),
         "for" => names(Namespace::Purpose),
         "stores" | "flows" => Want::Words(vec!["of"]),
         // In an exception, `to` names kinds of recipient, as in a rule.
@@ -203,7 +208,7 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
     match token {
         "of" | "to" | "under" | "with" | "in" | "carries" | "using" | "while" | "when"
         | "within" | "least" | "->" | "then" | "except" | "anonymized" | "pseudonymized"
-        | "stores" | "flows" | "is" => true,
+        | "stores" | "flows" | "is" | "compatible" => true,
         "for" | "after" | "before" => true,
         "by" => matches!(before, "protected" | "backed"),
         "sensitive" | "identifier" => before == "of",
@@ -432,7 +437,7 @@ mod tests {
         );
         assert_eq!(
             want_after("exemption x \"y\" "),
-            Want::Words(vec!["for", "cite"])
+            Want::Words(vec!["for", "for new purpose", "cite"])
         );
         assert_eq!(want_after("flow a -> "), Want::Names(Namespace::Node));
         assert_eq!(want_after("flow "), Want::Names(Namespace::Node));
@@ -448,6 +453,30 @@ mod tests {
         assert_eq!(
             want_after("category a \"x, for y\" // in z\n    cite \"q\" // to\n  "),
             Want::Words(vec!["sensitive", "identifier", "cite"])
+        );
+        assert_eq!(
+            want_after("purpose a \"x\" compatible with "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("purpose a compatible with b, "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("purpose a \"x\" compatible "),
+            Want::Words(vec!["with"])
+        );
+        assert_eq!(
+            want_after("purpose a \"x\" "),
+            Want::Words(vec!["compatible with", "cite"])
+        );
+        assert_eq!(
+            want_after("basis a \"x\" "),
+            Want::Words(vec!["for new purpose", "cite"])
+        );
+        assert_eq!(
+            want_after("exemption a \"x\"\n    for "),
+            Want::Words(vec!["new purpose"])
         );
         match want_after("allow use of a ") {
             Want::Words(words) => assert!(words.contains(&"for") && words.contains(&"under")),

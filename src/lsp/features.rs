@@ -161,6 +161,19 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
     if found.namespace == Namespace::Basis && entry.declared.as_ref().is_some_and(|d| d.exemption) {
         facts.push("an exemption".to_string());
     }
+    if found.namespace == Namespace::Basis && program.new_purpose_bases.contains(&found.id) {
+        facts.push("accepted for a new purpose".to_string());
+    }
+    if found.namespace == Namespace::Purpose {
+        let with: Vec<String> = program
+            .compatible_with(found.id)
+            .into_iter()
+            .map(|id| code(program.purposes().name(id)))
+            .collect();
+        if !with.is_empty() {
+            facts.push(format!("compatible with {}", with.join(", ")));
+        }
+    }
     if found.namespace == Namespace::Duration
         && let Some(value) = program.duration(found.id)
     {

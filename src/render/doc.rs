@@ -444,16 +444,33 @@ fn basis_kind(program: &Program, id: NameId) -> String {
         .get(id)
         .and_then(|e| e.declared.as_ref())
         .is_some_and(|d| d.exemption);
-    if !exemption {
+    let mut kind = Vec::new();
+    if exemption {
+        kind.push(match program.exemption_purposes.get(&id) {
+            Some(purposes) => format!(
+                "an exemption: no consent needed, for {} only",
+                describe::sorted_names(program.purposes(), &purposes.names).join(", ")
+            ),
+            None => "an exemption: no consent needed".to_string(),
+        });
+    }
+    if program.new_purpose_bases.contains(&id) {
+        kind.push("accepted for a new purpose".to_string());
+    }
+    kind.join("; ")
+}
+
+/// "also for data collected for a or b", for a purpose declared
+/// `compatible with` others.
+fn compatible_purposes(program: &Program, id: NameId) -> String {
+    let with = program.compatible_with(id);
+    if with.is_empty() {
         return String::new();
     }
-    match program.exemption_purposes.get(&id) {
-        Some(purposes) => format!(
-            "an exemption: no consent needed, for {} only",
-            describe::sorted_names(program.purposes(), &purposes.names).join(", ")
-        ),
-        None => "an exemption: no consent needed".to_string(),
-    }
+    format!(
+        "also for data collected for {}",
+        crate::describe::join_or(&crate::describe::sorted_names(program.purposes(), &with))
+    )
 }
 
 fn duration_value(program: &Program, id: NameId) -> String {
@@ -610,7 +627,7 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
     blocks.push(rules_in(program, Section::Collection));
 
     blocks.push(Block::Heading(2, "Purposes and their limits".to_string()));
-    blocks.push(glossary(program, Namespace::Purpose, no_extra));
+    blocks.push(glossary(program, Namespace::Purpose, compatible_purposes));
     blocks.push(rules_in(program, Section::Purposes));
 
     blocks.push(Block::Heading(

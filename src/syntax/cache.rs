@@ -175,7 +175,7 @@ struct_spans! {
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
     SectionDecl { id, title }
-    Declaration { name, label, flags, purposes, cite }
+    Declaration { name, label, flags, purposes, compatible, new_purpose, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
     DurationDecl { name, value, label, cite }

@@ -397,6 +397,8 @@ impl Lowerer {
                 .map(|c| self.flag(&c))
                 .collect(),
             purposes: self.clause_names(child(pair, Rule::purposes)),
+            compatible: self.clause_names(child(pair, Rule::compatible)),
+            new_purpose: child(pair, Rule::for_new_purpose).map(|f| self.span(&f)),
             cite: self.opt_text(pair, Rule::cite),
         }
     }
