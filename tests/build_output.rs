@@ -584,3 +584,44 @@ fn retention_files_of_different_stores_never_share_a_name() {
         ]
     );
 }
+
+/// 1(1): with what the data was collected for, `query` binds it: the
+/// phone number given to order is not used for the mailing list without
+/// consent to the new purpose, although every rule permits the use.
+#[test]
+fn query_binds_the_purposes_the_data_was_collected_for() {
+    let ask = |extra: &[&str]| {
+        let mut args = vec![
+            "query",
+            "policies/one-touch",
+            "--action",
+            "use",
+            "--category",
+            "user.contact.phone",
+            "--purpose",
+            "marketing.mailing",
+            "--basis",
+            "consent",
+        ];
+        args.extend_from_slice(extra);
+        privet(&args)
+    };
+    let unbound = ask(&[]);
+    assert!(unbound.stdout.starts_with("allowed:"), "{}", unbound.stdout);
+    let bound = ask(&["--collected-for", "service.provide"]);
+    assert_eq!(bound.code, 0, "a denial is an answer");
+    assert!(bound.stdout.starts_with("denied:"), "{}", bound.stdout);
+    let renewed = ask(&[
+        "--collected-for",
+        "service.provide",
+        "--basis",
+        "consent.new_purpose",
+    ]);
+    assert!(renewed.stdout.starts_with("allowed:"), "{}", renewed.stdout);
+    let unknown = ask(&["--collected-for", "service.provid"]);
+    assert_eq!(unknown.code, 2);
+    insta::assert_snapshot!(
+        "query_collected_for",
+        format!("{}\n{}\n{}", bound.stdout, renewed.stdout, unknown.stderr)
+    );
+}

@@ -118,6 +118,10 @@ struct QueryArgs {
     /// A basis the act relies on (repeat for several)
     #[arg(long = "basis")]
     bases: Vec<String>,
+    /// A purpose the data was collected for (repeat for several); with it,
+    /// a use for another purpose is a secondary use, denied
+    #[arg(long = "collected-for")]
+    collected_for: Vec<String>,
     /// Where the data is stored or sent
     #[arg(long)]
     region: Option<String>,
@@ -605,6 +609,7 @@ fn query(args: &QueryArgs) -> ExitCode {
         bases: args.bases.clone(),
         region: args.region.clone(),
         dnt: args.dnt,
+        collected_for: args.collected_for.clone(),
     };
     let answer = match crate::query::answer(&sources, &compilation.program, &input) {
         Ok(answer) => answer,
