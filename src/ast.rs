@@ -79,6 +79,7 @@ pub enum ItemKind {
     Honour(HonourRule),
     Node(NodeDecl),
     Flow(FlowDecl),
+    Section(SectionDecl),
 }
 
 /// `policy one_touch "One Touch privacy policy" updated 2024-10-24`
@@ -89,6 +90,15 @@ pub struct PolicyDecl {
     /// The date as written; the resolver checks it.
     pub updated: Option<Text>,
     pub cite: Option<Text>,
+}
+
+/// `section "1(2)" "preservation of personal information"`: a section of
+/// the notice, as its table of contents lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionDecl {
+    /// What citations name it by.
+    pub id: Text,
+    pub title: Text,
 }
 
 /// The kinds of simple declarations: a name, a label, a citation.
@@ -136,6 +146,13 @@ pub struct Declaration {
     pub flags: Vec<Flag>,
     /// Only exemptions have purposes: those the exemption holds for.
     pub purposes: Vec<Ident>,
+    /// For purposes: `compatible with PURPOSES`, the purposes data may have
+    /// been collected for and still be used for this one.
+    pub compatible: Vec<Ident>,
+    /// For bases and exemptions: `for new purpose`, the words' span, when
+    /// the policy accepts the basis for using data for a purpose it was not
+    /// collected for.
+    pub new_purpose: Option<Span>,
     /// Only audiences have an age bound: `under age 14`, the number as
     /// written (the resolver checks it).
     pub under_age: Option<Text>,

@@ -77,6 +77,8 @@ diagnostic_names! {
         "a string or comment holds a control character or a bidirectional control";
     UnknownName => "unknown-name", Error,
         "a name that is not declared";
+    UnknownSection => "unknown-section", Error,
+        "a citation names no section of the notice's outline";
     DuplicateDefinition => "duplicate-definition", Error,
         "a name declared twice";
     InvalidValue => "invalid-value", Error,
@@ -101,6 +103,8 @@ diagnostic_names! {
         "a store or flow lacks a required safeguard";
     TrackingIgnoresDnt => "tracking-ignores-dnt", Error,
         "a tracking flow does not honour Do Not Track where the policy says it must";
+    SecondaryUse => "secondary-use", Error,
+        "data used for a purpose it was not collected for, with no basis the policy accepts for a new purpose";
     Reidentification => "reidentification", Warning,
         "anonymized data combined with identifiers";
     InconsistentFlow => "inconsistent-flow", Warning,
@@ -139,6 +143,22 @@ impl std::fmt::Display for Name {
 pub struct Label {
     pub span: Span,
     pub message: String,
+    /// When the label points at a rule (or an exception of one) that cites
+    /// the notice: its citation, so the reader sees which section of the
+    /// notice is at stake.
+    pub cite: Option<String>,
+}
+
+impl Label {
+    /// The message as people read it: with the citation, when there is one,
+    /// as it is written in the source (`confined here (cite "1(2)")`).
+    pub fn text(&self) -> String {
+        match &self.cite {
+            Some(cite) if self.message.is_empty() => format!("cite {}", crate::format::quote(cite)),
+            Some(cite) => format!("{} (cite {})", self.message, crate::format::quote(cite)),
+            None => self.message.clone(),
+        }
+    }
 }
 
 /// A replacement that fixes a diagnostic: the "did you mean" of a misspelt
@@ -179,6 +199,7 @@ impl Diagnostic {
             primary: Label {
                 span,
                 message: String::new(),
+                cite: None,
             },
             labels: Vec::new(),
             notes: Vec::new(),
@@ -196,8 +217,45 @@ impl Diagnostic {
         self.labels.push(Label {
             span,
             message: message.into(),
+            cite: None,
         });
         self
+    }
+
+    /// A label pointing at a rule, or at an exception of one, with its
+    /// citation of the notice (none when it cites nothing).
+    pub fn cited_label(
+        mut self,
+        span: Span,
+        message: impl Into<String>,
+        cite: Option<&str>,
+    ) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            cite: cite.map(str::to_string),
+        });
+        self
+    }
+
+    /// The citation of the rule the primary span points at.
+    pub fn primary_cite(mut self, cite: Option<&str>) -> Self {
+        self.primary.cite = cite.map(str::to_string);
+        self
+    }
+
+    /// The citations of the rules the diagnostic points at (its primary
+    /// span first, then its labels), each once, in that order.
+    pub fn cites(&self) -> Vec<&str> {
+        let mut cites: Vec<&str> = Vec::new();
+        for label in std::iter::once(&self.primary).chain(&self.labels) {
+            if let Some(cite) = label.cite.as_deref()
+                && !cites.contains(&cite)
+            {
+                cites.push(cite);
+            }
+        }
+        cites
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
@@ -294,6 +352,28 @@ mod tests {
             assert_eq!(Name::from_name(name.as_str()), Some(*name));
         }
         assert_eq!(Name::from_name("no-such-name"), None);
+    }
+
+    #[test]
+    fn a_label_shows_its_citation_and_a_diagnostic_lists_each_once() {
+        let span = Span::default();
+        let diagnostic = Diagnostic::new(Name::DeadRule, span, "message")
+            .primary_message("never decides")
+            .primary_cite(Some("1(1)"))
+            .cited_label(span, "forbidden here", Some("3(1) \"a\""))
+            .cited_label(span, "also here", Some("1(1)"))
+            .label(span, "a declaration");
+        assert_eq!(diagnostic.primary.text(), "never decides (cite \"1(1)\")");
+        let texts: Vec<String> = diagnostic.labels.iter().map(Label::text).collect();
+        assert_eq!(
+            texts,
+            [
+                "forbidden here (cite \"3(1) \\\"a\\\"\")",
+                "also here (cite \"1(1)\")",
+                "a declaration"
+            ]
+        );
+        assert_eq!(diagnostic.cites(), ["1(1)", "3(1) \"a\""]);
     }
 
     #[test]

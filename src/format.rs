@@ -443,6 +443,16 @@ fn item_block(item: &Item) -> Block {
                 head.keyword("under age").token(&age.value, age.span);
             }
             children.push(list_clause("for", &declaration.purposes, start));
+            children.push(list_clause(
+                "compatible with",
+                &declaration.compatible,
+                start,
+            ));
+            if let Some(span) = declaration.new_purpose {
+                let mut line = Line::new(span.start);
+                line.token("for new purpose", span);
+                children.push(Some(line.block()));
+            }
             &declaration.cite
         }
         ItemKind::Duration(duration) => {
@@ -640,6 +650,11 @@ fn item_block(item: &Item) -> Block {
             children.push(list_clause("protected by", &flow.protection, start));
             children.push(honours_clause(flow.honours_dnt));
             &flow.cite
+        }
+        ItemKind::Section(section) => {
+            head.keyword("section").string(&section.id);
+            head.string(&section.title);
+            &None
         }
     };
     let mut tail_blocks: Vec<Block> = cite_block(cite).into_iter().collect();

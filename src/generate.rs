@@ -6,8 +6,9 @@
 //! the hostile texts the benchmarks and the robustness tests feed the parser.
 //! Never: reads or writes files, decides anything about privacy.
 //!
-//! A generated program uses every kind of item: category hierarchies several
-//! levels deep, purposes, bases, exemptions, regions, safeguards, durations,
+//! A generated program uses every kind of item: the outline of its notice
+//! (which its citations name), category hierarchies several levels deep,
+//! purposes, bases, exemptions, regions, safeguards, durations,
 //! states, events, technologies, obligations, principles, rights and
 //! audiences (kinds of data subject, which the subject is); allow,
 //! deny, restrict, confine, retain, require and honour rules; subjects,
@@ -19,9 +20,16 @@
 //! in two kinds of tree. Flows carry only the "data" trees, on which the
 //! policy only allows and retains (with the same lifecycle the stores
 //! declare); the deny, restrict, confine and require rules apply to the
-//! "policy" trees, which no flow carries.
+//! "policy" trees, which no flow carries. Flows other than collections use
+//! data for purposes drawn at random, so each relies on [`RENEWED`], a
+//! basis accepted for a new purpose: no flow is a secondary use, and the
+//! purposes still bind (and are propagated along) the whole map.
 
 use std::fmt::Write as _;
+
+/// The basis of a generated program accepted for a new purpose, which
+/// every flow that is not a collection relies on.
+pub const RENEWED: &str = "consent.renewed";
 
 /// The splitmix64 generator (Steele, Lea and Flood, 2014): one `u64` of
 /// state, good enough statistics for test data, and deterministic.
@@ -152,6 +160,10 @@ pub fn program_of_size(seed: u64, bytes: usize) -> String {
 
 struct Generator {
     rng: SplitMix64,
+    /// For the clauses added to exceptions later (recipients, `except
+    /// allow`, `except deny`): a stream of its own, so the rest of a program
+    /// of a given seed stays what it was and benchmarks stay comparable.
+    exception_rng: SplitMix64,
     out: String,
     items: usize,
     policy_categories: Vec<String>,
@@ -188,6 +200,7 @@ impl Generator {
     fn new(seed: u64) -> Self {
         Generator {
             rng: SplitMix64::new(seed),
+            exception_rng: SplitMix64::new(seed ^ 0x00e8_ce97_1043),
             out: String::new(),
             items: 0,
             policy_categories: Vec::new(),
@@ -245,9 +258,30 @@ impl Generator {
     fn run(&mut self, items: usize) {
         let unit = (items / 100).max(1);
         self.item("policy generated \"A generated privacy policy\" updated 2024-10-24");
+        self.outline();
         self.vocabulary(unit);
         self.rules(unit);
         self.data_map(unit);
+    }
+
+    /// The outline of the notice, which every citation names: `"exception"`
+    /// and parts 1 to 9 (a citation `"N(M) K"` names part N), part 1
+    /// divided into its nine subsections. It draws nothing from the
+    /// generator, so the rest of the program is as it was without it.
+    fn outline(&mut self) {
+        let mut sections = vec![("exception".to_string(), "the exceptions".to_string())];
+        for part in 1..=9 {
+            sections.push((part.to_string(), format!("part {part} of the notice")));
+            if part == 1 {
+                for sub in 1..=9 {
+                    sections.push((format!("1({sub})"), format!("part {sub} of part 1")));
+                }
+            }
+        }
+        for (id, title) in sections {
+            let _ = write!(self.out, "section \"{id}\" \"{title}\"\n\n");
+            self.items += 1;
+        }
     }
 
     /// A hierarchy under `root` of about `count` names, declared as it is
@@ -336,6 +370,13 @@ impl Generator {
         self.tracking = self.tree("purpose", "trk", unit.clamp(3, 20), 2);
 
         self.item("basis consent \"your consent\"");
+        // Written without drawing from the generator, so that the rest of
+        // the program is what the same seed gave before it was added.
+        let _ = write!(
+            self.out,
+            "basis {RENEWED} \"your consent after notice of the new purpose\"\n    for new purpose\n\n"
+        );
+        self.items += 1;
         self.bases = vec!["consent".to_string()];
         for index in 0..2 * unit {
             let name = format!("consent.kind{index}");
@@ -567,18 +608,22 @@ impl Generator {
                 ("under", self.exemptions.clone())
             };
             let bases = self.rng.some(&pool, 3);
-            let effect = if self.rng.chance(50) { " allow" } else { "" };
+            let effect = if self.exception_rng.chance(50) {
+                " allow"
+            } else {
+                ""
+            };
             let _ = write!(text, "\n    except{effect}");
-            if self.rng.chance(20) {
-                let parties = self.rng.some(PARTIES, 2);
+            if self.exception_rng.chance(20) {
+                let parties = self.exception_rng.some(PARTIES, 2);
                 let _ = write!(text, " to {}", list(&parties));
             }
             let _ = write!(text, " {word} {}", list(&bases));
             if self.rng.chance(30) {
                 text.push_str(" cite \"exception\"");
             }
-            if self.rng.chance(15) {
-                let parties = self.rng.some(PARTIES, 1);
+            if self.exception_rng.chance(15) {
+                let parties = self.exception_rng.some(PARTIES, 1);
                 let _ = write!(text, "\n        except deny to {}", list(&parties));
             }
         }
@@ -712,8 +757,15 @@ impl Generator {
             list(&categories),
             list(&purposes)
         );
-        if self.rng.chance(50) {
-            let bases = self.rng.some(&self.bases, 2);
+        let mut bases: Vec<String> = if self.rng.chance(50) {
+            self.rng.some(&self.bases, 2).into_iter().cloned().collect()
+        } else {
+            Vec::new()
+        };
+        if from != "person" {
+            bases.push(RENEWED.to_string());
+        }
+        if !bases.is_empty() {
             let _ = write!(text, "\n    under {}", list(&bases));
         }
         if self.rng.chance(60) {

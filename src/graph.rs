@@ -19,6 +19,13 @@
 //! over-approximation, which only makes rules about an audience apply to
 //! more flows. It is propagated over the same condensation and order, once
 //! the categories are known.
+//! The same order then fixes the purposes data was collected for (see
+//! [`CollectedFor`]): a flow from a data subject is a collection, and the
+//! leaves it carries are bound to its purposes; what reaches a node is bound
+//! to the union over the collections it came from, leaf by leaf. Purpose sets
+//! are interned, a node keeps one set per leaf that reaches it, and inside a
+//! component a worklist revisits a node only when a set at it grew, so on an
+//! acyclic map each flow is visited once per leaf it carries.
 //!
 //! petgraph is an implementation detail: every id that leaves this module is
 //! a domain id ([`NameId`] for nodes, [`FlowId`] for flows).
@@ -28,7 +35,7 @@ use crate::model::{FlowId, NameId, Program};
 use crate::source::offset_u32;
 use fixedbitset::FixedBitSet;
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// What the data map carries, per node and per flow.
 #[derive(Clone, Debug)]
@@ -42,6 +49,146 @@ pub struct DataGraph {
     /// Audience leaves whose data reaches each node (by node id); for a
     /// subject, the kinds it is.
     pub audiences: Vec<FixedBitSet>,
+    /// The purposes the data reaching each node was collected for.
+    pub collected: CollectedFor,
+}
+
+/// For each node and each category leaf that reaches it from a collection,
+/// the leaf purposes that data was collected for: the purposes of the flows
+/// from data subjects that brought it, and of the flows on the way that rely
+/// on a basis the policy accepts for a new purpose (fresh consent after
+/// notice: from there on the data is bound to those purposes too).
+/// Anonymized data keeps its purposes, for when it meets an identifier.
+/// A leaf that never came from a collection has no entry: nothing binds it.
+#[derive(Clone, Debug, Default)]
+pub struct CollectedFor {
+    /// The distinct purpose sets (leaf purpose bitsets), each once.
+    sets: Vec<FixedBitSet>,
+    /// Per node (by node id): category leaf to an index into `sets`.
+    at: Vec<BTreeMap<usize, u32>>,
+}
+
+impl CollectedFor {
+    /// The leaf purposes a category leaf reaching a node was collected for;
+    /// `None` when it never came there from a collection.
+    pub fn get(&self, node: NameId, leaf: usize) -> Option<&FixedBitSet> {
+        self.set(self.set_of(node, leaf)?)
+    }
+
+    /// The same, as the index of an interned set: equal sets have equal
+    /// indices, so a judgement of a set can be remembered by it.
+    pub fn set_of(&self, node: NameId, leaf: usize) -> Option<u32> {
+        self.at.get(node.index())?.get(&leaf).copied()
+    }
+
+    /// An interned set by its index.
+    pub fn set(&self, index: u32) -> Option<&FixedBitSet> {
+        self.sets.get(index as usize)
+    }
+
+    /// The category leaves reaching a node that are bound to purposes, each
+    /// with its purposes.
+    pub fn at(&self, node: NameId) -> impl Iterator<Item = (usize, &FixedBitSet)> {
+        self.at
+            .get(node.index())
+            .into_iter()
+            .flatten()
+            .filter_map(|(leaf, set)| self.sets.get(*set as usize).map(|s| (*leaf, s)))
+    }
+}
+
+/// Builds [`CollectedFor`]: interned purpose sets and their unions,
+/// remembered.
+struct Binder {
+    purpose_leaves: usize,
+    sets: Vec<FixedBitSet>,
+    interned: BTreeMap<FixedBitSet, u32>,
+    unions: BTreeMap<(u32, u32), u32>,
+    at: Vec<BTreeMap<usize, u32>>,
+}
+
+impl Binder {
+    fn intern(&mut self, set: FixedBitSet) -> u32 {
+        if let Some(id) = self.interned.get(&set) {
+            return *id;
+        }
+        let id = offset_u32(self.sets.len());
+        self.sets.push(set.clone());
+        self.interned.insert(set, id);
+        id
+    }
+
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        if a == b {
+            return a;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(id) = self.unions.get(&key) {
+            return *id;
+        }
+        let mut set = self
+            .sets
+            .get(a as usize)
+            .cloned()
+            .unwrap_or_else(|| FixedBitSet::with_capacity(self.purpose_leaves));
+        if let Some(other) = self.sets.get(b as usize) {
+            set.union_with(other);
+        }
+        let id = self.intern(set);
+        self.unions.insert(key, id);
+        id
+    }
+
+    /// Carries the bound leaves of one flow to its target: what its source
+    /// was bound to (nothing, from a subject), with what the flow itself
+    /// binds. Whether a set at the target grew.
+    fn transfer(
+        &mut self,
+        program: &Program,
+        flow: usize,
+        carried: &FixedBitSet,
+        binds: Option<u32>,
+    ) -> bool {
+        let Some(model) = program.flows.get(flow) else {
+            return false;
+        };
+        if program.is_subject(model.to) {
+            return false;
+        }
+        let from_subject = program.is_subject(model.from);
+        let mut grew = false;
+        for leaf in carried.ones() {
+            let upstream = if from_subject {
+                None
+            } else {
+                self.at
+                    .get(model.from.index())
+                    .and_then(|at| at.get(&leaf))
+                    .copied()
+            };
+            let out = match (upstream, binds) {
+                (Some(a), Some(b)) => self.union(a, b),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => continue,
+            };
+            let before = self
+                .at
+                .get(model.to.index())
+                .and_then(|at| at.get(&leaf))
+                .copied();
+            let after = match before {
+                Some(before) => self.union(before, out),
+                None => out,
+            };
+            if before != Some(after)
+                && let Some(at) = self.at.get_mut(model.to.index())
+            {
+                at.insert(leaf, after);
+                grew = true;
+            }
+        }
+        grew
+    }
 }
 
 impl DataGraph {
@@ -225,11 +372,13 @@ impl DataGraph {
             &carried,
             &is_subject,
         );
+        let collected = collection_purposes(program, &carried, &components, &order, &component_of);
         DataGraph {
             arrived,
             anonymized,
             carried,
             audiences,
+            collected,
         }
     }
 
@@ -328,28 +477,39 @@ impl<'a> PathFinder<'a> {
         }
     }
 
-    /// The nodes on a shortest path by which a leaf reached `node` from a
-    /// data subject, subject first; `None` when it never did.
-    pub fn path(&self, node: NameId, leaf: usize) -> Option<Vec<NameId>> {
+    /// The flows of a shortest path by which a leaf reached `node` from a
+    /// data subject, the collection first; `None` when it never did.
+    pub fn path_flows(&self, node: NameId, leaf: usize) -> Option<Vec<FlowId>> {
         let mut trees = self.trees.borrow_mut();
         let tree = trees
             .entry(leaf)
             .or_insert_with(|| self.graph.path_tree(self.program, leaf));
-        let mut nodes = vec![node];
+        let mut flows = Vec::new();
         let mut at = node;
         while let Some(flow) = tree.get(at.index()).copied().flatten() {
             let model = self.program.flow(flow)?;
             at = model.from;
-            nodes.push(at);
-            if nodes.len() > self.program.nodes.len() {
+            flows.push(flow);
+            if flows.len() > self.program.nodes.len() {
                 return None;
             }
         }
-        let reached_from_subject = self.program.is_subject(at);
-        if nodes.len() < 2 || !reached_from_subject {
+        if flows.is_empty() || !self.program.is_subject(at) {
             return None;
         }
-        nodes.reverse();
+        flows.reverse();
+        Some(flows)
+    }
+
+    /// The nodes on a shortest path by which a leaf reached `node` from a
+    /// data subject, subject first; `None` when it never did.
+    pub fn path(&self, node: NameId, leaf: usize) -> Option<Vec<NameId>> {
+        let flows = self.path_flows(node, leaf)?;
+        let first = self.program.flow(*flows.first()?)?;
+        let mut nodes = vec![first.from];
+        for flow in &flows {
+            nodes.push(self.program.flow(*flow)?.to);
+        }
         Some(nodes)
     }
 
@@ -442,6 +602,99 @@ fn propagate_audiences(
         }
     }
     audiences
+}
+
+/// The purposes the data reaching each node was collected for, in the
+/// topological order of the components; inside a component, a worklist of
+/// its nodes until no set grows, then the flows that leave it, once.
+fn collection_purposes(
+    program: &Program,
+    carried: &[FixedBitSet],
+    components: &[Vec<NodeIndex>],
+    order: &[usize],
+    component_of: &[usize],
+) -> CollectedFor {
+    let node_count = program.nodes.len();
+    let mut binder = Binder {
+        purpose_leaves: program.purposes().leaf_count(),
+        sets: Vec::new(),
+        interned: BTreeMap::new(),
+        unions: BTreeMap::new(),
+        at: vec![BTreeMap::new(); node_count],
+    };
+    // What each flow binds the leaves it carries to: its purposes, for a
+    // collection; those its bases accept for a new purpose, for another flow
+    // (all of them under a basis accepted `for new purpose`, an exemption's
+    // own under an exemption declared `for` them).
+    let binds: Vec<Option<u32>> = program
+        .flows
+        .iter()
+        .map(|flow| {
+            let ids: Vec<NameId> = flow.purposes.iter().map(|(id, _)| *id).collect();
+            let mut set = program.purposes().leaf_set(&ids, None);
+            if !program.is_subject(flow.from) {
+                // A basis that lets data be used for a new purpose binds it to
+                // those of the flow's purposes it allows.
+                set.intersect_with(&program.new_purpose_leaves(&flow.bases)?);
+            }
+            (!set.is_clear()).then(|| binder.intern(set))
+        })
+        .collect();
+    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); node_count];
+    for (index, flow) in program.flows.iter().enumerate() {
+        if let Some(list) = outgoing.get_mut(flow.from.index()) {
+            list.push(index);
+        }
+    }
+    let same_component = |flow: usize| {
+        program.flows.get(flow).is_some_and(|flow| {
+            component_of.get(flow.from.index()) == component_of.get(flow.to.index())
+        })
+    };
+    let empty = FixedBitSet::new();
+    let mut queued = FixedBitSet::with_capacity(node_count);
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for &component in order {
+        let members = components.get(component).map(Vec::as_slice).unwrap_or(&[]);
+        for member in members {
+            queued.insert(member.index());
+            queue.push_back(member.index());
+        }
+        while let Some(node) = queue.pop_front() {
+            queued.set(node, false);
+            for &flow in outgoing.get(node).map(Vec::as_slice).unwrap_or(&[]) {
+                if !same_component(flow) {
+                    continue;
+                }
+                let leaves = carried.get(flow).unwrap_or(&empty);
+                let bind = binds.get(flow).copied().flatten();
+                if binder.transfer(program, flow, leaves, bind)
+                    && let Some(target) = program.flows.get(flow).map(|f| f.to.index())
+                    && !queued.contains(target)
+                {
+                    queued.insert(target);
+                    queue.push_back(target);
+                }
+            }
+        }
+        for member in members {
+            for &flow in outgoing
+                .get(member.index())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                if !same_component(flow) {
+                    let leaves = carried.get(flow).unwrap_or(&empty);
+                    let bind = binds.get(flow).copied().flatten();
+                    binder.transfer(program, flow, leaves, bind);
+                }
+            }
+        }
+    }
+    CollectedFor {
+        sets: binder.sets,
+        at: binder.at,
+    }
 }
 
 /// The components in topological order (sources first), by Kahn's

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod graph;
 pub mod lsp;
 pub mod model;
+pub mod outline;
 pub mod pipeline;
 pub mod query;
 pub mod render;

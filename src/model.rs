@@ -979,6 +979,18 @@ pub struct Obligation {
     pub trigger: Option<Trigger>,
 }
 
+/// `purpose security.login "login verification" compatible with
+/// service.provide`: data collected for one of `with` (or a purpose below
+/// one) may also be used for `purpose` (or a purpose below it). One step,
+/// not transitive, not symmetric.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Compatibility {
+    pub purpose: NameId,
+    pub with: Vec<NameId>,
+    /// The purpose's declaration.
+    pub meta: Meta,
+}
+
 /// The policy header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyInfo {
@@ -1153,6 +1165,11 @@ pub struct Program {
     pub durations: Vec<DurationDef>,
     pub technologies: Vec<Technology>,
     pub obligations: Vec<Obligation>,
+    /// Purposes declared `compatible with` others, in source order.
+    pub compatibilities: Vec<Compatibility>,
+    /// Bases (and exemptions) declared `for new purpose`: the policy accepts
+    /// them for using data for a purpose it was not collected for. Sorted.
+    pub new_purpose_bases: Vec<NameId>,
     /// The decision rules, in source order.
     pub rules: Vec<Rule>,
     /// Which rules name which leaf category.
@@ -1173,6 +1190,8 @@ pub struct Program {
     /// Names offered as "did you mean" for a misspelling: presumably meant,
     /// so not reported unused on top of the misspelling.
     pub suggested: Vec<(Namespace, NameId)>,
+    /// The sections of the notice, and what each citation names.
+    pub outline: crate::outline::Outline,
 }
 
 impl Program {
@@ -1183,6 +1202,8 @@ impl Program {
             durations: Vec::new(),
             technologies: Vec::new(),
             obligations: Vec::new(),
+            compatibilities: Vec::new(),
+            new_purpose_bases: Vec::new(),
             rules: Vec::new(),
             rule_index: RuleIndex::default(),
             retentions: Vec::new(),
@@ -1194,6 +1215,7 @@ impl Program {
             audience_ages: BTreeMap::new(),
             audience_classes: AudienceClasses::default(),
             suggested: Vec::new(),
+            outline: crate::outline::Outline::default(),
         }
     }
 
@@ -1269,6 +1291,48 @@ impl Program {
     pub fn is_subject(&self, id: NameId) -> bool {
         self.node(id)
             .is_some_and(|node| node.kind == NodeKind::Subject)
+    }
+
+    /// The purposes a purpose is declared `compatible with`, in the order
+    /// written.
+    pub fn compatible_with(&self, purpose: NameId) -> Vec<NameId> {
+        self.compatibilities
+            .iter()
+            .filter(|c| c.purpose == purpose)
+            .flat_map(|c| c.with.iter().copied())
+            .collect()
+    }
+
+    /// Whether one of `bases` is under a basis the policy accepts for using
+    /// data for a purpose it was not collected for (`for new purpose`).
+    pub fn accepts_new_purpose(&self, bases: &[NameId]) -> bool {
+        bases
+            .iter()
+            .any(|basis| self.bases().is_under_any(*basis, &self.new_purpose_bases))
+    }
+
+    /// The leaf purposes some of `bases` let data be used for whatever it
+    /// was collected for: every purpose for a basis accepted `for new
+    /// purpose`; an exemption's own purposes for an exemption declared `for`
+    /// them (the law waives consent in its situation, for its purposes);
+    /// `None` when there are none.
+    pub fn new_purpose_leaves(&self, bases: &[NameId]) -> Option<FixedBitSet> {
+        let purposes = self.purposes();
+        if self.accepts_new_purpose(bases) {
+            let mut all = FixedBitSet::with_capacity(purposes.leaf_count());
+            all.insert_range(..);
+            return Some(all);
+        }
+        let mut leaves: Option<FixedBitSet> = None;
+        for basis in bases {
+            if let Some(scope) = self.basis_purposes(*basis) {
+                match &mut leaves {
+                    Some(union) => union.union_with(scope),
+                    None => leaves = Some(scope.clone()),
+                }
+            }
+        }
+        leaves.filter(|leaves| !leaves.is_clear())
     }
 
     pub fn flow(&self, id: FlowId) -> Option<&Flow> {

@@ -37,6 +37,10 @@ pub struct ActInput {
     /// when not known, and then the act is of every audience.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// The purposes the data was collected for; none when not known (then
+    /// no purpose binds it).
+    #[serde(default)]
+    pub collected_for: Vec<String>,
 }
 
 fn first_party() -> String {
@@ -64,6 +68,7 @@ impl ActInput {
                 .audiences
                 .first()
                 .map(|audience| program.audiences().name(*audience).to_string()),
+            collected_for: Vec::new(),
         }
     }
 }
@@ -216,6 +221,13 @@ pub enum Reason {
     /// An atom of a denied act that nothing forbade and no rule permits.
     #[serde(rename = "no_rule_allows")]
     NoRuleAllows { category: String, purpose: String },
+    /// A leaf purpose the data was not collected for, with the purposes it
+    /// was (`check::purpose_binding`).
+    #[serde(rename = "secondary_use")]
+    SecondaryUse {
+        purpose: String,
+        collected_for: Vec<String>,
+    },
 }
 
 /// A deciding rule: its index in the program's rules (and in the OPA
@@ -266,6 +278,53 @@ pub fn reasons(program: &Program, infos: &[RuleInfo], decision: &Decision) -> Ve
     out
 }
 
+/// The purposes of an input's `collected_for`, resolved.
+pub fn resolve_collected_for(
+    program: &Program,
+    input: &ActInput,
+) -> Result<Vec<NameId>, NameError> {
+    input
+        .collected_for
+        .iter()
+        .map(|purpose| lookup(program.purposes(), "purpose", purpose))
+        .collect()
+}
+
+/// An act decided with its purpose binding: permitted when the decision
+/// function permits it and it is no secondary use of data collected for
+/// `collected_for`; the reasons of a denial are the decision's, then one
+/// per leaf purpose the data was not collected for. This is what `privet
+/// query` and the OPA bundle answer.
+pub fn judge(
+    program: &Program,
+    infos: &[RuleInfo],
+    act: &Act,
+    collected_for: &[NameId],
+) -> (bool, Vec<Reason>) {
+    let decision = decide(program, act);
+    let secondary = crate::check::purpose_binding::secondary_purposes(
+        program,
+        act.purpose,
+        collected_for,
+        &act.bases,
+    );
+    if secondary.is_empty() {
+        return (decision.allowed, reasons(program, infos, &decision));
+    }
+    let purposes = program.purposes();
+    let collected = crate::describe::sorted_names(purposes, collected_for);
+    let mut out = if decision.allowed {
+        Vec::new()
+    } else {
+        reasons(program, infos, &decision)
+    };
+    out.extend(secondary.into_iter().map(|purpose| Reason::SecondaryUse {
+        purpose: purposes.name(purpose).to_string(),
+        collected_for: collected.clone(),
+    }));
+    (false, out)
+}
+
 /// The answer to a query.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Answer {
@@ -282,13 +341,16 @@ pub fn answer(
     input: &ActInput,
 ) -> Result<Answer, NameError> {
     let act = resolve_act(program, input)?;
-    let decision = decide(program, &act);
+    let collected_for = resolve_collected_for(program, input)?;
     let infos = RuleInfo::all(sources, program);
+    let (allow, reasons) = judge(program, &infos, &act, &collected_for);
+    let mut shown = ActInput::of(program, &act);
+    shown.collected_for = crate::describe::sorted_names(program.purposes(), &collected_for);
     Ok(Answer {
         format_version: FORMAT_VERSION,
-        act: ActInput::of(program, &act),
-        allow: decision.allowed,
-        reasons: reasons(program, &infos, &decision),
+        act: shown,
+        allow,
+        reasons,
     })
 }
 
@@ -323,8 +385,13 @@ fn answer_text(answer: &Answer) -> String {
     if act.dnt {
         out.push_str(" with Do Not Track on");
     }
+    if !act.collected_for.is_empty() {
+        let purposes: Vec<String> = act.collected_for.iter().map(|p| format!("`{p}`")).collect();
+        out.push_str(&format!(", of data collected for {}", purposes.join(", ")));
+    }
     out.push('\n');
     let mut unallowed = Vec::new();
+    let mut secondary = Vec::new();
     for reason in &answer.reasons {
         match reason {
             Reason::AllowedBy(rule) | Reason::ForbiddenBy(rule) => {
@@ -342,12 +409,21 @@ fn answer_text(answer: &Answer) -> String {
             Reason::NoRuleAllows { category, purpose } => {
                 unallowed.push(format!("`{category}` for `{purpose}`"));
             }
+            Reason::SecondaryUse { purpose, .. } => secondary.push(format!("`{purpose}`")),
         }
     }
     if !unallowed.is_empty() {
         out.push_str("  no rule allows:\n");
         for atom in unallowed {
             out.push_str(&format!("      {atom}\n"));
+        }
+    }
+    if !secondary.is_empty() {
+        out.push_str(
+            "  a secondary use, for purposes the data was not collected for (they need notice and consent first):\n",
+        );
+        for purpose in secondary {
+            out.push_str(&format!("      {purpose}\n"));
         }
     }
     out
@@ -391,6 +467,7 @@ mod tests {
             region: None,
             dnt: false,
             subject: None,
+            collected_for: Vec::new(),
         }
     }
 

@@ -32,9 +32,13 @@ pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
     }
     resolver.finish_nodes(files);
     let mut program = resolver.program;
+    let mut diagnostics = resolver.diagnostics;
     program.rule_index = RuleIndex::build(&program.rules, program.categories().leaf_count());
     program.audience_classes = AudienceClasses::build(program.audiences(), &program.rules);
-    (program, resolver.diagnostics)
+    let (outline, outline_diagnostics) = crate::outline::resolve(files);
+    program.outline = outline;
+    diagnostics.extend(outline_diagnostics);
+    (program, diagnostics)
 }
 
 /// The namespace an item declares a name in, with the declared name.
@@ -89,6 +93,7 @@ fn item_cite(item: &ast::Item) -> &Option<ast::Text> {
         ItemKind::Honour(x) => &x.cite,
         ItemKind::Node(x) => &x.cite,
         ItemKind::Flow(x) => &x.cite,
+        ItemKind::Section(_) => &None,
     }
 }
 
@@ -505,30 +510,21 @@ impl Resolver {
             self.program.rules.len(),
             self.program.retentions.len(),
             self.program.requirements.len(),
+            self.program.compatibilities.len(),
         );
         self.item_inner(item);
         if self.diagnostics.len() > errors_before {
             self.program.rules.truncate(counts.0);
             self.program.retentions.truncate(counts.1);
             self.program.requirements.truncate(counts.2);
+            self.program.compatibilities.truncate(counts.3);
         }
     }
 
     fn item_inner(&mut self, item: &ast::Item) {
         match &item.kind {
             ItemKind::Policy(policy) => self.policy(item, policy),
-            ItemKind::Declaration(declaration) => {
-                if let Some(age) = &declaration.under_age {
-                    self.age_bound(declaration, age);
-                }
-                if declaration.kind == DeclKind::Exemption && !declaration.purposes.is_empty() {
-                    let Some(id) = self.own_id(Namespace::Basis, &declaration.name) else {
-                        return;
-                    };
-                    let purposes = self.scope(Namespace::Purpose, &declaration.purposes, None);
-                    self.program.exemption_purposes.insert(id, purposes);
-                }
-            }
+            ItemKind::Declaration(declaration) => self.declaration(item, declaration),
             ItemKind::Duration(_) => {}
             ItemKind::Technology(technology) => {
                 let Some(id) = self.own_id(Namespace::Technology, &technology.name) else {
@@ -663,6 +659,8 @@ impl Resolver {
             // entry, so that `Program::nodes` is indexed by node id.
             ItemKind::Node(_) => {}
             ItemKind::Flow(flow) => self.flow(item, flow),
+            // The outline is resolved on its own (`outline::resolve`).
+            ItemKind::Section(_) => {}
         }
     }
 
@@ -735,6 +733,42 @@ impl Resolver {
 
     /// The id of a name this item declares: `None` for a duplicate, which
     /// was reported in the first pass.
+    /// What a declaration says beyond its name: the purposes a purpose is
+    /// `compatible with`, and whether a basis is accepted `for new purpose`.
+    fn declaration(&mut self, item: &ast::Item, declaration: &ast::Declaration) {
+        if let Some(age) = &declaration.under_age {
+            self.age_bound(declaration, age);
+        }
+        match declaration.kind {
+            DeclKind::Purpose if !declaration.compatible.is_empty() => {
+                let Some(purpose) = self.own_id(Namespace::Purpose, &declaration.name) else {
+                    return;
+                };
+                let with = self.lookup_all(Namespace::Purpose, &declaration.compatible);
+                self.program.compatibilities.push(Compatibility {
+                    purpose,
+                    with,
+                    meta: meta(item, &declaration.cite),
+                });
+            }
+            DeclKind::Basis | DeclKind::Exemption if declaration.new_purpose.is_some() => {
+                if let Some(basis) = self.own_id(Namespace::Basis, &declaration.name)
+                    && let Err(at) = self.program.new_purpose_bases.binary_search(&basis)
+                {
+                    self.program.new_purpose_bases.insert(at, basis);
+                }
+            }
+            DeclKind::Exemption if !declaration.purposes.is_empty() => {
+                let Some(id) = self.own_id(Namespace::Basis, &declaration.name) else {
+                    return;
+                };
+                let purposes = self.scope(Namespace::Purpose, &declaration.purposes, None);
+                self.program.exemption_purposes.insert(id, purposes);
+            }
+            _ => {}
+        }
+    }
+
     fn own_id(&self, namespace: Namespace, name: &ast::Ident) -> Option<NameId> {
         let vocabulary = self.program.vocabulary(namespace);
         let id = vocabulary.lookup(&name.text)?;

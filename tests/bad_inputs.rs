@@ -106,8 +106,11 @@ fn large_valid_program(bytes: usize) -> String {
     let mut index = 0;
     while text.len() < bytes {
         text.push_str(&format!(
-            "/// Entry {index} of the bulk.\ncategory bulk.group{}.entry{index} \"bulk entry {index}\" sensitive\n    cite \"{index}\"\n\n",
-            index / 100
+            "/// Entry {index} of the bulk.\ncategory bulk.group{}.entry{index} \"bulk entry {index}\" sensitive\n    cite \"{} {index}\"\n\n",
+            index / 100,
+            // An item of a part the generated outline declares and does
+            // not divide (2 to 9).
+            2 + index % 8
         ));
         index += 1;
     }
@@ -397,4 +400,32 @@ fn adversarial_inputs_for_the_parser_finish() {
         let found = compile_guarded(name, text);
         assert!(found.contains(&"syntax-error"), "{name}: {found:?}");
     }
+}
+
+/// An outline of many long section ids, alike but for their ends, and many
+/// citations naming none: each is reported, and the "did you mean" of all
+/// of them together stays within `outline::SUGGESTION_BUDGET` (without it,
+/// comparing every citation with every id would take hours).
+#[test]
+fn many_citations_naming_no_section_of_a_long_outline_are_reported_in_time() {
+    let words = vec!["a"; 115].join(" ");
+    let mut text = String::new();
+    for index in 0..8_000 {
+        text.push_str(&format!(
+            "section \"{words} {index:05}\" \"part {index}\"\n"
+        ));
+    }
+    for index in 0..2_000 {
+        text.push_str(&format!(
+            "principle p{index} \"a principle\"\n    cite \"{words} x{index:05}\"\n"
+        ));
+    }
+    let reported = within_limit("a long outline", move || {
+        let (_, compilation) = compile_text(&text);
+        names(&compilation)
+            .into_iter()
+            .filter(|name| *name == "unknown-section")
+            .count()
+    });
+    assert_eq!(reported, 2_000);
 }

@@ -267,22 +267,29 @@ fn query_prints_the_decision_and_its_rules() {
     insta::assert_snapshot!("query_json", text(&json));
 }
 
+/// `privet query` on the One Touch policy: an act, then more arguments.
+fn query_one_touch(act: &[&str], extra: &[&str]) -> support::Run {
+    let mut args = vec!["query", "policies/one-touch"];
+    args.extend_from_slice(act);
+    args.extend_from_slice(extra);
+    privet(&args)
+}
+
 #[test]
 fn query_takes_the_subject_the_data_is_about() {
     // Using order data to provide the service, about `extra`.
     let ask = |extra: &[&str]| {
-        let mut args = vec![
-            "query",
-            "policies/one-touch",
-            "--action",
-            "use",
-            "--category",
-            "user.order",
-            "--purpose",
-            "service.provide",
-        ];
-        args.extend_from_slice(extra);
-        privet(&args)
+        query_one_touch(
+            &[
+                "--action",
+                "use",
+                "--category",
+                "user.order",
+                "--purpose",
+                "service.provide",
+            ],
+            extra,
+        )
     };
     let child = ask(&["--subject", "customer.child", "--format", "json"]);
     assert_eq!(child.code, 0);
@@ -627,5 +634,45 @@ fn retention_files_of_different_stores_never_share_a_name() {
             "retention/postgres/a.schedule.sql",
             "retention/postgres/a.sql",
         ]
+    );
+}
+
+/// 1(1): with what the data was collected for, `query` binds it: the
+/// phone number given to order is not used for the mailing list without
+/// consent to the new purpose, although every rule permits the use.
+#[test]
+fn query_binds_the_purposes_the_data_was_collected_for() {
+    let ask = |extra: &[&str]| {
+        query_one_touch(
+            &[
+                "--action",
+                "use",
+                "--category",
+                "user.contact.phone",
+                "--purpose",
+                "marketing.mailing",
+                "--basis",
+                "consent",
+            ],
+            extra,
+        )
+    };
+    let unbound = ask(&[]);
+    assert!(unbound.stdout.starts_with("allowed:"), "{}", unbound.stdout);
+    let bound = ask(&["--collected-for", "service.provide"]);
+    assert_eq!(bound.code, 0, "a denial is an answer");
+    assert!(bound.stdout.starts_with("denied:"), "{}", bound.stdout);
+    let renewed = ask(&[
+        "--collected-for",
+        "service.provide",
+        "--basis",
+        "consent.new_purpose",
+    ]);
+    assert!(renewed.stdout.starts_with("allowed:"), "{}", renewed.stdout);
+    let unknown = ask(&["--collected-for", "service.provid"]);
+    assert_eq!(unknown.code, 2);
+    insta::assert_snapshot!(
+        "query_collected_for",
+        format!("{}\n{}\n{}", bound.stdout, renewed.stdout, unknown.stderr)
     );
 }

@@ -143,6 +143,57 @@ fn labels_and_citations_are_neutral() {
 }
 
 #[test]
+fn sections_of_the_outline_are_neutral_and_reported() {
+    let outline = "section \"1\" \"what we collect\"\nsection \"1(1)\" \"contact\"\nsection \"3\" \"sharing\"\n";
+    let old = format!("{BASE}{outline}");
+    let new = format!(
+        "{BASE}{}section \"4\" \"children\"\n",
+        outline
+            .replace("\"contact\"", "\"contact details\"")
+            .replace("section \"3\"", "/// Sharing.\nsection \"3\"")
+    );
+    let report = compare(&old, &new);
+    let changes: Vec<(&str, ChangeKind, &str, &[String])> = report
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.subject.as_str(),
+                c.kind,
+                c.name.as_str(),
+                c.details.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (
+                "section",
+                ChangeKind::Changed,
+                "1(1)",
+                &["title \"contact\" -> \"contact details\"".to_string()][..]
+            ),
+            (
+                "section",
+                ChangeKind::Added,
+                "4",
+                &["\"children\"".to_string()][..]
+            ),
+            (
+                "section",
+                ChangeKind::Changed,
+                "3",
+                &["doc comment changed".to_string()][..]
+            ),
+        ]
+    );
+    assert!(report.changes.iter().all(|c| c.class == Class::Neutral));
+    assert!(report.permissions.is_empty());
+    assert!(!report.widens());
+}
+
+#[test]
 fn removing_a_deny_widens_and_gains_permissions() {
     let new = BASE.replace(
         "deny share of user\n    except with consent.explicit\n        cite \"3(1)\"\n",
@@ -287,6 +338,59 @@ fn safeguards_obligations_and_sensitivity() {
     );
     let change = only_change(&compare(&not_sensitive, BASE)).clone();
     assert_eq!(change.class, Class::Narrowing);
+}
+
+#[test]
+fn purpose_binding_declarations_widen_and_narrow() {
+    let compatible = BASE.replace(
+        "purpose marketing.mailing \"send you e-mail\"\n",
+        "purpose marketing.mailing \"send you e-mail\" compatible with service.provide\n",
+    );
+    let change = only_change(&compare(BASE, &compatible)).clone();
+    assert_eq!(
+        (change.subject.as_str(), change.kind, change.class),
+        ("purpose", ChangeKind::Changed, Class::Widening)
+    );
+    assert_eq!(
+        change.details,
+        vec!["compatible with added: `service.provide`".to_string()]
+    );
+    let change = only_change(&compare(&compatible, BASE)).clone();
+    assert_eq!(change.class, Class::Narrowing);
+
+    let accepted = BASE.replace(
+        "basis consent.explicit \"your explicit consent\"\n",
+        "basis consent.explicit \"your explicit consent\" for new purpose\n",
+    );
+    let change = only_change(&compare(BASE, &accepted)).clone();
+    assert_eq!(
+        (
+            change.subject.as_str(),
+            change.class,
+            change.details.clone()
+        ),
+        (
+            "basis",
+            Class::Widening,
+            vec!["now accepted for a new purpose".to_string()]
+        )
+    );
+    let change = only_change(&compare(&accepted, BASE)).clone();
+    assert_eq!(change.class, Class::Narrowing);
+
+    // A basis added already accepted for a new purpose widens; without it,
+    // adding a basis is neutral.
+    let added = format!("{BASE}basis consent.renewed \"consent after notice\" for new purpose\n");
+    let change = only_change(&compare(BASE, &added)).clone();
+    assert_eq!(
+        (change.kind, change.class),
+        (ChangeKind::Added, Class::Widening)
+    );
+    let change = only_change(&compare(&added, BASE)).clone();
+    assert_eq!(
+        (change.kind, change.class),
+        (ChangeKind::Removed, Class::Narrowing)
+    );
 }
 
 #[test]

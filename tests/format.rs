@@ -389,6 +389,10 @@ fn item() -> impl Strategy<Value = String> {
         ),
         (label(), optional("is", AUDIENCES), cite())
             .prop_map(|(label, kinds, cite)| format!("subject shopper{label} {kinds}{cite}")),
+        (proptest::sample::select(PURPOSES), label(), optional("compatible with", PURPOSES), cite())
+            .prop_map(|(name, label, compatible, cite)| format!("purpose {name}{label} {compatible}{cite}")),
+        (proptest::sample::select(BASES), label(), any::<bool>(), cite())
+            .prop_map(|(name, label, new, cite)| format!("basis {name}{label}{}{cite}", if new { " for new purpose" } else { "" })),
     ]
 }
 

@@ -494,7 +494,7 @@ fn golden_formats() {
         let text = String::from_utf8(output.stdout).unwrap();
         assert_valid_sarif(&text, dir);
         insta::assert_snapshot!(format!("sarif_{name}"), sarif_golden(&text));
-        for format in ["github", "junit"] {
+        for format in ["github", "junit", "json"] {
             let output = privet(&["check", "--format", format, dir], root());
             insta::assert_snapshot!(
                 format!("{format}_{name}"),

@@ -6,10 +6,13 @@
 //! order. It decides, for every leaf category and node, whether a path of
 //! flows declaring that leaf leads there from a data subject (with or
 //! without an anonymizing flow on the way), by a plain search over
-//! (node, anonymized) states; and, for every node, which audiences (kinds of
-//! data subject) have data reaching it, by a plain search from each subject
-//! along flows that carry something. The decision function is shared: it is
-//! the contract both sides use.
+//! (node, anonymized) states; for every leaf category, leaf purpose and
+//! node, whether the data reaching the node was collected for the purpose,
+//! by a search over (node, bound) states from the collections; and, for
+//! every node, which audiences (kinds of data subject) have data reaching
+//! it, by a plain search from each subject along flows that carry
+//! something. The decision function is shared: it is the contract both
+//! sides use.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -19,6 +22,7 @@
 
 use privet::ast::{NodeKind, RequireTarget, Transform};
 use privet::check::decision::{Act, decide_atoms};
+use privet::check::purpose_binding::is_secondary_use;
 use privet::diagnostic::Name;
 use privet::model::{Action, FlowId, NameId, PartyKind, Program, RuleKind};
 use privet::pipeline::{Compilation, compile};
@@ -28,8 +32,8 @@ use std::collections::{BTreeSet, VecDeque};
 
 const VOCABULARY: &str = "\
 category a.x\ncategory a.y\ncategory b identifier\ncategory c.z sensitive\n\
-purpose p.one\npurpose p.two\npurpose q\npurpose track\n\
-basis consent\nbasis consent.explicit\nbasis law\n\
+purpose p.one\npurpose p.two\npurpose q compatible with p.one\npurpose track\n\
+basis consent\nbasis consent.explicit\nbasis law for new purpose\nexemption vital for q, track\n\
 region home\nregion away\n\
 safeguard tls\n\
 technology pixel for track\n\
@@ -50,7 +54,7 @@ const SUBJECT_KINDS: &[&str] = &[
 
 const CATEGORY_NAMES: &[&str] = &["a", "a.x", "a.y", "b", "c.z", "c"];
 const PURPOSE_NAMES: &[&str] = &["p", "p.one", "p.two", "q", "track"];
-const BASIS_NAMES: &[&str] = &["consent", "consent.explicit", "law"];
+const BASIS_NAMES: &[&str] = &["consent", "consent.explicit", "law", "vital"];
 const ACTIONS: &[&str] = &["collect", "use", "store", "share", "transfer", "disclose"];
 const PARTIES: &[&str] = &[
     "processor",
@@ -243,6 +247,9 @@ struct Reference<'p> {
     anonymous: Vec<Vec<bool>>,
     /// [node]: the audience leaves whose data reaches it.
     audiences: Vec<BTreeSet<usize>>,
+    /// [leaf][node]: the leaf purposes the data reaching the node was
+    /// collected for.
+    collected: Vec<Vec<BTreeSet<usize>>>,
 }
 
 impl<'p> Reference<'p> {
@@ -315,8 +322,10 @@ impl<'p> Reference<'p> {
             personal,
             anonymous,
             audiences: Vec::new(),
+            collected: Vec::new(),
         };
         reference.audiences = reference.audiences_reaching();
+        reference.collected = reference.collection_purposes();
         reference
     }
 
@@ -332,6 +341,138 @@ impl<'p> Reference<'p> {
                 .iter()
                 .flat_map(|id| audiences.leaves_of(*id))
                 .collect()
+        }
+    }
+
+    /// The leaf purposes of a flow's purposes.
+    fn purpose_leaves(&self, flow: &privet::model::Flow) -> BTreeSet<usize> {
+        flow.purposes
+            .iter()
+            .flat_map(|(purpose, _)| self.program.purposes().leaves_of(*purpose))
+            .collect()
+    }
+
+    /// Whether a flow may use data for the leaf purpose `purpose`, whatever
+    /// it was collected for: it relies on a basis declared `for new
+    /// purpose`, or on an exemption (or a name below one) declared `for`
+    /// purposes that include it.
+    fn waives(&self, flow: &privet::model::Flow, purpose: usize) -> bool {
+        let bases = self.program.bases();
+        flow.bases.iter().any(|basis| {
+            let new_purpose = self
+                .program
+                .new_purpose_bases
+                .iter()
+                .any(|accepted| bases.is_under(*basis, *accepted));
+            // The nearest exemption at or above the basis with purposes.
+            let mut at = Some(*basis);
+            let mut scoped = None;
+            while let Some(id) = at {
+                if let Some(scope) = self.program.exemption_purposes.get(&id) {
+                    scoped = Some(scope.leaves.contains(purpose));
+                    break;
+                }
+                at = bases.get(id).unwrap().parent;
+            }
+            new_purpose || scoped == Some(true)
+        })
+    }
+
+    /// For each leaf, node and leaf purpose: a search over (node, bound)
+    /// states along the flows that carry the leaf, starting at the
+    /// collections; a collection, or a flow under a new-purpose basis,
+    /// binds the data to its purposes.
+    fn collection_purposes(&self) -> Vec<Vec<BTreeSet<usize>>> {
+        let program = self.program;
+        let nodes = program.nodes.len();
+        let leaves = program.categories().leaf_count();
+        let mut collected = vec![vec![BTreeSet::new(); nodes]; leaves];
+        for (leaf, at_nodes) in collected.iter_mut().enumerate() {
+            for purpose in 0..program.purposes().leaf_count() {
+                let mut seen = BTreeSet::new();
+                let mut queue = VecDeque::new();
+                for flow in &program.flows {
+                    if self.is_subject(flow.from)
+                        && !self.is_subject(flow.to)
+                        && declares(program, flow, leaf)
+                    {
+                        let state = (flow.to, self.purpose_leaves(flow).contains(&purpose));
+                        if seen.insert(state) {
+                            queue.push_back(state);
+                        }
+                    }
+                }
+                while let Some((at, bound)) = queue.pop_front() {
+                    if bound {
+                        at_nodes[at.index()].insert(purpose);
+                    }
+                    for flow in &program.flows {
+                        if flow.from != at
+                            || self.is_subject(flow.to)
+                            || !self.carried(flow).contains(&leaf)
+                        {
+                            continue;
+                        }
+                        let binds = self.waives(flow, purpose)
+                            && self.purpose_leaves(flow).contains(&purpose);
+                        let next = (flow.to, bound || binds);
+                        if seen.insert(next) {
+                            queue.push_back(next);
+                        }
+                    }
+                }
+            }
+        }
+        collected
+    }
+
+    /// Whether data collected for `collected` may be used for the leaf
+    /// purpose `purpose`: one of them, or declared compatible with one.
+    fn may_use(&self, purpose: usize, collected: &BTreeSet<usize>) -> bool {
+        let purposes = self.program.purposes();
+        collected.contains(&purpose)
+            || self.program.compatibilities.iter().any(|c| {
+                purposes.leaves_of(c.purpose).contains(&purpose)
+                    && c.with
+                        .iter()
+                        .any(|with| purposes.leaves_of(*with).any(|l| collected.contains(&l)))
+            })
+    }
+
+    /// `secondary-use`: a flow out of a node other than a subject that uses
+    /// a personal leaf it carries for a purpose the leaf was not collected
+    /// for. The single-act judgement of `purpose_binding` must agree with
+    /// the reference on every (flow, leaf, purpose).
+    fn secondary_uses(&self, found: &mut BTreeSet<(FlowId, Name)>) {
+        let program = self.program;
+        for (index, flow) in program.flows.iter().enumerate() {
+            if self.is_subject(flow.from) || self.is_subject(flow.to) {
+                continue;
+            }
+            for leaf in self.personal_of(flow) {
+                let collected = &self.collected[leaf][flow.from.index()];
+                if collected.is_empty() {
+                    continue;
+                }
+                let collected_for: Vec<NameId> = collected
+                    .iter()
+                    .map(|p| program.purposes().leaf(*p).unwrap())
+                    .collect();
+                for (purpose, _) in &flow.purposes {
+                    let secondary = program
+                        .purposes()
+                        .leaves_of(*purpose)
+                        .any(|p| !self.waives(flow, p) && !self.may_use(p, collected));
+                    assert_eq!(
+                        is_secondary_use(program, *purpose, &collected_for, &flow.bases),
+                        secondary,
+                        "flow {index}, leaf {leaf}"
+                    );
+                    if secondary {
+                        found.insert((FlowId(index as u32), Name::SecondaryUse));
+                    }
+                }
+            }
         }
     }
 
@@ -466,6 +607,7 @@ impl<'p> Reference<'p> {
         }
         self.unnecessary_collection(&mut found);
         self.reidentification(&mut found);
+        self.secondary_uses(&mut found);
         found
     }
 
@@ -521,6 +663,45 @@ impl<'p> Reference<'p> {
         {
             let act = act_of(action, recipient, region, false);
             let decision = decide_atoms(program, &act, atoms);
+            // An `allow collect` discloses a collection unless it rests on
+            // exemptions only.
+            let exemption = |basis: &NameId| {
+                program
+                    .bases()
+                    .get(*basis)
+                    .and_then(|entry| entry.declared.as_ref())
+                    .is_some_and(|declared| declared.exemption)
+            };
+            let disclosed = |leaf_category: NameId| {
+                program.rules.iter().any(|rule| {
+                    rule.kind == RuleKind::Allow
+                        && rule.actions.contains(Action::Collect)
+                        && (rule.bases.is_empty() || !rule.bases.iter().all(exemption))
+                        && program
+                            .categories()
+                            .leaves_of(leaf_category)
+                            .all(|l| rule.categories.leaves.contains(l))
+                })
+            };
+            // A collection of a leaf no rule discloses, where some atom is
+            // not forbidden: whether or not the act is permitted.
+            if action == Action::Collect {
+                for &leaf in atoms {
+                    let open = program.purposes().leaves_of(purpose).any(|p| {
+                        !decision.forbidding.iter().any(|rule| {
+                            privet::check::decision::rule_covers(
+                                program.rule(*rule).unwrap(),
+                                leaf,
+                                p,
+                            )
+                        })
+                    });
+                    let category = program.categories().leaf(leaf).unwrap();
+                    if open && !disclosed(category) {
+                        found.insert((id, Name::UndisclosedCollection));
+                    }
+                }
+            }
             if decision.allowed {
                 continue;
             }
@@ -536,15 +717,7 @@ impl<'p> Reference<'p> {
                 found.insert((id, name));
             }
             for (leaf_category, _) in &decision.unallowed {
-                let disclosed = program.rules.iter().any(|rule| {
-                    rule.kind == RuleKind::Allow
-                        && rule.actions.contains(Action::Collect)
-                        && program
-                            .categories()
-                            .leaves_of(*leaf_category)
-                            .all(|l| rule.categories.leaves.contains(l))
-                });
-                let name = if action == Action::Collect && !disclosed {
+                let name = if action == Action::Collect && !disclosed(*leaf_category) {
                     Name::UndisclosedCollection
                 } else if action.is_onward() {
                     Name::SharingWithoutBasis
@@ -720,6 +893,100 @@ proptest! {
             .collect();
         prop_assert_eq!(&audiences, &reference.audiences, "{}", text);
         prop_assert_eq!(&compilation.findings, &reference.findings(), "{}", text);
+        prop_assert_eq!(collected(&compilation), reference.collected, "{}", text);
+    }
+}
+
+/// The graph's collection purposes, as the reference keeps them.
+fn collected(compilation: &Compilation) -> Vec<Vec<BTreeSet<usize>>> {
+    let program = &compilation.program;
+    (0..program.categories().leaf_count())
+        .map(|leaf| {
+            program
+                .nodes
+                .iter()
+                .map(|node| {
+                    compilation
+                        .graph
+                        .collected
+                        .get(node.id, leaf)
+                        .map(|set| set.ones().collect())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Collection purposes go around a cycle, stay apart per leaf where two
+/// collections meet, and a flow under a basis accepted for a new purpose
+/// binds what it carries to its purposes from there on.
+#[test]
+fn collection_purposes_follow_cycles_and_stay_per_leaf() {
+    let text = format!(
+        "{VOCABULARY}allow collect, use of a, b for p, q\n\
+         system n1\nsystem n2\nsystem n3\nsystem n4\n\
+         flow person -> n1 carries a.x for p.one\n\
+         flow person -> n1 carries b for p.two\n\
+         flow n1 -> n2 carries a.x, b for p.one\n\
+         flow n2 -> n3 carries a.x, b for p.one\n\
+         flow n3 -> n1 carries a.x for p.one\n\
+         flow n3 -> n4 carries a.x, b for q under law\n\
+         flow n4 -> n2 carries b for q\n"
+    );
+    let compilation = compile_text(&text);
+    let reference = Reference::new(&compilation.program);
+    assert_eq!(collected(&compilation), reference.collected);
+    assert_eq!(compilation.findings, reference.findings());
+    let program = &compilation.program;
+    let leaf = |name: &str| {
+        program
+            .categories()
+            .leaves_of(program.categories().lookup(name).unwrap())
+            .start
+    };
+    let purposes = |node: &str, category: &str| -> Vec<String> {
+        let node = program.node_names().lookup(node).unwrap();
+        compilation
+            .graph
+            .collected
+            .get(node, leaf(category))
+            .map(|set| {
+                set.ones()
+                    .map(|p| {
+                        program
+                            .purposes()
+                            .name(program.purposes().leaf(p).unwrap())
+                            .to_string()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // `b` was collected for `p.two` only, and `q` came back round to `n2`.
+    assert_eq!(purposes("n1", "a.x"), vec!["p.one"]);
+    assert_eq!(purposes("n1", "b"), vec!["p.two"]);
+    assert_eq!(purposes("n2", "b"), vec!["p.two", "q"]);
+    assert_eq!(purposes("n3", "a.x"), vec!["p.one"]);
+    assert_eq!(purposes("n4", "a.x"), vec!["p.one", "q"]);
+    // `n1 -> n2` and `n2 -> n3` use `b` for `p.one`: secondary uses.
+    for flow in [2, 3] {
+        assert!(
+            compilation
+                .findings
+                .contains(&(FlowId(flow), Name::SecondaryUse)),
+            "flow {flow}"
+        );
+    }
+    // `a.x` for `p.one` round the cycle is not; `n4 -> n2` uses `b` for
+    // `q`, which `n3 -> n4` bound it to.
+    for flow in [4, 6] {
+        assert!(
+            !compilation
+                .findings
+                .contains(&(FlowId(flow), Name::SecondaryUse)),
+            "flow {flow}"
+        );
     }
 }
 

@@ -101,6 +101,26 @@ fn diagnostics_follow_edits_across_files() {
 }
 
 #[test]
+fn a_diagnostic_shows_the_citation_of_the_rule_it_breaks() {
+    let mut client = Client::start(None);
+    client.open(
+        POLICY,
+        &POLICY_TEXT.replace(
+            "deny share of customer.contact.email\n",
+            "deny share of customer.contact.email\n    cite \"3(1)\"\n",
+        ),
+    );
+    client.open(
+        SYSTEMS,
+        &SYSTEMS_TEXT.replace("    with consent.explicit\n", ""),
+    );
+    let publications = client.drain_publications();
+    let systems = publications.iter().find(|p| p["uri"] == SYSTEMS).unwrap();
+    insta::assert_snapshot!(pretty(&systems["diagnostics"]));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
 fn hover_shows_doc_citation_and_what_the_policy_permits() {
     let mut client = started();
     // `customer` in `flow shopper -> shop carries customer` (line 4).
@@ -225,6 +245,42 @@ fn definition_and_references() {
     assert_eq!(client.shutdown(), Ok(true));
 }
 
+const OUTLINE: &str = "file:///workspace/outline.privet";
+
+const OUTLINE_TEXT: &str = r#"/// The part of the notice about what is collected.
+section "1" "what we collect"
+section "1(1)" "contact details and orders"
+section "2" "who we share it with"
+"#;
+
+#[test]
+fn a_citation_shows_its_section_and_leads_to_it() {
+    let mut client = started();
+    client.open(OUTLINE, OUTLINE_TEXT);
+    let publications = client.drain_publications();
+    // Every citation of the policy names a declared section.
+    assert!(
+        publications
+            .iter()
+            .all(|p| !p.to_string().contains("unknown-section")),
+        "{publications:?}"
+    );
+    // Inside `cite "1(1)"` of the category (line 4).
+    let hover = client.request("textDocument/hover", at(POLICY, 4, 12));
+    let definition = client.request("textDocument/definition", at(POLICY, 4, 12));
+    let completion = client.request("textDocument/completion", at(POLICY, 4, 10));
+    // The category's hover gives the section's title with its citation.
+    let category = client.request("textDocument/hover", at(POLICY, 3, 12));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\ncompletion in the string: {:?}\n\n{}",
+        pretty(&hover),
+        pretty(&definition),
+        labels(&completion),
+        category["contents"]["value"].as_str().unwrap()
+    ));
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
 fn labels(completion: &Value) -> Vec<String> {
     let mut labels: Vec<String> = completion
         .as_array()
@@ -269,6 +325,31 @@ fn completion_fits_the_context() {
         json!({ "line": 8, "character": 29 })
     );
     assert_eq!(order["detail"], "category \"order history\"");
+    assert_eq!(client.shutdown(), Ok(true));
+}
+
+#[test]
+fn hover_and_completion_know_purpose_binding() {
+    let mut client = Client::start(None);
+    let text = "purpose orders \"deliver your orders\"\n\
+                purpose support \"answer your questions\" compatible with orders\n\
+                basis consent.new_purpose \"your consent after notice\" for new purpose\n\
+                purpose help compatible with \n\
+                basis consent \n";
+    client.open(POLICY, text);
+    client.drain_publications();
+    // `support` on its declaration, `consent.new_purpose` on its own.
+    let support = client.request("textDocument/hover", at(POLICY, 1, 10));
+    let basis = client.request("textDocument/hover", at(POLICY, 2, 8));
+    let support = support["contents"]["value"].as_str().unwrap().to_string();
+    let basis = basis["contents"]["value"].as_str().unwrap().to_string();
+    assert!(support.contains("*compatible with `orders`*"), "{support}");
+    assert!(basis.contains("*accepted for a new purpose*"), "{basis}");
+    // After `compatible with`, purposes; after a basis's label, its clauses.
+    let purposes = client.request("textDocument/completion", at(POLICY, 3, 29));
+    let clauses = client.request("textDocument/completion", at(POLICY, 4, 14));
+    assert_eq!(labels(&purposes), vec!["help", "orders", "support"]);
+    assert_eq!(labels(&clauses), vec!["cite", "for new purpose"]);
     assert_eq!(client.shutdown(), Ok(true));
 }
 

@@ -67,7 +67,7 @@ store backup \"the off-site backup of the account database\"
 
 flow accounts_db -> backup
     carries user.contact, user.account
-    for service.provide
+    for security.identification
     protected by encryption.in_transit
 ";
 
@@ -109,8 +109,8 @@ fn the_same_store_in_the_site_keeps_the_storage_area() {
 #[test]
 fn a_store_without_a_region_is_allowed_with_separate_consent() {
     let text = BACKUP_WITHOUT_REGION.replace(
-        "    for service.provide\n",
-        "    for service.provide\n    with consent.separate\n",
+        "    for security.identification\n",
+        "    for security.identification\n    with consent.separate\n",
     );
     let (_, compilation) = with_case(&text);
     assert_eq!(found(&compilation), Vec::new());
@@ -147,12 +147,20 @@ fn anonymized_identifiers_to_an_ad_network_are_refused() {
                 "`user.contact.phone` is shared with `ad_network` (third_party) without a basis the policy accepts"
             ),
             (
+                "secondary-use",
+                "`user.contact.phone` was collected for `security.identification`, `security.login` and `service.provide`, not for `marketing.mailing`"
+            ),
+            (
                 "purpose-restricted",
                 "`user.device.imei` may only be used for `security.login` and `security.identification`"
             ),
             (
                 "sharing-without-basis",
                 "`user.device.imei` is shared with `ad_network` (third_party) without a basis the policy accepts"
+            ),
+            (
+                "secondary-use",
+                "`user.device.imei` was collected for `security.identification` and `security.login`, not for `marketing.mailing`"
             ),
         ])
     );
@@ -289,10 +297,16 @@ flow orders_db -> investigators
     under criminal_justice
     protected by encryption.in_transit
 ",
-        &[(
-            "sharing-without-basis",
-            "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
-        )],
+        &[
+            (
+                "sharing-without-basis",
+                "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
+            ),
+            (
+                "secondary-use",
+                "`user.order` was collected for `service.provide` and `service.support`, not for `marketing.mailing`",
+            ),
+        ],
     );
 }
 
@@ -341,8 +355,8 @@ fn a_third_party_cannot_claim_the_successor_exception() {
 /// A company buying a product line, which is not the successor.
 vendor buyer \"a company buying a product line\" is third_party in site
 
-flow accounts_db -> buyer
-    carries user.contact, user.account
+flow orders_db -> buyer
+    carries user.order, user.location
     for service.provide
     under successor_bound
     protected by encryption.in_transit
@@ -350,11 +364,11 @@ flow accounts_db -> buyer
         &[
             (
                 "sharing-without-basis",
-                "`user.contact` is shared with `buyer` (third_party) without a basis the policy accepts",
+                "`user.order` is shared with `buyer` (third_party) without a basis the policy accepts",
             ),
             (
                 "sharing-without-basis",
-                "`user.account` is shared with `buyer` (third_party) without a basis the policy accepts",
+                "`user.location` is shared with `buyer` (third_party) without a basis the policy accepts",
             ),
         ],
     );
@@ -367,8 +381,8 @@ fn the_acquirer_bound_by_the_policy_receives_the_information() {
         "\
 vendor acquirer_co \"the company acquiring One Touch\" is acquirer in site
 
-flow accounts_db -> acquirer_co
-    carries user.contact, user.account
+flow orders_db -> acquirer_co
+    carries user.order, user.location
     for service.provide
     under successor_bound
     protected by encryption.in_transit
@@ -415,6 +429,532 @@ flow orders_db -> health_bureau
             "`user.location` is shared with `health_bureau` (authority) without a basis the policy accepts",
         )],
     );
+}
+
+// ---------------------------------------------------------------- 1(1), 1(2), 2, 3(3): every section
+
+/// 1(1) special note: IMEI serves login and security identification only,
+/// even handed on with consent.
+#[test]
+fn imei_for_marketing_breaks_the_special_note() {
+    assert_case(
+        "imei_for_marketing_breaks_the_special_note",
+        "\
+/// The mailing vendor is sent IMEIs to target campaigns.
+flow auth_service -> mail_vendor
+    carries user.device.imei
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+",
+        &[
+            (
+                "purpose-restricted",
+                "`user.device.imei` may only be used for `security.login` and `security.identification`",
+            ),
+            (
+                "secondary-use",
+                "`user.device.imei` was collected for `security.identification` and `security.login`, not for `marketing.mailing`",
+            ),
+        ],
+    );
+}
+
+/// 1(2) 1: information is kept no longer than the legal minimum after the
+/// account closes.
+#[test]
+fn an_archive_that_keeps_orders_ten_years_exceeds_retention() {
+    assert_case(
+        "an_archive_that_keeps_orders_ten_years_exceeds_retention",
+        "\
+/// An order archive kept ten years after the account closes.
+store archive_db \"the order archive\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+    retain user.order
+        while account.active
+        then after account.closed keep for 10 years without commercial use
+        then anonymize
+
+flow orders_db -> archive_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "retention-exceeded",
+            "store `archive_db` keeps `user.order` longer than the policy allows",
+        )],
+    );
+}
+
+/// 1(2) 1: a store that says nothing of how long it keeps the data fails
+/// closed.
+#[test]
+fn a_store_without_retention_is_reported() {
+    assert_case(
+        "a_store_without_retention_is_reported",
+        "\
+store scratch_db \"a scratch copy of orders\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+
+flow orders_db -> scratch_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "retention-missing",
+            "store `scratch_db` keeps `user.order` with no retention declared",
+        )],
+    );
+}
+
+/// 1(2) security protection measures a: stores of user information are
+/// encrypted.
+#[test]
+fn an_unencrypted_cache_lacks_a_safeguard() {
+    assert_case(
+        "an_unencrypted_cache_lacks_a_safeguard",
+        "\
+/// An order cache without encryption at rest.
+store cache_db \"an order cache\" in site
+    protected by isolation, access.control, audit
+    retain user.order
+        while account.active
+        then after account.closed keep for 3 years without commercial use
+        then anonymize
+
+flow orders_db -> cache_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "missing-safeguard",
+            "store `cache_db` lacks `encryption.at_rest`",
+        )],
+    );
+}
+
+/// 1(2) security protection measures b: data in transit is encrypted.
+#[test]
+fn an_unencrypted_flow_lacks_a_safeguard() {
+    assert_case(
+        "an_unencrypted_flow_lacks_a_safeguard",
+        "\
+flow order_service -> sms_gateway
+    carries user.contact.phone
+    for service.provide
+    with consent.explicit
+",
+        &[(
+            "missing-safeguard",
+            "this flow lacks `encryption.in_transit`",
+        )],
+    );
+}
+
+/// 3(1): even a processor receives user information only with explicit
+/// consent or another exception.
+#[test]
+fn a_processor_without_consent_is_sharing_without_basis() {
+    assert_case(
+        "a_processor_without_consent_is_sharing_without_basis",
+        "\
+flow order_service -> sms_gateway
+    carries user.contact.phone
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "sharing-without-basis",
+            "`user.contact.phone` is shared with `sms_gateway` (processor) without a basis the policy accepts",
+        )],
+    );
+}
+
+/// 2(1): cookies serve no purpose but those the notice states.
+#[test]
+fn cookies_for_marketing_break_the_cookie_promise() {
+    assert_case(
+        "cookies_for_marketing_break_the_cookie_promise",
+        "\
+flow web_tracker -> mail_vendor
+    carries user.tracking.cookie
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+",
+        &[
+            (
+                "purpose-restricted",
+                "`user.tracking.cookie` may only be used for `site.operation` and `tracking.preferences`",
+            ),
+            (
+                "secondary-use",
+                "`user.tracking.cookie` was collected for `site.operation` and `tracking.preferences`, not for `marketing.mailing`",
+            ),
+        ],
+    );
+}
+
+/// 2(3): every website respects Do Not Track.
+#[test]
+fn a_pixel_tracker_that_ignores_do_not_track_is_reported() {
+    assert_case(
+        "a_pixel_tracker_that_ignores_do_not_track_is_reported",
+        "\
+/// A second pixel tracker, which does not look at Do Not Track.
+tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag in site
+
+flow customer -> pixel_tracker
+    carries user.tracking.email_opens
+    for tracking.email_opens
+    protected by encryption.in_transit
+",
+        &[(
+            "tracking-ignores-dnt",
+            "this flow uses `user.tracking.email_opens` for `tracking.email_opens` without honouring Do Not Track",
+        )],
+    );
+}
+
+/// 2(3): the same tracker, honouring Do Not Track, is clean.
+#[test]
+fn a_pixel_tracker_that_honours_do_not_track_is_clean() {
+    assert_case(
+        "a_pixel_tracker_that_honours_do_not_track_is_clean",
+        "\
+tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag
+    honours do not track
+    in site
+
+flow customer -> pixel_tracker
+    carries user.tracking.email_opens
+    for tracking.email_opens
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 3(3): information is disclosed publicly only with explicit consent or
+/// under legal process.
+#[test]
+fn location_on_a_public_board_is_disclosed_without_basis() {
+    assert_case(
+        "location_on_a_public_board_is_disclosed_without_basis",
+        "\
+/// A public leaderboard showing where customers shop from.
+vendor public_board \"a public leaderboard\" is public in site
+
+flow orders_db -> public_board
+    carries user.location
+    for marketing.mailing
+    protected by encryption.in_transit
+",
+        &[
+            (
+                "sharing-without-basis",
+                "`user.location` is disclosed to `public_board` (public) without a basis the policy accepts",
+            ),
+            (
+                "secondary-use",
+                "`user.location` was collected for `service.provide`, not for `marketing.mailing`",
+            ),
+        ],
+    );
+}
+
+/// 1(1), de-identification: anonymized data joined again with identifiers
+/// is personal information again.
+#[test]
+fn identifiers_sent_to_the_anonymized_analytics_reidentify_it() {
+    assert_case(
+        "identifiers_sent_to_the_anonymized_analytics_reidentify_it",
+        "\
+flow order_service -> analytics
+    carries user.contact.phone
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "reidentification",
+            "anonymized data meets identifiers at `analytics`",
+        )],
+    );
+}
+
+const IMEI_FOR_ORDERS: &str = "\
+/// The app sends the IMEI to the order service, to tell a customer's
+/// devices apart when it delivers orders.
+flow app -> order_service
+    carries user.device.imei
+    for service.provide
+    protected by encryption.in_transit
+";
+
+/// 1(1) special note: the diagnostic shows the section of the notice the
+/// broken rule encodes, in every output.
+#[test]
+fn a_broken_rule_shows_the_section_of_the_notice() {
+    let (sources, compilation) = with_case(IMEI_FOR_ORDERS);
+    assert_eq!(
+        found(&compilation),
+        owned(&[
+            (
+                "purpose-restricted",
+                "`user.device.imei` may only be used for `security.login` and `security.identification`"
+            ),
+            (
+                "secondary-use",
+                "`user.device.imei` was collected for `security.identification` and `security.login`, not for `service.provide`"
+            )
+        ])
+    );
+    let diagnostic = &compilation.diagnostics[0];
+    assert_eq!(diagnostic.cites(), ["1(1) special note"]);
+    // The section is declared in the notice's outline.
+    let outline = &compilation.program.outline;
+    let named: Vec<&str> = outline
+        .named_by("1(1) special note")
+        .into_iter()
+        .map(|index| outline.sections[index].title.as_str())
+        .collect();
+    assert_eq!(
+        named,
+        ["the information we collect and use during your use of our products or services"]
+    );
+    let json: serde_json::Value = serde_json::from_str(&privet::render::json::render(
+        &sources,
+        &compilation.diagnostics,
+    ))
+    .unwrap();
+    assert_eq!(
+        json["diagnostics"][0]["cites"],
+        serde_json::json!(["1(1) special note"])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(
+        IMEI_FOR_ORDERS,
+        &sources,
+        &compilation
+    ));
+}
+
+const TEXTING_ORDER_CUSTOMERS: &str = "\
+/// A newsletter service texts offers to the phone numbers the order service
+/// holds. The policy lets contact information be used for the mailing list
+/// with consent, but the numbers were given to log in and to order.
+system newsletter \"the newsletter service\" in site
+
+flow order_service -> newsletter
+    carries user.contact.phone
+    for marketing.mailing
+    under consent
+    protected by encryption.in_transit
+";
+
+/// 1(1): information collected for specific purposes is used for another
+/// only after notice and consent. Every rule permits this use; the data
+/// map shows the numbers were never collected for it.
+#[test]
+fn order_phone_numbers_used_for_the_mailing_list_are_a_secondary_use() {
+    let (sources, compilation) = with_case(TEXTING_ORDER_CUSTOMERS);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.contact.phone` was collected for `security.identification`, `security.login`, `service.provide` and `service.support`, not for `marketing.mailing`"
+        )])
+    );
+    let diagnostic = &compilation.diagnostics[0];
+    assert!(
+        diagnostic.notes.contains(
+            &"path of `user.contact.phone`: customer -> app -> order_service -> newsletter"
+                .to_string()
+        ),
+        "{:?}",
+        diagnostic.notes
+    );
+    insta::assert_snapshot!(case_and_diagnostics(
+        TEXTING_ORDER_CUSTOMERS,
+        &sources,
+        &compilation
+    ));
+}
+
+const CITES_NAMING_NO_SECTION: &str = "\
+/// A duty the notice does not state, cited from a section it does not have.
+obligation dpo.appoint \"appoint a data protection officer\"
+    cite \"10\"
+
+/// Access to personal information is audited; the heading is misspelt.
+principle access_audit \"access to personal information is audited\"
+    cite \"1(2) security protection measure d\"
+
+/// 1(2) is divided into its headings, and has no fifth one.
+principle retention_review \"retention periods are reviewed every year\"
+    cite \"1(2) 5; 1(2) 1\"
+";
+
+/// The outline of the notice: a policy file added with citations that
+/// name no section of it is reported, part by part.
+#[test]
+fn a_citation_naming_no_section_of_the_notice_is_reported() {
+    let (sources, compilation) = with_case(CITES_NAMING_NO_SECTION);
+    assert_eq!(
+        found(&compilation),
+        owned(&[
+            ("unknown-section", "`10` names no section of the notice"),
+            (
+                "unknown-section",
+                "`1(2) security protection measure d` names no section of the notice"
+            ),
+            ("unknown-section", "`1(2) 5` names no section of the notice"),
+        ])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(
+        CITES_NAMING_NO_SECTION,
+        &sources,
+        &compilation
+    ));
+}
+
+/// The same use after notice and consent to the new purpose is no secondary
+/// use, and the flows after it may use the numbers for it too.
+#[test]
+fn order_phone_numbers_for_the_mailing_list_after_notice_and_consent() {
+    let text = format!(
+        "{}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n",
+        TEXTING_ORDER_CUSTOMERS.replace("under consent\n", "under consent.new_purpose\n")
+    );
+    let (_, compilation) = with_case(&text);
+    assert_eq!(found(&compilation), Vec::new());
+}
+
+/// Without the new-purpose consent, the onward flow is a secondary use as
+/// well: consent to share is not consent to a new purpose.
+#[test]
+fn consent_to_share_is_not_consent_to_a_new_purpose() {
+    let text = format!(
+        "{TEXTING_ORDER_CUSTOMERS}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n"
+    );
+    let (_, compilation) = with_case(&text);
+    let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, vec!["secondary-use", "secondary-use"]);
+}
+
+const HELPDESK: &str = "\
+/// The help desk sees where orders were delivered, to answer questions
+/// about them.
+system helpdesk \"the help desk\" in site
+
+flow order_service -> helpdesk
+    carries user.location
+    for service.support
+    protected by encryption.in_transit
+";
+
+/// 1(1): responding to your problems is declared compatible with providing
+/// the service, so location collected to deliver orders serves it.
+#[test]
+fn a_compatible_purpose_needs_no_new_consent() {
+    let (_, compilation) = with_case(HELPDESK);
+    assert_eq!(found(&compilation), Vec::new());
+}
+
+/// 1(1) special note: what is collected for security "will not be used for
+/// any other purposes". Security is compatible with providing the service,
+/// not the reverse: account information collected to log in is not used to
+/// serve orders, although a rule permits that use.
+#[test]
+fn compatibility_is_not_symmetric() {
+    let text = "\
+system helpdesk \"the help desk\" in site
+
+flow auth_service -> helpdesk
+    carries user.account
+    for service.provide
+    protected by encryption.in_transit
+";
+    let (sources, compilation) = with_case(text);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.account` was collected for `security.identification` and `security.login`, not for `service.provide`"
+        )])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(text, &sources, &compilation));
+}
+
+const RECOMMENDER: &str = "\
+/// A recommender reads what the app holds: orders and phone numbers, both
+/// given to order, and device details, given to log in.
+system recommender \"the product recommender\" in site
+
+flow app -> recommender
+    carries user.order, user.contact.phone, user.device.details
+    for service.provide
+    protected by encryption.in_transit
+";
+
+/// Two collections meet at the app: the phone number and the device come
+/// from the login collection, the orders and the phone number from the
+/// order collection. Each leaf keeps its own purposes: the phone number and
+/// the orders may serve orders, the device details may not.
+#[test]
+fn collections_meeting_at_one_node_keep_their_own_purposes() {
+    let (sources, compilation) = with_case(RECOMMENDER);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.device.details` was collected for `security.identification` and `security.login`, not for `service.provide`"
+        )])
+    );
+    insta::assert_snapshot!(case_and_diagnostics(RECOMMENDER, &sources, &compilation));
+}
+
+/// 1(1): the mailing list uses the e-mail address given to log in. The data
+/// map's flow to the e-mail vendor relies on consent to the new purpose; a
+/// second flow that does not is a secondary use.
+#[test]
+fn the_mailing_list_without_consent_to_the_new_purpose_is_a_secondary_use() {
+    let text = "\
+flow web -> mail_vendor
+    carries user.contact.email
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+";
+    let (_, compilation) = with_case(text);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "secondary-use",
+            "`user.contact.email` was collected for `security.login`, not for `marketing.mailing`"
+        )])
+    );
+}
+
+/// Data that never came from a collection the map shows is not bound: the
+/// flow is judged as declared by the rules, and nothing is known of what it
+/// was collected for.
+#[test]
+fn data_from_no_collection_is_not_bound() {
+    let text = "\
+flow analytics -> mail_vendor
+    carries user.contact.email
+    for marketing.mailing
+    with consent.explicit
+    protected by encryption.in_transit
+";
+    let (_, compilation) = with_case(text);
+    let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, vec!["inconsistent-flow"]);
 }
 
 // ---- 6: children's personal information. The notice's section 6 has no
@@ -556,9 +1096,17 @@ flow order_service -> campaigns
     for marketing.mailing
     protected by encryption.in_transit
 ",
-        &[(
-            "purpose-not-allowed",
-            "no rule allows `user.location` to be used for `marketing.mailing`",
-        )],
+        &[
+            (
+                "purpose-not-allowed",
+                "no rule allows `user.location` to be used for `marketing.mailing`",
+            ),
+            // And, apart from whose data it is, a use the data was not
+            // collected for.
+            (
+                "secondary-use",
+                "`user.location` was collected for `service.provide`, not for `marketing.mailing`",
+            ),
+        ],
     );
 }

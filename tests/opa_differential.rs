@@ -16,7 +16,7 @@ use privet::check::{Act, decide};
 use privet::codegen::{self, Output};
 use privet::model::{Action, NameId, PartyKind, Program};
 use privet::pipeline::Compilation;
-use privet::query::{ActInput, RuleInfo, reasons};
+use privet::query::{ActInput, RuleInfo, judge, reasons, resolve_collected_for};
 use privet::source::SourceMap;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -51,6 +51,8 @@ distinct_keys := {key | some key in keys}
 
 top := {"allow": data.privet.allow, "reasons": data.privet.reasons}
 
+secondary := data.privet.secondary_use(data.privet.normalized(input))
+
 answer := data.privet.answer
 "#;
 
@@ -83,6 +85,18 @@ fn expected(program: &Program, infos: &[RuleInfo], act: &Act) -> Value {
         "allow": decision.allowed,
         "reasons": serde_json::to_value(reasons(program, infos, &decision)).unwrap(),
     })
+}
+
+/// The same for an act of data collected for some purposes: privet's
+/// judgement with its purpose binding.
+fn expected_bound(
+    program: &Program,
+    infos: &[RuleInfo],
+    act: &Act,
+    collected_for: &[NameId],
+) -> Value {
+    let (allow, reasons) = judge(program, infos, act, collected_for);
+    json!({"allow": allow, "reasons": serde_json::to_value(reasons).unwrap()})
 }
 
 fn to_json(value: &regorus::Value) -> Value {
@@ -229,6 +243,126 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
     .unwrap();
 }
 
+/// Purpose binding on the One Touch policy, exhaustively: for every purpose
+/// name, every choice of what the data was collected for (nothing, each
+/// purpose name, and each pair of a purpose with a compatible one's
+/// neighbour) and every basis choice, the Rego's secondary uses equal
+/// privet's; and the bundle's answer composes them with the decision, on
+/// acts of every kind.
+#[test]
+fn the_rego_binds_purposes_as_privet_on_the_one_touch_policy() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/one-touch");
+    let (sources, compilation) = support::compile_files(&support::privet_files(&root));
+    let program = &compilation.program;
+    let infos = RuleInfo::all(&sources, program);
+    let mut engine = engine(&build(&sources, &compilation));
+    let purposes: Vec<NameId> = program.purposes().ids().collect();
+    let mut collections: Vec<Vec<NameId>> = vec![Vec::new()];
+    collections.extend(purposes.iter().map(|p| vec![*p]));
+    collections.extend(purposes.windows(2).map(|pair| pair.to_vec()));
+    let mut basis_choices: Vec<Vec<NameId>> = vec![Vec::new()];
+    basis_choices.extend(program.bases().ids().map(|b| vec![b]));
+    let mut compared = 0;
+    for collected_for in &collections {
+        for bases in &basis_choices {
+            for purpose in &purposes {
+                let act = Act {
+                    action: Action::Use,
+                    category: program.categories().ids().next().unwrap(),
+                    purpose: *purpose,
+                    recipient: PartyKind::FirstParty,
+                    bases: bases.clone(),
+                    region: None,
+                    do_not_track: false,
+                    audiences: Vec::new(),
+                };
+                let mut input = ActInput::of(program, &act);
+                input.collected_for = collected_for
+                    .iter()
+                    .map(|p| program.purposes().name(*p).to_string())
+                    .collect();
+                engine.set_input(regorus::Value::from(serde_json::to_value(&input).unwrap()));
+                let got = to_json(
+                    &engine
+                        .eval_rule("data.privet_test.secondary".to_string())
+                        .unwrap(),
+                );
+                let (_, reasons) = judge(program, &infos, &act, collected_for);
+                let want: Vec<Value> = serde_json::to_value(reasons)
+                    .unwrap()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["reason"] == "secondary_use")
+                    .cloned()
+                    .collect();
+                assert_eq!(
+                    got,
+                    Value::Array(want),
+                    "{}",
+                    serde_json::to_string(&input).unwrap()
+                );
+                compared += 1;
+            }
+        }
+    }
+    // The composition, on acts of every kind with data of known purposes.
+    let mut random = privet::generate::SplitMix64::new(11);
+    for _ in 0..2_000 {
+        let act = sample_act(&mut random, program);
+        let collected_for = random.pick(&collections).unwrap().clone();
+        let mut input = ActInput::of(program, &act);
+        input.collected_for = collected_for
+            .iter()
+            .map(|p| program.purposes().name(*p).to_string())
+            .collect();
+        let input = serde_json::to_value(&input).unwrap();
+        assert_eq!(
+            top(&mut engine, input.clone()),
+            expected_bound(program, &infos, &act, &collected_for),
+            "{input}"
+        );
+    }
+    writeln!(
+        std::io::stderr(),
+        "regorus and privet bind purposes alike on all {compared} (purpose, collection, basis) choices of the One Touch policy, and on 2000 acts"
+    )
+    .unwrap();
+}
+
+/// A random act of a program: any names, up to two bases, a region seven
+/// times in ten, Do Not Track half the time.
+fn sample_act(random: &mut privet::generate::SplitMix64, program: &Program) -> Act {
+    let names =
+        |vocabulary: &privet::model::Vocabulary| -> Vec<NameId> { vocabulary.ids().collect() };
+    let (categories, purposes, bases, regions, audiences) = (
+        names(program.categories()),
+        names(program.purposes()),
+        names(program.bases()),
+        names(program.regions()),
+        names(program.audiences()),
+    );
+    Act {
+        action: *random.pick(&Action::ALL).unwrap(),
+        category: *random.pick(&categories).unwrap(),
+        purpose: *random.pick(&purposes).unwrap(),
+        recipient: *random.pick(&PartyKind::ALL).unwrap(),
+        bases: random.some(&bases, 2).into_iter().copied().collect(),
+        region: if random.chance(70) {
+            random.pick(&regions).copied()
+        } else {
+            None
+        },
+        do_not_track: random.chance(50),
+        // About one audience, or not known.
+        audiences: if random.chance(50) {
+            random.pick(&audiences).copied().into_iter().collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
 /// Evaluates the bundle's entry points for one input.
 fn top(engine: &mut regorus::Engine, input: Value) -> Value {
     engine.set_input(regorus::Value::from(input));
@@ -271,6 +405,18 @@ fn inputs_that_are_not_acts_are_denied_with_what_is_wrong() {
     assert_eq!(
         fields,
         vec!["bases", "category", "dnt", "region", "subject"]
+    );
+
+    // The purposes the data was collected for are names of the program.
+    let answer = top(
+        &mut engine,
+        json!({"action": "use", "category": "user", "purpose": "login",
+               "collected_for": ["login", "logni"]}),
+    );
+    assert_eq!(answer["allow"], false);
+    assert_eq!(
+        answer["reasons"],
+        json!([{"reason": "invalid_input", "field": "collected_for", "value": "logni"}])
     );
 
     engine.set_input(regorus::Value::from(json!({"action": "use"})));
@@ -332,8 +478,8 @@ category user.contact.email \"e-mail \\\"work\\\"\" identifier\n\
 category user.contact.phone \"phone\\nnumber\" identifier\n\
 category user.device \"device \\\\ info\" sensitive\n\
 category log\n\
-purpose service.login\npurpose service.orders\npurpose marketing\n\
-basis consent\nbasis consent.explicit\nbasis contract\n\
+purpose service.login\npurpose service.orders compatible with service.login\npurpose marketing\n\
+basis consent\nbasis consent.explicit\nbasis contract for new purpose\n\
 exemption vital \"life and limb\" for service.login, marketing\n\
 region eu.de\nregion us\n\
 audience customer.child \"children\" under age 14\naudience customer.adult\naudience staff\n";
@@ -509,12 +655,14 @@ fn random_act() -> impl Strategy<Value = Value> {
         proptest::sample::subsequence(BASES, 0..=2),
         proptest::option::of(proptest::sample::select(REGIONS)),
         any::<bool>(),
+        proptest::sample::subsequence(PURPOSES, 0..=2),
         proptest::option::of(proptest::sample::select(AUDIENCES)),
     )
         .prop_map(
-            |(action, category, purpose, recipient, bases, region, dnt, subject)| {
+            |(action, category, purpose, recipient, bases, region, dnt, collected_for, subject)| {
                 let mut act = json!({"action": action, "category": category, "purpose": purpose,
-                   "recipient": recipient, "bases": bases, "region": region, "dnt": dnt});
+                   "recipient": recipient, "bases": bases, "region": region, "dnt": dnt,
+                   "collected_for": collected_for});
                 // No subject: the field absent, as an OPA input leaves it.
                 if let Some(subject) = subject {
                     act["subject"] = json!(subject);
@@ -544,13 +692,17 @@ proptest! {
         let program = &compilation.program;
         let infos = RuleInfo::all(&sources, program);
         for input in acts {
-            let act = privet::query::resolve_act(
-                program,
-                &serde_json::from_value::<ActInput>(input.clone()).unwrap(),
-            )
-            .unwrap();
+            let parsed = serde_json::from_value::<ActInput>(input.clone()).unwrap();
+            let act = privet::query::resolve_act(program, &parsed).unwrap();
+            let collected_for = resolve_collected_for(program, &parsed).unwrap();
             let answer = top(&mut engine, input.clone());
-            prop_assert_eq!(&answer, &expected(program, &infos, &act), "{}\n{}", text, input);
+            prop_assert_eq!(
+                &answer,
+                &expected_bound(program, &infos, &act, &collected_for),
+                "{}\n{}",
+                text,
+                input
+            );
         }
     }
 }
@@ -612,29 +764,8 @@ fn the_rego_agrees_with_privet_on_generated_programs() {
         let infos = RuleInfo::all(&sources, program);
         let mut engine = engine(&output);
         let mut random = privet::generate::SplitMix64::new(seed);
-        let names =
-            |vocabulary: &privet::model::Vocabulary| -> Vec<NameId> { vocabulary.ids().collect() };
-        let (categories, purposes, bases, regions) = (
-            names(program.categories()),
-            names(program.purposes()),
-            names(program.bases()),
-            names(program.regions()),
-        );
         for _ in 0..200 {
-            let act = Act {
-                action: *random.pick(&Action::ALL).unwrap(),
-                category: *random.pick(&categories).unwrap(),
-                purpose: *random.pick(&purposes).unwrap(),
-                recipient: *random.pick(&PartyKind::ALL).unwrap(),
-                bases: random.some(&bases, 2).into_iter().copied().collect(),
-                region: if random.chance(70) {
-                    random.pick(&regions).copied()
-                } else {
-                    None
-                },
-                do_not_track: random.chance(50),
-                audiences: Vec::new(),
-            };
+            let act = sample_act(&mut random, program);
             let input = serde_json::to_value(ActInput::of(program, &act)).unwrap();
             assert_eq!(
                 top(&mut engine, input.clone()),

@@ -248,6 +248,7 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     let Versions { old, new, .. } = versions;
     let mut changes = Vec::new();
     policy_header(old, new, &mut changes);
+    outline(old, new, &mut changes);
     vocabularies(old, new, &mut changes);
     rules(old, new, &mut changes);
     retentions(old, new, &mut changes);
@@ -281,8 +282,9 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     }
 }
 
-const SUBJECTS: [&str; 23] = [
+const SUBJECTS: [&str; 24] = [
     "policy",
+    "section",
     "category",
     "purpose",
     "basis",
@@ -383,6 +385,74 @@ fn meta_changes(
             old: Some(old_span),
             new: Some(new_span),
         });
+    }
+}
+
+/// The sections of the notice's outline, matched by id: added, removed or
+/// retitled, all neutral (they trace rules to the notice, as citations do).
+fn outline(old: &Program, new: &Program, out: &mut Vec<Change>) {
+    let sections = |program: &Program| -> BTreeMap<String, (String, Option<String>, Span)> {
+        program
+            .outline
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    (s.title.clone(), s.meta.doc.clone(), s.meta.head),
+                )
+            })
+            .collect()
+    };
+    let (before, after) = (sections(old), sections(new));
+    let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for id in ids {
+        let change = |kind, details: Vec<String>, old: Option<Span>, new: Option<Span>| Change {
+            class: Class::Neutral,
+            kind,
+            subject: "section".to_string(),
+            name: id.clone(),
+            details,
+            semantic: true,
+            old,
+            new,
+        };
+        match (before.get(id), after.get(id)) {
+            (None, Some((title, _, span))) => out.push(change(
+                ChangeKind::Added,
+                vec![quoted(Some(title))],
+                None,
+                Some(*span),
+            )),
+            (Some((title, _, span)), None) => out.push(change(
+                ChangeKind::Removed,
+                vec![quoted(Some(title))],
+                Some(*span),
+                None,
+            )),
+            (Some((was, old_doc, old_span)), Some((is, new_doc, new_span))) => {
+                if was != is {
+                    out.push(change(
+                        ChangeKind::Changed,
+                        vec![format!(
+                            "title {} -> {}",
+                            quoted(Some(was)),
+                            quoted(Some(is))
+                        )],
+                        Some(*old_span),
+                        Some(*new_span),
+                    ));
+                }
+                meta_changes(
+                    "section",
+                    id,
+                    (None, old_doc.as_deref(), *old_span),
+                    (None, new_doc.as_deref(), *new_span),
+                    out,
+                );
+            }
+            (None, None) => {}
+        }
     }
 }
 
@@ -652,6 +722,21 @@ fn node_facts(program: &Program, node: &Node) -> BTreeMap<&'static str, Vec<Stri
     facts
 }
 
+/// The purposes a purpose is declared `compatible with`, sorted.
+fn compatible_names(program: &Program, purpose: NameId) -> Vec<String> {
+    describe::sorted_names(program.purposes(), &program.compatible_with(purpose))
+}
+
+/// Whether a declaration lets data be used for more than it was collected
+/// for: a purpose `compatible with` others, a basis `for new purpose`.
+fn widens_purpose_binding(program: &Program, namespace: Namespace, id: NameId) -> bool {
+    match namespace {
+        Namespace::Purpose => !compatible_names(program, id).is_empty(),
+        Namespace::Basis => program.new_purpose_bases.contains(&id),
+        _ => false,
+    }
+}
+
 /// The changes of one declaration present in both versions, beyond label
 /// and citation.
 fn declaration_changes(
@@ -697,7 +782,27 @@ fn declaration_changes(
                 });
             }
         }
+        Namespace::Purpose => list_change(
+            "compatible with",
+            &compatible_names(old, old_id),
+            &compatible_names(new, new_id),
+            permission_class,
+            details,
+            classes,
+        ),
         Namespace::Basis => {
+            let (was, is) = (
+                old.new_purpose_bases.contains(&old_id),
+                new.new_purpose_bases.contains(&new_id),
+            );
+            if was != is {
+                details.push(if is {
+                    "now accepted for a new purpose".to_string()
+                } else {
+                    "no longer accepted for a new purpose".to_string()
+                });
+                classes.push(permission_class(is, was));
+            }
             let exemption = |p: &Program, id: NameId| {
                 p.bases()
                     .get(id)
@@ -916,6 +1021,7 @@ fn vocabularies(old: &Program, new: &Program, out: &mut Vec<Change>) {
                         class: match namespace {
                             Namespace::Obligation | Namespace::Right => Class::Narrowing,
                             Namespace::Technology => Class::Widening,
+                            _ if widens_purpose_binding(new, namespace, *id) => Class::Widening,
                             _ => Class::Neutral,
                         },
                         kind: ChangeKind::Added,
@@ -937,6 +1043,7 @@ fn vocabularies(old: &Program, new: &Program, out: &mut Vec<Change>) {
                         class: match namespace {
                             Namespace::Obligation | Namespace::Right => Class::Widening,
                             Namespace::Technology => Class::Narrowing,
+                            _ if widens_purpose_binding(old, namespace, *id) => Class::Narrowing,
                             _ => Class::Neutral,
                         },
                         kind: ChangeKind::Removed,

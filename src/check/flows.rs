@@ -37,7 +37,7 @@ pub struct FlowReport {
 /// collection; when the recipient is not the first party (a vendor's SDK,
 /// a payment form, a public page), the person hands the data to that party,
 /// so it is also the share, transfer or disclosure to it.
-fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
+pub(super) fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, PartyKind)> {
     let to = program.node(flow.to);
     let recipient = to.map_or(PartyKind::FirstParty, |node| node.party);
     let onward = match recipient {
@@ -224,6 +224,10 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
     for (index, flow) in program.flows.iter().enumerate() {
         checker.flow(FlowId(crate::source::offset_u32(index)), flow);
     }
+    for (flow, diagnostic) in super::purpose_binding::secondary_uses(program, graph, &checker.paths)
+    {
+        checker.push_flow(flow, diagnostic);
+    }
     checker.unnecessary_collection();
     for node in &program.nodes {
         if node.kind == NodeKind::Store {
@@ -297,20 +301,8 @@ impl<'p> Checker<'p> {
         self.report.diagnostics.push(diagnostic);
     }
 
-    /// "path of `x`: a -> b -> c", for a leaf that came to the flow's source
-    /// from elsewhere, including the flow itself.
     fn path_note(&self, flow: &Flow, leaf: usize) -> Option<String> {
-        if self.program.is_subject(flow.from) {
-            return None;
-        }
-        let upstream = self.paths.path_text(flow.from, leaf)?;
-        let category = self.program.categories().leaf(leaf)?;
-        Some(format!(
-            "path of `{}`: {} -> {}",
-            self.program.categories().name(category),
-            upstream,
-            self.program.node_names().name(flow.to)
-        ))
+        path_note(self.program, &self.paths, flow, leaf)
     }
 
     fn flow(&mut self, id: FlowId, flow: &Flow) {
@@ -486,7 +478,7 @@ impl<'p> Checker<'p> {
             format!("{subject} must stay in {allowed}, but `{target}` declares no region"),
         )
         .primary_message(format!("sent to `{target}` here, which declares no region"))
-        .label(rule.meta.head, "confined here");
+        .cited_label(rule.meta.head, "confined here", rule.meta.cite_text());
         if let Some(declared) = program
             .node_names()
             .get(flow.to)
@@ -556,7 +548,7 @@ impl<'p> Checker<'p> {
                         format!("{subject} may only be used for {permitted}"),
                     )
                     .primary_message(primary(format!("used for `{purpose}` here")))
-                    .label(rule.meta.head, "restricted here")
+                    .cited_label(rule.meta.head, "restricted here", rule.meta.cite_text())
                     .label(purpose_span, "this purpose is not among them")
                 }
                 RuleKind::Deny if act.action.is_onward() => Diagnostic::new(
@@ -569,7 +561,7 @@ impl<'p> Checker<'p> {
                     ),
                 )
                 .primary_message(primary(format!("{} here", past_tense(act.action))))
-                .label(rule.meta.head, "forbidden here")
+                .cited_label(rule.meta.head, "forbidden here", rule.meta.cite_text())
                 .note(accepted_bases_note(program, rule, &act.bases)),
                 RuleKind::Deny => Diagnostic::new(
                     Name::PurposeNotAllowed,
@@ -583,7 +575,11 @@ impl<'p> Checker<'p> {
                     "{} for `{purpose}` here",
                     past_tense(act.action)
                 )))
-                .label(rule.meta.head, "forbidden here"),
+                .cited_label(
+                    rule.meta.head,
+                    "forbidden here",
+                    rule.meta.cite_text(),
+                ),
                 RuleKind::Confine => {
                     let allowed = names_list(program.regions(), &rule.regions);
                     let region = act
@@ -598,7 +594,7 @@ impl<'p> Checker<'p> {
                         ),
                     )
                     .primary_message(primary(format!("sent to `{region}` here")))
-                    .label(rule.meta.head, "confined here")
+                    .cited_label(rule.meta.head, "confined here", rule.meta.cite_text())
                     .note(accepted_bases_note(program, rule, &act.bases))
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
@@ -989,12 +985,12 @@ impl<'p> Checker<'p> {
         for note in exemption_scope_notes(program, act) {
             diagnostic = diagnostic.note(note);
         }
-        for (rule, condition) in self
+        for (rule, condition, cite) in self
             .near_misses(act, decision, unallowed)
             .into_iter()
             .take(3)
         {
-            diagnostic = diagnostic.label(rule, condition);
+            diagnostic = diagnostic.cited_label(rule, condition, cite);
         }
         diagnostic
     }
@@ -1006,7 +1002,7 @@ impl<'p> Checker<'p> {
         act: &Act,
         decision: &Decision,
         unallowed: &[(NameId, NameId)],
-    ) -> Vec<(Span, String)> {
+    ) -> Vec<(Span, String, Option<&'p str>)> {
         let program = self.program;
         let mut found = Vec::new();
         for rule in &program.rules {
@@ -1078,6 +1074,7 @@ impl<'p> Checker<'p> {
                 found.push((
                     rule.meta.head,
                     format!("this rule allows it only {}", join_and(&needs)),
+                    rule.meta.cite_text(),
                 ));
             }
         }
@@ -1132,7 +1129,11 @@ impl<'p> Checker<'p> {
             ),
         )
         .primary_message("used for tracking here")
-        .label(rule.meta.head, "Do Not Track must be honoured here")
+        .cited_label(
+            rule.meta.head,
+            "Do Not Track must be honoured here",
+            rule.meta.cite_text(),
+        )
         .help("add `honours do not track` to the flow, or to the tracker it comes from");
         if let Some(path) = atoms.first().and_then(|leaf| self.path_note(flow, *leaf)) {
             diagnostic = diagnostic.note(path);
@@ -1204,7 +1205,11 @@ impl<'p> Checker<'p> {
                 "carries {} without `{name}`",
                 join_and(&leaf_names(program, held.ones().take(3)))
             ))
-            .label(requirement.meta.head, "required here")
+            .cited_label(
+                requirement.meta.head,
+                "required here",
+                requirement.meta.cite_text(),
+            )
             .help(format!("add `protected by {name}` to the flow"));
             if let Some(path) = held
                 .ones()
@@ -1392,7 +1397,11 @@ impl<'p> Checker<'p> {
                 "holds {} without `{safeguard_name}`",
                 join_and(&leaf_names(program, needing.ones().take(3)))
             ))
-            .label(requirement.meta.head, "required here")
+            .cited_label(
+                requirement.meta.head,
+                "required here",
+                requirement.meta.cite_text(),
+            )
             .help(format!(
                 "add `{safeguard_name}` to the store's `protected by` clause"
             ));
@@ -1481,7 +1490,11 @@ impl<'p> Checker<'p> {
             let mut diagnostic =
                 Diagnostic::new(Name::RetentionExceeded, clause.lifecycle.span(), message)
                     .primary_message(detail.clone())
-                    .label(policy.meta.head, "the policy's retention");
+                    .cited_label(
+                        policy.meta.head,
+                        "the policy's retention",
+                        policy.meta.cite_text(),
+                    );
             if let Some(path) = leaves
                 .first()
                 .and_then(|leaf| self.paths.path_text(node.id, *leaf))
@@ -1575,6 +1588,27 @@ pub fn governing_retentions(
     governing_pairs(program, node, held, &purposes)
 }
 
+/// "path of `x`: a -> b -> c", for a leaf that came to the flow's source
+/// from elsewhere, including the flow itself.
+pub(super) fn path_note(
+    program: &Program,
+    paths: &PathFinder<'_>,
+    flow: &Flow,
+    leaf: usize,
+) -> Option<String> {
+    if program.is_subject(flow.from) {
+        return None;
+    }
+    let upstream = paths.path_text(flow.from, leaf)?;
+    let category = program.categories().leaf(leaf)?;
+    Some(format!(
+        "path of `{}`: {} -> {}",
+        program.categories().name(category),
+        upstream,
+        program.node_names().name(flow.to)
+    ))
+}
+
 fn leaf_name(program: &Program, leaf: Option<usize>) -> String {
     leaf.and_then(|leaf| program.categories().leaf(leaf))
         .map(|id| program.categories().name(id).to_string())
@@ -1594,7 +1628,7 @@ fn handed(action: Action) -> &'static str {
     }
 }
 
-fn past_tense(action: Action) -> &'static str {
+pub(super) fn past_tense(action: Action) -> &'static str {
     match action {
         Action::Collect => "collected",
         Action::Use => "used",

@@ -296,7 +296,9 @@ fn condition_implies(program: &Program, a: &Condition, b: &Condition) -> bool {
 }
 
 fn dead(rule: &Rule, message: String, primary: &str) -> Diagnostic {
-    Diagnostic::new(Name::DeadRule, rule.meta.head, message).primary_message(primary)
+    Diagnostic::new(Name::DeadRule, rule.meta.head, message)
+        .primary_message(primary)
+        .primary_cite(rule.meta.cite_text())
 }
 
 pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
@@ -347,9 +349,10 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
                     format!("this `{keyword}` rule is shadowed by another"),
                     "it can never decide anything",
                 )
-                .label(
+                .cited_label(
                     other.meta.head,
                     format!("this rule already {what} everything it does"),
+                    other.meta.cite_text(),
                 )
                 .help("remove it, or narrow the other rule"),
             );
@@ -366,9 +369,10 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
             );
             for overrider in overriders {
                 if let Some(other) = program.rules.get(overrider) {
-                    diagnostic = diagnostic.label(
+                    diagnostic = diagnostic.cited_label(
                         other.meta.head,
                         format!("this `{}` rule forbids it", other.kind.keyword()),
+                        other.meta.cite_text(),
                     );
                 }
             }

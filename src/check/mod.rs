@@ -9,6 +9,7 @@ pub mod enforceable;
 pub mod flows;
 mod lints;
 pub mod permissions;
+pub mod purpose_binding;
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::DataGraph;

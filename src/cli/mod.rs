@@ -118,6 +118,10 @@ struct QueryArgs {
     /// A basis the act relies on (repeat for several)
     #[arg(long = "basis")]
     bases: Vec<String>,
+    /// A purpose the data was collected for (repeat for several); with it,
+    /// a use for another purpose is a secondary use, denied
+    #[arg(long = "collected-for")]
+    collected_for: Vec<String>,
     /// Where the data is stored or sent
     #[arg(long)]
     region: Option<String>,
@@ -610,6 +614,7 @@ fn query(args: &QueryArgs) -> ExitCode {
         region: args.region.clone(),
         dnt: args.dnt,
         subject: args.subject.clone(),
+        collected_for: args.collected_for.clone(),
     };
     let answer = match crate::query::answer(&sources, &compilation.program, &input) {
         Ok(answer) => answer,

@@ -49,6 +49,11 @@ struct Tables<'a> {
     /// Every basis that holds for some purposes only to those purpose
     /// leaves: an exemption holds for its own purposes.
     basis_purposes: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Purpose binding: each declared compatibility as the purpose leaves
+    /// that may be used for data collected for the `with` leaves.
+    compatibilities: Vec<CompatibilityTable<'a>>,
+    /// The bases accepted `for new purpose`.
+    new_purpose_bases: Vec<&'a str>,
     /// Every region to itself and its ancestors.
     regions: BTreeMap<&'a str, Vec<&'a str>>,
     /// The classes of audience leaves that no rule tells apart (see
@@ -91,6 +96,14 @@ struct RuleTable<'a> {
     text: &'a str,
     cite: Option<&'a str>,
     doc: Option<&'a str>,
+}
+
+/// `purpose P compatible with W`: data collected for a leaf of `with` may be
+/// used for a leaf of `purpose`.
+#[derive(Serialize)]
+struct CompatibilityTable<'a> {
+    purpose: Vec<&'a str>,
+    with: Vec<&'a str>,
 }
 
 /// What an exception or a carve-out names; each part given must hold.
@@ -278,6 +291,15 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                 purposes: leaf_table(purposes),
                 bases: ancestor_table(program.bases()),
                 basis_purposes: basis_purpose_table(program),
+                compatibilities: program
+                    .compatibilities
+                    .iter()
+                    .map(|c| CompatibilityTable {
+                        purpose: leaf_names(purposes, purposes.leaves_of(c.purpose)),
+                        with: leaf_names(purposes, purposes.leaf_set(&c.with, None).ones()),
+                    })
+                    .collect(),
+                new_purpose_bases: names(program.bases(), &program.new_purpose_bases),
                 regions: ancestor_table(program.regions()),
                 audience_classes: (0..program.audience_classes.count())
                     .map(|class| {

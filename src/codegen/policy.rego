@@ -5,10 +5,13 @@
 # Input: one act, as `privet query` takes it:
 #   {"action": "share", "category": "user.contact", "purpose": "service",
 #    "recipient": "processor", "bases": ["consent.explicit"],
-#    "region": "site", "dnt": false, "subject": "customer.child"}
+#    "region": "site", "dnt": false, "subject": "customer.child",
+#    "collected_for": ["service.provide"]}
 # `recipient` defaults to "first_party", `bases` to [], `region` to null
-# (not known), `dnt` to false and `subject` (the kind of data subject, an
-# audience) to null: not known, so the act is of every audience.
+# (not known), `dnt` to false, `subject` (the kind of data subject, an
+# audience) to null: not known, so the act is of every audience, and
+# `collected_for` (the purposes the data was collected for) to [] (not
+# known: no purpose binds it).
 #
 # Output: `allow` (a boolean) and `reasons`: for a permitted act, the rules
 # that permit it; for a denied one, the rules that forbid it and the atoms
@@ -45,9 +48,23 @@ decision(act) := {"allow": false, "reasons": problems} if {
 	count(problems) > 0
 }
 
-decision(act) := verdict(atoms(engaged_rules(a), a.category, a.purpose, subject_classes(a.subject))) if {
+decision(act) := bound(verdict(atoms(engaged_rules(a), a.category, a.purpose, subject_classes(a.subject))), secondary_use(a)) if {
 	count(input_problems(act)) == 0
 	a := normalized(act)
+}
+
+# The decision with its purpose binding: a secondary use denies, after the
+# decision's own reasons when it denies too.
+bound(v, secondary) := v if count(secondary) == 0
+
+bound(v, secondary) := {"allow": false, "reasons": secondary} if {
+	count(secondary) > 0
+	v.allow
+}
+
+bound(v, secondary) := {"allow": false, "reasons": array.concat(v.reasons, secondary)} if {
+	count(secondary) > 0
+	not v.allow
 }
 
 # ---------------------------------------------------------------- the input
@@ -81,6 +98,12 @@ input_problems(act) := sort(names | bases | flags) if {
 		some value in listed
 		not tables.bases[value]
 		problem := {"reason": "invalid_input", "field": "bases", "value": value}
+	} | {problem |
+		listed := object.get(act, "collected_for", [])
+		is_array(listed)
+		some value in listed
+		not tables.purposes[value]
+		problem := {"reason": "invalid_input", "field": "collected_for", "value": value}
 	}
 	flags := {problem |
 		some field, default_value in flag_defaults
@@ -90,9 +113,11 @@ input_problems(act) := sort(names | bases | flags) if {
 	}
 }
 
-flag_defaults := {"bases": [], "dnt": false}
+flag_defaults := {"bases": [], "dnt": false, "collected_for": []}
 
 well_typed("bases", value) if is_array(value)
+
+well_typed("collected_for", value) if is_array(value)
 
 well_typed("dnt", value) if is_boolean(value)
 
@@ -121,6 +146,7 @@ normalized(act) := {
 	"region": object.get(act, "region", null),
 	"dnt": object.get(act, "dnt", false),
 	"subject": object.get(act, "subject", null),
+	"collected_for": object.get(act, "collected_for", []),
 }
 
 # ---------------------------------------------------------------- the decision
@@ -364,3 +390,44 @@ covered_purposes(false, listed, purposes) := purposes & listed if listed != null
 covered_purposes(true, listed, purposes) := purposes - listed if listed != null
 
 covered_purposes(true, null, _) := set()
+
+# ---------------------------------------------------------------- purpose binding
+
+# The leaf purposes the act uses data for that it was not collected for
+# (`check::purpose_binding`): none when the collection purposes are not
+# known, or a basis of the act is accepted for a new purpose; else each leaf
+# of its purpose that is neither collected for, nor declared compatible with
+# one collected for, nor held by an exemption of the act.
+secondary_use(a) := [] if count(a.collected_for) == 0
+
+secondary_use(a) := [] if {
+	count(a.collected_for) > 0
+	new_purpose_accepted(a.bases)
+}
+
+secondary_use(a) := [{"reason": "secondary_use", "purpose": p, "collected_for": named} |
+	some p in sort(purpose_leaves[a.purpose] - permitted)
+] if {
+	count(a.collected_for) > 0
+	not new_purpose_accepted(a.bases)
+	collected := union({purpose_leaves[c] | some c in a.collected_for})
+	permitted := (collected | compatible_with(collected)) | waived(a.bases)
+	named := sort({c | some c in a.collected_for})
+}
+
+new_purpose_accepted(bases) if {
+	some b in bases
+	some accepted in tables.bases[b]
+	accepted in tables.new_purpose_bases
+}
+
+# The purposes declared compatible with one of `collected`.
+compatible_with(collected) := union({{p | some p in c.purpose} |
+	some c in tables.compatibilities
+	some w in c.with
+	w in collected
+})
+
+# The purposes an exemption of the act holds for: the law waives consent in
+# its situation, for those purposes.
+waived(bases) := union({basis_scope(b) | some b in bases; tables.basis_purposes[b]})

@@ -86,7 +86,7 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         }
         "audience" => vec!["under age", "cite"],
         "subject" => vec!["is", "cite"],
-        "exemption" => vec!["for", "cite"],
+        "exemption" => vec!["for", "for new purpose", "cite"],
         "retain" => vec![
             "for", "while", "after", "keep", "archive", "forever", "then", "cite",
         ],
@@ -106,9 +106,12 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         "vendor" => vec!["is", "in", "cite"],
         "tracker" => vec!["using", "honours do not track", "in", "cite"],
         "category" => vec!["sensitive", "identifier", "cite"],
+        "purpose" => vec!["compatible with", "cite"],
+        "basis" => vec!["for new purpose", "cite"],
         "technology" => vec!["for", "opt out by", "cite"],
         "obligation" => vec!["when", "after", "before", "at least", "cite"],
         "policy" => vec!["updated", "cite"],
+        "section" => Vec::new(),
         _ => vec!["cite"],
     }
 }
@@ -154,6 +157,9 @@ fn want(tokens: &[String]) -> Want {
             names(Namespace::Duration)
         }
         "for" if item == "require" => Want::Words(vec!["stores", "flows"]),
+        "for" if matches!(item, "basis" | "exemption") => Want::Words(vec!["new purpose"]),
+        "with" if before == "compatible" => names(Namespace::Purpose),
+        "compatible" => Want::Words(vec!["with"]),
         "for" => names(Namespace::Purpose),
         "stores" | "flows" => Want::Words(vec!["of"]),
         // In an exception, `to` names kinds of recipient, as in a rule.
@@ -209,13 +215,70 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
     match token {
         "of" | "to" | "under" | "with" | "in" | "carries" | "using" | "while" | "when"
         | "within" | "least" | "->" | "then" | "except" | "anonymized" | "pseudonymized"
-        | "stores" | "flows" | "is" | "about" => true,
+        | "stores" | "flows" | "is" | "about" | "compatible" => true,
         "for" | "after" | "before" => true,
         "by" => matches!(before, "protected" | "backed"),
         "sensitive" | "identifier" => before == "of",
         "allow" | "deny" => at == 0 || before == "except",
         _ => at == 0,
     }
+}
+
+/// Where the part of a citation being typed starts, when the cursor is in
+/// the string of a `cite` (after its quote, or after a `;` in it).
+fn cite_part_start(line: &str) -> Option<usize> {
+    let open = line.rfind("cite")?;
+    // The word `cite`, outside any string before it.
+    let before = line.get(..open)?;
+    let quotes = before.matches('"').count() - before.matches("\\\"").count();
+    if !(before.is_empty() || before.ends_with([' ', '\t'])) || quotes % 2 == 1 {
+        return None;
+    }
+    let rest = line.get(open + "cite".len()..)?;
+    let quote = rest.len() - rest.trim_start().len();
+    let inside = rest.get(quote..)?.strip_prefix('"')?;
+    if inside.contains(['"', '\\']) {
+        return None;
+    }
+    let part = inside.rfind(';').map_or(0, |at| at + 1);
+    let spaces = inside.get(part..)?.len() - inside.get(part..)?.trim_start().len();
+    Some(line.len() - inside.len() + part + spaces)
+}
+
+/// The sections of the notice, offered inside the string of a `cite` when
+/// the program declares an outline.
+fn sections(
+    analysis: &Analysis,
+    file: FileId,
+    text: &str,
+    at: usize,
+) -> Option<Vec<CompletionItem>> {
+    let outline = &analysis.compilation.program.outline;
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let start = line_start + cite_part_start(text.get(line_start..at)?)?;
+    if outline.is_empty() {
+        return Some(Vec::new());
+    }
+    let replace = range(
+        analysis.lines(file)?,
+        Span::new(file, offset_u32(start), offset_u32(at)),
+    );
+    Some(
+        outline
+            .sections
+            .iter()
+            .map(|section| CompletionItem {
+                label: section.id.clone(),
+                kind: Some(CompletionItemKind::REFERENCE),
+                detail: Some(format!("section \"{}\"", visible(&section.title))),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: replace,
+                    new_text: section.id.clone(),
+                })),
+                ..CompletionItem::default()
+            })
+            .collect(),
+    )
 }
 
 /// The completions at a byte offset of a file.
@@ -225,6 +288,9 @@ pub fn complete(analysis: &Analysis, file: FileId, at: u32) -> Vec<CompletionIte
     };
     let text = lines.file.text();
     let at = (at as usize).min(text.len());
+    if let Some(sections) = sections(analysis, file, text, at) {
+        return sections;
+    }
     let before = text.get(..at).unwrap_or("");
     let prefix_len = before
         .chars()
@@ -320,6 +386,18 @@ mod tests {
     }
 
     #[test]
+    fn a_cite_string_being_typed_is_found() {
+        assert_eq!(cite_part_start("    cite \""), Some(10));
+        assert_eq!(cite_part_start("    cite \"1(2) in"), Some(10));
+        assert_eq!(cite_part_start("cite \"preamble;  1("), Some(17));
+        assert_eq!(cite_part_start("    cite \"1(2)\" "), None);
+        assert_eq!(cite_part_start("    cite "), None);
+        assert_eq!(cite_part_start("allow use of a for "), None);
+        assert_eq!(cite_part_start("purpose p \"to excite \""), None);
+        assert_eq!(cite_part_start("purpose p \"a cite \""), None);
+    }
+
+    #[test]
     fn the_keyword_before_the_list_picks_the_namespace() {
         assert_eq!(
             want_after("allow use of "),
@@ -386,7 +464,7 @@ mod tests {
         );
         assert_eq!(
             want_after("exemption x \"y\" "),
-            Want::Words(vec!["for", "cite"])
+            Want::Words(vec!["for", "for new purpose", "cite"])
         );
         assert_eq!(want_after("flow a -> "), Want::Names(Namespace::Node));
         assert_eq!(want_after("flow "), Want::Names(Namespace::Node));
@@ -402,6 +480,30 @@ mod tests {
         assert_eq!(
             want_after("category a \"x, for y\" // in z\n    cite \"q\" // to\n  "),
             Want::Words(vec!["sensitive", "identifier", "cite"])
+        );
+        assert_eq!(
+            want_after("purpose a \"x\" compatible with "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("purpose a compatible with b, "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("purpose a \"x\" compatible "),
+            Want::Words(vec!["with"])
+        );
+        assert_eq!(
+            want_after("purpose a \"x\" "),
+            Want::Words(vec!["compatible with", "cite"])
+        );
+        assert_eq!(
+            want_after("basis a \"x\" "),
+            Want::Words(vec!["for new purpose", "cite"])
+        );
+        assert_eq!(
+            want_after("exemption a \"x\"\n    for "),
+            Want::Words(vec!["new purpose"])
         );
         match want_after("allow use of a ") {
             Want::Words(words) => assert!(words.contains(&"for") && words.contains(&"under")),

@@ -164,6 +164,19 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
     if found.namespace == Namespace::Basis && entry.declared.as_ref().is_some_and(|d| d.exemption) {
         facts.push("an exemption".to_string());
     }
+    if found.namespace == Namespace::Basis && program.new_purpose_bases.contains(&found.id) {
+        facts.push("accepted for a new purpose".to_string());
+    }
+    if found.namespace == Namespace::Purpose {
+        let with: Vec<String> = program
+            .compatible_with(found.id)
+            .into_iter()
+            .map(|id| code(program.purposes().name(id)))
+            .collect();
+        if !with.is_empty() {
+            facts.push(format!("compatible with {}", with.join(", ")));
+        }
+    }
     if found.namespace == Namespace::Duration
         && let Some(value) = program.duration(found.id)
     {
@@ -199,7 +212,7 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
         sections.push(doc);
     }
     if let Some(cite) = entry.meta().and_then(|meta| meta.cite_text()) {
-        sections.push(format!("Cites \"{cite}\"."));
+        sections.push(cites_text(program, cite));
     }
     if found.namespace == Namespace::Category {
         // Where rules tell kinds of data subject apart, what holds
@@ -264,6 +277,75 @@ fn permissions_sections(
     }
 }
 
+/// `Cites "1(2) 1 a" (section 1(2) 1: "information retention period").`:
+/// a citation, with the titles of the sections it names when the program
+/// declares the outline of its notice.
+fn cites_text(program: &Program, cite: &str) -> String {
+    let outline = &program.outline;
+    let titles: Vec<String> = outline
+        .named_by(cite)
+        .into_iter()
+        .filter_map(|index| outline.section(index))
+        .map(|section| format!("section {}: \"{}\"", section.id, section.title))
+        .collect();
+    if titles.is_empty() {
+        format!("Cites \"{cite}\".")
+    } else {
+        format!("Cites \"{cite}\" ({}).", titles.join("; "))
+    }
+}
+
+/// The hover text of a citation: the sections of the notice it names, each
+/// with its title and the sections it is inside.
+pub fn citation_hover(analysis: &Analysis, file: FileId, at: u32) -> Option<Hover> {
+    let outline = &analysis.compilation.program.outline;
+    let citation = outline.citation_at(file, at)?;
+    let mut lines = Vec::new();
+    for index in &citation.sections {
+        let Some(section) = outline.section(*index) else {
+            continue;
+        };
+        let mut line = format!("section {}: \"{}\"", code(&section.id), section.title);
+        let mut parent = section.parent;
+        let mut hops = 0;
+        while let Some(outer) = parent.and_then(|p| outline.section(p)) {
+            line.push_str(&format!(", in {} \"{}\"", code(&outer.id), outer.title));
+            parent = outer.parent;
+            hops += 1;
+            if hops > outline.sections.len() {
+                break;
+            }
+        }
+        if let Some(doc) = &section.meta.doc {
+            line.push_str(&format!("\n\n{doc}"));
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: visible(&lines.join("\n\n")).into_owned(),
+        }),
+        range: analysis.location(citation.span).map(|l| l.range),
+    })
+}
+
+/// The declarations of the sections a citation names.
+pub fn citation_definition(analysis: &Analysis, file: FileId, at: u32) -> Option<Vec<Location>> {
+    let outline = &analysis.compilation.program.outline;
+    let citation = outline.citation_at(file, at)?;
+    let found: Vec<Location> = citation
+        .sections
+        .iter()
+        .filter_map(|index| outline.section(*index))
+        .filter_map(|section| analysis.location(section.id_span))
+        .collect();
+    (!found.is_empty()).then_some(found)
+}
+
 /// The name an item declares, or a summary of a rule.
 fn symbol_name(item: &Item, text: &str) -> (String, Option<Span>, SymbolKind) {
     let head = text
@@ -304,6 +386,11 @@ fn symbol_name(item: &Item, text: &str) -> (String, Option<Span>, SymbolKind) {
             },
         ),
         ItemKind::Flow(_) => (head, None, SymbolKind::EVENT),
+        ItemKind::Section(s) => (
+            format!("section {}", s.id.value),
+            Some(s.id.span),
+            SymbolKind::NAMESPACE,
+        ),
         _ => (head, None, SymbolKind::FUNCTION),
     }
 }
@@ -332,6 +419,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                 ItemKind::Node(n) => n.label.as_ref().map(|l| l.value.clone()),
                 ItemKind::Technology(t) => t.label.as_ref().map(|l| l.value.clone()),
                 ItemKind::Obligation(o) => Some(o.label.value.clone()),
+                ItemKind::Section(s) => Some(s.title.value.clone()),
                 _ => None,
             };
             #[allow(deprecated)]

@@ -300,17 +300,28 @@ impl Server<'_> {
             HoverRequest::METHOD => {
                 let p: lsp_types::HoverParams = params(request)?;
                 let at = &p.text_document_position_params;
+                let cited = || {
+                    let (file, offset) = locate(analysis, &at.text_document.uri, at.position)?;
+                    features::citation_hover(analysis, file, offset)
+                };
                 json(
                     found_at(&at.text_document.uri, at.position)
-                        .and_then(|f| features::hover(analysis, f)),
+                        .and_then(|f| features::hover(analysis, f))
+                        .or_else(cited),
                 )
             }
             GotoDefinition::METHOD => {
                 let p: lsp_types::GotoDefinitionParams = params(request)?;
                 let at = &p.text_document_position_params;
+                let cited = || {
+                    let (file, offset) = locate(analysis, &at.text_document.uri, at.position)?;
+                    features::citation_definition(analysis, file, offset)
+                };
                 json(
                     found_at(&at.text_document.uri, at.position)
-                        .map(|f| GotoDefinitionResponse::Array(features::definition(analysis, f))),
+                        .map(|f| features::definition(analysis, f))
+                        .or_else(cited)
+                        .map(GotoDefinitionResponse::Array),
                 )
             }
             References::METHOD => {

@@ -127,8 +127,9 @@ impl Analysis {
     pub fn to_lsp(&self, diagnostic: &Diagnostic) -> Option<lsp_types::Diagnostic> {
         let file = self.lines(diagnostic.primary.span.file)?;
         let mut message = diagnostic.message.clone();
-        if !diagnostic.primary.message.is_empty() {
-            message.push_str(&format!("\n{}", diagnostic.primary.message));
+        let primary = diagnostic.primary.text();
+        if !primary.is_empty() {
+            message.push_str(&format!("\n{primary}"));
         }
         for note in &diagnostic.notes {
             message.push_str(&format!("\nnote: {note}"));
@@ -142,7 +143,7 @@ impl Analysis {
             .filter_map(|label| {
                 Some(DiagnosticRelatedInformation {
                     location: self.location(label.span)?,
-                    message: visible(&label.message).into_owned(),
+                    message: visible(&label.text()).into_owned(),
                 })
             })
             .collect();

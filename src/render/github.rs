@@ -51,13 +51,14 @@ pub fn annotation(sources: &SourceMap, diagnostic: &Diagnostic, base: Option<&st
         escape_property(diagnostic.name.as_str())
     ));
     let mut message = diagnostic.message.clone();
-    if !diagnostic.primary.message.is_empty() {
-        let _ = write!(message, "\n{}", diagnostic.primary.message);
+    let primary = diagnostic.primary.text();
+    if !primary.is_empty() {
+        let _ = write!(message, "\n{primary}");
     }
     for label in &diagnostic.labels {
         let (file, start, _) = locate(sources, label.span);
         let file = relative_path(&file, base);
-        let _ = write!(message, "\n{file}:{start}: {}", label.message);
+        let _ = write!(message, "\n{file}:{start}: {}", label.text());
     }
     for note in &diagnostic.notes {
         let _ = write!(message, "\nnote: {note}");
@@ -146,12 +147,17 @@ pub fn step_summary(
         .map(|diagnostic| {
             let (file, start, _) = locate(sources, diagnostic.primary.span);
             let file = relative_path(&file, base);
+            // The sections of the notice at stake follow the message.
+            let mut message = diagnostic.message.clone();
+            for cite in diagnostic.cites() {
+                let _ = write!(message, " (cite {})", crate::format::quote(cite));
+            }
             format!(
                 "| {} | {} | {} | {} |\n",
                 diagnostic.severity.as_str(),
                 markup::markdown_code(diagnostic.name.as_str()),
                 markup::markdown_code(&format!("{file}:{start}")),
-                markup::markdown_message_inert(&diagnostic.message)
+                markup::markdown_message_inert(&message)
             )
         });
     out.section(

@@ -177,11 +177,11 @@ fn to_codespan(shown: &Shown, diagnostic: &Diagnostic) -> cs::Diagnostic<FileId>
     let primary = &diagnostic.primary;
     let mut labels = vec![
         cs::Label::primary(primary.span.file, shown.range(primary.span))
-            .with_message(visible(&primary.message)),
+            .with_message(visible(&primary.text())),
     ];
     labels.extend(diagnostic.labels.iter().map(|label| {
         cs::Label::secondary(label.span.file, shown.range(label.span))
-            .with_message(visible(&label.message))
+            .with_message(visible(&label.text()))
     }));
     let mut notes: Vec<String> = diagnostic
         .notes

@@ -2,7 +2,7 @@
 //! in later versions, never renamed; `format_version` says which shape.
 
 use super::sarif::Failure;
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Label, Severity, Summary};
 use crate::source::{LineColumn, SourceMap, Span, is_control_character};
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
@@ -115,6 +115,10 @@ struct JsonLabel {
     start: Position,
     end: Position,
     message: String,
+    /// The citation of the rule the label points at (added in
+    /// `format_version` 1; absent when it cites nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cite: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -129,6 +133,11 @@ struct JsonDiagnostic {
     notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<String>,
+    /// The citations of the rules the diagnostic points at, its primary
+    /// span's first, each once (added in `format_version` 1; absent when
+    /// there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cites: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -170,13 +179,14 @@ pub fn locate(sources: &SourceMap, span: Span) -> (String, LineColumn, LineColum
     }
 }
 
-fn label(sources: &SourceMap, span: Span, message: &str) -> JsonLabel {
-    let (file, start, end) = locate(sources, span);
+fn label(sources: &SourceMap, label: &Label) -> JsonLabel {
+    let (file, start, end) = locate(sources, label.span);
     JsonLabel {
         file,
         start: start.into(),
         end: end.into(),
-        message: message.to_string(),
+        message: label.message.clone(),
+        cite: label.cite.clone(),
     }
 }
 
@@ -208,10 +218,11 @@ pub fn render_with_failures(
                     labels: diagnostic
                         .labels
                         .iter()
-                        .map(|l| label(sources, l.span, &l.message))
+                        .map(|l| label(sources, l))
                         .collect(),
                     notes: diagnostic.notes.clone(),
                     help: diagnostic.help.clone(),
+                    cites: diagnostic.cites().into_iter().map(str::to_string).collect(),
                 }
             })
             .collect(),

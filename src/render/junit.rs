@@ -26,7 +26,7 @@ fn describe(sources: &SourceMap, diagnostic: &Diagnostic) -> String {
     );
     for label in &diagnostic.labels {
         let (file, start, _) = locate(sources, label.span);
-        let _ = write!(text, "\n  {file}:{start}: {}", label.message);
+        let _ = write!(text, "\n  {file}:{start}: {}", label.text());
     }
     for note in &diagnostic.notes {
         let _ = write!(text, "\n  note: {note}");

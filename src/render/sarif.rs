@@ -226,14 +226,9 @@ pub fn render(
 
             let mut location = physical(sources, span, base).map(|physical| {
                 let mut location = json!({ "physicalLocation": physical });
-                if let (false, Some(object)) = (
-                    diagnostic.primary.message.is_empty(),
-                    location.as_object_mut(),
-                ) {
-                    object.insert(
-                        "message".to_string(),
-                        json!({ "text": visible(&diagnostic.primary.message) }),
-                    );
+                let primary = diagnostic.primary.text();
+                if let (false, Some(object)) = (primary.is_empty(), location.as_object_mut()) {
+                    object.insert("message".to_string(), json!({ "text": visible(&primary) }));
                 }
                 location
             });
@@ -249,7 +244,7 @@ pub fn render(
                     json!({
                         "id": index + 1,
                         "physicalLocation": physical,
-                        "message": { "text": visible(&label.message) },
+                        "message": { "text": visible(&label.text()) },
                     })
                 })
                 .collect();
@@ -267,6 +262,15 @@ pub fn render(
             });
             if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
                 object.insert("relatedLocations".to_string(), Value::Array(related));
+            }
+            // The sections of the notice at stake, for tools that read them.
+            let cites = diagnostic.cites();
+            if let (false, Some(object)) = (cites.is_empty(), result.as_object_mut()) {
+                let cites: Vec<String> = cites
+                    .iter()
+                    .map(|cite| visible(cite).into_owned())
+                    .collect();
+                object.insert("properties".to_string(), json!({ "cites": cites }));
             }
             result
         })

@@ -174,7 +174,8 @@ struct_spans! {
     Text { span }
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
-    Declaration { name, label, flags, purposes, under_age, cite }
+    SectionDecl { id, title }
+    Declaration { name, label, flags, purposes, compatible, new_purpose, under_age, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
     DurationDecl { name, value, label, cite }
@@ -262,6 +263,7 @@ impl Spans for ItemKind {
             ItemKind::Honour(x) => x.each_span(f),
             ItemKind::Node(x) => x.each_span(f),
             ItemKind::Flow(x) => x.each_span(f),
+            ItemKind::Section(x) => x.each_span(f),
         }
     }
 }

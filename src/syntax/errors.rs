@@ -129,6 +129,8 @@ fn describe_one(rule: Rule) -> Option<String> {
         Rule::backing => "`backed by`",
         Rule::honours_dnt => "`honours do not track`",
         Rule::opt_out => "`opt out by`",
+        Rule::compatible => "`compatible with`",
+        Rule::for_new_purpose => "`for new purpose`",
         Rule::kw_arrow => "`->`",
         other => {
             let name = format!("{other:?}");

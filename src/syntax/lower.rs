@@ -293,6 +293,10 @@ impl Lowerer {
                 label: self.opt_text(pair, Rule::label),
                 cite: self.opt_text(pair, Rule::cite),
             }),
+            Rule::section_decl => ItemKind::Section(SectionDecl {
+                id: self.opt_text(pair, Rule::string).unwrap_or_default(),
+                title: self.opt_text(pair, Rule::label).unwrap_or_default(),
+            }),
             Rule::technology_decl => ItemKind::Technology(TechnologyDecl {
                 name: self.first_name(pair),
                 label: self.opt_text(pair, Rule::label),
@@ -400,6 +404,8 @@ impl Lowerer {
                 .map(|c| self.flag(&c))
                 .collect(),
             purposes: self.clause_names(child(pair, Rule::purposes)),
+            compatible: self.clause_names(child(pair, Rule::compatible)),
+            new_purpose: child(pair, Rule::for_new_purpose).map(|f| self.span(&f)),
             under_age: child(pair, Rule::age_bound)
                 .and_then(|bound| child(&bound, Rule::age))
                 .map(|age| Text {

@@ -45,6 +45,8 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             label: None,
             flags: Vec::new(),
             purposes: Vec::new(),
+            compatible: Vec::new(),
+            new_purpose: None,
             under_age: None,
             cite: None,
         })

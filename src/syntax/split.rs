@@ -41,6 +41,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "authority",
     "tracker",
     "flow",
+    "section",
 ];
 
 /// A byte range of the file holding one item (or, for the first chunk, the
