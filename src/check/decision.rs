@@ -194,6 +194,17 @@ struct HeldException<'a> {
 }
 
 impl HeldException<'_> {
+    /// Whether it holds for every atom of the act: it names nothing that
+    /// depends on the atom, and no carve-out of it held at the act's level.
+    fn holds_everywhere(&self) -> bool {
+        let condition = self.condition.condition;
+        self.carve_outs.is_empty()
+            && self.condition.acceptance == Acceptance::Any
+            && condition.categories.is_none()
+            && condition.purposes.is_none()
+            && condition.audiences.is_none()
+    }
+
     fn holds(&self, classes: &AudienceClasses, atom: Atom) -> bool {
         self.condition.holds(classes, atom)
             && !self
@@ -303,7 +314,13 @@ pub fn engage<'a>(
                 carve_outs,
             })
         })
-        .collect();
+        .collect::<Vec<HeldException<'_>>>();
+    // An exception that holds for every atom lifts the rule from the whole
+    // act: it is not engaged (the common `except with consent`), which
+    // decides the same and spares a test per atom.
+    if exceptions.iter().any(HeldException::holds_everywhere) {
+        return None;
+    }
     Some(EngagedRule {
         id,
         rule,
@@ -383,9 +400,17 @@ pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
 pub fn confining_unknown_region(program: &Program, act: &Act, categories: &[usize]) -> Vec<RuleId> {
     let purposes = program.purposes().leaves_of(act.purpose);
     let classes = act_classes(program, act);
-    program
-        .rule_ids()
-        .filter_map(|id| {
+    // Only the rules that name one of the act's leaf categories can apply.
+    let mut candidates = FixedBitSet::with_capacity(program.rules.len());
+    for &category in categories {
+        for id in program.rule_index.rules_of_leaf(category) {
+            candidates.insert(id.index());
+        }
+    }
+    candidates
+        .ones()
+        .filter_map(|index| {
+            let id = RuleId(crate::source::offset_u32(index));
             let rule = program.rule(id)?;
             if rule.kind != RuleKind::Confine {
                 return None;
