@@ -1223,6 +1223,12 @@ impl Program {
     /// exemption at or above it that declares purposes; `None` (every
     /// purpose) when there is none.
     pub fn basis_purposes(&self, basis: NameId) -> Option<&FixedBitSet> {
+        self.basis_scope(basis).map(|scope| &scope.leaves)
+    }
+
+    /// The `for` clause of the nearest exemption at or above a basis that
+    /// declares one, as written and as leaves.
+    pub fn basis_scope(&self, basis: NameId) -> Option<&Scope> {
         if self.exemption_purposes.is_empty() {
             return None;
         }
@@ -1231,7 +1237,7 @@ impl Program {
         let mut steps = 0;
         while let Some(id) = current {
             if let Some(scope) = self.exemption_purposes.get(&id) {
-                return Some(&scope.leaves);
+                return Some(scope);
             }
             steps += 1;
             if steps > MAX_NAME_DEPTH {

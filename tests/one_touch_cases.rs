@@ -235,22 +235,25 @@ fn claiming_an_exemption_does_not_disclose_an_address_book() {
 
 // ---------------------------------------------------------------- 1(3), 3: exceptions and exemptions
 
-/// Asserts the exact diagnostics of a case, and snapshots it (under the
-/// test's name) when there are any.
-fn assert_case(name: &str, text: &str, expected: &[(&'static str, &str)]) {
-    let (sources, compilation) = with_case(text);
-    assert_eq!(found(&compilation), owned(expected));
-    if !expected.is_empty() {
-        insta::assert_snapshot!(name, case_and_diagnostics(text, &sources, &compilation));
-    }
+/// Asserts the exact diagnostics of a case, and snapshots it when there are
+/// any. A macro, so that the snapshot takes the name of the test it is in.
+macro_rules! assert_case {
+    ($text:expr, $expected:expr $(,)?) => {{
+        let text: &str = $text;
+        let expected: &[(&'static str, &str)] = $expected;
+        let (sources, compilation) = with_case(text);
+        assert_eq!(found(&compilation), owned(expected));
+        if !expected.is_empty() {
+            insta::assert_snapshot!(case_and_diagnostics(text, &sources, &compilation));
+        }
+    }};
 }
 
 /// 1(3) 7: the contract exemption covers providing the service the person
 /// asked for, not marketing.
 #[test]
 fn location_for_marketing_under_contract_necessity_is_refused() {
-    assert_case(
-        "location_for_marketing_under_contract_necessity_is_refused",
+    assert_case!(
         "\
 /// The app collects location for marketing, claiming the contract needs it.
 flow customer -> app
@@ -269,8 +272,7 @@ flow customer -> app
 /// 1(3) 7: what the contract needs may be collected without consent.
 #[test]
 fn contact_for_the_service_under_contract_necessity_is_collected() {
-    assert_case(
-        "contact_for_the_service_under_contract_necessity_is_collected",
+    assert_case!(
         "\
 flow customer -> app
     carries user.contact
@@ -286,8 +288,7 @@ flow customer -> app
 /// prosecution, not marketing.
 #[test]
 fn order_data_to_investigators_for_marketing_is_refused() {
-    assert_case(
-        "order_data_to_investigators_for_marketing_is_refused",
+    assert_case!(
         "\
 /// Order data handed to investigators for marketing, claiming the criminal
 /// investigation exemption.
@@ -313,8 +314,7 @@ flow orders_db -> investigators
 /// 3(4) 3: shared for prosecution under the exemption, no consent needed.
 #[test]
 fn order_data_to_investigators_for_prosecution_is_shared() {
-    assert_case(
-        "order_data_to_investigators_for_prosecution_is_shared",
+    assert_case!(
         "\
 flow orders_db -> investigators
     carries user.order
@@ -330,8 +330,7 @@ flow orders_db -> investigators
 /// second rule.
 #[test]
 fn sharing_with_explicit_consent_is_permitted_by_the_exception() {
-    assert_case(
-        "sharing_with_explicit_consent_is_permitted_by_the_exception",
+    assert_case!(
         "\
 vendor partner \"a partner shop\" is third_party in site
 
@@ -349,8 +348,7 @@ flow orders_db -> partner
 /// third party claiming the same basis may not.
 #[test]
 fn a_third_party_cannot_claim_the_successor_exception() {
-    assert_case(
-        "a_third_party_cannot_claim_the_successor_exception",
+    assert_case!(
         "\
 /// A company buying a product line, which is not the successor.
 vendor buyer \"a company buying a product line\" is third_party in site
@@ -376,8 +374,7 @@ flow orders_db -> buyer
 
 #[test]
 fn the_acquirer_bound_by_the_policy_receives_the_information() {
-    assert_case(
-        "the_acquirer_bound_by_the_policy_receives_the_information",
+    assert_case!(
         "\
 vendor acquirer_co \"the company acquiring One Touch\" is acquirer in site
 
@@ -394,8 +391,7 @@ flow orders_db -> acquirer_co
 /// 3(4) 2: public health needs no consent, for public-interest purposes.
 #[test]
 fn location_to_the_health_authority_for_public_safety_is_shared() {
-    assert_case(
-        "location_to_the_health_authority_for_public_safety_is_shared",
+    assert_case!(
         "\
 authority health_bureau \"the public health authority\" in site
 
@@ -412,8 +408,7 @@ flow orders_db -> health_bureau
 /// 3(4) 2: the public-interest exemption does not cover customer support.
 #[test]
 fn location_to_the_health_authority_for_support_is_refused() {
-    assert_case(
-        "location_to_the_health_authority_for_support_is_refused",
+    assert_case!(
         "\
 /// The health authority is sent location data to answer support tickets.
 authority health_bureau \"the public health authority\" in site
@@ -437,8 +432,7 @@ flow orders_db -> health_bureau
 /// even handed on with consent.
 #[test]
 fn imei_for_marketing_breaks_the_special_note() {
-    assert_case(
-        "imei_for_marketing_breaks_the_special_note",
+    assert_case!(
         "\
 /// The mailing vendor is sent IMEIs to target campaigns.
 flow auth_service -> mail_vendor
@@ -464,8 +458,7 @@ flow auth_service -> mail_vendor
 /// account closes.
 #[test]
 fn an_archive_that_keeps_orders_ten_years_exceeds_retention() {
-    assert_case(
-        "an_archive_that_keeps_orders_ten_years_exceeds_retention",
+    assert_case!(
         "\
 /// An order archive kept ten years after the account closes.
 store archive_db \"the order archive\" in site
@@ -492,8 +485,7 @@ flow orders_db -> archive_db
 /// closed.
 #[test]
 fn a_store_without_retention_is_reported() {
-    assert_case(
-        "a_store_without_retention_is_reported",
+    assert_case!(
         "\
 store scratch_db \"a scratch copy of orders\" in site
     protected by encryption.at_rest, isolation, access.control, access.approval,
@@ -515,8 +507,7 @@ flow orders_db -> scratch_db
 /// encrypted.
 #[test]
 fn an_unencrypted_cache_lacks_a_safeguard() {
-    assert_case(
-        "an_unencrypted_cache_lacks_a_safeguard",
+    assert_case!(
         "\
 /// An order cache without encryption at rest.
 store cache_db \"an order cache\" in site
@@ -541,8 +532,7 @@ flow orders_db -> cache_db
 /// 1(2) security protection measures b: data in transit is encrypted.
 #[test]
 fn an_unencrypted_flow_lacks_a_safeguard() {
-    assert_case(
-        "an_unencrypted_flow_lacks_a_safeguard",
+    assert_case!(
         "\
 flow order_service -> sms_gateway
     carries user.contact.phone
@@ -560,8 +550,7 @@ flow order_service -> sms_gateway
 /// consent or another exception.
 #[test]
 fn a_processor_without_consent_is_sharing_without_basis() {
-    assert_case(
-        "a_processor_without_consent_is_sharing_without_basis",
+    assert_case!(
         "\
 flow order_service -> sms_gateway
     carries user.contact.phone
@@ -578,8 +567,7 @@ flow order_service -> sms_gateway
 /// 2(1): cookies serve no purpose but those the notice states.
 #[test]
 fn cookies_for_marketing_break_the_cookie_promise() {
-    assert_case(
-        "cookies_for_marketing_break_the_cookie_promise",
+    assert_case!(
         "\
 flow web_tracker -> mail_vendor
     carries user.tracking.cookie
@@ -603,8 +591,7 @@ flow web_tracker -> mail_vendor
 /// 2(3): every website respects Do Not Track.
 #[test]
 fn a_pixel_tracker_that_ignores_do_not_track_is_reported() {
-    assert_case(
-        "a_pixel_tracker_that_ignores_do_not_track_is_reported",
+    assert_case!(
         "\
 /// A second pixel tracker, which does not look at Do Not Track.
 tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag in site
@@ -624,8 +611,7 @@ flow customer -> pixel_tracker
 /// 2(3): the same tracker, honouring Do Not Track, is clean.
 #[test]
 fn a_pixel_tracker_that_honours_do_not_track_is_clean() {
-    assert_case(
-        "a_pixel_tracker_that_honours_do_not_track_is_clean",
+    assert_case!(
         "\
 tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag
     honours do not track
@@ -644,8 +630,7 @@ flow customer -> pixel_tracker
 /// under legal process.
 #[test]
 fn location_on_a_public_board_is_disclosed_without_basis() {
-    assert_case(
-        "location_on_a_public_board_is_disclosed_without_basis",
+    assert_case!(
         "\
 /// A public leaderboard showing where customers shop from.
 vendor public_board \"a public leaderboard\" is public in site
@@ -672,8 +657,7 @@ flow orders_db -> public_board
 /// is personal information again.
 #[test]
 fn identifiers_sent_to_the_anonymized_analytics_reidentify_it() {
-    assert_case(
-        "identifiers_sent_to_the_anonymized_analytics_reidentify_it",
+    assert_case!(
         "\
 flow order_service -> analytics
     carries user.contact.phone
@@ -979,8 +963,7 @@ deny share of user about customer.child to processor
 /// receive children's data with only explicit consent.
 #[test]
 fn a_rule_about_children_applies_to_every_flow_carrying_their_data() {
-    assert_case(
-        "a_rule_about_children_applies_to_every_flow_carrying_their_data",
+    assert_case!(
         CHILDREN_TO_PROCESSORS,
         &[
             (
@@ -1042,8 +1025,7 @@ const SHARED_WITH_THE_SURVEY: (&str, &str) = (
 /// audience: the rule about children applies to its data.
 #[test]
 fn a_subject_naming_no_kind_is_judged_as_every_audience() {
-    assert_case(
-        "a_subject_naming_no_kind_is_judged_as_every_audience",
+    assert_case!(
         // Whether visitors are children is not said.
         &format!(
             "{CHILDREN_TO_THIRD_PARTIES}{}",
@@ -1057,8 +1039,7 @@ fn a_subject_naming_no_kind_is_judged_as_every_audience() {
 /// about children, through the same systems.
 #[test]
 fn adults_data_is_not_caught_by_the_rule_about_children() {
-    assert_case(
-        "adults_data_is_not_caught_by_the_rule_about_children",
+    assert_case!(
         &format!("{CHILDREN_TO_THIRD_PARTIES}{}", surveyed(GROWN_UP)),
         &[],
     );
@@ -1068,8 +1049,7 @@ fn adults_data_is_not_caught_by_the_rule_about_children() {
 /// data in everything that system sends on (kept per node).
 #[test]
 fn childrens_data_reaching_a_system_is_caught_downstream() {
-    assert_case(
-        "childrens_data_reaching_a_system_is_caught_downstream",
+    assert_case!(
         &format!(
             "{CHILDREN_TO_THIRD_PARTIES}{}{}",
             surveyed(GROWN_UP),
@@ -1084,8 +1064,7 @@ fn childrens_data_reaching_a_system_is_caught_downstream() {
 /// 14 or over, and the customers' data includes children's.
 #[test]
 fn an_allow_about_adults_does_not_permit_childrens_data() {
-    assert_case(
-        "an_allow_about_adults_does_not_permit_childrens_data",
+    assert_case!(
         "\
 allow use of user.location for marketing.mailing about customer.general
 

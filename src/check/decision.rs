@@ -385,12 +385,6 @@ pub fn signature(program: &Program, act: &Act) -> Vec<u32> {
     out
 }
 
-/// Whether a rule's conditions that do not depend on the atom hold for the
-/// act (see [`engage`]); its exceptions, which may, are not considered.
-pub fn rule_engaged(program: &Program, rule: &Rule, act: &Act) -> bool {
-    engage(program, RuleId(0), rule, act, false).is_some()
-}
-
 /// The `confine` rules that keep some atom of an act whose region is not
 /// known in their regions, and that no `except` lifts for it. The decision
 /// leaves a `confine` unengaged when the region is unknown (a query or an

@@ -1645,27 +1645,16 @@ fn exemption_scope_notes(program: &Program, act: &Act) -> Vec<String> {
     let purposes = program.purposes().leaves_of(act.purpose);
     let mut notes = Vec::new();
     for basis in &act.bases {
-        let Some(leaves) = program.basis_purposes(*basis) else {
+        let Some(scope) = program.basis_scope(*basis) else {
             continue;
         };
-        if purposes.clone().any(|leaf| leaves.contains(leaf)) {
+        if purposes.clone().any(|leaf| scope.leaves.contains(leaf)) {
             continue;
         }
-        let scope: Vec<NameId> = leaves
-            .ones()
-            .filter_map(|leaf| program.purposes().leaf(leaf))
-            .collect();
-        let named = program
-            .exemption_purposes
-            .iter()
-            // The nearest: an ancestor has a smaller id.
-            .rfind(|(id, _)| program.bases().is_under(*basis, **id))
-            .map(|(_, scope)| scope.names.clone())
-            .unwrap_or(scope);
         notes.push(format!(
             "`{}` holds only for {}: an exemption covers the purposes of its situation",
             program.bases().name(*basis),
-            names_list(program.purposes(), &named)
+            names_list(program.purposes(), &scope.names)
         ));
     }
     notes
