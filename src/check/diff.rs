@@ -33,7 +33,7 @@
 //! once per distinct signature.
 
 use super::decision::{Act, decide, signature};
-use super::flows::{RetentionProblem, compare_lifecycles};
+use super::retention::{RetentionProblem, compare_lifecycles};
 use crate::describe;
 use crate::model::*;
 use crate::source::Span;

@@ -10,6 +10,7 @@ pub mod flows;
 mod lints;
 pub mod permissions;
 pub mod purpose_binding;
+pub mod retention;
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::DataGraph;

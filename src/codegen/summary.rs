@@ -7,7 +7,7 @@
 use super::retention::{DurationRecord, JobRecord, LifecycleRecord};
 use super::{json_bytes, location, one_line};
 use crate::ast::NodeKind;
-use crate::check::flows::governing_retentions;
+use crate::check::retention::governing_retentions;
 use crate::model::{NameId, Namespace, Trigger, Vocabulary};
 use crate::pipeline::Compilation;
 use crate::source::SourceMap;
