@@ -43,6 +43,7 @@ fn brute_force(program: &Program) -> usize {
                                     region: *region,
                                     do_not_track,
                                     audiences: Vec::new(),
+                                    phases: program.phase_set(privet::model::LIVE_PHASE),
                                 };
                                 if decide(program, &act).allowed {
                                     allowed += 1;

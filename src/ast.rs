@@ -142,7 +142,8 @@ pub struct Declaration {
     pub kind: DeclKind,
     pub name: Ident,
     pub label: Option<Text>,
-    /// Only categories have flags.
+    /// Categories (`sensitive`, `identifier`) and purposes (`commercial`)
+    /// have flags.
     pub flags: Vec<Flag>,
     /// Only exemptions have purposes: those the exemption holds for.
     pub purposes: Vec<Ident>,
@@ -163,6 +164,8 @@ pub struct Declaration {
 pub enum CategoryFlag {
     Sensitive,
     Identifier,
+    /// On purposes: a commercial use of data (`for commercial` names them).
+    Commercial,
 }
 
 impl CategoryFlag {
@@ -170,6 +173,7 @@ impl CategoryFlag {
         match self {
             CategoryFlag::Sensitive => "sensitive",
             CategoryFlag::Identifier => "identifier",
+            CategoryFlag::Commercial => "commercial",
         }
     }
 }
@@ -276,11 +280,17 @@ pub struct AllowRule {
     pub actions: Vec<Ident>,
     pub categories: CategorySelector,
     pub purposes: Vec<Ident>,
+    /// `for commercial [PURPOSES]`: only the commercial purposes (of all
+    /// purposes when no names follow).
+    pub purpose_filter: Option<Flag>,
     pub recipients: Vec<Ident>,
     pub bases: Option<BasisClause>,
     pub regions: Vec<Ident>,
     /// `about customer.child`: the kinds of data subject it is about.
     pub audiences: Vec<Ident>,
+    /// `after account.closed`: the events after which the data it is
+    /// about is (any phase of the data when empty).
+    pub after: Vec<Ident>,
     pub cite: Option<Text>,
 }
 
@@ -305,6 +315,7 @@ pub struct Exception {
     pub keyword: Span,
     pub categories: CategorySelector,
     pub purposes: Vec<Ident>,
+    pub purpose_filter: Option<Flag>,
     pub recipients: Vec<Ident>,
     pub bases: Option<BasisClause>,
     pub regions: Vec<Ident>,
@@ -321,6 +332,7 @@ impl Exception {
     pub fn is_empty(&self) -> bool {
         self.categories.names.is_empty()
             && self.purposes.is_empty()
+            && self.purpose_filter.is_none()
             && self.recipients.is_empty()
             && self.bases.as_ref().is_none_or(|b| b.bases.is_empty())
             && self.regions.is_empty()
@@ -334,9 +346,12 @@ pub struct DenyRule {
     pub actions: Vec<Ident>,
     pub categories: CategorySelector,
     pub purposes: Vec<Ident>,
+    pub purpose_filter: Option<Flag>,
     pub recipients: Vec<Ident>,
     pub regions: Vec<Ident>,
     pub audiences: Vec<Ident>,
+    /// `after account.closed`, as in [`AllowRule::after`].
+    pub after: Vec<Ident>,
     pub cite: Option<Text>,
     pub exceptions: Vec<Exception>,
 }
@@ -516,5 +531,16 @@ pub struct FlowDecl {
     pub bases: Option<BasisClause>,
     pub protection: Vec<Ident>,
     pub honours_dnt: Option<Span>,
+    /// `while account.active` or `after account.closed`: the phases of the
+    /// data the flow carries, narrowed.
+    pub phase: Option<FlowPhase>,
     pub cite: Option<Text>,
+}
+
+/// `while STATE` (live data) or `after EVENTS` on a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowPhase {
+    pub state: Option<Ident>,
+    pub events: Vec<Ident>,
+    pub span: Span,
 }

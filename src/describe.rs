@@ -51,17 +51,20 @@ fn flag_text(filter: Option<CategoryFlag>) -> &'static str {
     match filter {
         Some(CategoryFlag::Sensitive) => "sensitive ",
         Some(CategoryFlag::Identifier) => "identifier ",
+        Some(CategoryFlag::Commercial) => "commercial ",
         None => "",
     }
 }
 
 /// `sensitive user.contact, user.device`
 pub fn scope_text(vocabulary: &Vocabulary, scope: &Scope) -> String {
-    format!(
+    let text = format!(
         "{}{}",
         flag_text(scope.filter),
         sorted_names(vocabulary, &scope.names).join(", ")
-    )
+    );
+    // `for commercial` names no purpose.
+    text.trim_end().to_string()
 }
 
 /// The kinds of party of a set, in their fixed order.
@@ -173,6 +176,12 @@ pub fn rule_head(program: &Program, rule: &Rule) -> String {
             }
             if !rule.regions.is_empty() {
                 text.push_str(&format!(" in {regions}"));
+            }
+            if !rule.after.is_empty() {
+                text.push_str(&format!(
+                    " after {}",
+                    sorted_names(program.vocabulary(Namespace::Event), &rule.after).join(", ")
+                ));
             }
             text
         }

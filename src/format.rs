@@ -511,21 +511,23 @@ fn item_block(item: &Item) -> Block {
             head.keyword("allow");
             action_head(&mut head, &rule.actions, &rule.categories);
             children.push(list_clause("about", &rule.audiences, start));
-            children.push(list_clause("for", &rule.purposes, start));
+            children.push(purposes_clause(rule.purpose_filter, &rule.purposes, start));
             children.push(list_clause("to", &rule.recipients, start));
             if let Some(bases) = &rule.bases {
                 children.push(list_clause(basis_word(bases.word), &bases.bases, start));
             }
             children.push(list_clause("in", &rule.regions, start));
+            children.push(list_clause("after", &rule.after, start));
             &rule.cite
         }
         ItemKind::Deny(rule) => {
             head.keyword("deny");
             action_head(&mut head, &rule.actions, &rule.categories);
             children.push(list_clause("about", &rule.audiences, start));
-            children.push(list_clause("for", &rule.purposes, start));
+            children.push(purposes_clause(rule.purpose_filter, &rule.purposes, start));
             children.push(list_clause("to", &rule.recipients, start));
             children.push(list_clause("in", &rule.regions, start));
+            children.push(list_clause("after", &rule.after, start));
             tail.extend(exception_blocks(&rule.exceptions));
             &rule.cite
         }
@@ -649,6 +651,18 @@ fn item_block(item: &Item) -> Block {
             }
             children.push(list_clause("protected by", &flow.protection, start));
             children.push(honours_clause(flow.honours_dnt));
+            if let Some(phase) = &flow.phase {
+                let mut line = Line::new(phase.span.start);
+                match &phase.state {
+                    Some(state) => {
+                        line.keyword("while").ident(state);
+                    }
+                    None => {
+                        line.keyword("after").list(&phase.events);
+                    }
+                }
+                children.push(Some(line.block()));
+            }
             &flow.cite
         }
         ItemKind::Section(section) => {
@@ -665,6 +679,20 @@ fn item_block(item: &Item) -> Block {
         tail: tail_blocks,
         own_line: false,
     }
+}
+
+/// `for PURPOSES`, `for commercial` or `for commercial PURPOSES`.
+fn purposes_clause(filter: Option<Flag>, names: &[Ident], anchor: u32) -> Option<Block> {
+    let Some(filter) = filter else {
+        return list_clause("for", names, anchor);
+    };
+    let mut line = Line::new(anchor);
+    line.keyword("for")
+        .token(filter.flag.keyword(), filter.span);
+    if !names.is_empty() {
+        line.list(names);
+    }
+    Some(line.block())
 }
 
 fn honours_clause(span: Option<Span>) -> Option<Block> {
@@ -703,27 +731,36 @@ fn exception_blocks(exceptions: &[Exception]) -> Vec<Block> {
             },
             exception.keyword,
         );
-        let mut clauses: Vec<(&str, &[Ident])> = vec![
-            ("about", &exception.audiences),
-            ("for", &exception.purposes),
-            ("to", &exception.recipients),
+        let mut clauses: Vec<(&str, Option<Flag>, &[Ident])> = vec![
+            ("about", None, &exception.audiences),
+            ("for", exception.purpose_filter, &exception.purposes),
+            ("to", None, &exception.recipients),
         ];
         if let Some(bases) = &exception.bases {
-            clauses.push((basis_word(bases.word), &bases.bases));
+            clauses.push((basis_word(bases.word), None, &bases.bases));
         }
-        clauses.push(("in", &exception.regions));
-        clauses.retain(|(_, names)| !names.is_empty());
+        clauses.push(("in", None, &exception.regions));
+        clauses.retain(|(_, filter, names)| filter.is_some() || !names.is_empty());
         // The first clause stays on the `except` line; the others may go
         // below it.
         let mut rest = clauses.into_iter();
         if !exception.categories.names.is_empty() {
             line.keyword("of");
             selector(&mut line, &exception.categories);
-        } else if let Some((keyword, names)) = rest.next() {
-            line.keyword(keyword).list(names);
+        } else if let Some((keyword, filter, names)) = rest.next() {
+            line.keyword(keyword);
+            if let Some(filter) = filter {
+                line.token(filter.flag.keyword(), filter.span);
+            }
+            if !names.is_empty() {
+                line.list(names);
+            }
         }
         let children: Vec<Block> = rest
-            .filter_map(|(keyword, names)| list_clause(keyword, names, exception.span.start))
+            .filter_map(|(keyword, filter, names)| match filter {
+                Some(_) => purposes_clause(filter, names, exception.span.start),
+                None => list_clause(keyword, names, exception.span.start),
+            })
             .collect();
         let block = Block {
             segs: line.finish(),

@@ -27,11 +27,20 @@
 //! component a worklist revisits a node only when a set at it grew, so on an
 //! acyclic map each flow is visited once per leaf it carries.
 //!
+//! Data is in phases too (live, or after an event of the person's
+//! lifecycle: see [`crate::model::LIVE_PHASE`]): data collected from a
+//! subject is live, a store keeps data in the phases its `retain` clauses
+//! imply ([`Program::lifecycle_phases`]; every phase for a store with none),
+//! a node with no incoming flow that is neither is in every phase (not
+//! known), and a flow carries the phases of its source, narrowed by its own
+//! `while` or `after` clause. Per node and per flow a bitset over the
+//! phases, propagated like the audiences.
+//!
 //! petgraph is an implementation detail: every id that leaves this module is
 //! a domain id ([`NameId`] for nodes, [`FlowId`] for flows).
 
 use crate::ast::{NodeKind, Transform};
-use crate::model::{FlowId, NameId, Program};
+use crate::model::{FlowId, LIVE_PHASE, NameId, Program, event_phase};
 use crate::source::offset_u32;
 use fixedbitset::FixedBitSet;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -51,6 +60,11 @@ pub struct DataGraph {
     pub audiences: Vec<FixedBitSet>,
     /// The purposes the data reaching each node was collected for.
     pub collected: CollectedFor,
+    /// The phases of the data at each node (by node id).
+    pub phases: Vec<FixedBitSet>,
+    /// The phases of the data each flow carries (by flow id); empty when
+    /// not known (then every phase).
+    pub flow_phases: Vec<FixedBitSet>,
 }
 
 /// For each node and each category leaf that reaches it from a collection,
@@ -373,13 +387,74 @@ impl DataGraph {
             &is_subject,
         );
         let collected = collection_purposes(program, &carried, &components, &order, &component_of);
+        let (phases, flow_phases) =
+            propagate_phases(program, &components, &order, &outgoing, &carried);
         DataGraph {
             arrived,
             anonymized,
             carried,
             audiences,
             collected,
+            phases,
+            flow_phases,
         }
+    }
+
+    /// The phases of the data a flow carries; every phase when that is not
+    /// known.
+    pub fn phases_of_flow(&self, program: &Program, flow: FlowId) -> FixedBitSet {
+        match self.flow_phases.get(flow.index()) {
+            Some(phases) if !phases.is_clear() => phases.clone(),
+            _ => program.all_phases(),
+        }
+    }
+
+    /// For one phase, the node at which the data in that phase reaching each
+    /// node (by node id) entered the map: a subject for live data, a store
+    /// whose `retain` clauses keep data in it. A breadth-first search along
+    /// the flows that carry the phase, from those nodes in node order.
+    pub fn phase_origins(&self, program: &Program, phase: usize) -> Vec<Option<NameId>> {
+        let node_count = program.nodes.len();
+        let mut origin: Vec<Option<NameId>> = vec![None; node_count];
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); node_count];
+        for (index, flow) in program.flows.iter().enumerate() {
+            if self
+                .flow_phases
+                .get(index)
+                .is_some_and(|phases| phases.contains(phase))
+                && let Some(list) = outgoing.get_mut(flow.from.index())
+            {
+                list.push(index);
+            }
+        }
+        let mut queue = VecDeque::new();
+        for node in &program.nodes {
+            if own_phases(program, node).contains(phase)
+                && let Some(slot) = origin.get_mut(node.id.index())
+            {
+                *slot = Some(node.id);
+                queue.push_back(node.id);
+            }
+        }
+        while let Some(current) = queue.pop_front() {
+            let from = origin.get(current.index()).copied().flatten();
+            for index in outgoing
+                .get(current.index())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                let Some(flow) = program.flows.get(*index) else {
+                    continue;
+                };
+                if let Some(slot) = origin.get_mut(flow.to.index())
+                    && slot.is_none()
+                {
+                    *slot = from;
+                    queue.push_back(flow.to);
+                }
+            }
+        }
+        origin
     }
 
     /// The audience leaves whose data a flow carries: a subject's kinds, or
@@ -602,6 +677,122 @@ fn propagate_audiences(
         }
     }
     audiences
+}
+
+/// The phases a node holds data in of its own: live for a subject, those
+/// its `retain` clauses imply for a store (every phase when it has none).
+fn own_phases(program: &Program, node: &crate::model::Node) -> FixedBitSet {
+    match node.kind {
+        NodeKind::Subject => program.phase_set(LIVE_PHASE),
+        NodeKind::Store if node.retentions.is_empty() => program.all_phases(),
+        NodeKind::Store => {
+            let mut phases = FixedBitSet::with_capacity(program.phase_count());
+            for retention in &node.retentions {
+                phases.union_with(&program.lifecycle_phases(&retention.lifecycle));
+            }
+            phases
+        }
+        _ => FixedBitSet::with_capacity(program.phase_count()),
+    }
+}
+
+/// The phases a flow narrows itself to; `None` when it does not.
+pub fn flow_narrowing(program: &Program, flow: &crate::model::Flow) -> Option<FixedBitSet> {
+    let phase = flow.phase.as_ref()?;
+    let mut phases = FixedBitSet::with_capacity(program.phase_count());
+    if phase.state.is_some() {
+        phases.insert(LIVE_PHASE);
+    }
+    for event in &phase.events {
+        phases.grow(event_phase(*event) + 1);
+        phases.insert(event_phase(*event));
+    }
+    Some(phases)
+}
+
+/// The phases of the data at each node and on each flow: a node's own
+/// (see [`own_phases`]; every phase for a node that is neither a subject
+/// nor a store and has no incoming flow), then, component by component in
+/// topological order, what the flows into it that carry something bring:
+/// the phases at their source, narrowed by their own clause; a fixpoint
+/// inside a cycle.
+fn propagate_phases(
+    program: &Program,
+    components: &[Vec<NodeIndex>],
+    order: &[usize],
+    outgoing: &[Vec<usize>],
+    carried: &[FixedBitSet],
+) -> (Vec<FixedBitSet>, Vec<FixedBitSet>) {
+    let mut has_incoming = FixedBitSet::with_capacity(program.nodes.len());
+    for flow in &program.flows {
+        has_incoming.insert(flow.to.index());
+    }
+    let mut phases: Vec<FixedBitSet> = program
+        .nodes
+        .iter()
+        .map(|node| {
+            let own = own_phases(program, node);
+            if own.is_clear() && !has_incoming.contains(node.id.index()) {
+                program.all_phases()
+            } else {
+                own
+            }
+        })
+        .collect();
+    let narrowing: Vec<Option<FixedBitSet>> = program
+        .flows
+        .iter()
+        .map(|flow| flow_narrowing(program, flow))
+        .collect();
+    let through = |phases: &[FixedBitSet], index: usize| -> Option<FixedBitSet> {
+        let flow = program.flows.get(index)?;
+        let mut out = phases.get(flow.from.index())?.clone();
+        if let Some(Some(narrow)) = narrowing.get(index) {
+            out.intersect_with(narrow);
+        }
+        Some(out)
+    };
+    for &component in order {
+        let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
+        let in_cycle = components
+            .get(component)
+            .is_some_and(|members| members.len() > 1)
+            || flows.iter().any(|index| {
+                program
+                    .flows
+                    .get(*index)
+                    .is_some_and(|flow| flow.from == flow.to)
+            });
+        loop {
+            let mut changed = false;
+            for &index in flows {
+                let (Some(flow), Some(carries)) = (program.flows.get(index), carried.get(index))
+                else {
+                    continue;
+                };
+                if carries.is_clear() || program.is_subject(flow.to) {
+                    continue;
+                }
+                let Some(mut reaching) = through(&phases, index) else {
+                    continue;
+                };
+                if let Some(target) = phases.get_mut(flow.to.index()) {
+                    reaching.difference_with(target);
+                    if !reaching.is_clear() {
+                        target.union_with(&reaching);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed || !in_cycle {
+                break;
+            }
+        }
+    }
+    let flow_phases = (0..program.flows.len())
+        .map(|index| through(&phases, index).unwrap_or_default())
+        .collect();
+    (phases, flow_phases)
 }
 
 /// The purposes the data reaching each node was collected for, in the

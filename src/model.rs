@@ -164,6 +164,8 @@ pub struct Entry {
     pub sensitive: bool,
     /// Flagged identifier here or on an ancestor.
     pub identifier: bool,
+    /// A purpose flagged commercial here or on an ancestor.
+    pub commercial: bool,
 }
 
 impl Entry {
@@ -257,6 +259,7 @@ impl Vocabulary {
                 leaf_end: 0,
                 sensitive: false,
                 identifier: false,
+                commercial: false,
             });
             if namespace.is_hierarchical() {
                 open.push((segments, id));
@@ -278,12 +281,12 @@ impl Vocabulary {
         }
         let mut leaves = Vec::new();
         for index in 0..count {
-            let (parent_sensitive, parent_identifier) = entries
+            let (parent_sensitive, parent_identifier, parent_commercial) = entries
                 .get(index)
                 .and_then(|entry| entry.parent)
                 .and_then(|parent| entries.get(parent.index()))
-                .map_or((false, false), |parent| {
-                    (parent.sensitive, parent.identifier)
+                .map_or((false, false, false), |parent| {
+                    (parent.sensitive, parent.identifier, parent.commercial)
                 });
             if let Some(entry) = entries.get_mut(index) {
                 let own = entry
@@ -293,6 +296,7 @@ impl Vocabulary {
                     .unwrap_or(&[]);
                 entry.sensitive = parent_sensitive || own.contains(&CategoryFlag::Sensitive);
                 entry.identifier = parent_identifier || own.contains(&CategoryFlag::Identifier);
+                entry.commercial = parent_commercial || own.contains(&CategoryFlag::Commercial);
                 if entry.children.is_empty() {
                     entry.leaf_start = crate::source::offset_u32(leaves.len());
                     leaves.push(NameId(crate::source::offset_u32(index)));
@@ -415,6 +419,7 @@ impl Vocabulary {
                         .is_some_and(|entry| match flag {
                             CategoryFlag::Sensitive => entry.sensitive,
                             CategoryFlag::Identifier => entry.identifier,
+                            CategoryFlag::Commercial => entry.commercial,
                         }),
                 };
                 if keep {
@@ -708,6 +713,9 @@ pub struct Rule {
     pub regions: Vec<NameId>,
     /// `about ...`: the audience leaves it covers; `None`, every audience.
     pub audiences: Option<Scope>,
+    /// For `allow` and `deny`: `after EVENTS`, the phases of the data it is
+    /// about (see [`Program::phase_count`]); any phase when empty.
+    pub after: Vec<NameId>,
     /// For an `allow` made from an `except allow` clause: its `except deny`
     /// clauses, which take what they name out of it (never `permits`).
     pub exceptions: Vec<ExceptionRule>,
@@ -1105,7 +1113,28 @@ pub struct Flow {
     pub bases: Vec<NameId>,
     pub protection: Vec<NameId>,
     pub honours_dnt: bool,
+    /// `while STATE` or `after EVENTS`: the phases it narrows itself to.
+    pub phase: Option<FlowPhase>,
     pub meta: Meta,
+}
+
+/// The phases a flow narrows itself to: live data (`while STATE`), or data
+/// after one of some events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowPhase {
+    /// `while STATE`: the state as written; the phase is live.
+    pub state: Option<NameId>,
+    pub events: Vec<NameId>,
+    pub span: Span,
+}
+
+/// The phase of data no event of the person's lifecycle has happened to
+/// yet; phase `1 + e` is the data after event `e` (by event id).
+pub const LIVE_PHASE: usize = 0;
+
+/// The phase of the data after an event.
+pub fn event_phase(event: NameId) -> usize {
+    1 + event.index()
 }
 
 /// A use of a declared name, for go-to-definition, find-references and the
@@ -1343,6 +1372,62 @@ impl Program {
 
     pub fn flow(&self, id: FlowId) -> Option<&Flow> {
         self.flows.get(id.index())
+    }
+
+    /// How many phases data can be in: live, and after each event.
+    pub fn phase_count(&self) -> usize {
+        1 + self.names.event.len()
+    }
+
+    /// Every phase: the phases of data whose phase is not known.
+    pub fn all_phases(&self) -> FixedBitSet {
+        let mut all = FixedBitSet::with_capacity(self.phase_count());
+        all.insert_range(..);
+        all
+    }
+
+    /// One phase.
+    pub fn phase_set(&self, phase: usize) -> FixedBitSet {
+        let mut set = FixedBitSet::with_capacity(self.phase_count());
+        if phase < set.len() {
+            set.insert(phase);
+        }
+        set
+    }
+
+    /// A phase in words: `live` or `after `account.closed``.
+    pub fn phase_name(&self, phase: usize) -> String {
+        match phase.checked_sub(1) {
+            None => "live".to_string(),
+            Some(event) => format!(
+                "after `{}`",
+                self.names
+                    .event
+                    .name(NameId(crate::source::offset_u32(event)))
+            ),
+        }
+    }
+
+    /// The phases of the data a store keeps under a lifecycle: `while S
+    /// then END`, live data only; a hold after an event, live data and data
+    /// after that event; a hold counted from collection, `forever`, or an
+    /// end that archives, every phase.
+    pub fn lifecycle_phases(&self, lifecycle: &Lifecycle) -> FixedBitSet {
+        match lifecycle {
+            Lifecycle::Phased { hold, end, .. } if !matches!(end, EndAction::Archive { .. }) => {
+                let mut phases = self.phase_set(LIVE_PHASE);
+                match hold.as_ref().map(|hold| hold.after) {
+                    None => {}
+                    Some(None) => return self.all_phases(),
+                    Some(Some(event)) => {
+                        phases.grow(event_phase(event) + 1);
+                        phases.insert(event_phase(event));
+                    }
+                }
+                phases
+            }
+            _ => self.all_phases(),
+        }
     }
 
     /// The typed value of a named duration.

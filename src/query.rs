@@ -9,7 +9,10 @@
 
 use crate::check::decision::{Act, Decision, decide};
 use crate::diagnostic::closest;
-use crate::model::{Action, NameId, PartyKind, Program, Rule, RuleId, Vocabulary};
+use crate::model::{
+    Action, LIVE_PHASE, NameId, Namespace, PartyKind, Program, Rule, RuleId, Vocabulary,
+    event_phase,
+};
 use crate::source::SourceMap;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +40,11 @@ pub struct ActInput {
     /// when not known, and then the act is of every audience.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// The phase of the data: `live` (no event of the person's lifecycle
+    /// has happened to it), or the event after which it is; absent when
+    /// not known, and then the act is in every phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
     /// The purposes the data was collected for; none when not known (then
     /// no purpose binds it).
     #[serde(default)]
@@ -68,10 +76,31 @@ impl ActInput {
                 .audiences
                 .first()
                 .map(|audience| program.audiences().name(*audience).to_string()),
+            phase: phase_input(program, act),
             collected_for: Vec::new(),
         }
     }
 }
+
+/// The phase of an act's data as the input names it: the one phase it is
+/// in; `None` when it may be in several (then every phase).
+fn phase_input(program: &Program, act: &Act) -> Option<String> {
+    let mut ones = act.phases.ones();
+    let phase = ones.next()?;
+    if ones.next().is_some() {
+        return None;
+    }
+    Some(match phase.checked_sub(1) {
+        None => LIVE.to_string(),
+        Some(event) => program
+            .vocabulary(Namespace::Event)
+            .name(NameId(crate::source::offset_u32(event)))
+            .to_string(),
+    })
+}
+
+/// The phase of data no event has happened to, as an input names it.
+pub const LIVE: &str = "live";
 
 /// A name of the input that the program does not know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +179,17 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
         .as_deref()
         .map(|subject| lookup(program.audiences(), "audience", subject))
         .transpose()?;
+    let phases = match input.phase.as_deref() {
+        None => program.all_phases(),
+        Some(LIVE) => program.phase_set(LIVE_PHASE),
+        Some(event) => {
+            let events = program.vocabulary(Namespace::Event);
+            let id = events.lookup(event).ok_or_else(|| {
+                unknown("phase", event, std::iter::once(LIVE).chain(events.names()))
+            })?;
+            program.phase_set(event_phase(id))
+        }
+    };
     Ok(Act {
         action,
         category,
@@ -159,6 +199,7 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
         region,
         do_not_track: input.dnt,
         audiences: audiences.into_iter().collect(),
+        phases,
     })
 }
 
@@ -467,6 +508,7 @@ mod tests {
             region: None,
             dnt: false,
             subject: None,
+            phase: None,
             collected_for: Vec::new(),
         }
     }
@@ -506,5 +548,68 @@ mod tests {
         assert_eq!(json["reasons"][0]["rule"], 1);
         assert_eq!(json["reasons"][1]["reason"], "no_rule_allows");
         assert_eq!(json["reasons"][1]["category"], "user.email");
+    }
+
+    const PHASED: &str = "category user.email\npurpose login\npurpose ads commercial\n\
+        state account.active\nevent account.closed\nevent information.deleted\n\
+        allow use of user\n\
+        deny use of user for commercial after account.closed\n\
+        allow use of user for ads after information.deleted\n";
+
+    fn phased(phase: Option<&str>, purpose: &str) -> Answer {
+        let (sources, program) = program(PHASED);
+        let mut act = input("use", "user", purpose);
+        act.phase = phase.map(str::to_string);
+        answer(&sources, &program, &act).unwrap()
+    }
+
+    #[test]
+    fn a_rule_after_an_event_forbids_the_data_in_that_phase_or_an_unknown_one() {
+        let after = phased(Some("account.closed"), "ads");
+        assert!(!after.allow);
+        let json = serde_json::to_value(&after).unwrap();
+        assert_eq!(json["reasons"][0]["reason"], "forbidden_by");
+        assert_eq!(
+            json["reasons"][0]["text"],
+            "deny use of user for commercial after account.closed"
+        );
+        // Not known: every phase, so the rule applies (fail closed).
+        assert!(!phased(None, "ads").allow);
+        // Live data, or data after another event: the rule does not apply.
+        assert!(phased(Some("live"), "ads").allow);
+        assert!(phased(Some("information.deleted"), "ads").allow);
+        // A purpose that is not commercial is not named by `for commercial`.
+        assert!(phased(Some("account.closed"), "login").allow);
+    }
+
+    #[test]
+    fn an_allow_after_an_event_permits_data_known_to_be_in_that_phase_only() {
+        let (sources, program) = program(
+            "category user.email\npurpose ads\nevent account.closed\n\
+             allow use of user for ads after account.closed\n",
+        );
+        let mut act = input("use", "user", "ads");
+        act.phase = Some("account.closed".to_string());
+        assert!(answer(&sources, &program, &act).unwrap().allow);
+        for phase in [None, Some("live")] {
+            act.phase = phase.map(str::to_string);
+            assert!(
+                !answer(&sources, &program, &act).unwrap().allow,
+                "{phase:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_phase_is_refused() {
+        let (_, program) = program(PHASED);
+        let mut act = input("use", "user", "ads");
+        act.phase = Some("account.closd".to_string());
+        let error = resolve_act(&program, &act).unwrap_err();
+        assert_eq!(error.message, "unknown phase `account.closd`");
+        assert_eq!(
+            error.help.as_deref(),
+            Some("did you mean `account.closed`?")
+        );
     }
 }

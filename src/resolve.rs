@@ -319,6 +319,36 @@ impl Resolver {
         }
     }
 
+    /// The purposes of an `allow`, a `deny` or an `except`: with
+    /// `commercial`, only the commercial purposes among those named (of every
+    /// purpose, when none is named).
+    fn rule_purpose_scope(
+        &mut self,
+        idents: &[ast::Ident],
+        filter: Option<ast::Flag>,
+    ) -> Option<Scope> {
+        let Some(filter) = filter else {
+            return self.purpose_scope(idents);
+        };
+        let names = self.lookup_all(Namespace::Purpose, idents);
+        let purposes = self.program.purposes();
+        let leaves = if idents.is_empty() {
+            let roots: Vec<NameId> = purposes
+                .iter()
+                .filter(|(_, entry)| entry.parent.is_none())
+                .map(|(id, _)| id)
+                .collect();
+            purposes.leaf_set(&roots, Some(filter.flag))
+        } else {
+            purposes.leaf_set(&names, Some(filter.flag))
+        };
+        Some(Scope {
+            names,
+            filter: Some(filter.flag),
+            leaves,
+        })
+    }
+
     /// A purpose scope, or `None` (any purpose) when no purposes are given.
     fn purpose_scope(&mut self, idents: &[ast::Ident]) -> Option<Scope> {
         if idents.is_empty() {
@@ -557,6 +587,8 @@ impl Resolver {
                     (&rule.purposes, &rule.recipients, &rule.regions),
                     &rule.audiences,
                 );
+                resolved.purposes = self.rule_purpose_scope(&rule.purposes, rule.purpose_filter);
+                resolved.after = self.lookup_all(Namespace::Event, &rule.after);
                 resolved.bases = rule
                     .bases
                     .as_ref()
@@ -565,7 +597,7 @@ impl Resolver {
                 self.program.rules.push(resolved);
             }
             ItemKind::Deny(rule) => {
-                let resolved = self.act_rule(
+                let mut resolved = self.act_rule(
                     RuleKind::Deny,
                     item,
                     &rule.cite,
@@ -573,6 +605,8 @@ impl Resolver {
                     (&rule.purposes, &rule.recipients, &rule.regions),
                     &rule.audiences,
                 );
+                resolved.purposes = self.rule_purpose_scope(&rule.purposes, rule.purpose_filter);
+                resolved.after = self.lookup_all(Namespace::Event, &rule.after);
                 self.push_with_exceptions(resolved, &rule.exceptions);
             }
             ItemKind::Restrict(rule) => {
@@ -585,6 +619,7 @@ impl Resolver {
                     bases: Vec::new(),
                     regions: Vec::new(),
                     audiences: self.audience_scope(&rule.audiences),
+                    after: Vec::new(),
                     exceptions: Vec::new(),
                     exception_of: None,
                     meta: meta(item, &rule.cite),
@@ -601,6 +636,7 @@ impl Resolver {
                     bases: Vec::new(),
                     regions: self.lookup_all(Namespace::Region, &rule.regions),
                     audiences: self.audience_scope(&rule.audiences),
+                    after: Vec::new(),
                     exceptions: Vec::new(),
                     exception_of: None,
                     meta: meta(item, &rule.cite),
@@ -622,6 +658,7 @@ impl Resolver {
                     bases: Vec::new(),
                     regions: Vec::new(),
                     audiences: None,
+                    after: Vec::new(),
                     exceptions: Vec::new(),
                     exception_of: None,
                     meta: meta(item, &rule.cite),
@@ -688,6 +725,7 @@ impl Resolver {
             bases: Vec::new(),
             regions: self.lookup_all(Namespace::Region, regions),
             audiences: self.audience_scope(audiences),
+            after: Vec::new(),
             exceptions: Vec::new(),
             exception_of: None,
             meta: meta(item, cite),
@@ -836,6 +874,14 @@ impl Resolver {
             .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
             .unwrap_or_default();
         let protection = self.lookup_all(Namespace::Safeguard, &flow.protection);
+        let phase = flow.phase.as_ref().map(|phase| FlowPhase {
+            state: phase
+                .state
+                .as_ref()
+                .and_then(|state| self.lookup(Namespace::State, state)),
+            events: self.lookup_all(Namespace::Event, &phase.events),
+            span: phase.span,
+        });
         let (Some(from), Some(to)) = (from, to) else {
             return;
         };
@@ -858,6 +904,7 @@ impl Resolver {
             bases,
             protection,
             honours_dnt: flow.honours_dnt.is_some(),
+            phase,
             meta: meta(item, &flow.cite),
         });
     }

@@ -218,6 +218,8 @@ fn query_prints_the_decision_and_its_rules() {
         "consent.explicit",
         "--region",
         "site",
+        "--phase",
+        "live",
     ]);
     assert_eq!(allowed.code, 0);
     let denied = privet(&[
@@ -229,6 +231,8 @@ fn query_prints_the_decision_and_its_rules() {
         "user.device.imei",
         "--purpose",
         "marketing.mailing",
+        "--phase",
+        "live",
     ]);
     assert_eq!(denied.code, 0, "a denial is an answer");
     let dnt = privet(&[
@@ -241,6 +245,8 @@ fn query_prints_the_decision_and_its_rules() {
         "--purpose",
         "tracking",
         "--dnt",
+        "--phase",
+        "live",
     ]);
     let text = |output: &support::Run| output.stdout.clone();
     insta::assert_snapshot!(
@@ -257,6 +263,8 @@ fn query_prints_the_decision_and_its_rules() {
         "user",
         "--purpose",
         "marketing",
+        "--phase",
+        "live",
         "--format",
         "json",
     ]);
@@ -273,6 +281,87 @@ fn query_one_touch(act: &[&str], extra: &[&str]) -> support::Run {
     args.extend_from_slice(act);
     args.extend_from_slice(extra);
     privet(&args)
+}
+
+/// 1(2) 1 s.3 and stop operation: with the phase of the data, `query`
+/// holds a commercial use to the rules about the data after cancellation,
+/// deletion and the stop of operation; without it, the data may be in any
+/// phase, so they apply (fail closed).
+#[test]
+fn query_takes_the_phase_of_the_data() {
+    let ask = |extra: &[&str]| {
+        query_one_touch(
+            &[
+                "--action",
+                "use",
+                "--category",
+                "user.contact.email",
+                "--purpose",
+                "marketing.mailing",
+                "--basis",
+                "consent",
+            ],
+            extra,
+        )
+    };
+    let live = ask(&["--phase", "live"]);
+    assert!(live.stdout.starts_with("allowed:"), "{}", live.stdout);
+    let closed = ask(&["--phase", "account.closed"]);
+    assert_eq!(closed.code, 0, "a denial is an answer");
+    assert!(closed.stdout.starts_with("denied:"), "{}", closed.stdout);
+    assert!(
+        closed.stdout.contains(
+            "deny use, store, share, transfer, disclose of user for commercial after \
+             account.closed, information.deleted\n      cite \"1(2) 1\""
+        ),
+        "{}",
+        closed.stdout
+    );
+    assert!(
+        !closed.stdout.contains("operation.stopped"),
+        "{}",
+        closed.stdout
+    );
+    let unknown = ask(&[]);
+    assert!(unknown.stdout.starts_with("denied:"), "{}", unknown.stdout);
+    assert!(unknown.stdout.contains("cite \"1(2) stop operation\""));
+    // Collecting after the stop of operation is refused; a purpose that
+    // is not commercial is not, after cancellation.
+    let collect = |phase: &str, purpose: &str| {
+        query_one_touch(
+            &[
+                "--action",
+                "collect",
+                "--category",
+                "user.contact.email",
+                "--purpose",
+                purpose,
+                "--basis",
+                "consent",
+                "--phase",
+                phase,
+            ],
+            &[],
+        )
+    };
+    assert!(
+        collect("operation.stopped", "security.login")
+            .stdout
+            .starts_with("denied:")
+    );
+    assert!(
+        collect("account.closed", "security.login")
+            .stdout
+            .starts_with("allowed:")
+    );
+    let typo = ask(&["--phase", "account.clossed"]);
+    assert_ne!(typo.code, 0);
+    assert!(
+        typo.stderr
+            .contains("unknown phase `account.clossed`; did you mean `account.closed`?"),
+        "{}",
+        typo.stderr
+    );
 }
 
 #[test]
@@ -653,6 +742,8 @@ fn query_binds_the_purposes_the_data_was_collected_for() {
                 "marketing.mailing",
                 "--basis",
                 "consent",
+                "--phase",
+                "live",
             ],
             extra,
         )

@@ -245,6 +245,7 @@ fn act(program: &Program, raw: &RawAct) -> Act {
             .map(|s| program.audiences().lookup(s).unwrap())
             .into_iter()
             .collect(),
+        phases: program.all_phases(),
     }
 }
 

@@ -656,6 +656,8 @@ impl<'p> Reference<'p> {
             region,
             do_not_track,
             audiences: audiences.to_vec(),
+            // The generated programs have no rule about a phase.
+            phases: program.all_phases(),
         };
         for (action, recipient, region) in acts
             .iter()

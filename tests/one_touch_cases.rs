@@ -143,12 +143,20 @@ fn anonymized_identifiers_to_an_ad_network_are_refused() {
                 "`user.contact.phone` is an identifier, so this flow cannot carry it anonymized"
             ),
             (
+                "purpose-not-allowed",
+                "`user.contact.phone` may not be shared for `marketing.mailing` after `account.closed`"
+            ),
+            (
                 "sharing-without-basis",
                 "`user.contact.phone` is shared with `ad_network` (third_party) without a basis the policy accepts"
             ),
             (
                 "secondary-use",
                 "`user.contact.phone` was collected for `security.identification`, `security.login` and `service.provide`, not for `marketing.mailing`"
+            ),
+            (
+                "purpose-not-allowed",
+                "`user.device.imei` may not be shared for `marketing.mailing` after `account.closed`"
             ),
             (
                 "purpose-restricted",
@@ -299,6 +307,10 @@ flow orders_db -> investigators
     protected by encryption.in_transit
 ",
         &[
+            (
+                "purpose-not-allowed",
+                "`user.order` may not be shared for `marketing.mailing` after `account.closed`",
+            ),
             (
                 "sharing-without-basis",
                 "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
@@ -642,6 +654,10 @@ flow orders_db -> public_board
 ",
         &[
             (
+                "purpose-not-allowed",
+                "`user.location` may not be disclosed for `marketing.mailing` after `account.closed`",
+            ),
+            (
                 "sharing-without-basis",
                 "`user.location` is disclosed to `public_board` (public) without a basis the policy accepts",
             ),
@@ -938,7 +954,17 @@ flow analytics -> mail_vendor
 ";
     let (_, compilation) = with_case(text);
     let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
-    assert_eq!(names, vec!["inconsistent-flow"]);
+    // Its phase is not known either: every phase, so the rules against
+    // commercial use after cancellation and after the stop of operation
+    // apply to it.
+    assert_eq!(
+        names,
+        vec![
+            "purpose-not-allowed",
+            "purpose-not-allowed",
+            "inconsistent-flow"
+        ]
+    );
 }
 
 // ---- 6: children's personal information. The notice's section 6 has no
@@ -1087,5 +1113,109 @@ flow order_service -> campaigns
                 "`user.location` was collected for `service.provide`, not for `marketing.mailing`",
             ),
         ],
+    );
+}
+
+const MAILING_FROM_ACCOUNTS: &str = "\
+system crm \"the customer relationship system\" in site
+
+/// The mailing list, fed from the account database.
+flow accounts_db -> crm
+    carries user.contact.email
+    for marketing.mailing
+    with consent.explicit, consent.new_purpose
+    protected by encryption.in_transit
+";
+
+/// 1(2) 1 s.3: the account database keeps closed accounts' data for three
+/// years; a flow out of it for the mailing list, a commercial purpose, reads
+/// that data too, and no commercial use is allowed after cancellation.
+#[test]
+fn closed_accounts_data_for_marketing_is_refused() {
+    assert_case!(
+        MAILING_FROM_ACCOUNTS,
+        &[(
+            "purpose-not-allowed",
+            "`user.contact.email` may not be used for `marketing.mailing` after `account.closed`",
+        )],
+    );
+}
+
+/// The same flow, narrowed to live data (the accounts in use), is what
+/// the policy permits.
+#[test]
+fn live_accounts_data_for_marketing_is_accepted() {
+    let text = MAILING_FROM_ACCOUNTS.replace(
+        "    protected by encryption.in_transit\n",
+        "    protected by encryption.in_transit\n    while account.active\n",
+    );
+    assert_case!(&text, &[]);
+}
+
+/// Narrowed to the closed accounts only, it is refused all the same.
+#[test]
+fn data_after_cancellation_for_marketing_is_refused() {
+    let text = MAILING_FROM_ACCOUNTS.replace(
+        "    protected by encryption.in_transit\n",
+        "    protected by encryption.in_transit\n    after account.closed\n",
+    );
+    let (_, compilation) = with_case(&text);
+    assert_eq!(
+        found(&compilation),
+        owned(&[(
+            "purpose-not-allowed",
+            "`user.contact.email` may not be used for `marketing.mailing` after `account.closed`",
+        )])
+    );
+}
+
+/// A store that keeps data for a time counted from collection keeps it
+/// whatever happens to the person: its data is in every phase, so a
+/// commercial use of it meets both rules (cancellation or deletion, and
+/// the stop of operation).
+#[test]
+fn tracking_events_kept_from_collection_for_commercial_use_are_refused() {
+    assert_case!(
+        "\
+system crm \"the customer relationship system\" in site
+
+/// Click statistics per customer, read from the tracking stream.
+flow tracking_events -> crm
+    carries user.tracking.clicks
+    for tracking.clicks
+    protected by encryption.in_transit
+",
+        &[
+            (
+                "purpose-not-allowed",
+                "`user.tracking.clicks` may not be used for `tracking.clicks` after \
+                 `account.closed` or `information.deleted`",
+            ),
+            (
+                "purpose-not-allowed",
+                "`user.tracking.clicks` may not be used for `tracking.clicks` after \
+                 `operation.stopped`",
+            ),
+        ],
+    );
+}
+
+/// Data collected from the person is live: a collection for a commercial
+/// purpose is still accepted.
+#[test]
+fn a_collection_for_a_commercial_purpose_is_live_and_accepted() {
+    assert_case!(
+        "\
+/// A second tracker for the links in the e-mails.
+tracker mail_tracker \"click tracking of the e-mails\" using tracked_link
+    honours do not track
+    in site
+
+flow customer -> mail_tracker
+    carries user.tracking.clicks
+    for tracking.clicks
+    protected by encryption.in_transit
+",
+        &[],
     );
 }

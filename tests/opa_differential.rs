@@ -135,7 +135,28 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
         json!({"privet_test": {"pairs": pair_names, "subjects": subject_names}}),
     ))
     .unwrap();
-    let contexts = support::contexts(program);
+    // Each context in each phase choice; with Do Not Track on, in a phase
+    // not known only (no rule about Do Not Track names a phase).
+    let contexts: Vec<Act> = support::contexts(program)
+        .into_iter()
+        .flat_map(|context| {
+            let choices = if context.do_not_track {
+                vec![None]
+            } else {
+                phase_choices(program)
+            };
+            choices
+                .into_iter()
+                .map(move |phase| (context.clone(), phase))
+        })
+        .map(|(context, phase)| Act {
+            phases: match phase {
+                Some(phase) => program.phase_set(phase),
+                None => program.all_phases(),
+            },
+            ..context
+        })
+        .collect();
     let chunk = contexts.len().div_ceil(threads.max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = contexts
@@ -218,11 +239,16 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         * PartyKind::ALL.len()
         * (program.bases().len() + 1)
         * (program.regions().len() + 1)
-        * 2
+        // Do Not Track off in each phase choice, on in a phase not known.
+        * (phase_choices(program).len() + 1)
         * (program.audiences().len() + 1);
     assert!(
         program.audiences().len() > 1,
         "One Touch declares its audiences"
+    );
+    assert!(
+        phase_choices(program).len() > 3,
+        "One Touch has rules about the data after events"
     );
     assert_eq!(compared, domain);
     // Straight to standard error, so that the harness shows it.
@@ -230,13 +256,15 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         std::io::stderr(),
         "regorus and privet agree on all {compared} acts of the One Touch policy \
          ({} actions x {} categories x {} purposes x {} recipients x {} basis choices \
-         x {} region choices x 2 Do Not Track x {} subject choices) in {:.1?}",
+         x {} region choices x ({} phase choices without Do Not Track + 1 with it) \
+         x {} subject choices) in {:.1?}",
         Action::ALL.len(),
         program.categories().len(),
         program.purposes().len(),
         PartyKind::ALL.len(),
         program.bases().len() + 1,
         program.regions().len() + 1,
+        phase_choices(program).len(),
         program.audiences().len() + 1,
         start.elapsed()
     )
@@ -275,6 +303,7 @@ fn the_rego_binds_purposes_as_privet_on_the_one_touch_policy() {
                     region: None,
                     do_not_track: false,
                     audiences: Vec::new(),
+                    phases: program.all_phases(),
                 };
                 let mut input = ActInput::of(program, &act);
                 input.collected_for = collected_for
@@ -360,7 +389,36 @@ fn sample_act(random: &mut privet::generate::SplitMix64, program: &Program) -> A
         } else {
             Vec::new()
         },
+        // Live, after one event, or not known.
+        phases: match random.pick(&phase_choices(program)).copied().flatten() {
+            Some(phase) => program.phase_set(phase),
+            None => program.all_phases(),
+        },
     }
+}
+
+/// The phases an act of the domain may give: not known (`None`), live, and
+/// for each distinct `after` clause of the program's rules its first event
+/// (the other events of a clause engage the same rules but for rules that
+/// name them alone, whose first event is then there too), and one event no
+/// rule names, if there is one.
+fn phase_choices(program: &Program) -> Vec<Option<usize>> {
+    let mut choices = vec![None, Some(privet::model::LIVE_PHASE)];
+    let mut named = std::collections::BTreeSet::new();
+    for rule in &program.rules {
+        named.extend(rule.after.iter().copied());
+        if let Some(first) = rule.after.first() {
+            let phase = privet::model::event_phase(*first);
+            if !choices.contains(&Some(phase)) {
+                choices.push(Some(phase));
+            }
+        }
+    }
+    let events = program.vocabulary(privet::model::Namespace::Event);
+    if let Some(unnamed) = events.ids().find(|id| !named.contains(id)) {
+        choices.push(Some(privet::model::event_phase(unnamed)));
+    }
+    choices
 }
 
 /// Evaluates the bundle's entry points for one input.

@@ -20,7 +20,12 @@
 //!   allow` clause is such a rule, made by the resolver); otherwise it is
 //!   forbidden by default;
 //! - a basis is accepted by a clause naming it or an ancestor, for the
-//!   purposes of its exemption only (`exemption x for p`).
+//!   purposes of its exemption only (`exemption x for p`);
+//! - the data of an act is in some phases (live, or after an event of the
+//!   person's lifecycle; every phase when that is not known): an `allow` or
+//!   `deny` with `after EVENTS` is about the data after those events only,
+//!   so a `deny` engages when some phase of the act is among them, and an
+//!   `allow` only when every phase is (fail closed both ways).
 //!
 //! So a rule on an ancestor covers every descendant, a deny on
 //! `user.contact.email` catches a flow of the broad `user.contact`, and a
@@ -47,6 +52,26 @@ pub struct Act {
     /// or leaf); empty when that is not known: then every audience, so a
     /// rule about children applies to it (fail closed).
     pub audiences: Vec<NameId>,
+    /// The phases the data may be in ([`crate::model::LIVE_PHASE`], or
+    /// after an event: see [`Program::phase_count`]); every phase when that
+    /// is not known ([`Program::all_phases`]).
+    pub phases: FixedBitSet,
+}
+
+/// Whether a rule's `after` clause engages it for data in some phases: a
+/// forbidding rule when one of the phases is after one of its events, an
+/// allowing rule when all of them are (no phase given: every phase).
+pub fn phases_engage(rule: &Rule, phases: &FixedBitSet) -> bool {
+    if rule.after.is_empty() {
+        return true;
+    }
+    let named = |phase: usize| rule.after.iter().any(|event| event_phase(*event) == phase);
+    let every = phases.is_clear();
+    if rule.kind.forbids() {
+        every || phases.ones().any(named)
+    } else {
+        !every && phases.ones().all(named)
+    }
 }
 
 /// The outcome of [`decide`].
@@ -267,6 +292,9 @@ pub fn engage<'a>(
         .recipients
         .is_some_and(|recipients| !recipients.contains(act.recipient))
     {
+        return None;
+    }
+    if !phases_engage(rule, &act.phases) {
         return None;
     }
     let mut acceptance = Acceptance::Any;

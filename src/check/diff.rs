@@ -1996,6 +1996,9 @@ impl<'p> Version<'p> {
                 .checked_sub(1)
                 .map(|i| self.regions.get(i).copied().unwrap_or(NOTHING)),
             do_not_track: context.dnt == 1,
+            // Permissions are compared for live data; a rule's `after`
+            // clause is part of its text, compared with the rules.
+            phases: self.program.phase_set(crate::model::LIVE_PHASE),
             audiences: self
                 .audiences
                 .get(context.audience)

@@ -65,13 +65,13 @@ pub(super) fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, Party
 
 /// The acts one category and purpose of a flow stand for: each of its
 /// actions, in each region of its target (unknown when it declares none),
-/// about the audiences whose data it carries. Under Do Not Track the region
-/// does not matter, and is left unknown.
+/// about the audiences whose data it carries, in the phases it carries.
+/// Under Do Not Track the region does not matter, and is left unknown.
 fn flow_acts(
     program: &Program,
     flow: &Flow,
     (category, purpose): (NameId, NameId),
-    audiences: &[NameId],
+    (audiences, phases): (&[NameId], &FixedBitSet),
     do_not_track: bool,
 ) -> Vec<Act> {
     let regions: Vec<Option<NameId>> = match program.node(flow.to) {
@@ -92,6 +92,7 @@ fn flow_acts(
                 region: *region,
                 do_not_track,
                 audiences: audiences.to_vec(),
+                phases: phases.clone(),
             });
         }
     }
@@ -161,6 +162,8 @@ struct Checker<'p> {
     /// For each category leaf, the requirements that cover it.
     requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
+    /// Where the data in each phase comes from, for rules with `after`.
+    phase_origins: super::phases::PhaseOrigins<'p>,
     /// The categories of flows (by span) already reported as undisclosed
     /// collections, so a flow with several purposes gets one diagnostic.
     undisclosed_seen: BTreeSet<Span>,
@@ -221,6 +224,7 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
         tracking: tracking_flows(program),
         requirements_by_leaf,
         paths: PathFinder::new(program, graph),
+        phase_origins: super::phases::PhaseOrigins::new(program, graph),
         undisclosed_seen: BTreeSet::new(),
         report: FlowReport::default(),
     };
@@ -372,13 +376,20 @@ impl<'p> Checker<'p> {
             } else {
                 audience_leaves(program, self.graph.flow_audiences(program, id))
             };
+            // In which phases: those the flow carries, or every phase for a
+            // category taken as declared.
+            let phases = if !source_is_subject && declared.is_disjoint(&carried) {
+                program.all_phases()
+            } else {
+                self.graph.phases_of_flow(program, id)
+            };
             for (purpose, purpose_span) in &flow.purposes {
                 self.act(
                     id,
                     flow,
                     (*category, *category_span),
                     (*purpose, *purpose_span),
-                    &audiences,
+                    (&audiences, &phases),
                     &atoms,
                 );
             }
@@ -414,7 +425,7 @@ impl<'p> Checker<'p> {
         flow: &Flow,
         (category, category_span): (NameId, Span),
         (purpose, purpose_span): (NameId, Span),
-        audiences: &[NameId],
+        (audiences, phases): (&[NameId], &FixedBitSet),
         atoms: &[usize],
     ) {
         let program = self.program;
@@ -422,7 +433,13 @@ impl<'p> Checker<'p> {
         let unplaced = program
             .node(flow.to)
             .is_some_and(|node| node.regions.is_empty());
-        for act in flow_acts(program, flow, (category, purpose), audiences, false) {
+        for act in flow_acts(
+            program,
+            flow,
+            (category, purpose),
+            (audiences, phases),
+            false,
+        ) {
             if unplaced {
                 for rule_id in super::decision::confining_unknown_region(program, &act, atoms) {
                     if let Some(rule) = program.rule(rule_id)
@@ -554,24 +571,27 @@ impl<'p> Checker<'p> {
                     .cited_label(rule.meta.head, "restricted here", rule.meta.cite_text())
                     .label(purpose_span, "this purpose is not among them")
                 }
-                RuleKind::Deny if act.action.is_onward() => Diagnostic::new(
-                    Name::SharingWithoutBasis,
-                    category_span,
-                    format!(
-                        "{subject} is {} `{target}` ({}) without a basis the policy accepts",
-                        handed(act.action),
-                        act.recipient
-                    ),
-                )
-                .primary_message(primary(format!("{} here", past_tense(act.action))))
-                .cited_label(rule.meta.head, "forbidden here", rule.meta.cite_text())
-                .note(accepted_bases_note(program, rule, &act.bases)),
+                RuleKind::Deny if act.action.is_onward() && rule.after.is_empty() => {
+                    Diagnostic::new(
+                        Name::SharingWithoutBasis,
+                        category_span,
+                        format!(
+                            "{subject} is {} `{target}` ({}) without a basis the policy accepts",
+                            handed(act.action),
+                            act.recipient
+                        ),
+                    )
+                    .primary_message(primary(format!("{} here", past_tense(act.action))))
+                    .cited_label(rule.meta.head, "forbidden here", rule.meta.cite_text())
+                    .note(accepted_bases_note(program, rule, &act.bases))
+                }
                 RuleKind::Deny => Diagnostic::new(
                     Name::PurposeNotAllowed,
                     category_span,
                     format!(
-                        "{subject} may not be {} for `{purpose}`",
-                        past_tense(act.action)
+                        "{subject} may not be {} for `{purpose}`{}",
+                        past_tense(act.action),
+                        super::phases::forbidden_suffix(program, rule, act)
                     ),
                 )
                 .primary_message(primary(format!(
@@ -601,6 +621,11 @@ impl<'p> Checker<'p> {
                     .note(accepted_bases_note(program, rule, &act.bases))
                 }
                 RuleKind::HonourDnt | RuleKind::Allow => continue,
+            };
+            let diagnostic = if rule.after.is_empty() {
+                diagnostic
+            } else {
+                self.phase_origins.explain(flow, act, rule, diagnostic)
             };
             let diagnostic = exemption_scope_notes(program, act)
                 .into_iter()
@@ -1105,16 +1130,22 @@ impl<'p> Checker<'p> {
             return;
         }
         // The first act of the flow that Do Not Track forbids, and the rule.
-        let Some(rule) = flow_acts(program, flow, (category, purpose), audiences, true)
-            .into_iter()
-            .find_map(|act| {
-                decide_atoms(program, &act, atoms)
-                    .forbidding
-                    .iter()
-                    .filter_map(|rule| program.rule(*rule))
-                    .find(|rule| rule.kind == RuleKind::HonourDnt)
-            })
-        else {
+        let every_phase = program.all_phases();
+        let Some(rule) = flow_acts(
+            program,
+            flow,
+            (category, purpose),
+            (audiences, &every_phase),
+            true,
+        )
+        .into_iter()
+        .find_map(|act| {
+            decide_atoms(program, &act, atoms)
+                .forbidding
+                .iter()
+                .filter_map(|rule| program.rule(*rule))
+                .find(|rule| rule.kind == RuleKind::HonourDnt)
+        }) else {
             return;
         };
         // Data that reached the source for a tracking purpose was checked

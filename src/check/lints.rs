@@ -120,11 +120,21 @@ fn all_under(vocabulary: &Vocabulary, inner: &[NameId], outer: &[NameId]) -> boo
     inner.iter().all(|id| vocabulary.is_under_any(*id, outer))
 }
 
+/// Whether `wide` is engaged by the phases of every act `narrow` is: it
+/// names no phase, or `narrow` names some, all among `wide`'s (a `deny`
+/// engages when a phase of the act is among its own, an `allow` when every
+/// phase is).
+fn phases_within(narrow: &Rule, wide: &Rule) -> bool {
+    wide.after.is_empty()
+        || (!narrow.after.is_empty() && narrow.after.iter().all(|e| wide.after.contains(e)))
+}
+
 /// Whether a forbidding rule forbids, whatever the act's bases and Do Not
 /// Track, every act of `allow` whose action and recipient it names.
 fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bool {
     if !forbid.exceptions.is_empty()
         || !audiences_within(allow.audiences.as_ref(), forbid.audiences.as_ref())
+        || !phases_within(allow, forbid)
     {
         return false;
     }
@@ -196,6 +206,7 @@ impl<'p> Rules<'p> {
             && (w.regions.is_empty()
                 || (!n.regions.is_empty() && all_under(program.regions(), &n.regions, &w.regions)))
             && audiences_within(n.audiences.as_ref(), w.audiences.as_ref())
+            && phases_within(n, w)
     }
 
     /// Whether the rule `wide` decides everything the rule `narrow` does,

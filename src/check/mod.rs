@@ -9,6 +9,7 @@ pub mod enforceable;
 pub mod flows;
 mod lints;
 pub mod permissions;
+mod phases;
 pub mod purpose_binding;
 pub mod retention;
 

@@ -5,7 +5,7 @@
 //! language server's hover shows this.
 
 use super::decision::{Act, decide};
-use crate::model::{Action, NameId, PartyKind, Program};
+use crate::model::{Action, LIVE_PHASE, NameId, PartyKind, Program};
 
 /// A purpose an act is permitted for, and the bases it needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +117,9 @@ fn permitted(
                 region: None,
                 do_not_track: false,
                 audiences: audiences.to_vec(),
+                // What the policy permits for live data (a rule about the
+                // data after an event is shown by the rule itself).
+                phases: program.phase_set(LIVE_PHASE),
             },
         )
         .allowed

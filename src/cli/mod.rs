@@ -132,6 +132,10 @@ struct QueryArgs {
     /// audience when not given
     #[arg(long)]
     subject: Option<String>,
+    /// The phase of the data: `live`, or an event after which it is
+    /// (`account.closed`); every phase when not given
+    #[arg(long)]
+    phase: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     format: CheckFormat,
@@ -614,6 +618,7 @@ fn query(args: &QueryArgs) -> ExitCode {
         region: args.region.clone(),
         dnt: args.dnt,
         subject: args.subject.clone(),
+        phase: args.phase.clone(),
         collected_for: args.collected_for.clone(),
     };
     let answer = match crate::query::answer(&sources, &compilation.program, &input) {

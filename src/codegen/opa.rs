@@ -5,7 +5,7 @@
 //! only program text in the Rego file is a header comment, escaped.
 
 use super::{comment_text, json_bytes};
-use crate::model::{Action, Condition, NameId, PartyKind, Program, Scope, Vocabulary};
+use crate::model::{Action, Condition, NameId, Namespace, PartyKind, Program, Scope, Vocabulary};
 use crate::query::RuleInfo;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -64,6 +64,8 @@ struct Tables<'a> {
     /// Every audience name to the numbers of the classes of the leaves
     /// below it.
     audiences: BTreeMap<&'a str, Vec<usize>>,
+    /// The events: an act's `phase` is `live` or one of them.
+    events: Vec<&'a str>,
     /// The decision rules, in program order (the index is the rule's
     /// number in `reasons`).
     rules: Vec<RuleTable<'a>>,
@@ -91,6 +93,9 @@ struct RuleTable<'a> {
     regions: Vec<&'a str>,
     /// The audience classes it is about; null for every audience.
     audiences: Option<Vec<usize>>,
+    /// For `allow` and `deny`: the events after which the data it is about
+    /// is (any phase if empty).
+    after: Vec<&'a str>,
     exceptions: Vec<ExceptionTable<'a>>,
     location: &'a str,
     text: &'a str,
@@ -248,6 +253,7 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
             bases: names(program.bases(), &rule.bases),
             regions: names(program.regions(), &rule.regions),
             audiences: audience_classes(program, rule.audiences.as_ref()),
+            after: names(program.vocabulary(Namespace::Event), &rule.after),
             exceptions: rule
                 .exceptions
                 .iter()
@@ -318,6 +324,7 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                         )
                     })
                     .collect(),
+                events: program.vocabulary(Namespace::Event).names().collect(),
                 rules,
                 rules_by_action,
             },

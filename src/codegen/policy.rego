@@ -6,10 +6,12 @@
 #   {"action": "share", "category": "user.contact", "purpose": "service",
 #    "recipient": "processor", "bases": ["consent.explicit"],
 #    "region": "site", "dnt": false, "subject": "customer.child",
-#    "collected_for": ["service.provide"]}
+#    "phase": "account.closed", "collected_for": ["service.provide"]}
 # `recipient` defaults to "first_party", `bases` to [], `region` to null
 # (not known), `dnt` to false, `subject` (the kind of data subject, an
-# audience) to null: not known, so the act is of every audience, and
+# audience) to null: not known, so the act is of every audience, `phase`
+# (`live`, or the event after which the data is) to null: not known, so
+# the data is in every phase, and
 # `collected_for` (the purposes the data was collected for) to [] (not
 # known: no purpose binds it).
 #
@@ -76,6 +78,7 @@ defaults := {
 	"recipient": "first_party",
 	"region": null,
 	"subject": null,
+	"phase": null,
 }
 
 # Every name must be one the program knows: an unknown one is denied, as
@@ -137,6 +140,12 @@ known("subject", null) := true
 
 known("subject", value) if tables.audiences[value]
 
+known("phase", null) := true
+
+known("phase", "live") := true
+
+known("phase", value) if value in tables.events
+
 normalized(act) := {
 	"action": act.action,
 	"category": act.category,
@@ -146,6 +155,7 @@ normalized(act) := {
 	"region": object.get(act, "region", null),
 	"dnt": object.get(act, "dnt", false),
 	"subject": object.get(act, "subject", null),
+	"phase": object.get(act, "phase", null),
 	"collected_for": object.get(act, "collected_for", []),
 }
 
@@ -326,7 +336,25 @@ rule_reason(effect, i) := {
 engaged(rule, act) if {
 	act.action in rule.actions
 	recipient_matches(rule.recipients, act.recipient)
+	phase_engaged(rule, act.phase)
 	kind_engaged(rule, act)
+}
+
+# after: a rule about the data after some events (none: any phase). A
+# forbidding rule engages when the act's data is after one of them, or its
+# phase is not known (then every phase); an allow only when the data is
+# after one of them.
+phase_engaged(rule, _) if count(rule.after) == 0
+
+phase_engaged(rule, null) if {
+	count(rule.after) > 0
+	rule.kind != "allow"
+}
+
+phase_engaged(rule, phase) if {
+	count(rule.after) > 0
+	phase != "live"
+	phase in rule.after
 }
 
 recipient_matches(null, _) := true

@@ -99,7 +99,7 @@ impl Resolver {
         });
         Condition {
             categories,
-            purposes: self.purpose_scope(&clause.purposes),
+            purposes: self.rule_purpose_scope(&clause.purposes, clause.purpose_filter),
             recipients: self.recipients(&clause.recipients),
             regions: self.lookup_all(Namespace::Region, &clause.regions),
             bases: clause
@@ -228,7 +228,7 @@ fn permitting_rule(
     let purposes = match (&condition.purposes, rule_purposes(rule)) {
         (Some(named), Some(own)) => Some(Scope {
             names: named.names.clone(),
-            filter: None,
+            filter: named.filter,
             leaves: intersect(named, &own),
         }),
         (Some(named), None) => Some(named.clone()),
@@ -275,6 +275,8 @@ fn permitting_rule(
         bases: condition.bases.clone(),
         regions,
         audiences,
+        // It permits the rule's acts: of the data in the rule's phases.
+        after: rule.after.clone(),
         exceptions: exception
             .carve_outs
             .iter()

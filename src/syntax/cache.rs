@@ -183,9 +183,9 @@ struct_spans! {
     ObligationDecl { name, label, trigger, cite }
     BasisClause { bases }
     CategorySelector { filter, names }
-    AllowRule { actions, categories, purposes, recipients, bases, regions, audiences, cite }
-    Exception { keyword, categories, purposes, recipients, bases, regions, audiences, cite, span, head }
-    DenyRule { actions, categories, purposes, recipients, regions, audiences, cite, exceptions }
+    AllowRule { actions, categories, purposes, purpose_filter, recipients, bases, regions, audiences, after, cite }
+    Exception { keyword, categories, purposes, purpose_filter, recipients, bases, regions, audiences, cite, span, head }
+    DenyRule { actions, categories, purposes, purpose_filter, recipients, regions, audiences, after, cite, exceptions }
     RestrictRule { categories, purposes, audiences, cite, exceptions }
     ConfineRule { categories, regions, audiences, cite, exceptions }
     HoldPhase { after, duration, span }
@@ -196,7 +196,8 @@ struct_spans! {
     Backing { technology, settings, span }
     StoreRetain { categories, lifecycle, span }
     NodeDecl { name, label, party, audiences, regions, protection, backing, retains, technologies, honours_dnt, cite }
-    FlowDecl { from, to, transform, categories, purposes, bases, protection, honours_dnt, cite }
+    FlowDecl { from, to, transform, categories, purposes, bases, protection, honours_dnt, phase, cite }
+    FlowPhase { state, events, span }
     crate::diagnostic::Label { span }
     crate::diagnostic::Suggestion { span }
     Diagnostic { primary, labels, suggestion }

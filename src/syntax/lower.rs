@@ -143,6 +143,9 @@ impl Lowerer {
         };
         let once = [
             Rule::purposes,
+            Rule::rule_purposes,
+            Rule::after_clause,
+            Rule::flow_phase,
             Rule::recipients,
             Rule::bases,
             Rule::regions,
@@ -180,7 +183,9 @@ impl Lowerer {
                 .map(|k| self.span(&k))
                 .unwrap_or_else(|| self.span(&clause));
             let (what, example) = match clause.as_rule() {
-                Rule::purposes => ("`for` clause", "for a, b"),
+                Rule::purposes | Rule::rule_purposes => ("`for` clause", "for a, b"),
+                Rule::after_clause => ("`after` clause", "after a, b"),
+                Rule::flow_phase => ("`while` or `after` clause", "after a, b"),
                 Rule::recipients => ("`to` clause", "to a, b"),
                 Rule::bases => ("`under` or `with` clause", "under a, b"),
                 Rule::regions => ("`in` clause", "in a, b"),
@@ -313,20 +318,24 @@ impl Lowerer {
             Rule::allow_rule => ItemKind::Allow(AllowRule {
                 actions: self.actions(pair),
                 categories: self.categories(pair),
-                purposes: self.clause_names(child(pair, Rule::purposes)),
+                purposes: self.clause_names(child(pair, Rule::rule_purposes)),
+                purpose_filter: self.purpose_filter(pair),
                 recipients: self.clause_names(child(pair, Rule::recipients)),
                 bases: child(pair, Rule::bases).map(|b| self.basis_clause(&b)),
                 regions: self.clause_names(child(pair, Rule::regions)),
                 audiences: self.clause_names(child(pair, Rule::audiences)),
+                after: self.clause_names(child(pair, Rule::after_clause)),
                 cite: self.opt_text(pair, Rule::cite),
             }),
             Rule::deny_rule => ItemKind::Deny(DenyRule {
                 actions: self.actions(pair),
                 categories: self.categories(pair),
-                purposes: self.clause_names(child(pair, Rule::purposes)),
+                purposes: self.clause_names(child(pair, Rule::rule_purposes)),
+                purpose_filter: self.purpose_filter(pair),
                 recipients: self.clause_names(child(pair, Rule::recipients)),
                 regions: self.clause_names(child(pair, Rule::regions)),
                 audiences: self.clause_names(child(pair, Rule::audiences)),
+                after: self.clause_names(child(pair, Rule::after_clause)),
                 cite: self.opt_text(pair, Rule::cite),
                 exceptions: self.exceptions(pair),
             }),
@@ -388,6 +397,11 @@ impl Lowerer {
                 bases: child(pair, Rule::bases).map(|b| self.basis_clause(&b)),
                 protection: self.clause_names(child(pair, Rule::protection)),
                 honours_dnt: child(pair, Rule::honours_dnt).map(|h| self.span(&h)),
+                phase: child(pair, Rule::flow_phase).map(|phase| FlowPhase {
+                    state: child(&phase, Rule::name).map(|state| self.ident(&state)),
+                    events: self.clause_names(child(&phase, Rule::after_clause)),
+                    span: self.span(&phase),
+                }),
                 cite: self.opt_text(pair, Rule::cite),
             }),
             _ => return None,
@@ -400,7 +414,7 @@ impl Lowerer {
             name: self.first_name(pair),
             label: self.opt_text(pair, Rule::label),
             flags: children(pair)
-                .filter(|c| c.as_rule() == Rule::category_flag)
+                .filter(|c| matches!(c.as_rule(), Rule::category_flag | Rule::purpose_flag))
                 .map(|c| self.flag(&c))
                 .collect(),
             purposes: self.clause_names(child(pair, Rule::purposes)),
@@ -420,6 +434,8 @@ impl Lowerer {
         Flag {
             flag: if has(pair, Rule::kw_identifier) {
                 CategoryFlag::Identifier
+            } else if has(pair, Rule::kw_commercial) {
+                CategoryFlag::Commercial
             } else {
                 CategoryFlag::Sensitive
             },
@@ -462,6 +478,13 @@ impl Lowerer {
         }
     }
 
+    /// `commercial` after the `for` of a rule or an exception.
+    fn purpose_filter(&self, pair: &P<'_>) -> Option<Flag> {
+        child(pair, Rule::rule_purposes)
+            .and_then(|purposes| child(&purposes, Rule::purpose_filter))
+            .map(|filter| self.flag(&filter))
+    }
+
     fn basis_clause(&self, pair: &P<'_>) -> BasisClause {
         BasisClause {
             word: if has(pair, Rule::kw_with) {
@@ -493,7 +516,8 @@ impl Lowerer {
                     },
                     keyword,
                     categories: self.categories(&e),
-                    purposes: self.clause_names(child(&e, Rule::purposes)),
+                    purposes: self.clause_names(child(&e, Rule::rule_purposes)),
+                    purpose_filter: self.purpose_filter(&e),
                     recipients: self.clause_names(child(&e, Rule::recipients)),
                     bases: child(&e, Rule::bases).map(|b| self.basis_clause(&b)),
                     regions: self.clause_names(child(&e, Rule::regions)),

@@ -270,6 +270,8 @@ pub fn contexts(program: &Program) -> Vec<Act> {
                             region: *region,
                             do_not_track,
                             audiences: Vec::new(),
+                            // Live data, as `diff` compares permissions.
+                            phases: program.phase_set(privet::model::LIVE_PHASE),
                         });
                     }
                 }
