@@ -75,6 +75,8 @@ pub enum ItemKind {
     Restrict(RestrictRule),
     Confine(ConfineRule),
     Retain(RetainRule),
+    Floor(FloorRule),
+    LegalHold(LegalHoldRule),
     Require(RequireRule),
     Honour(HonourRule),
     Node(NodeDecl),
@@ -425,6 +427,35 @@ pub struct RetainRule {
     pub categories: Vec<Ident>,
     pub purposes: Vec<Ident>,
     pub lifecycle: Lifecycle,
+    pub cite: Option<Text>,
+}
+
+/// `at least while account.active then after account.closed keep for
+/// legal_minimum`: how long the data map keeps data at least. The hold has
+/// no `without commercial use` (the grammar allows none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Floor {
+    pub while_state: Option<Ident>,
+    pub hold: Option<Box<HoldPhase>>,
+    pub span: Span,
+}
+
+/// `retain user.contact at least while account.active`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FloorRule {
+    pub categories: Vec<Ident>,
+    pub purposes: Vec<Ident>,
+    pub floor: Floor,
+    pub cite: Option<Text>,
+}
+
+/// `hold user for legal.criminal_investigation while investigation.pending`:
+/// a legal hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegalHoldRule {
+    pub categories: Vec<Ident>,
+    pub purposes: Vec<Ident>,
+    pub state: Ident,
     pub cite: Option<Text>,
 }
 

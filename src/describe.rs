@@ -270,11 +270,50 @@ pub fn lifecycle_text(program: &Program, lifecycle: &Lifecycle) -> String {
     else {
         return "forever".to_string();
     };
+    let mut phases = phase_texts(program, *while_state, hold.as_ref(), false);
+    phases.push(end_text(*end));
+    phases.join(" then ")
+}
+
+/// A floor in privet syntax: `at least while account.active then after
+/// account.closed keep for 3 years (legal_minimum)`, or `forever`.
+pub fn minimum_text(program: &Program, minimum: &Minimum) -> String {
+    match minimum {
+        Minimum::Forever => "forever".to_string(),
+        Minimum::Kept {
+            while_state, hold, ..
+        } => format!(
+            "at least {}",
+            phase_texts(program, *while_state, hold.as_ref(), false).join(" then ")
+        ),
+    }
+}
+
+/// The phases of a store's lifecycle that meet a floor, as written in
+/// privet (a named duration by its name): `while account.active then after
+/// account.closed keep for legal_minimum`, or `forever`.
+pub fn minimum_syntax(program: &Program, minimum: &Minimum) -> String {
+    match minimum {
+        Minimum::Forever => "forever".to_string(),
+        Minimum::Kept {
+            while_state, hold, ..
+        } => phase_texts(program, *while_state, hold.as_ref(), true).join(" then "),
+    }
+}
+
+/// The `while` and hold phases of a lifecycle or a floor; a named duration
+/// by its name alone when `names`, else as `3 years (legal_minimum)`.
+fn phase_texts(
+    program: &Program,
+    while_state: Option<NameId>,
+    hold: Option<&HoldPhase>,
+    names: bool,
+) -> Vec<String> {
     let mut phases = Vec::new();
     if let Some(state) = while_state {
         phases.push(format!(
             "while {}",
-            program.vocabulary(Namespace::State).name(*state)
+            program.vocabulary(Namespace::State).name(state)
         ));
     }
     if let Some(hold) = hold {
@@ -292,23 +331,61 @@ pub fn lifecycle_text(program: &Program, lifecycle: &Lifecycle) -> String {
                 isolated,
             } => archive_text(encrypted, isolated),
         });
-        text.push_str(&format!(" for {}", duration_text(program, &hold.duration)));
+        let duration = match hold.duration.name {
+            Some(name) if names => program
+                .vocabulary(Namespace::Duration)
+                .name(name)
+                .to_string(),
+            _ => duration_text(program, &hold.duration),
+        };
+        text.push_str(&format!(" for {duration}"));
         if hold.without_commercial_use {
             text.push_str(" without commercial use");
         }
         phases.push(text);
     }
-    phases.push(end_text(*end));
-    phases.join(" then ")
+    phases
 }
 
 /// The head of a `retain` rule: `retain user for legal.criminal_investigation`.
 pub fn retention_head(program: &Program, retention: &Retention) -> String {
-    let mut text = format!(
-        "retain {}",
-        scope_text(program.categories(), &retention.categories)
-    );
-    if let Some(purposes) = &retention.purposes {
+    scoped_head(
+        program,
+        "retain",
+        &retention.categories,
+        retention.purposes.as_ref(),
+    )
+}
+
+/// The head of a `retain ... at least` rule: `retain user.contact`.
+pub fn floor_head(program: &Program, floor: &Floor) -> String {
+    scoped_head(
+        program,
+        "retain",
+        &floor.categories,
+        floor.purposes.as_ref(),
+    )
+}
+
+/// A `hold` rule: `hold user for legal.criminal_investigation while
+/// investigation.pending`.
+pub fn legal_hold_text(program: &Program, hold: &LegalHold) -> String {
+    format!(
+        "{} while {}",
+        scoped_head(program, "hold", &hold.categories, hold.purposes.as_ref()),
+        program.vocabulary(Namespace::State).name(hold.state)
+    )
+}
+
+/// `KEYWORD CATEGORIES [for PURPOSES]`.
+pub fn scoped_head(
+    program: &Program,
+    keyword: &str,
+    categories: &Scope,
+    purposes: Option<&Scope>,
+) -> String {
+    let mut text = format!("{keyword} {}", scope_text(program.categories(), categories));
+    if let Some(purposes) = purposes {
         text.push_str(&format!(
             " for {}",
             scope_text(program.purposes(), purposes)

@@ -93,6 +93,8 @@ diagnostic_names! {
         "a share, transfer or disclosure to a recipient without a basis the policy accepts";
     RetentionExceeded => "retention-exceeded", Error,
         "a store keeps a category longer than the policy allows, or ends it more weakly";
+    RetentionTooShort => "retention-too-short", Error,
+        "no store keeps a category as long as the policy promises, or a store may erase data under a legal hold";
     RetentionMissing => "retention-missing", Error,
         "a store holds personal data with no retention declared";
     RetentionUnenforceable => "retention-unenforceable", Error,

@@ -26,6 +26,7 @@ pages! {
     PurposeRestricted => "purpose-restricted",
     SharingWithoutBasis => "sharing-without-basis",
     RetentionExceeded => "retention-exceeded",
+    RetentionTooShort => "retention-too-short",
     RetentionMissing => "retention-missing",
     RetentionUnenforceable => "retention-unenforceable",
     RegionNotAllowed => "region-not-allowed",

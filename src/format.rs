@@ -367,9 +367,37 @@ fn lifecycle(head: &mut Line, lifecycle: &Lifecycle) -> Vec<Block> {
         head.token("forever", lifecycle.span);
         return Vec::new();
     };
+    let mut phases = phase_blocks(None, while_state.as_ref(), hold.as_deref());
+    let mut line = Line::new(end_span.start);
+    if !phases.is_empty() {
+        line.keyword("then");
+    }
+    let how = match end {
+        EndAction::Delete => "delete".to_string(),
+        EndAction::Anonymize => "anonymize".to_string(),
+        EndAction::Archive {
+            encrypted,
+            isolated,
+        } => archive_words(*encrypted, *isolated),
+    };
+    line.token(&how, *end_span);
+    phases.push(line.block());
+    phases
+}
+
+/// The `while` and hold phases of a lifecycle or a floor, the first
+/// starting with `lead` (`at least`) if given.
+fn phase_blocks(
+    lead: Option<&str>,
+    while_state: Option<&Ident>,
+    hold: Option<&HoldPhase>,
+) -> Vec<Block> {
     let mut phases = Vec::new();
     if let Some(state) = while_state {
         let mut line = Line::new(state.span.start);
+        if let Some(lead) = lead {
+            line.keyword(lead);
+        }
         line.keyword("while").ident(state);
         phases.push(line.block());
     }
@@ -377,6 +405,8 @@ fn lifecycle(head: &mut Line, lifecycle: &Lifecycle) -> Vec<Block> {
         let mut line = Line::new(hold.span.start);
         if !phases.is_empty() {
             line.keyword("then");
+        } else if let Some(lead) = lead {
+            line.keyword(lead);
         }
         if let Some(event) = &hold.after {
             line.keyword("after").ident(event);
@@ -394,20 +424,6 @@ fn lifecycle(head: &mut Line, lifecycle: &Lifecycle) -> Vec<Block> {
         }
         phases.push(line.block());
     }
-    let mut line = Line::new(end_span.start);
-    if !phases.is_empty() {
-        line.keyword("then");
-    }
-    let how = match end {
-        EndAction::Delete => "delete".to_string(),
-        EndAction::Anonymize => "anonymize".to_string(),
-        EndAction::Archive {
-            encrypted,
-            isolated,
-        } => archive_words(*encrypted, *isolated),
-    };
-    line.token(&how, *end_span);
-    phases.push(line.block());
     phases
 }
 
@@ -563,6 +579,35 @@ fn item_block(item: &Item) -> Block {
                 head.keyword("for").list(&rule.purposes);
             }
             children.extend(lifecycle(&mut head, &rule.lifecycle).into_iter().map(Some));
+            &rule.cite
+        }
+        ItemKind::Floor(rule) => {
+            head.keyword("retain");
+            head.list(&rule.categories);
+            if !rule.purposes.is_empty() {
+                head.keyword("for").list(&rule.purposes);
+            }
+            let floor = &rule.floor;
+            children.extend(
+                phase_blocks(
+                    Some("at least"),
+                    floor.while_state.as_ref(),
+                    floor.hold.as_deref(),
+                )
+                .into_iter()
+                .map(Some),
+            );
+            &rule.cite
+        }
+        ItemKind::LegalHold(rule) => {
+            head.keyword("hold");
+            head.list(&rule.categories);
+            if !rule.purposes.is_empty() {
+                head.keyword("for").list(&rule.purposes);
+            }
+            let mut line = Line::new(rule.state.span.start);
+            line.keyword("while").ident(&rule.state);
+            children.push(Some(line.block()));
             &rule.cite
         }
         ItemKind::Require(rule) => {

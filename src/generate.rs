@@ -11,7 +11,8 @@
 //! purposes, bases, exemptions, regions, safeguards, durations,
 //! states, events, technologies, obligations, principles, rights and
 //! audiences (kinds of data subject, which the subject is); allow,
-//! deny, restrict, confine, retain, require and honour rules; subjects,
+//! deny, restrict, confine, retain (ceilings and floors), hold, require and
+//! honour rules; subjects,
 //! systems, stores, vendors, authorities, trackers and flows. It refers only
 //! to declared names, so it compiles without errors (warnings, such as an
 //! unused declaration, are allowed).
@@ -574,6 +575,29 @@ impl Generator {
             }
             let lifecycle = self.lifecycle();
             let _ = write!(text, "\n    {lifecycle}");
+            self.item(&text);
+        }
+        // Floors and legal holds on the policy trees, which no store holds
+        // (some leaves of the data trees reach no store, so a floor on them
+        // would not be met); `check` still finds where each leaf is used.
+        for _ in 0..unit {
+            let state = self.pick_from(&self.states.clone());
+            let event = self.pick_from(&self.events.clone());
+            let duration = self.pick_from(&self.durations.clone());
+            let categories = self.rng.some(&self.policy_categories, 2);
+            let floor = match self.rng.below(3) {
+                0 => format!("at least while {state}"),
+                1 => format!("at least while {state}\n    then after {event} keep for {duration}"),
+                _ => format!("at least after {event} archive encrypted for {duration}"),
+            };
+            self.item(&format!("retain {}\n    {floor}", list(&categories)));
+            let categories = self.rng.some(&self.policy_categories, 2);
+            let mut text = format!("hold {}", list(&categories));
+            if self.rng.chance(30) {
+                let purposes = self.rng.some(&self.purposes, 2);
+                let _ = write!(text, " for {}", list(&purposes));
+            }
+            let _ = write!(text, "\n    while {state}");
             self.item(&text);
         }
         for _ in 0..2 * unit {

@@ -940,6 +940,42 @@ pub struct Retention {
     pub meta: Meta,
 }
 
+/// How long the data map keeps data at least: a policy `retain ... at least`,
+/// or `forever` (a `retain ... forever` rule is a floor as well as a
+/// ceiling).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Minimum {
+    Forever,
+    /// `while STATE [then HOLD]` or `HOLD`; the hold's
+    /// `without_commercial_use` is always false.
+    Kept {
+        while_state: Option<NameId>,
+        hold: Option<HoldPhase>,
+        span: Span,
+    },
+}
+
+/// `retain CATEGORIES [for PURPOSES] at least ...` in the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Floor {
+    pub categories: Scope,
+    /// `None`: for every purpose.
+    pub purposes: Option<Scope>,
+    pub minimum: Minimum,
+    pub meta: Meta,
+}
+
+/// `hold CATEGORIES [for PURPOSES] while STATE` in the policy: no store may
+/// erase the data while the state holds for the person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegalHold {
+    pub categories: Scope,
+    /// `None`: for every purpose.
+    pub purposes: Option<Scope>,
+    pub state: NameId,
+    pub meta: Meta,
+}
+
 /// `require SAFEGUARDS for stores|flows of CATEGORIES`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Requirement {
@@ -1042,7 +1078,7 @@ impl StoreTechnology {
     /// those it may give.
     pub fn settings(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
-            StoreTechnology::Postgres => (&["table", "timestamp"], &["columns"]),
+            StoreTechnology::Postgres => (&["table", "timestamp"], &["columns", "hold"]),
             StoreTechnology::S3 => (&["bucket"], &["prefix"]),
             StoreTechnology::Kafka => (&["topic"], &[]),
         }
@@ -1204,6 +1240,10 @@ pub struct Program {
     /// Which rules name which leaf category.
     pub rule_index: RuleIndex,
     pub retentions: Vec<Retention>,
+    /// The `retain ... at least` rules, in source order.
+    pub floors: Vec<Floor>,
+    /// The `hold` rules, in source order.
+    pub legal_holds: Vec<LegalHold>,
     pub requirements: Vec<Requirement>,
     /// One per entry of the node vocabulary, in its order.
     pub nodes: Vec<Node>,
@@ -1236,6 +1276,8 @@ impl Program {
             rules: Vec::new(),
             rule_index: RuleIndex::default(),
             retentions: Vec::new(),
+            floors: Vec::new(),
+            legal_holds: Vec::new(),
             requirements: Vec::new(),
             nodes: Vec::new(),
             flows: Vec::new(),

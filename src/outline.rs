@@ -277,6 +277,8 @@ fn citations(item: &ast::Item) -> Vec<(&ast::Text, Citer)> {
         ItemKind::Restrict(x) => (&x.cite, &x.exceptions, Citer::Rule),
         ItemKind::Confine(x) => (&x.cite, &x.exceptions, Citer::Rule),
         ItemKind::Retain(x) => (&x.cite, &[], Citer::Rule),
+        ItemKind::Floor(x) => (&x.cite, &[], Citer::Rule),
+        ItemKind::LegalHold(x) => (&x.cite, &[], Citer::Rule),
         ItemKind::Require(x) => (&x.cite, &[], Citer::Rule),
         ItemKind::Honour(x) => (&x.cite, &[], Citer::Rule),
         ItemKind::Node(x) => (&x.cite, &[], Citer::DataMap),

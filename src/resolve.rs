@@ -89,6 +89,8 @@ fn item_cite(item: &ast::Item) -> &Option<ast::Text> {
         ItemKind::Restrict(x) => &x.cite,
         ItemKind::Confine(x) => &x.cite,
         ItemKind::Retain(x) => &x.cite,
+        ItemKind::Floor(x) => &x.cite,
+        ItemKind::LegalHold(x) => &x.cite,
         ItemKind::Require(x) => &x.cite,
         ItemKind::Honour(x) => &x.cite,
         ItemKind::Node(x) => &x.cite,
@@ -480,6 +482,17 @@ impl Resolver {
         }
     }
 
+    /// Resolves every part of a floor, reporting all problems before giving
+    /// up on it.
+    fn minimum(&mut self, floor: &ast::Floor) -> Option<Minimum> {
+        let (while_state, hold) = self.phases(floor.while_state.as_ref(), floor.hold.as_deref())?;
+        Some(Minimum::Kept {
+            while_state,
+            hold,
+            span: floor.span,
+        })
+    }
+
     /// Resolves every part of a lifecycle, reporting all problems before
     /// giving up on it.
     fn lifecycle(&mut self, lifecycle: &ast::Lifecycle) -> Option<Lifecycle> {
@@ -494,10 +507,24 @@ impl Resolver {
                 span: lifecycle.span,
             });
         };
-        let state = while_state
-            .as_ref()
-            .map(|state| self.lookup(Namespace::State, state));
-        let hold = hold.as_ref().map(|hold| {
+        let (while_state, hold) = self.phases(while_state.as_ref(), hold.as_deref())?;
+        Some(Lifecycle::Phased {
+            while_state,
+            hold,
+            end: *end,
+            end_span: *end_span,
+            span: lifecycle.span,
+        })
+    }
+
+    /// The `while` and hold phases of a lifecycle or a floor.
+    fn phases(
+        &mut self,
+        while_state: Option<&ast::Ident>,
+        hold: Option<&ast::HoldPhase>,
+    ) -> Option<(Option<NameId>, Option<HoldPhase>)> {
+        let state = while_state.map(|state| self.lookup(Namespace::State, state));
+        let hold = hold.map(|hold| {
             let after = hold
                 .after
                 .as_ref()
@@ -522,13 +549,7 @@ impl Resolver {
             }),
             None => None,
         };
-        Some(Lifecycle::Phased {
-            while_state,
-            hold,
-            end: *end,
-            end_span: *end_span,
-            span: lifecycle.span,
-        })
+        Some((while_state, hold))
     }
 
     /// Resolves one item. A rule with a name that does not resolve is left
@@ -541,6 +562,8 @@ impl Resolver {
             self.program.retentions.len(),
             self.program.requirements.len(),
             self.program.compatibilities.len(),
+            self.program.floors.len(),
+            self.program.legal_holds.len(),
         );
         self.item_inner(item);
         if self.diagnostics.len() > errors_before {
@@ -548,6 +571,8 @@ impl Resolver {
             self.program.retentions.truncate(counts.1);
             self.program.requirements.truncate(counts.2);
             self.program.compatibilities.truncate(counts.3);
+            self.program.floors.truncate(counts.4);
+            self.program.legal_holds.truncate(counts.5);
         }
     }
 
@@ -675,6 +700,32 @@ impl Resolver {
                     categories,
                     purposes,
                     lifecycle,
+                    meta: meta(item, &rule.cite),
+                });
+            }
+            ItemKind::Floor(rule) => {
+                let categories = self.scope(Namespace::Category, &rule.categories, None);
+                let purposes = self.purpose_scope(&rule.purposes);
+                let Some(minimum) = self.minimum(&rule.floor) else {
+                    return;
+                };
+                self.program.floors.push(Floor {
+                    categories,
+                    purposes,
+                    minimum,
+                    meta: meta(item, &rule.cite),
+                });
+            }
+            ItemKind::LegalHold(rule) => {
+                let categories = self.scope(Namespace::Category, &rule.categories, None);
+                let purposes = self.purpose_scope(&rule.purposes);
+                let Some(state) = self.lookup(Namespace::State, &rule.state) else {
+                    return;
+                };
+                self.program.legal_holds.push(LegalHold {
+                    categories,
+                    purposes,
+                    state,
                     meta: meta(item, &rule.cite),
                 });
             }

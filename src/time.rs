@@ -121,6 +121,13 @@ impl Duration {
         })
     }
 
+    /// Whether, from every start date, this duration ends no earlier than
+    /// `other`: the same exact comparison as [`Duration::never_longer_than`],
+    /// the other way round.
+    pub fn never_shorter_than(self, other: Duration) -> bool {
+        other.never_longer_than(self)
+    }
+
     /// The fewest and most days this duration can span, over all start dates.
     /// A system that only knows whole days or a fixed length (S3 lifecycle
     /// days, Kafka's `retention.ms`) is given the fewest: its expiry then
@@ -426,6 +433,38 @@ mod tests {
         assert_eq!(Duration::from_months(36).day_bounds(), (1095, 1096));
         assert_eq!(Duration::from_months(1).day_bounds(), (28, 31));
         assert!(Duration::from_months(2).never_longer_than(Duration::from_months(2)));
+    }
+
+    #[test]
+    fn never_shorter_is_exact_across_units() {
+        let month = Duration::from_months(1);
+        // A month is at least 28 days and at most 31.
+        assert!(month.never_shorter_than(Duration::from_days(28)));
+        assert!(!month.never_shorter_than(Duration::from_days(29)));
+        assert!(Duration::from_days(31).never_shorter_than(month));
+        assert!(!Duration::from_days(30).never_shorter_than(month));
+        let years = Duration::from_months(36);
+        assert!(years.never_shorter_than(Duration::from_days(1095)));
+        assert!(!years.never_shorter_than(Duration::from_days(1096)));
+        assert!(Duration::from_days(1096).never_shorter_than(years));
+        assert!(!Duration::from_days(1095).never_shorter_than(years));
+        assert!(years.never_shorter_than(years));
+        // Mixed on both sides: 1 month 3 days against 34 days.
+        let mixed = Duration { months: 1, days: 3 };
+        assert!(!mixed.never_shorter_than(Duration::from_days(32)));
+        assert!(mixed.never_shorter_than(Duration::from_days(31)));
+        for (a, b) in [
+            (mixed, Duration::from_months(1)),
+            (
+                years,
+                Duration {
+                    months: 35,
+                    days: 31,
+                },
+            ),
+        ] {
+            assert_eq!(a.never_shorter_than(b), never_longer_by_walking(b, a));
+        }
     }
 
     #[test]

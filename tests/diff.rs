@@ -309,6 +309,60 @@ fn retention_longer_widens_and_shorter_narrows() {
     assert_eq!(only_change(&report).class, Class::Narrowing);
 }
 
+/// A floor is a promise to keep: a lower one, or none, widens what the
+/// data map may do; a higher one, or a new one, narrows it. A `forever`
+/// given up drops the duty to keep.
+#[test]
+fn a_lower_floor_widens_and_a_higher_one_narrows() {
+    let floor =
+        "retain user at least while account.active then after account.closed keep for 2 years\n";
+    let with_floor = format!("{BASE}{floor}");
+    let change_of = |old: &str, new: &str| {
+        let report = compare(old, new);
+        let change = only_change(&report).clone();
+        (change.subject, change.class, change.details)
+    };
+    let lower = with_floor.replace("keep for 2 years\n", "keep for 1 year\n");
+    let (subject, class, details) = change_of(&with_floor, &lower);
+    assert_eq!((subject.as_str(), class), ("floor", Class::Widening));
+    assert_eq!(
+        details[0],
+        "promises to keep data for less time: it keeps it 1 year; the old version keeps it at least 2 years"
+    );
+    let (_, class, _) = change_of(&lower, &with_floor);
+    assert_eq!(class, Class::Narrowing);
+    // The same length in other words: no change.
+    let same = with_floor.replace("keep for 2 years\n", "keep for 24 months\n");
+    assert!(semantic(&compare(&with_floor, &same)).is_empty());
+    // Counted from another event: not comparable, so lower.
+    let other = with_floor.replace(
+        "then after account.closed keep for 2 years\n",
+        "then keep for 5 years\n",
+    );
+    let (_, class, _) = change_of(&with_floor, &other);
+    assert_eq!(class, Class::Widening);
+    // Removed widens, added narrows.
+    assert_eq!(change_of(&with_floor, BASE).1, Class::Widening);
+    assert_eq!(change_of(BASE, &with_floor).1, Class::Narrowing);
+    // `forever` given up for a lifecycle: the duty to keep is gone.
+    let forever = format!("{BASE}retain user.location forever\n");
+    let ended = format!("{BASE}retain user.location keep for 1 year then delete\n");
+    let report = compare(&forever, &ended);
+    let change = report
+        .changes
+        .iter()
+        .find(|c| c.subject == "retention" && c.details.iter().any(|d| d.contains("forever")))
+        .unwrap();
+    assert_eq!(change.class, Class::Widening);
+    // A legal hold removed widens; added narrows.
+    let hold = format!("{BASE}hold user while account.active\n");
+    assert_eq!(change_of(&hold, BASE).1, Class::Widening);
+    assert_eq!(
+        change_of(BASE, &hold),
+        ("legal hold".to_string(), Class::Narrowing, Vec::new())
+    );
+}
+
 #[test]
 fn safeguards_obligations_and_sensitivity() {
     let no_requirement = BASE.replace("require encryption.at_rest for stores of user\n", "");

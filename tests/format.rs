@@ -336,6 +336,10 @@ fn lifecycle() -> impl Strategy<Value = String> {
         Just("while active then after closed keep for legal_minimum without commercial use then anonymize".to_string()),
         Just("after closed archive isolated encrypted for 20~years then archive encrypted".to_string()),
         Just("keep for 30~days then delete".to_string()),
+        Just("at least while active".to_string()),
+        Just("at least while active then after closed keep for legal_minimum".to_string()),
+        Just("at least after closed archive encrypted isolated for 20~years".to_string()),
+        Just("at least keep for 30~days".to_string()),
     ]
 }
 
@@ -367,10 +371,12 @@ fn item() -> impl Strategy<Value = String> {
             .prop_map(|(c, p, cite, ex)| format!("restrict {c} to {p}{cite}{ex}")),
         (names(CATEGORIES), lifecycle(), cite())
             .prop_map(|(c, l, cite)| format!("retain {c} {l}{cite}")),
+        (names(CATEGORIES), optional("for", PURPOSES), cite())
+            .prop_map(|(c, p, cite)| format!("hold {c} {p} while active{cite}")),
         (label(), clauses(vec![
             optional("in", REGIONS),
             Just("protected by encryption.at_rest, isolation".to_string()).boxed(),
-            Just("backed by postgres table \"orders\" timestamp \"closed_at\" columns \"a, b, c, d, e, f, g\"".to_string()).boxed(),
+            Just("backed by postgres table \"orders\" timestamp \"closed_at\" columns \"a, b, c, d, e, f, g\" hold \"held\"".to_string()).boxed(),
             names(CATEGORIES).prop_map(|c| format!("retain {c} keep for 1~year then delete")).boxed(),
         ]), cite())
             .prop_map(|(label, rest, cite)| format!("store db{label} {rest}{cite}")),

@@ -25,6 +25,28 @@ fn with_case(text: &str) -> (SourceMap, Compilation) {
     (sources, compilation)
 }
 
+/// The One Touch policy and its data map with one text of one of its files
+/// replaced, and one more file: for cases that change what a store of the
+/// real data map does.
+fn with_replaced_case(file: &str, from: &str, to: &str, text: &str) -> (SourceMap, Compilation) {
+    let mut sources = SourceMap::new();
+    let mut replaced = false;
+    for path in support::privet_files(&support::root().join("policies/one-touch")) {
+        let relative = support::relative(&path);
+        let mut content = std::fs::read_to_string(&path).unwrap();
+        if relative.ends_with(file) {
+            assert!(content.contains(from), "{file} does not contain {from:?}");
+            content = content.replacen(from, to, 1);
+            replaced = true;
+        }
+        sources.add(relative, content);
+    }
+    assert!(replaced, "no file {file}");
+    sources.add(CASE_FILE, text);
+    let compilation = compile(&sources);
+    (sources, compilation)
+}
+
 /// The added file, then the rendered diagnostics.
 fn case_and_diagnostics(text: &str, sources: &SourceMap, compilation: &Compilation) -> String {
     format!(
@@ -1216,6 +1238,193 @@ flow customer -> mail_tracker
     for tracking.clicks
     protected by encryption.in_transit
 ",
+        &[],
+    );
+}
+
+// ---------------------------------------------------------------- 1(2) 1: floors and legal holds
+
+/// Like `assert_case!`, with a text of a One Touch file replaced first; the
+/// snapshot shows the replacement.
+macro_rules! assert_replaced_case {
+    ($file:expr, $from:expr, $to:expr, $text:expr, $expected:expr $(,)?) => {{
+        let (file, from, to, text): (&str, &str, &str, &str) = ($file, $from, $to, $text);
+        let expected: &[(&'static str, &str)] = $expected;
+        let (sources, compilation) = with_replaced_case(file, from, to, text);
+        assert_eq!(found(&compilation), owned(expected));
+        if !expected.is_empty() {
+            insta::assert_snapshot!(format!(
+                "----- REPLACED in {file}\n{from}\n----- BY\n{to}\n{}",
+                case_and_diagnostics(text, &sources, &compilation)
+            ));
+        }
+    }};
+}
+
+const ACCOUNTS_LIFECYCLE: &str = "\
+        while account.active
+        then after account.closed keep for 3 years without commercial use
+        then anonymize";
+
+/// 1(2) 1: "we will continuously store their personal information". The
+/// account database deleting contact details a day after collection breaks
+/// it: no store holding them keeps them while the account is active (the
+/// investigation archive holds them only after it closes).
+#[test]
+fn contact_details_deleted_after_one_day_are_kept_too_short() {
+    assert_replaced_case!(
+        "systems/accounts.privet",
+        ACCOUNTS_LIFECYCLE,
+        "        keep for 1 day without commercial use then delete",
+        "",
+        &[
+            (
+                "retention-too-short",
+                "store `accounts_db` keeps `user.account`, `user.contact.email`, `user.device.details` and `user.device.imei` for less time than the policy promises",
+            ),
+            (
+                "retention-too-short",
+                "store `investigation_archive` keeps `user.account`, `user.contact.email`, `user.device.details` and `user.log` for less time than the policy promises",
+            ),
+        ],
+    );
+}
+
+/// 1(2) 1: a floor is a promise of the company, not of each copy. A login
+/// cache that keeps contact details one day is fine: the account database
+/// keeps them as long as the notice promises.
+#[test]
+fn a_short_lived_copy_of_contact_details_is_fine() {
+    assert_case!(
+        "\
+/// A cache of login details, kept one day.
+store login_cache \"the login cache\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+    retain user.contact, user.account
+        keep for 1 day without commercial use then delete
+
+flow auth_service -> login_cache
+    carries user.contact, user.account
+    for security.login
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 1(2) 1 b: violation and credit records are "permanently saved". A store
+/// of them that deletes them after a day breaks it: `retain ... forever` is
+/// a duty to keep.
+#[test]
+fn violation_records_kept_one_day_are_kept_too_short() {
+    assert_replaced_case!(
+        "systems/legal.privet",
+        "retain user.records forever",
+        "retain user.records keep for 1 day then delete",
+        "",
+        &[(
+            "retention-too-short",
+            "store `violation_records` keeps `user.records.credit` and `user.records.violation` for less time than the policy promises",
+        )],
+    );
+}
+
+/// 1(2) 1 a: the archive for criminal investigations applies "when users
+/// voluntarily delete personal information" as well as on cancellation; an
+/// archive counted from the deletion is within the policy.
+#[test]
+fn an_archive_counted_from_deletion_is_accepted() {
+    assert_case!(
+        "\
+/// Information a person deletes, archived for criminal investigations.
+store deleted_archive \"the archive of deleted information\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+    retain user.contact, user.account
+        after information.deleted archive encrypted isolated for prosecution_limit
+        then anonymize
+
+flow accounts_db -> deleted_archive
+    carries user.contact, user.account
+    for legal.criminal_investigation
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 1(2) 1 a: the archive is kept within the time limit for criminal
+/// prosecution; an archive that keeps it one year only breaks the floor.
+#[test]
+fn an_archive_kept_one_year_is_kept_too_short() {
+    assert_replaced_case!(
+        "systems/legal.privet",
+        "after account.closed archive encrypted isolated for prosecution_limit",
+        "after account.closed archive encrypted isolated for 1 year",
+        "",
+        &[(
+            "retention-too-short",
+            "store `investigation_archive` keeps `user.account`, `user.contact.email`, `user.contact.phone` and `user.device.details` for less time than the policy promises",
+        )],
+    );
+}
+
+/// 1(2) 1: "within the shortest retention period ... we will no longer
+/// commercially use your personal information". A store that holds order
+/// data after the account closes without saying so ends it more weakly.
+#[test]
+fn a_store_dropping_without_commercial_use_is_refused() {
+    assert_case!(
+        "\
+/// A copy of the orders for the accounting team.
+store accounting_db \"the accounting copy of orders\" in site
+    protected by encryption.at_rest, isolation, access.control, access.approval,
+        audit
+    retain user.order
+        while account.active
+        then after account.closed keep for legal_minimum
+        then anonymize
+
+flow orders_db -> accounting_db
+    carries user.order
+    for service.provide
+    protected by encryption.in_transit
+",
+        &[(
+            "retention-exceeded",
+            "store `accounting_db` ends or holds `user.order` more weakly than the policy requires",
+        )],
+    );
+}
+
+const DISPUTE_HOLD: &str = "\
+state order.disputed \"an order of the person is disputed before a court\"
+
+/// Nothing about a disputed order is erased while the dispute lasts.
+hold user.order while order.disputed
+";
+
+/// A legal hold: the order database deletes orders by age, whatever holds.
+#[test]
+fn a_store_erasing_held_data_is_refused() {
+    assert_case!(
+        DISPUTE_HOLD,
+        &[(
+            "retention-too-short",
+            "store `orders_db` may erase `user.order` while `order.disputed` holds",
+        )],
+    );
+}
+
+/// With a `hold` column, the order database's job spares held rows.
+#[test]
+fn a_store_with_a_hold_column_spares_held_data() {
+    assert_replaced_case!(
+        "systems/orders.privet",
+        "timestamp \"account_closed_at\"",
+        "timestamp \"account_closed_at\" hold \"disputed\"",
+        DISPUTE_HOLD,
         &[],
     );
 }

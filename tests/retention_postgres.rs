@@ -472,6 +472,38 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
     }
 }
 
+/// A row under a legal hold and a row inside its floor survive the job; an
+/// expired row under no hold is deleted.
+#[test]
+fn held_rows_and_rows_inside_their_floor_survive_the_job() {
+    let Some(server) = start_server("the PostgreSQL legal hold test") else {
+        return;
+    };
+    let output = build_text(
+        "category user.order\npurpose orders\nstate order.disputed\nevent account.closed\n\
+         allow collect, use, store of user for orders\n\
+         retain user at least after account.closed keep for 30 days\n\
+         hold user while order.disputed\n\
+         subject person\n\
+         store orders_db\n    backed by postgres table \"orders\" timestamp \"closed_at\" hold \"held\"\n\
+         \x20   retain user after account.closed keep for 30 days then delete\n\
+         flow person -> orders_db carries user for orders\n",
+    );
+    let job = job_of(&output, "orders_db");
+    assert!(job.contains("AND NOT \"held\""), "{job}");
+    let sql = format!(
+        "CREATE TABLE orders (label text PRIMARY KEY, closed_at timestamptz, held boolean NOT NULL DEFAULT false);\n\
+         INSERT INTO orders VALUES ('held and expired', now() - interval '40 days', true);\n\
+         INSERT INTO orders VALUES ('inside the floor', now() - interval '10 days', false);\n\
+         INSERT INTO orders VALUES ('active', NULL, false);\n\
+         INSERT INTO orders VALUES ('expired', now() - interval '40 days', false);\n\
+         {job}\n\
+         SELECT label FROM orders ORDER BY label;\n"
+    );
+    let left: Vec<String> = server.psql(&sql).lines().map(str::to_string).collect();
+    assert_eq!(left, ["active", "held and expired", "inside the floor"]);
+}
+
 /// The generated job of a store: `retention/postgres/STORE.sql`.
 fn job_of(output: &Output, store: &str) -> String {
     file(output, &format!("retention/postgres/{store}.sql"))

@@ -33,7 +33,7 @@
 //! once per distinct signature.
 
 use super::decision::{Act, decide, signature};
-use super::retention::{RetentionProblem, compare_lifecycles};
+use super::retention::{RetentionProblem, compare_lifecycles, floor_covers};
 use crate::describe;
 use crate::model::*;
 use crate::source::Span;
@@ -252,6 +252,8 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     vocabularies(old, new, &mut changes);
     rules(old, new, &mut changes);
     retentions(old, new, &mut changes);
+    floors(old, new, &mut changes);
+    legal_holds(old, new, &mut changes);
     requirements(old, new, &mut changes);
     flows(old, new, &mut changes);
     changes.sort_by(|a, b| {
@@ -282,7 +284,7 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
     }
 }
 
-const SUBJECTS: [&str; 24] = [
+const SUBJECTS: [&str; 26] = [
     "policy",
     "section",
     "category",
@@ -301,6 +303,8 @@ const SUBJECTS: [&str; 24] = [
     "audience",
     "rule",
     "retention",
+    "floor",
+    "legal hold",
     "requirement",
     "subject",
     "system",
@@ -1630,6 +1634,14 @@ fn retentions(old: &Program, new: &Program, out: &mut Vec<Change>) {
                 classes.push(Class::Widening);
             }
             Ok(was) => {
+                // `forever` is a floor as well as a ceiling: leaving it
+                // drops a promise to keep.
+                if matches!(was, Lifecycle::Forever { .. })
+                    && !matches!(after.lifecycle, Lifecycle::Forever { .. })
+                {
+                    details.push("no longer promises to keep data forever".to_string());
+                    classes.push(Class::Widening);
+                }
                 let longer = compare_lifecycles(new, &after.lifecycle, &was);
                 let shorter = compare_lifecycles(new, &was, &after.lifecycle);
                 match (&longer, &shorter) {
@@ -1652,6 +1664,130 @@ fn retentions(old: &Program, new: &Program, out: &mut Vec<Change>) {
                 }
             }
         },
+        out,
+    );
+}
+
+fn floor_items(program: &Program) -> Vec<Keyed<'_, Floor>> {
+    program
+        .floors
+        .iter()
+        .map(|floor| {
+            let head = describe::floor_head(program, floor);
+            Keyed {
+                content: format!("{head} {}", describe::minimum_text(program, &floor.minimum)),
+                coarse: head.clone(),
+                key: head,
+                item: floor,
+                meta: &floor.meta,
+            }
+        })
+        .collect()
+}
+
+/// A floor of the old version in the new version's names.
+fn translate_minimum(old: &Program, new: &Program, minimum: &Minimum) -> Result<Minimum, String> {
+    let Minimum::Kept {
+        while_state,
+        hold,
+        span,
+    } = minimum
+    else {
+        return Ok(Minimum::Forever);
+    };
+    let as_lifecycle = Lifecycle::Phased {
+        while_state: *while_state,
+        hold: hold.clone(),
+        end: crate::ast::EndAction::Delete,
+        end_span: *span,
+        span: *span,
+    };
+    match translate(old, new, &as_lifecycle)? {
+        Lifecycle::Phased {
+            while_state, hold, ..
+        } => Ok(Minimum::Kept {
+            while_state,
+            hold,
+            span: *span,
+        }),
+        Lifecycle::Forever { .. } => Ok(Minimum::Forever),
+    }
+}
+
+/// A floor is a promise to keep: a new floor narrows what the data map may
+/// do, a removed or lower one widens it.
+fn floors(old: &Program, new: &Program, out: &mut Vec<Change>) {
+    let pairs = pair(floor_items(old), floor_items(new));
+    report_pairs(
+        "floor",
+        pairs,
+        Class::Narrowing,
+        Class::Widening,
+        |before, after, details, classes| match translate_minimum(old, new, &before.minimum) {
+            Err(reason) => {
+                details.push(format!(
+                    "cannot be compared ({reason}), so it may promise to keep data for less time"
+                ));
+                classes.push(Class::Widening);
+            }
+            Ok(was) => {
+                // Lower: keeping data as the new floor says does not keep
+                // it as the old one did.
+                let lower = floor_covers(new, &after.minimum, &was);
+                let higher = floor_covers(new, &was, &after.minimum);
+                match (&lower, &higher) {
+                    (Some(problem), _) => {
+                        details.push(format!(
+                            "promises to keep data for less time: it {}",
+                            problem
+                                .replace("the policy's floor", "the old floor")
+                                .replace("the policy", "the old version")
+                        ));
+                        classes.push(Class::Widening);
+                    }
+                    (None, Some(_)) => {
+                        details.push("promises to keep data longer".to_string());
+                        classes.push(Class::Narrowing);
+                    }
+                    (None, None) => {
+                        details.push("the same in effect".to_string());
+                        classes.push(Class::Neutral);
+                    }
+                }
+            }
+        },
+        out,
+    );
+}
+
+fn legal_hold_items(program: &Program) -> Vec<Keyed<'_, LegalHold>> {
+    program
+        .legal_holds
+        .iter()
+        .map(|hold| {
+            let text = describe::legal_hold_text(program, hold);
+            Keyed {
+                content: text.clone(),
+                coarse: text.clone(),
+                key: text,
+                item: hold,
+                meta: &hold.meta,
+            }
+        })
+        .collect()
+}
+
+/// A legal hold forbids erasure: a new one narrows, a removed one widens.
+/// A hold is identified by its whole text, so a changed hold is one removed
+/// and one added.
+fn legal_holds(old: &Program, new: &Program, out: &mut Vec<Change>) {
+    let pairs = pair(legal_hold_items(old), legal_hold_items(new));
+    report_pairs(
+        "legal hold",
+        pairs,
+        Class::Narrowing,
+        Class::Widening,
+        |_, _, _, _| {},
         out,
     );
 }

@@ -36,6 +36,7 @@ pub fn check(program: &Program, graph: &DataGraph) -> CheckReport {
     let flows = flows::check_data_map(program, graph);
     diagnostics.extend(flows.diagnostics);
     diagnostics.extend(enforceable::overlapping_stores(program));
+    diagnostics.extend(retention::floors_and_holds(program, graph));
     CheckReport {
         diagnostics,
         findings: flows.findings,

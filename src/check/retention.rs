@@ -8,6 +8,7 @@ use crate::describe::join_and;
 use crate::diagnostic::{Diagnostic, Name};
 use crate::graph::{DataGraph, PathFinder};
 use crate::model::*;
+use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -383,6 +384,13 @@ pub fn compare_lifecycles(
                     "holds it without what the policy's archive requires: {missing}"
                 )));
             }
+            // A store counting from collection may hold data of closed
+            // accounts too, so it carries the policy's restriction as well.
+            if policy_hold.without_commercial_use && !store_hold.without_commercial_use {
+                return Some(RetentionProblem::Weaker(
+                    "holds it without the policy's `without commercial use`".to_string(),
+                ));
+            }
         }
     }
     if end_strength(*store_end) < end_strength(*policy_end) {
@@ -454,4 +462,547 @@ fn archive_shortfall(policy: Hold, store: Hold) -> Option<String> {
     } else {
         Some(join_and(&missing))
     }
+}
+
+// ---------------------------------------------------------------- floors
+
+/// A `retain ... forever` rule read as a floor: a duty to keep without end.
+static FOREVER: Minimum = Minimum::Forever;
+
+/// A floor as the check sees it: a `retain ... at least` rule, or a
+/// `retain ... forever` rule.
+pub struct FloorView<'p> {
+    pub categories: &'p Scope,
+    pub purposes: Option<&'p Scope>,
+    pub minimum: &'p Minimum,
+    pub meta: &'p Meta,
+}
+
+/// The floors of the policy: its `retain ... at least` rules, then its
+/// `retain ... forever` rules.
+pub fn floor_views(program: &Program) -> Vec<FloorView<'_>> {
+    let floors = program.floors.iter().map(|floor| FloorView {
+        categories: &floor.categories,
+        purposes: floor.purposes.as_ref(),
+        minimum: &floor.minimum,
+        meta: &floor.meta,
+    });
+    let forever = program
+        .retentions
+        .iter()
+        .filter(|retention| matches!(retention.lifecycle, Lifecycle::Forever { .. }))
+        .map(|retention| FloorView {
+            categories: &retention.categories,
+            purposes: retention.purposes.as_ref(),
+            minimum: &FOREVER,
+            meta: &retention.meta,
+        });
+    floors.chain(forever).collect()
+}
+
+/// A store that holds personal data: what arrives, for which purposes.
+struct Holder<'p> {
+    node: &'p Node,
+    purposes: BTreeMap<usize, BTreeSet<NameId>>,
+}
+
+/// Whether data held for `purposes` is held for a purpose of `scope` (any,
+/// when the rule has no `for` clause).
+fn serves(program: &Program, purposes: Option<&BTreeSet<NameId>>, scope: Option<&Scope>) -> bool {
+    let Some(purposes) = purposes else {
+        return false;
+    };
+    match scope {
+        None => !purposes.is_empty(),
+        Some(scope) => purposes.iter().any(|purpose| {
+            program
+                .purposes()
+                .leaves_of(*purpose)
+                .any(|leaf| scope.leaves.contains(leaf))
+        }),
+    }
+}
+
+/// Where a store's clause falls short of a floor: the span to point at
+/// (`None`: the whole lifecycle) and what is wrong.
+fn floor_shortfall(
+    program: &Program,
+    store: &Lifecycle,
+    floor: &Minimum,
+) -> Option<(Option<Span>, String)> {
+    let Lifecycle::Phased {
+        while_state: store_while,
+        hold: store_hold,
+        end,
+        ..
+    } = store
+    else {
+        return None;
+    };
+    let Minimum::Kept {
+        while_state: floor_while,
+        hold: floor_hold,
+        ..
+    } = floor
+    else {
+        return Some((
+            None,
+            format!(
+                "{} it in the end; the policy keeps it forever",
+                end_text(*end)
+            ),
+        ));
+    };
+    let states = program.vocabulary(Namespace::State);
+    if let Some(state) = floor_while
+        && *store_while != Some(*state)
+    {
+        return Some((
+            None,
+            match store_while {
+                Some(other) => format!(
+                    "keeps it while `{}`; the policy keeps it while `{}`",
+                    states.name(*other),
+                    states.name(*state)
+                ),
+                None => format!("does not keep it while `{}`", states.name(*state)),
+            },
+        ));
+    }
+    let floor_hold = floor_hold.as_ref()?;
+    let events = program.vocabulary(Namespace::Event);
+    let from = |event: Option<NameId>| match event {
+        Some(event) => format!("from `{}`", events.name(event)),
+        None => "from collection".to_string(),
+    };
+    let Some(store_hold) = store_hold else {
+        return Some((
+            None,
+            format!(
+                "{} it without keeping it {} {}",
+                end_text(*end),
+                duration_text(program, &floor_hold.duration),
+                from(floor_hold.after)
+            ),
+        ));
+    };
+    if store_hold.after != floor_hold.after {
+        return Some((
+            Some(store_hold.span),
+            format!(
+                "counts {}; the policy's floor counts {}",
+                from(store_hold.after),
+                from(floor_hold.after)
+            ),
+        ));
+    }
+    if !store_hold
+        .duration
+        .value
+        .never_shorter_than(floor_hold.duration.value)
+    {
+        return Some((
+            Some(store_hold.span),
+            format!(
+                "keeps it {}; the policy keeps it at least {}",
+                duration_text(program, &store_hold.duration),
+                duration_text(program, &floor_hold.duration)
+            ),
+        ));
+    }
+    archive_shortfall(floor_hold.hold, store_hold.hold).map(|missing| {
+        (
+            Some(store_hold.span),
+            format!("holds it without what the policy's archive requires: {missing}"),
+        )
+    })
+}
+
+/// `retention-too-short` (and `retention-unenforceable` for holds a
+/// technology cannot honour): every floor of the policy met by at least one
+/// store of the data map that holds the data, and every store holding data
+/// under a legal hold able to spare it. See docs/language.md, "Floors and
+/// legal holds".
+pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let floors = floor_views(program);
+    if floors.is_empty() && program.legal_holds.is_empty() {
+        return diagnostics;
+    }
+    let paths = PathFinder::new(program, graph);
+    // The flows into each store, and the stores holding each leaf.
+    let mut incoming: BTreeMap<NameId, Vec<usize>> = BTreeMap::new();
+    for (index, flow) in program.flows.iter().enumerate() {
+        incoming.entry(flow.to).or_default().push(index);
+    }
+    let mut holders: Vec<Holder<'_>> = Vec::new();
+    let mut by_leaf: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for node in program
+        .nodes
+        .iter()
+        .filter(|node| node.kind == crate::ast::NodeKind::Store && node.complete)
+    {
+        let Some(held) = graph.arrived.get(node.id.index()) else {
+            continue;
+        };
+        if held.is_clear() {
+            continue;
+        }
+        let flows = incoming
+            .get(&node.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|index| program.flows.get(*index).map(|flow| (*index, flow)));
+        let purposes = purposes_held(program, graph, flows);
+        for leaf in held.ones() {
+            by_leaf.entry(leaf).or_default().push(holders.len());
+        }
+        holders.push(Holder { node, purposes });
+    }
+    // The first flow carrying each leaf as personal data, and the first
+    // carrying it for each leaf purpose.
+    let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut first_for: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    if !floors.is_empty() {
+        for (index, flow) in program.flows.iter().enumerate() {
+            let personal = graph.personal(program, FlowId(crate::source::offset_u32(index)));
+            for leaf in personal.ones() {
+                first.entry(leaf).or_insert(index);
+                for (purpose, _) in &flow.purposes {
+                    for purpose_leaf in program.purposes().leaves_of(*purpose) {
+                        first_for.entry((leaf, purpose_leaf)).or_insert(index);
+                    }
+                }
+            }
+        }
+    }
+
+    // (holder, clause, floor, span, detail) -> leaves; (flow, floor) -> leaves.
+    type Short = (usize, usize, usize, Option<Span>, String);
+    let mut short: BTreeMap<Short, Vec<usize>> = BTreeMap::new();
+    let mut unkept: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (floor_index, floor) in floors.iter().enumerate() {
+        for leaf in floor.categories.leaves.ones() {
+            let engaged = match floor.purposes {
+                None => first.get(&leaf).copied(),
+                Some(scope) => scope
+                    .leaves
+                    .ones()
+                    .filter_map(|purpose| first_for.get(&(leaf, purpose)).copied())
+                    .min(),
+            };
+            let Some(engaged) = engaged else {
+                continue;
+            };
+            let mut shortfalls = Vec::new();
+            let mut met = false;
+            let mut relevant = 0;
+            for holder_index in by_leaf.get(&leaf).into_iter().flatten() {
+                let Some(holder) = holders.get(*holder_index) else {
+                    continue;
+                };
+                if !serves(program, holder.purposes.get(&leaf), floor.purposes) {
+                    continue;
+                }
+                relevant += 1;
+                // A store with no clause for the leaf is `retention-missing`.
+                let Some(clause_index) =
+                    most_specific_clause(program, &holder.node.retentions, leaf)
+                else {
+                    continue;
+                };
+                let Some(clause) = holder.node.retentions.get(clause_index) else {
+                    continue;
+                };
+                match floor_shortfall(program, &clause.lifecycle, floor.minimum) {
+                    None => met = true,
+                    Some((span, detail)) => {
+                        shortfalls.push((*holder_index, clause_index, floor_index, span, detail));
+                    }
+                }
+            }
+            if met {
+                continue;
+            }
+            if relevant == 0 {
+                unkept.entry((engaged, floor_index)).or_default().push(leaf);
+            }
+            for key in shortfalls {
+                short.entry(key).or_default().push(leaf);
+            }
+        }
+    }
+    for ((holder_index, clause_index, floor_index, span, detail), leaves) in short {
+        let (Some(holder), Some(floor)) = (holders.get(holder_index), floors.get(floor_index))
+        else {
+            continue;
+        };
+        let Some(clause) = holder.node.retentions.get(clause_index) else {
+            continue;
+        };
+        let name = program.node_names().name(holder.node.id);
+        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let first_leaf = leaves.first().copied();
+        let mut diagnostic = Diagnostic::new(
+            Name::RetentionTooShort,
+            span.unwrap_or(clause.lifecycle.span()),
+            format!("store `{name}` keeps {shown} for less time than the policy promises"),
+        )
+        .primary_message(detail)
+        .cited_label(
+            floor.meta.head,
+            "the policy's floor",
+            floor.meta.cite_text(),
+        )
+        .note("no store of the data map that holds it keeps it that long")
+        .help(format!(
+            "keep it `{}`{} here, or in another store that holds it",
+            crate::describe::minimum_syntax(program, floor.minimum),
+            or_longer(floor.minimum)
+        ));
+        if let Some(path) = first_leaf.and_then(|leaf| paths.path_text(holder.node.id, leaf)) {
+            diagnostic = diagnostic.note(format!(
+                "path of `{}`: {path}",
+                leaf_name(program, first_leaf)
+            ));
+        }
+        diagnostics.push(diagnostic);
+    }
+    for ((flow_index, floor_index), leaves) in unkept {
+        let (Some(flow), Some(floor)) = (program.flows.get(flow_index), floors.get(floor_index))
+        else {
+            continue;
+        };
+        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let first_leaf = leaves.first().copied();
+        let (message, primary) = match floor.purposes {
+            None => (
+                format!("no store of the data map keeps {shown}"),
+                "it enters the data map here".to_string(),
+            ),
+            Some(scope) => {
+                let named: Vec<String> = scope
+                    .names
+                    .iter()
+                    .map(|purpose| format!("`{}`", program.purposes().name(*purpose)))
+                    .collect();
+                let purposes = join_and(&named);
+                (
+                    format!("no store of the data map keeps {shown} for {purposes}"),
+                    format!("it is used for {purposes} here"),
+                )
+            }
+        };
+        let mut diagnostic = Diagnostic::new(
+            Name::RetentionTooShort,
+            flow.from_span.to(flow.to_span),
+            message,
+        )
+        .primary_message(primary)
+        .cited_label(
+            floor.meta.head,
+            "the policy's floor",
+            floor.meta.cite_text(),
+        )
+        .help(format!(
+            "keep it in a store whose retention keeps it `{}`{}",
+            crate::describe::minimum_syntax(program, floor.minimum),
+            or_longer(floor.minimum)
+        ));
+        if let Some(path) =
+            first_leaf.and_then(|leaf| super::flows::path_note(program, &paths, flow, leaf))
+        {
+            diagnostic = diagnostic.note(path);
+        }
+        diagnostics.push(diagnostic);
+    }
+    legal_holds(program, &holders, &by_leaf, &paths, &mut diagnostics);
+    diagnostics
+}
+
+/// Every store holding data under a legal hold (for one of its purposes,
+/// when it has a `for` clause) must be able to spare it: it keeps the data
+/// `forever`, or it is a PostgreSQL store with a `hold` column its job
+/// honours. A store backed by S3 or Kafka cannot spare one person's records
+/// (`retention-unenforceable`); any other store may erase held data
+/// (`retention-too-short`).
+fn legal_holds(
+    program: &Program,
+    holders: &[Holder<'_>],
+    by_leaf: &BTreeMap<usize, Vec<usize>>,
+    paths: &PathFinder<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // (holder, clause, hold) -> leaves.
+    let mut erasing: BTreeMap<(usize, usize, usize), Vec<usize>> = BTreeMap::new();
+    for (hold_index, hold) in program.legal_holds.iter().enumerate() {
+        for leaf in hold.categories.leaves.ones() {
+            for holder_index in by_leaf.get(&leaf).into_iter().flatten() {
+                let Some(holder) = holders.get(*holder_index) else {
+                    continue;
+                };
+                if !serves(program, holder.purposes.get(&leaf), hold.purposes.as_ref())
+                    || can_spare(holder.node)
+                {
+                    continue;
+                }
+                let Some(clause_index) =
+                    most_specific_clause(program, &holder.node.retentions, leaf)
+                else {
+                    continue;
+                };
+                let forever = holder
+                    .node
+                    .retentions
+                    .get(clause_index)
+                    .is_some_and(|clause| matches!(clause.lifecycle, Lifecycle::Forever { .. }));
+                if !forever {
+                    erasing
+                        .entry((*holder_index, clause_index, hold_index))
+                        .or_default()
+                        .push(leaf);
+                }
+            }
+        }
+    }
+    for ((holder_index, clause_index, hold_index), leaves) in erasing {
+        let (Some(holder), Some(hold)) = (
+            holders.get(holder_index),
+            program.legal_holds.get(hold_index),
+        ) else {
+            continue;
+        };
+        let Some(clause) = holder.node.retentions.get(clause_index) else {
+            continue;
+        };
+        let name = program.node_names().name(holder.node.id);
+        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let state = program.vocabulary(Namespace::State).name(hold.state);
+        let technology = holder
+            .node
+            .backing
+            .as_ref()
+            .map(|backing| backing.technology);
+        let (diagnostic_name, primary, help) = match technology {
+            Some(technology @ (StoreTechnology::S3 | StoreTechnology::Kafka)) => (
+                Name::RetentionUnenforceable,
+                if technology == StoreTechnology::S3 {
+                    "S3 expires objects by age: it cannot spare the held ones".to_string()
+                } else {
+                    "Kafka drops records by age: it cannot spare the held ones".to_string()
+                },
+                "keep held data in a `postgres` store with a `hold` column, or keep it `forever`"
+                    .to_string(),
+            ),
+            Some(StoreTechnology::Postgres) => (
+                Name::RetentionTooShort,
+                "ends it whatever holds: the store has no `hold` column".to_string(),
+                "add `hold \"COLUMN\"` to `backed by`: a boolean column, true while the person's data is under a hold".to_string(),
+            ),
+            None => (
+                Name::RetentionTooShort,
+                "ends it whatever holds".to_string(),
+                "back the store by `postgres` with a `hold` column, or keep the data `forever`"
+                    .to_string(),
+            ),
+        };
+        let mut diagnostic = Diagnostic::new(
+            diagnostic_name,
+            clause.lifecycle.span(),
+            format!("store `{name}` may erase {shown} while `{state}` holds"),
+        )
+        .primary_message(primary)
+        .cited_label(hold.meta.head, "the legal hold", hold.meta.cite_text())
+        .help(help);
+        let first_leaf = leaves.first().copied();
+        if let Some(path) = first_leaf.and_then(|leaf| paths.path_text(holder.node.id, leaf)) {
+            diagnostic = diagnostic.note(format!(
+                "path of `{}`: {path}",
+                leaf_name(program, first_leaf)
+            ));
+        }
+        diagnostics.push(diagnostic);
+    }
+}
+
+/// Whether a store can spare rows under a legal hold: PostgreSQL with a
+/// `hold` column.
+pub fn can_spare(node: &Node) -> bool {
+    node.backing.as_ref().is_some_and(|backing| {
+        backing.technology == StoreTechnology::Postgres && backing.settings.contains_key("hold")
+    })
+}
+
+fn or_longer(minimum: &Minimum) -> &'static str {
+    match minimum {
+        Minimum::Forever => "",
+        Minimum::Kept { .. } => " (or longer)",
+    }
+}
+
+/// Whether keeping data at least `kept` keeps it at least `floor`: `None`
+/// when it does, else what falls short (for `diff`, which compares a floor
+/// with its old version).
+pub fn floor_covers(program: &Program, kept: &Minimum, floor: &Minimum) -> Option<String> {
+    let lifecycle = match kept {
+        Minimum::Forever => return None,
+        Minimum::Kept {
+            while_state,
+            hold,
+            span,
+        } => Lifecycle::Phased {
+            while_state: *while_state,
+            hold: hold.clone(),
+            end: EndAction::Delete,
+            end_span: *span,
+            span: *span,
+        },
+    };
+    floor_shortfall(program, &lifecycle, floor).map(|(_, detail)| {
+        detail
+            .replace("deletes it in the end", "ends")
+            .replace("deletes it without", "ends without")
+    })
+}
+
+/// Whether a store's lifecycle keeps data at least as long as a floor.
+pub fn meets_floor(program: &Program, store: &Lifecycle, floor: &Minimum) -> bool {
+    floor_shortfall(program, store, floor).is_none()
+}
+
+/// The stores that keep data of a floor at least that long: each holds a
+/// leaf of the floor (for one of its purposes, when it has `for`), and its
+/// clause for the leaf meets the floor. For `privet.json`.
+pub fn floor_met_by(program: &Program, graph: &DataGraph, floor: &FloorView<'_>) -> Vec<NameId> {
+    let mut stores = Vec::new();
+    for node in program
+        .nodes
+        .iter()
+        .filter(|node| node.kind == crate::ast::NodeKind::Store)
+    {
+        let Some(held) = graph.arrived.get(node.id.index()) else {
+            continue;
+        };
+        if held.is_disjoint(&floor.categories.leaves) {
+            continue;
+        }
+        let flows = program
+            .flows
+            .iter()
+            .enumerate()
+            .filter(|(_, flow)| flow.to == node.id);
+        let purposes = purposes_held(program, graph, flows);
+        let meets = held
+            .intersection(&floor.categories.leaves)
+            .filter(|leaf| serves(program, purposes.get(leaf), floor.purposes))
+            .any(|leaf| {
+                most_specific_clause(program, &node.retentions, leaf)
+                    .and_then(|index| node.retentions.get(index))
+                    .is_some_and(|clause| meets_floor(program, &clause.lifecycle, floor.minimum))
+            });
+        if meets {
+            stores.push(node.id);
+        }
+    }
+    stores
 }

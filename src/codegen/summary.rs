@@ -7,7 +7,7 @@
 use super::retention::{DurationRecord, JobRecord, LifecycleRecord};
 use super::{json_bytes, location, one_line};
 use crate::ast::NodeKind;
-use crate::check::retention::governing_retentions;
+use crate::check::retention::{can_spare, floor_met_by, floor_views, governing_retentions};
 use crate::model::{NameId, Namespace, Trigger, Vocabulary};
 use crate::pipeline::Compilation;
 use crate::source::SourceMap;
@@ -27,6 +27,44 @@ struct Summary {
     technologies: Vec<TechnologyRecord>,
     trackers: Vec<TrackerRecord>,
     stores: Vec<StoreRecord>,
+    floors: Vec<FloorRecord>,
+    legal_holds: Vec<LegalHoldRecord>,
+}
+
+/// A floor of the policy: how long the data map keeps data at least.
+#[derive(Serialize)]
+struct FloorRecord {
+    /// `retain user.records forever`, `retain user.contact at least ...`.
+    text: String,
+    location: String,
+    cite: Option<String>,
+    categories: Vec<String>,
+    /// null: for every purpose.
+    purposes: Option<Vec<String>>,
+    /// The stores that hold data of the floor (for one of its purposes)
+    /// and keep it at least that long: `check` asks for one.
+    met_by: Vec<String>,
+}
+
+/// A legal hold of the policy and the stores that hold its data.
+#[derive(Serialize)]
+struct LegalHoldRecord {
+    text: String,
+    location: String,
+    cite: Option<String>,
+    state: String,
+    categories: Vec<String>,
+    purposes: Option<Vec<String>>,
+    stores: Vec<HeldStoreRecord>,
+}
+
+#[derive(Serialize)]
+struct HeldStoreRecord {
+    store: String,
+    /// The boolean column the store's job spares rows by; null when the
+    /// store keeps the data forever (or cannot spare it, which `check`
+    /// reports).
+    hold_column: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -320,6 +358,66 @@ pub fn privet_json(
         })
         .collect();
 
+    let stores_covering = |categories: &crate::model::Scope| -> Vec<&crate::model::Node> {
+        program
+            .nodes
+            .iter()
+            .filter(|node| node.kind == NodeKind::Store)
+            .filter(|node| {
+                node.retentions
+                    .iter()
+                    .any(|clause| !clause.categories.leaves.is_disjoint(&categories.leaves))
+            })
+            .collect()
+    };
+    let scope_names = |vocabulary: &Vocabulary, scope: Option<&crate::model::Scope>| {
+        scope.map(|scope| names(vocabulary, &scope.names))
+    };
+    let floors = floor_views(program)
+        .into_iter()
+        .map(|floor| FloorRecord {
+            text: format!(
+                "{} {}",
+                crate::describe::scoped_head(program, "retain", floor.categories, floor.purposes),
+                crate::describe::minimum_text(program, floor.minimum)
+            ),
+            location: location(sources, floor.meta.keyword),
+            cite: floor.meta.cite_text().map(str::to_string),
+            categories: names(program.categories(), &floor.categories.names),
+            purposes: scope_names(purposes, floor.purposes),
+            met_by: floor_met_by(program, &compilation.graph, &floor)
+                .into_iter()
+                .map(|id| nodes.name(id).to_string())
+                .collect(),
+        })
+        .collect();
+    let legal_holds = program
+        .legal_holds
+        .iter()
+        .map(|hold| LegalHoldRecord {
+            text: crate::describe::legal_hold_text(program, hold),
+            location: location(sources, hold.meta.keyword),
+            cite: hold.meta.cite_text().map(str::to_string),
+            state: program
+                .vocabulary(Namespace::State)
+                .name(hold.state)
+                .to_string(),
+            categories: names(program.categories(), &hold.categories.names),
+            purposes: scope_names(purposes, hold.purposes.as_ref()),
+            stores: stores_covering(&hold.categories)
+                .into_iter()
+                .map(|node| HeldStoreRecord {
+                    store: nodes.name(node.id).to_string(),
+                    hold_column: node
+                        .backing
+                        .as_ref()
+                        .filter(|_| can_spare(node))
+                        .and_then(|backing| backing.settings.get("hold").cloned()),
+                })
+                .collect(),
+        })
+        .collect();
+
     json_bytes(&Summary {
         format_version: FORMAT_VERSION,
         policy: program.policy.as_ref().map(|policy| PolicyRecord {
@@ -339,5 +437,7 @@ pub fn privet_json(
         technologies,
         trackers,
         stores,
+        floors,
+        legal_holds,
     })
 }

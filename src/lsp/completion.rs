@@ -88,8 +88,9 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         "subject" => vec!["is", "cite"],
         "exemption" => vec!["for", "for new purpose", "cite"],
         "retain" => vec![
-            "for", "while", "after", "keep", "archive", "forever", "then", "cite",
+            "for", "at least", "while", "after", "keep", "archive", "forever", "then", "cite",
         ],
+        "hold" => vec!["for", "while", "cite"],
         "require" => vec!["for", "stores", "flows", "of", "cite"],
         "honour" => vec!["for", "cite"],
         "flow" => vec![
@@ -180,10 +181,11 @@ fn want(tokens: &[String]) -> Want {
         "while" => names(Namespace::State),
         "after" | "when" => names(Namespace::Event),
         "before" => names(Namespace::Event),
+        "least" if item == "retain" => Want::Words(vec!["while", "after", "keep", "archive"]),
         "within" | "least" => names(Namespace::Duration),
         "->" => names(Namespace::Node),
         "flow" if at == 0 => names(Namespace::Node),
-        "retain" | "restrict" | "confine" => names(Namespace::Category),
+        "retain" | "hold" | "restrict" | "confine" => names(Namespace::Category),
         "require" if at == 0 => names(Namespace::Safeguard),
         "allow" | "deny" if at == 0 => Want::Words(
             Action::ALL

@@ -359,19 +359,7 @@ fn lifecycle(program: &Program, lifecycle: &Lifecycle) -> Vec<Inline> {
         out.push(text("; then "));
     }
     if let Some(hold) = hold {
-        if let Some(event) = hold.after {
-            out.push(text("after "));
-            out.extend(named(program.vocabulary(Namespace::Event), event));
-            out.push(text(", "));
-        }
-        out.push(text(match hold.hold {
-            Hold::Keep => "kept for ".to_string(),
-            Hold::Archive {
-                encrypted,
-                isolated,
-            } => format!("{} for ", archive_words(encrypted, isolated)),
-        }));
-        out.extend(duration(program, &hold.duration));
+        out.extend(hold_words(program, hold, "kept for "));
         if hold.without_commercial_use {
             out.push(text(" without commercial use"));
         }
@@ -387,6 +375,63 @@ fn lifecycle(program: &Program, lifecycle: &Lifecycle) -> Vec<Inline> {
             .trim_end_matches(',')
             .to_string(),
     }));
+    out
+}
+
+/// "`user`, kept for `p`: ", the start of an entry on retention.
+fn kept_for(program: &Program, categories: &Scope, purposes: Option<&Scope>) -> Vec<Inline> {
+    let mut words = scope(program.categories(), categories);
+    if let Some(purposes) = purposes {
+        words.push(text(", kept for "));
+        words.extend(names(&describe::sorted_names(
+            program.purposes(),
+            &purposes.names,
+        )));
+    }
+    words.push(text(": "));
+    words
+}
+
+/// A floor in words: "kept at least while ...; then after ..., kept for
+/// ...".
+fn minimum(program: &Program, minimum: &Minimum) -> Vec<Inline> {
+    let Minimum::Kept {
+        while_state, hold, ..
+    } = minimum
+    else {
+        return vec![text("kept permanently, at least")];
+    };
+    let mut out = vec![text("kept at least ")];
+    if let Some(state) = while_state {
+        out.push(text("while "));
+        out.extend(named(program.vocabulary(Namespace::State), *state));
+        if hold.is_some() {
+            out.push(text("; then "));
+        }
+    }
+    if let Some(hold) = hold {
+        out.extend(hold_words(program, hold, "for "));
+    }
+    out
+}
+
+/// A hold in words: "after EVENT, kept for DURATION" (`keep` in the words
+/// given), or "archived, encrypted and isolated, for DURATION".
+fn hold_words(program: &Program, hold: &HoldPhase, keep: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    if let Some(event) = hold.after {
+        out.push(text("after "));
+        out.extend(named(program.vocabulary(Namespace::Event), event));
+        out.push(text(", "));
+    }
+    out.push(text(match hold.hold {
+        Hold::Keep => keep.to_string(),
+        Hold::Archive {
+            encrypted,
+            isolated,
+        } => format!("{} for ", archive_words(encrypted, isolated)),
+    }));
+    out.extend(duration(program, &hold.duration));
     out
 }
 
@@ -694,19 +739,25 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
             .retentions
             .iter()
             .map(|retention| {
-                let mut words = scope(program.categories(), &retention.categories);
-                if let Some(purposes) = &retention.purposes {
-                    words.push(text(", kept for "));
-                    words.extend(names(&describe::sorted_names(
-                        program.purposes(),
-                        &purposes.names,
-                    )));
-                }
-                words.push(text(": "));
+                let mut words =
+                    kept_for(program, &retention.categories, retention.purposes.as_ref());
                 words.extend(lifecycle(program, &retention.lifecycle));
                 words.push(text("."));
                 entry(words, &retention.meta)
             })
+            .chain(program.floors.iter().map(|floor| {
+                let mut words = kept_for(program, &floor.categories, floor.purposes.as_ref());
+                words.extend(minimum(program, &floor.minimum));
+                words.push(text("."));
+                entry(words, &floor.meta)
+            }))
+            .chain(program.legal_holds.iter().map(|hold| {
+                let mut words = kept_for(program, &hold.categories, hold.purposes.as_ref());
+                words.push(text("never erased while "));
+                words.extend(named(program.vocabulary(Namespace::State), hold.state));
+                words.push(text("."));
+                entry(words, &hold.meta)
+            }))
             .collect(),
     ));
     blocks.push(Block::Heading(3, "Periods".to_string()));

@@ -191,6 +191,9 @@ struct_spans! {
     HoldPhase { after, duration, span }
     Lifecycle { kind, span }
     RetainRule { categories, purposes, lifecycle, cite }
+    Floor { while_state, hold, span }
+    FloorRule { categories, purposes, floor, cite }
+    LegalHoldRule { categories, purposes, state, cite }
     RequireRule { safeguards, categories, cite }
     HonourRule { purposes, cite }
     Backing { technology, settings, span }
@@ -260,6 +263,8 @@ impl Spans for ItemKind {
             ItemKind::Restrict(x) => x.each_span(f),
             ItemKind::Confine(x) => x.each_span(f),
             ItemKind::Retain(x) => x.each_span(f),
+            ItemKind::Floor(x) => x.each_span(f),
+            ItemKind::LegalHold(x) => x.each_span(f),
             ItemKind::Require(x) => x.each_span(f),
             ItemKind::Honour(x) => x.each_span(f),
             ItemKind::Node(x) => x.each_span(f),

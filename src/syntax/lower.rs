@@ -353,6 +353,20 @@ impl Lowerer {
                 cite: self.opt_text(pair, Rule::cite),
                 exceptions: self.exceptions(pair),
             }),
+            Rule::retain_rule if has(pair, Rule::floor) => ItemKind::Floor(FloorRule {
+                categories: self.list(pair, 0),
+                purposes: self.clause_names(child(pair, Rule::purposes)),
+                floor: self.floor(pair),
+                cite: self.opt_text(pair, Rule::cite),
+            }),
+            Rule::hold_rule => ItemKind::LegalHold(LegalHoldRule {
+                categories: self.list(pair, 0),
+                purposes: self.clause_names(child(pair, Rule::purposes)),
+                state: child(pair, Rule::while_phase)
+                    .map(|w| self.first_name(&w))
+                    .unwrap_or_default(),
+                cite: self.opt_text(pair, Rule::cite),
+            }),
             Rule::retain_rule => ItemKind::Retain(RetainRule {
                 categories: self.list(pair, 0),
                 purposes: self.clause_names(child(pair, Rule::purposes)),
@@ -619,6 +633,22 @@ impl Lowerer {
                 end_span,
             },
             span,
+        }
+    }
+
+    /// The `at least ...` of a `retain` rule.
+    fn floor(&self, pair: &P<'_>) -> Floor {
+        match child(pair, Rule::floor) {
+            Some(floor) => Floor {
+                while_state: child(&floor, Rule::while_phase).map(|w| self.first_name(&w)),
+                hold: child(&floor, Rule::floor_hold).map(|h| Box::new(self.hold_phase(&h))),
+                span: self.span(&floor),
+            },
+            None => Floor {
+                while_state: None,
+                hold: None,
+                span: self.span(pair),
+            },
         }
     }
 

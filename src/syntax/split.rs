@@ -32,6 +32,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "restrict",
     "confine",
     "retain",
+    "hold",
     "require",
     "honour",
     "subject",
