@@ -926,3 +926,69 @@ fn topological_components(program: &Program, component_of: &[usize], count: usiz
     }
     order
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::source::SourceMap;
+
+    const TEXT: &str = "category user.email\npurpose login\nbasis consent\n\
+        state active\nevent closed\nevent deleted\n\
+        allow collect, use, store of user for login under consent\n\
+        subject person\nsystem app\nsystem orphan\n\
+        store live_only retain user while active then delete\n\
+        store after_closed retain user while active then after closed keep for 3 years then delete\n\
+        store from_collection retain user keep for 30 days then delete\n\
+        store no_retain\n\
+        flow person -> app carries user.email for login under consent\n\
+        flow app -> live_only carries user.email for login\n\
+        flow app -> after_closed carries user.email for login\n\
+        flow app -> from_collection carries user.email for login\n\
+        flow app -> no_retain carries user.email for login\n\
+        flow after_closed -> app carries user.email for login\n\
+        flow from_collection -> orphan carries user.email for login after deleted\n";
+
+    fn phases(names: &[&str]) -> Vec<String> {
+        let mut sources = SourceMap::new();
+        sources.add("g.privet", TEXT);
+        let program = crate::pipeline::compile(&sources).program;
+        let graph = DataGraph::build(&program);
+        names
+            .iter()
+            .map(|name| {
+                let id = program.node_names().lookup(name).unwrap();
+                graph.phases[id.index()]
+                    .ones()
+                    .map(|phase| program.phase_name(phase))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stores_keep_the_phases_their_retain_clauses_imply() {
+        assert_eq!(
+            phases(&[
+                "person",
+                "live_only",
+                "after_closed",
+                "from_collection",
+                "no_retain",
+                "orphan"
+            ]),
+            [
+                "live",
+                // What reaches it from the app, which has the closed
+                // accounts' data from `after_closed` (a cycle).
+                "live, after `closed`",
+                "live, after `closed`",
+                "live, after `closed`, after `deleted`",
+                "live, after `closed`, after `deleted`",
+                // Narrowed by the flow's `after deleted`.
+                "after `deleted`",
+            ]
+        );
+    }
+}

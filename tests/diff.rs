@@ -1241,3 +1241,39 @@ fn one_touch_removing_a_dead_rule_is_neutral() {
         "{text}"
     );
 }
+
+/// A rule about the data after an event: its `after` clause is part of its
+/// text, and a flow's `while` or `after` clause part of the flow's.
+#[test]
+fn phases_of_rules_and_flows_are_compared() {
+    let with_rule = format!(
+        "{BASE}\ndeny use of user.contact.email for marketing.mailing after account.closed\n"
+    );
+    let report = compare(BASE, &with_rule);
+    let change = only_change(&report);
+    assert_eq!(
+        (change.class, change.kind),
+        (Class::Narrowing, ChangeKind::Added)
+    );
+    assert_eq!(
+        change.name,
+        "deny use of user.contact.email for marketing.mailing after account.closed"
+    );
+    let map = format!(
+        "{BASE}\nsubject customer\nsystem app in site\nsystem web in site\nflow customer -> app carries user.contact.email for service.provide under consent\nflow app -> web carries user.contact.email for service.provide under consent\n"
+    );
+    let narrowed = map.replace(
+        "flow app -> web carries user.contact.email for service.provide under consent\n",
+        "flow app -> web carries user.contact.email for service.provide under consent\n    while account.active\n",
+    );
+    let report = compare(&map, &narrowed);
+    let change = only_change(&report);
+    assert_eq!(change.class, Class::Narrowing);
+    assert_eq!(
+        change.details[0],
+        "phases: every phase of its source -> `while account.active`"
+    );
+    let report = compare(&narrowed, &map);
+    let change = only_change(&report);
+    assert_eq!(change.class, Class::Widening);
+}

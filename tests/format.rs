@@ -313,6 +313,19 @@ fn optional(word: &'static str, from: &'static [&'static str]) -> BoxedStrategy<
     .boxed()
 }
 
+/// The events of `after` clauses.
+const EVENTS: &[&str] = &["closed", "deleted", "stopped"];
+
+/// A rule's `for` clause: purposes, `commercial`, or both, or none.
+fn rule_purposes() -> BoxedStrategy<String> {
+    prop_oneof![
+        optional("for", PURPOSES),
+        Just("for commercial".to_string()),
+        names(PURPOSES).prop_map(|p| format!("for commercial {p}")),
+    ]
+    .boxed()
+}
+
 fn exceptions() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         (
@@ -353,18 +366,20 @@ fn item() -> impl Strategy<Value = String> {
             }
         ),
         (names(ACTIONS), names(CATEGORIES), clauses(vec![
-            optional("for", PURPOSES),
+            rule_purposes(),
             optional("to", PARTIES),
             prop_oneof![Just(String::new()), names(BASES).prop_map(|b| format!("under {b}")), names(BASES).prop_map(|b| format!("with {b}"))].boxed(),
             optional("in", REGIONS),
             optional("about", AUDIENCES),
+            optional("after", EVENTS),
         ]), cite())
             .prop_map(|(a, c, rest, cite)| format!("allow {a} of {c} {rest}{cite}")),
         (names(ACTIONS), names(CATEGORIES), clauses(vec![
-            optional("for", PURPOSES),
+            rule_purposes(),
             optional("to", PARTIES),
             optional("in", REGIONS),
             optional("about", AUDIENCES),
+            optional("after", EVENTS),
         ]), cite(), exceptions())
             .prop_map(|(a, c, rest, cite, ex)| format!("deny {a} of sensitive {c} {rest}{cite}{ex}")),
         (names(CATEGORIES), names(PURPOSES), cite(), exceptions())
@@ -384,6 +399,7 @@ fn item() -> impl Strategy<Value = String> {
             optional("under", BASES),
             optional("protected by", &["tls", "encryption.in_transit"]),
             prop_oneof![Just(String::new()), Just("honours do not track".to_string())].boxed(),
+            prop_oneof![Just(String::new()), Just("while active".to_string()), names(EVENTS).prop_map(|e| format!("after {e}"))].boxed(),
         ]), cite())
             .prop_map(|(c, p, rest, cite)| format!("flow customer -> db carries {c} for {p} {rest}{cite}")),
         (label(), cite()).prop_map(|(label, cite)| format!("obligation notify{}{cite} ", if label.is_empty() { " \"x\"".to_string() } else { label })),
@@ -395,8 +411,8 @@ fn item() -> impl Strategy<Value = String> {
         ),
         (label(), optional("is", AUDIENCES), cite())
             .prop_map(|(label, kinds, cite)| format!("subject shopper{label} {kinds}{cite}")),
-        (proptest::sample::select(PURPOSES), label(), optional("compatible with", PURPOSES), cite())
-            .prop_map(|(name, label, compatible, cite)| format!("purpose {name}{label} {compatible}{cite}")),
+        (proptest::sample::select(PURPOSES), label(), any::<bool>(), optional("compatible with", PURPOSES), cite())
+            .prop_map(|(name, label, commercial, compatible, cite)| format!("purpose {name}{label}{} {compatible}{cite}", if commercial { " commercial" } else { "" })),
         (proptest::sample::select(BASES), label(), any::<bool>(), cite())
             .prop_map(|(name, label, new, cite)| format!("basis {name}{label}{}{cite}", if new { " for new purpose" } else { "" })),
     ]
@@ -506,7 +522,7 @@ fn vocabulary() -> String {
         out.push_str(&format!("region {r}\n"));
     }
     out.push_str(
-        "safeguard tls\nsafeguard encryption\nsafeguard isolation\nstate active\nevent closed\n",
+        "safeguard tls\nsafeguard encryption\nsafeguard isolation\nstate active\nevent closed\nevent deleted\nevent stopped\n",
     );
     out.push_str("duration legal_minimum = 3 years\nsubject customer\n");
     out

@@ -786,14 +786,32 @@ fn declaration_changes(
                 });
             }
         }
-        Namespace::Purpose => list_change(
-            "compatible with",
-            &compatible_names(old, old_id),
-            &compatible_names(new, new_id),
-            permission_class,
-            details,
-            classes,
-        ),
+        Namespace::Purpose => {
+            list_change(
+                "compatible with",
+                &compatible_names(old, old_id),
+                &compatible_names(new, new_id),
+                permission_class,
+                details,
+                classes,
+            );
+            // Which rules name it (`for commercial`) the rules' own changes
+            // and the permissions show.
+            let commercial =
+                |p: &Program, id: NameId| p.purposes().get(id).is_some_and(|e| e.commercial);
+            let (was, is) = (commercial(old, old_id), commercial(new, new_id));
+            if was != is {
+                details.push(
+                    if is {
+                        "now flagged `commercial`"
+                    } else {
+                        "no longer flagged `commercial`"
+                    }
+                    .to_string(),
+                );
+                classes.push(Class::Neutral);
+            }
+        }
         Namespace::Basis => {
             let (was, is) = (
                 old.new_purpose_bases.contains(&old_id),
@@ -1866,7 +1884,23 @@ fn flow_text(program: &Program, flow: &Flow) -> String {
     if flow.honours_dnt {
         text.push_str(" honours do not track");
     }
+    if let Some(phase) = flow_phase_text(program, flow) {
+        text.push(' ');
+        text.push_str(&phase);
+    }
     text
+}
+
+/// A flow's `while` or `after` clause, normalized.
+fn flow_phase_text(program: &Program, flow: &Flow) -> Option<String> {
+    let phase = flow.phase.as_ref()?;
+    Some(match phase.state {
+        Some(state) => format!("while {}", program.vocabulary(Namespace::State).name(state)),
+        None => format!(
+            "after {}",
+            describe::sorted_names(program.vocabulary(Namespace::Event), &phase.events).join(", ")
+        ),
+    })
 }
 
 fn flow_items(program: &Program) -> Vec<Keyed<'_, Flow>> {
@@ -1914,6 +1948,22 @@ fn flows(old: &Program, new: &Program, out: &mut Vec<Change>) {
                     "no longer honours Do Not Track".to_string()
                 });
                 classes.push(protection_class(after.honours_dnt, before.honours_dnt));
+            }
+            let (was, is) = (flow_phase_text(old, before), flow_phase_text(new, after));
+            if was != is {
+                let shown = |text: &Option<String>| {
+                    text.as_ref()
+                        .map_or("every phase of its source".to_string(), |t| {
+                            format!("`{t}`")
+                        })
+                };
+                details.push(format!("phases: {} -> {}", shown(&was), shown(&is)));
+                // Reading every phase of its source reads more.
+                classes.push(match (&was, &is) {
+                    (Some(_), None) => Class::Widening,
+                    (None, Some(_)) => Class::Narrowing,
+                    _ => Class::Neutral,
+                });
             }
         },
         out,

@@ -77,9 +77,12 @@ fn tokens(text: &str) -> Vec<String> {
 /// The clause keywords that may follow a finished list in an item.
 fn clause_words(item: &str) -> Vec<&'static str> {
     match item {
-        "allow" => vec!["about", "for", "to", "under", "with", "in", "cite"],
+        "allow" => vec!["about", "for", "to", "under", "with", "in", "after", "cite"],
         // An exception's clauses too.
-        "deny" | "restrict" | "confine" => {
+        "deny" => vec![
+            "about", "for", "to", "in", "after", "under", "with", "cite", "except",
+        ],
+        "restrict" | "confine" => {
             vec![
                 "about", "for", "to", "in", "under", "with", "cite", "except",
             ]
@@ -100,6 +103,8 @@ fn clause_words(item: &str) -> Vec<&'static str> {
             "with",
             "protected by",
             "honours do not track",
+            "while",
+            "after",
             "cite",
         ],
         "store" => vec!["in", "protected by", "backed by", "retain", "cite"],
@@ -107,7 +112,7 @@ fn clause_words(item: &str) -> Vec<&'static str> {
         "vendor" => vec!["is", "in", "cite"],
         "tracker" => vec!["using", "honours do not track", "in", "cite"],
         "category" => vec!["sensitive", "identifier", "cite"],
-        "purpose" => vec!["compatible with", "cite"],
+        "purpose" => vec!["commercial", "compatible with", "cite"],
         "basis" => vec!["for new purpose", "cite"],
         "technology" => vec!["for", "opt out by", "cite"],
         "obligation" => vec!["when", "after", "before", "at least", "cite"],
@@ -154,6 +159,7 @@ fn want(tokens: &[String]) -> Want {
     match keyword {
         "of" => names(Namespace::Category),
         "sensitive" | "identifier" if before == "of" => names(Namespace::Category),
+        "commercial" if before == "for" => names(Namespace::Purpose),
         "for" if matches!(before, "keep" | "archive" | "encrypted" | "isolated") => {
             names(Namespace::Duration)
         }
@@ -221,6 +227,7 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
         "for" | "after" | "before" => true,
         "by" => matches!(before, "protected" | "backed"),
         "sensitive" | "identifier" => before == "of",
+        "commercial" => before == "for",
         "allow" | "deny" => at == 0 || before == "except",
         _ => at == 0,
     }
@@ -410,6 +417,14 @@ mod tests {
             Want::Names(Namespace::Category)
         );
         assert_eq!(
+            want_after("allow use of a for commercial "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(
+            want_after("deny use of a for commercial after "),
+            Want::Names(Namespace::Event)
+        );
+        assert_eq!(
             want_after("allow use of sensitive "),
             Want::Names(Namespace::Category)
         );
@@ -497,7 +512,7 @@ mod tests {
         );
         assert_eq!(
             want_after("purpose a \"x\" "),
-            Want::Words(vec!["compatible with", "cite"])
+            Want::Words(vec!["commercial", "compatible with", "cite"])
         );
         assert_eq!(
             want_after("basis a \"x\" "),
