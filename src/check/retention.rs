@@ -384,9 +384,15 @@ pub fn compare_lifecycles(
                     "holds it without what the policy's archive requires: {missing}"
                 )));
             }
-            // A store counting from collection may hold data of closed
-            // accounts too, so it carries the policy's restriction as well.
-            if policy_hold.without_commercial_use && !store_hold.without_commercial_use {
+            // The restriction is the policy's for the time after its event.
+            // A hold counted from collection spans the live data too, which
+            // may be used commercially: there the policy's `deny ... for
+            // commercial after EVENT` rules judge each flow out of the store
+            // by the phases of its data, and the store's words are not asked.
+            if policy_hold.without_commercial_use
+                && store_hold.after.is_some()
+                && !store_hold.without_commercial_use
+            {
                 return Some(RetentionProblem::Weaker(
                     "holds it without the policy's `without commercial use`".to_string(),
                 ));
