@@ -257,7 +257,18 @@ fn rule_entry(program: &Program, rule: &Rule) -> Entry {
                 words.push(text(" "));
                 words.extend(about_words(program, audiences));
             }
+            let commercial = rule
+                .purposes
+                .as_ref()
+                .is_some_and(|s| s.filter == Some(crate::ast::CategoryFlag::Commercial));
             match purposes {
+                Some(purposes) if commercial && purposes.is_empty() => {
+                    words.push(text(" for any commercial purpose"));
+                }
+                Some(purposes) if commercial => {
+                    words.push(text(" for the commercial purposes of "));
+                    words.extend(purposes);
+                }
                 Some(purposes) => {
                     words.push(text(" for "));
                     words.extend(purposes);
@@ -281,6 +292,13 @@ fn rule_entry(program: &Program, rule: &Rule) -> Entry {
                 words.extend(alternatives(&describe::sorted_names(
                     program.regions(),
                     &rule.regions,
+                )));
+            }
+            if !rule.after.is_empty() {
+                words.push(text(", after "));
+                words.extend(alternatives(&describe::sorted_names(
+                    program.vocabulary(Namespace::Event),
+                    &rule.after,
                 )));
             }
         }
@@ -540,14 +558,20 @@ fn basis_kind(program: &Program, id: NameId) -> String {
 /// "also for data collected for a or b", for a purpose declared
 /// `compatible with` others.
 fn compatible_purposes(program: &Program, id: NameId) -> String {
+    let commercial = program.purposes().get(id).is_some_and(|e| e.commercial);
     let with = program.compatible_with(id);
-    if with.is_empty() {
-        return String::new();
-    }
-    format!(
-        "also for data collected for {}",
-        crate::describe::join_or(&crate::describe::sorted_names(program.purposes(), &with))
-    )
+    let compatible = (!with.is_empty()).then(|| {
+        format!(
+            "also for data collected for {}",
+            crate::describe::join_or(&crate::describe::sorted_names(program.purposes(), &with))
+        )
+    });
+    commercial
+        .then(|| "commercial".to_string())
+        .into_iter()
+        .chain(compatible)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn audience_age(program: &Program, id: NameId) -> String {
