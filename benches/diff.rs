@@ -43,6 +43,8 @@ fn brute_force(program: &Program) -> usize {
                                     region: *region,
                                     do_not_track,
                                     audiences: Vec::new(),
+                                    opt_outs: Vec::new(),
+                                    notified: Vec::new(),
                                 };
                                 if decide(program, &act).allowed {
                                     allowed += 1;

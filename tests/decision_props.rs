@@ -245,6 +245,8 @@ fn act(program: &Program, raw: &RawAct) -> Act {
             .map(|s| program.audiences().lookup(s).unwrap())
             .into_iter()
             .collect(),
+        opt_outs: Vec::new(),
+        notified: Vec::new(),
     }
 }
 

@@ -14,7 +14,7 @@ mod support;
 
 use privet::check::{Act, decide};
 use privet::codegen::{self, Output};
-use privet::model::{Action, NameId, PartyKind, Program};
+use privet::model::{Action, NameId, Namespace, PartyKind, Program};
 use privet::pipeline::Compilation;
 use privet::query::{ActInput, RuleInfo, judge, reasons, resolve_collected_for};
 use privet::source::SourceMap;
@@ -212,17 +212,30 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
     let program = &compilation.program;
     let start = Instant::now();
     let compared = compare_domain(&sources, &compilation, 2);
+    // A basis `after notice` is decided without and with its notice; the
+    // choices are Do Not Track off and on, each opt-out alone, and all of
+    // them with Do Not Track.
+    let noticed = program
+        .bases()
+        .ids()
+        .filter(|b| !program.basis_notices(*b).is_empty())
+        .count();
+    let choices = 2 + program.opt_outs.len() + usize::from(!program.opt_outs.is_empty());
     let domain = Action::ALL.len()
         * program.categories().len()
         * program.purposes().len()
         * PartyKind::ALL.len()
-        * (program.bases().len() + 1)
+        * (program.bases().len() + 1 + noticed)
         * (program.regions().len() + 1)
-        * 2
+        * choices
         * (program.audiences().len() + 1);
     assert!(
         program.audiences().len() > 1,
         "One Touch declares its audiences"
+    );
+    assert!(
+        program.opt_outs.len() > 1 && noticed > 0,
+        "One Touch declares its opt-outs and a basis after notice"
     );
     assert_eq!(compared, domain);
     // Straight to standard error, so that the harness shows it.
@@ -230,13 +243,14 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         std::io::stderr(),
         "regorus and privet agree on all {compared} acts of the One Touch policy \
          ({} actions x {} categories x {} purposes x {} recipients x {} basis choices \
-         x {} region choices x 2 Do Not Track x {} subject choices) in {:.1?}",
+         x {} region choices x {} Do Not Track and opt-out choices x {} subject choices) in {:.1?}",
         Action::ALL.len(),
         program.categories().len(),
         program.purposes().len(),
         PartyKind::ALL.len(),
-        program.bases().len() + 1,
+        program.bases().len() + 1 + noticed,
         program.regions().len() + 1,
+        choices,
         program.audiences().len() + 1,
         start.elapsed()
     )
@@ -275,6 +289,8 @@ fn the_rego_binds_purposes_as_privet_on_the_one_touch_policy() {
                     region: None,
                     do_not_track: false,
                     audiences: Vec::new(),
+                    opt_outs: Vec::new(),
+                    notified: Vec::new(),
                 };
                 let mut input = ActInput::of(program, &act);
                 input.collected_for = collected_for
@@ -360,6 +376,16 @@ fn sample_act(random: &mut privet::generate::SplitMix64, program: &Program) -> A
         } else {
             Vec::new()
         },
+        opt_outs: random
+            .some(&names(program.vocabulary(Namespace::OptOut)), 2)
+            .into_iter()
+            .copied()
+            .collect(),
+        notified: random
+            .some(&names(program.vocabulary(Namespace::Obligation)), 2)
+            .into_iter()
+            .copied()
+            .collect(),
     }
 }
 

@@ -117,6 +117,10 @@ fn permitted(
                 region: None,
                 do_not_track: false,
                 audiences: audiences.to_vec(),
+                opt_outs: Vec::new(),
+                // What each basis permits once the notices it needs
+                // (`after notice`) are given.
+                notified: program.basis_notices.values().copied().collect(),
             },
         )
         .allowed
