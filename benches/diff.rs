@@ -44,6 +44,8 @@ fn brute_force(program: &Program) -> usize {
                                     do_not_track,
                                     audiences: Vec::new(),
                                     phases: program.phase_set(privet::model::LIVE_PHASE),
+                                    opt_outs: Vec::new(),
+                                    notified: Vec::new(),
                                 };
                                 if decide(program, &act).allowed {
                                     allowed += 1;

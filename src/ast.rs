@@ -69,6 +69,7 @@ pub enum ItemKind {
     Declaration(Declaration),
     Duration(DurationDecl),
     Technology(TechnologyDecl),
+    OptOut(OptOutDecl),
     Obligation(ObligationDecl),
     Allow(AllowRule),
     Deny(DenyRule),
@@ -159,6 +160,9 @@ pub struct Declaration {
     /// Only audiences have an age bound: `under age 14`, the number as
     /// written (the resolver checks it).
     pub under_age: Option<Text>,
+    /// Only bases have it: `after notice OBLIGATION`, the notice an act
+    /// must have given for the basis to count.
+    pub notice: Option<Ident>,
     pub cite: Option<Text>,
 }
 
@@ -225,7 +229,27 @@ pub struct TechnologyDecl {
     pub name: Ident,
     pub label: Option<Text>,
     pub purposes: Vec<Ident>,
+    /// `opt out by "..."`: how to opt out, in words only.
     pub opt_out: Option<Text>,
+    /// `opt out by NAME`: the declared opt-out that stops it.
+    pub opt_out_name: Option<Ident>,
+    pub cite: Option<Text>,
+}
+
+/// `opt out unsubscribe "unsubscribe from our mailing list" stops
+/// tracking.clicks`, or `... stops collect, use of user.tracking.cookie`: a
+/// choice the person can make, and the acts it stops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptOutDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    /// The actions it stops, when it names categories (every action when
+    /// it names purposes only).
+    pub actions: Vec<Ident>,
+    /// `of CATEGORIES`; `None` when it stops purposes of every category.
+    pub categories: Option<CategorySelector>,
+    /// The purposes it stops (every purpose of its categories if empty).
+    pub purposes: Vec<Ident>,
     pub cite: Option<Text>,
 }
 
@@ -542,6 +566,8 @@ pub struct NodeDecl {
     /// `using cookie, beacon`, for trackers.
     pub technologies: Vec<Ident>,
     pub honours_dnt: Option<Span>,
+    /// `honours opt out unsubscribe`, for trackers.
+    pub honours_opt_outs: Vec<Ident>,
     pub cite: Option<Text>,
 }
 
@@ -565,6 +591,10 @@ pub struct FlowDecl {
     /// `while account.active` or `after account.closed`: the phases of the
     /// data the flow carries, narrowed.
     pub phase: Option<FlowPhase>,
+    /// `honours opt out unsubscribe`
+    pub honours_opt_outs: Vec<Ident>,
+    /// `notified by notice.cross_border`: the notices the flow gave.
+    pub notified: Vec<Ident>,
     pub cite: Option<Text>,
 }
 

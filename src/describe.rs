@@ -191,6 +191,22 @@ pub fn rule_head(program: &Program, rule: &Rule) -> String {
         ),
         RuleKind::Confine => format!("confine {categories} to {regions}{about}"),
         RuleKind::HonourDnt => format!("honour do not track for {}", purposes.unwrap_or_default()),
+        RuleKind::OptOut(id) => {
+            let name = program.vocabulary(crate::model::Namespace::OptOut).name(id);
+            match (rule.categories.names.is_empty(), purposes) {
+                (true, purposes) => {
+                    format!("opt out {name} stops {}", purposes.unwrap_or_default())
+                }
+                (false, None) => format!(
+                    "opt out {name} stops {} of {categories}",
+                    actions_text(rule.actions)
+                ),
+                (false, Some(purposes)) => format!(
+                    "opt out {name} stops {} of {categories} for {purposes}",
+                    actions_text(rule.actions)
+                ),
+            }
+        }
     }
 }
 

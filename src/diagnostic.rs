@@ -105,6 +105,12 @@ diagnostic_names! {
         "a store or flow lacks a required safeguard";
     TrackingIgnoresDnt => "tracking-ignores-dnt", Error,
         "a tracking flow does not honour Do Not Track where the policy says it must";
+    IgnoresOptOut => "ignores-opt-out", Error,
+        "a flow does not honour an opt-out that stops what it carries";
+    TechnologyPurposeUndeclared => "technology-purpose-undeclared", Error,
+        "a tracker serves a purpose none of its technologies is declared for";
+    NoticeMissing => "notice-missing", Error,
+        "a flow relies on a basis that needs a notice, without showing the notice";
     SecondaryUse => "secondary-use", Error,
         "data used for a purpose it was not collected for, with no basis the policy accepts for a new purpose";
     Reidentification => "reidentification", Warning,

@@ -469,6 +469,11 @@ fn item_block(item: &Item) -> Block {
                 line.token("for new purpose", span);
                 children.push(Some(line.block()));
             }
+            if let Some(notice) = &declaration.notice {
+                let mut line = Line::new(notice.span.start);
+                line.keyword("after notice").ident(notice);
+                children.push(Some(line.block()));
+            }
             &declaration.cite
         }
         ItemKind::Duration(duration) => {
@@ -491,7 +496,32 @@ fn item_block(item: &Item) -> Block {
                 line.keyword("opt out by").string(opt_out);
                 children.push(Some(line.block()));
             }
+            if let Some(opt_out) = &technology.opt_out_name {
+                let mut line = Line::new(opt_out.span.start);
+                line.keyword("opt out by").ident(opt_out);
+                children.push(Some(line.block()));
+            }
             &technology.cite
+        }
+        ItemKind::OptOut(opt_out) => {
+            head.keyword("opt out").ident(&opt_out.name);
+            if let Some(label) = &opt_out.label {
+                head.string(label);
+            }
+            let mut line = Line::new(start);
+            line.keyword("stops");
+            match &opt_out.categories {
+                Some(categories) => {
+                    action_head(&mut line, &opt_out.actions, categories);
+                    children.push(Some(line.block()));
+                    children.push(list_clause("for", &opt_out.purposes, start));
+                }
+                None => {
+                    line.list(&opt_out.purposes);
+                    children.push(Some(line.block()));
+                }
+            }
+            &opt_out.cite
         }
         ItemKind::Obligation(obligation) => {
             head.keyword("obligation").ident(&obligation.name);
@@ -644,6 +674,11 @@ fn item_block(item: &Item) -> Block {
             if node.kind == NodeKind::Tracker {
                 children.push(list_clause("using", &node.technologies, start));
                 children.push(honours_clause(node.honours_dnt));
+                children.push(list_clause(
+                    "honours opt out",
+                    &node.honours_opt_outs,
+                    start,
+                ));
                 children.push(regions);
             } else {
                 if !node.regions.is_empty() {
@@ -708,6 +743,12 @@ fn item_block(item: &Item) -> Block {
                 }
                 children.push(Some(line.block()));
             }
+            children.push(list_clause(
+                "honours opt out",
+                &flow.honours_opt_outs,
+                start,
+            ));
+            children.push(list_clause("notified by", &flow.notified, start));
             &flow.cite
         }
         ItemKind::Section(section) => {

@@ -186,6 +186,7 @@ struct Generator {
     vendors: Vec<String>,
     authorities: Vec<String>,
     trackers: Vec<String>,
+    opt_outs: Vec<String>,
     /// The categories declared `identifier`: a flow that carries one of
     /// them, an ancestor or a descendant is never `anonymized`.
     identifiers: std::collections::BTreeSet<String>,
@@ -223,6 +224,7 @@ impl Generator {
             vendors: Vec::new(),
             authorities: Vec::new(),
             trackers: Vec::new(),
+            opt_outs: Vec::new(),
             identifiers: std::collections::BTreeSet::new(),
         }
     }
@@ -378,6 +380,13 @@ impl Generator {
             "basis {RENEWED} \"your consent after notice of the new purpose\"\n    for new purpose\n\n"
         );
         self.items += 1;
+        // A basis that counts only after a notice; no flow relies on it (a
+        // flow would have to show the notice).
+        let _ = write!(
+            self.out,
+            "basis consent.noticed \"your consent after a notice\"\n    after notice duty0\n\n"
+        );
+        self.items += 1;
         self.bases = vec!["consent".to_string()];
         for index in 0..2 * unit {
             let name = format!("consent.kind{index}");
@@ -399,13 +408,25 @@ impl Generator {
             self.durations.push(name);
         }
         for index in 0..unit.min(10) {
-            let purposes = self.rng.some(&self.tracking, 2);
+            // Declared for the whole tracking tree, so that a tracker serves
+            // only purposes its technologies are declared for; the draw is
+            // kept, so that the rest of the program is as it was.
+            let _purposes = self.rng.some(&self.tracking, 2);
             let name = format!("tech{index}");
             self.item(&format!(
-                "technology {name} \"tracking technology {index}\"\n    for {}\n    opt out by \"asking us\"",
-                list(&purposes)
+                "technology {name} \"tracking technology {index}\"\n    for trk\n    opt out by \"asking us\""
             ));
             self.technologies.push(name);
+        }
+        // The person's choices, which every tracker honours; drawn from no
+        // random number, so that the rest of the program is as it was.
+        for index in 0..unit.clamp(1, 3) {
+            let _ = write!(
+                self.out,
+                "opt out choice{index} \"opt-out number {index}\"\n    stops trk\n\n"
+            );
+            self.items += 1;
+            self.opt_outs.push(format!("choice{index}"));
         }
         for index in 0..unit {
             let trigger = match self.rng.below(5) {
@@ -703,8 +724,9 @@ impl Generator {
             let name = format!("tracker{index}");
             let technologies = self.rng.some(&self.technologies, 2);
             self.item(&format!(
-                "tracker {name} \"tracker number {index}\"\n    using {}\n    honours do not track",
-                list(&technologies)
+                "tracker {name} \"tracker number {index}\"\n    using {}\n    honours do not track\n    honours opt out {}",
+                list(&technologies),
+                list(&self.opt_outs)
             ));
             self.trackers.push(name);
         }

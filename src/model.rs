@@ -44,12 +44,14 @@ pub enum Namespace {
     Right,
     /// Kinds of data subject (`audience`): whose data it is.
     Audience,
+    /// Choices the person can make (`opt out`).
+    OptOut,
     /// Subjects, systems, stores, vendors, authorities and trackers.
     Node,
 }
 
 impl Namespace {
-    pub const ALL: [Namespace; 14] = [
+    pub const ALL: [Namespace; 15] = [
         Namespace::Category,
         Namespace::Purpose,
         Namespace::Basis,
@@ -63,6 +65,7 @@ impl Namespace {
         Namespace::Principle,
         Namespace::Right,
         Namespace::Audience,
+        Namespace::OptOut,
         Namespace::Node,
     ];
 
@@ -97,6 +100,7 @@ impl Namespace {
             Namespace::Principle => "principle",
             Namespace::Right => "right",
             Namespace::Audience => "audience",
+            Namespace::OptOut => "opt-out",
             Namespace::Node => "node of the data map",
         }
     }
@@ -666,6 +670,9 @@ pub enum RuleKind {
     Confine,
     /// `honour do not track`: forbids its purposes when Do Not Track is on.
     HonourDnt,
+    /// `opt out NAME ... stops ...`: forbids what it stops when the person
+    /// has opted out (the act names the opt-out).
+    OptOut(NameId),
 }
 
 impl RuleKind {
@@ -676,6 +683,7 @@ impl RuleKind {
             RuleKind::Restrict => "restrict",
             RuleKind::Confine => "confine",
             RuleKind::HonourDnt => "honour",
+            RuleKind::OptOut(_) => "opt out",
         }
     }
 
@@ -744,7 +752,14 @@ impl RuleIndex {
         };
         for (position, rule) in rules.iter().enumerate() {
             let id = RuleId(crate::source::offset_u32(position));
-            if rule.kind == RuleKind::HonourDnt {
+            // `honour do not track`, and an opt-out that stops purposes
+            // only, hold every category.
+            let every_category = match rule.kind {
+                RuleKind::HonourDnt => true,
+                RuleKind::OptOut(_) => rule.categories.names.is_empty(),
+                _ => false,
+            };
+            if every_category {
                 index.any_category.push(id);
                 continue;
             }
@@ -998,6 +1013,19 @@ pub struct Technology {
     pub id: NameId,
     pub purposes: Vec<NameId>,
     pub opt_out: Option<String>,
+    /// `opt out by NAME`: the declared opt-out.
+    pub opt_out_name: Option<NameId>,
+    /// The technology's declaration.
+    pub meta: Meta,
+}
+
+/// `opt out unsubscribe "..." stops ...`: a choice the person can make. Its
+/// decision rule is the `RuleKind::OptOut` rule at `rule`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptOut {
+    pub id: NameId,
+    pub label: Option<String>,
+    pub rule: RuleId,
 }
 
 /// When an obligation applies.
@@ -1116,6 +1144,8 @@ pub struct Node {
     pub retentions: Vec<StoreRetention>,
     pub technologies: Vec<NameId>,
     pub honours_dnt: bool,
+    /// The opt-outs a tracker honours, sorted.
+    pub honours_opt_outs: Vec<NameId>,
     /// For a subject: the kinds of data subject it is (`is ...`); empty
     /// when it names none, and then it is of every audience.
     pub audiences: Vec<NameId>,
@@ -1151,6 +1181,12 @@ pub struct Flow {
     pub honours_dnt: bool,
     /// `while STATE` or `after EVENTS`: the phases it narrows itself to.
     pub phase: Option<FlowPhase>,
+    /// The opt-outs it honours, sorted.
+    pub honours_opt_outs: Vec<NameId>,
+    /// `notified by ...`: the obligations whose notice it gave, sorted.
+    pub notified: Vec<NameId>,
+    /// Its bases as written, with their spans.
+    pub basis_spans: Vec<(NameId, Span)>,
     pub meta: Meta,
 }
 
@@ -1198,6 +1234,7 @@ pub struct Vocabularies {
     pub principle: Vocabulary,
     pub right: Vocabulary,
     pub audience: Vocabulary,
+    pub opt_out: Vocabulary,
     pub node: Vocabulary,
 }
 
@@ -1217,6 +1254,7 @@ impl Vocabularies {
             Namespace::Principle => &self.principle,
             Namespace::Right => &self.right,
             Namespace::Audience => &self.audience,
+            Namespace::OptOut => &self.opt_out,
             Namespace::Node => &self.node,
         }
     }
@@ -1235,6 +1273,11 @@ pub struct Program {
     /// Bases (and exemptions) declared `for new purpose`: the policy accepts
     /// them for using data for a purpose it was not collected for. Sorted.
     pub new_purpose_bases: Vec<NameId>,
+    /// `basis B after notice O`: the obligation each such basis needs the
+    /// notice of, by the basis's id.
+    pub basis_notices: BTreeMap<NameId, NameId>,
+    /// The opt-outs, in source order.
+    pub opt_outs: Vec<OptOut>,
     /// The decision rules, in source order.
     pub rules: Vec<Rule>,
     /// Which rules name which leaf category.
@@ -1273,6 +1316,8 @@ impl Program {
             obligations: Vec::new(),
             compatibilities: Vec::new(),
             new_purpose_bases: Vec::new(),
+            basis_notices: BTreeMap::new(),
+            opt_outs: Vec::new(),
             rules: Vec::new(),
             rule_index: RuleIndex::default(),
             retentions: Vec::new(),
@@ -1288,6 +1333,42 @@ impl Program {
             suggested: Vec::new(),
             outline: crate::outline::Outline::default(),
         }
+    }
+
+    /// The notices a basis needs (`after notice`): those of it and of its
+    /// ancestors, nearest first.
+    pub fn basis_notices(&self, basis: NameId) -> Vec<NameId> {
+        let mut notices = Vec::new();
+        if self.basis_notices.is_empty() {
+            return notices;
+        }
+        let bases = self.bases();
+        let mut current = Some(basis);
+        // Each step goes to a parent, which has a smaller id: bounded.
+        while let Some(id) = current {
+            if let Some(notice) = self.basis_notices.get(&id) {
+                notices.push(*notice);
+            }
+            current = bases
+                .get(id)
+                .and_then(|entry| entry.parent)
+                .filter(|parent| parent.0 < id.0);
+        }
+        notices
+    }
+
+    /// The bases of an act that count: those whose notices (`after
+    /// notice`) are all among `notified`.
+    pub fn noticed_bases(&self, bases: &[NameId], notified: &[NameId]) -> Vec<NameId> {
+        bases
+            .iter()
+            .copied()
+            .filter(|basis| {
+                self.basis_notices(*basis)
+                    .iter()
+                    .all(|notice| notified.contains(notice))
+            })
+            .collect()
     }
 
     /// The purpose leaves a basis holds for: those of the nearest

@@ -271,6 +271,7 @@ fn citations(item: &ast::Item) -> Vec<(&ast::Text, Citer)> {
         ItemKind::Declaration(x) => (&x.cite, &[], Citer::Declaration),
         ItemKind::Duration(x) => (&x.cite, &[], Citer::Declaration),
         ItemKind::Technology(x) => (&x.cite, &[], Citer::Declaration),
+        ItemKind::OptOut(x) => (&x.cite, &[], Citer::Rule),
         ItemKind::Obligation(x) => (&x.cite, &[], Citer::Declaration),
         ItemKind::Allow(x) => (&x.cite, &[], Citer::Rule),
         ItemKind::Deny(x) => (&x.cite, &x.exceptions, Citer::Rule),

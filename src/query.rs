@@ -49,6 +49,14 @@ pub struct ActInput {
     /// no purpose binds it).
     #[serde(default)]
     pub collected_for: Vec<String>,
+    /// The opt-outs the person took (`opt out` names); each forbids what it
+    /// stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opt_outs: Vec<String>,
+    /// The obligations whose notice was given (`obligation` names): a basis
+    /// declared `after notice` counts only when its notice is here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notified: Vec<String>,
 }
 
 fn first_party() -> String {
@@ -78,6 +86,21 @@ impl ActInput {
                 .map(|audience| program.audiences().name(*audience).to_string()),
             phase: phase_input(program, act),
             collected_for: Vec::new(),
+            opt_outs: act
+                .opt_outs
+                .iter()
+                .map(|o| program.vocabulary(Namespace::OptOut).name(*o).to_string())
+                .collect(),
+            notified: act
+                .notified
+                .iter()
+                .map(|o| {
+                    program
+                        .vocabulary(Namespace::Obligation)
+                        .name(*o)
+                        .to_string()
+                })
+                .collect(),
         }
     }
 }
@@ -190,6 +213,26 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
             program.phase_set(event_phase(id))
         }
     };
+    let mut opt_outs = input
+        .opt_outs
+        .iter()
+        .map(|name| lookup(program.vocabulary(Namespace::OptOut), "opt-out", name))
+        .collect::<Result<Vec<_>, _>>()?;
+    opt_outs.sort_unstable();
+    opt_outs.dedup();
+    let mut notified = input
+        .notified
+        .iter()
+        .map(|name| {
+            lookup(
+                program.vocabulary(Namespace::Obligation),
+                "obligation",
+                name,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    notified.sort_unstable();
+    notified.dedup();
     Ok(Act {
         action,
         category,
@@ -200,6 +243,8 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
         do_not_track: input.dnt,
         audiences: audiences.into_iter().collect(),
         phases,
+        opt_outs,
+        notified,
     })
 }
 
@@ -207,7 +252,7 @@ pub fn resolve_act(program: &Program, input: &ActInput) -> Result<Act, NameError
 /// citation and its doc comment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleInfo {
-    /// `allow`, `deny`, `restrict`, `confine` or `honour`.
+    /// `allow`, `deny`, `restrict`, `confine`, `honour` or `opt out`.
     pub kind: &'static str,
     /// `FILE:LINE`, the file as it was given to privet.
     pub location: String,
@@ -426,6 +471,15 @@ fn answer_text(answer: &Answer) -> String {
     if act.dnt {
         out.push_str(" with Do Not Track on");
     }
+    for (words, names) in [
+        ("having opted out", &act.opt_outs),
+        ("after notice", &act.notified),
+    ] {
+        if !names.is_empty() {
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            out.push_str(&format!(", {words} {}", names.join(", ")));
+        }
+    }
     if !act.collected_for.is_empty() {
         let purposes: Vec<String> = act.collected_for.iter().map(|p| format!("`{p}`")).collect();
         out.push_str(&format!(", of data collected for {}", purposes.join(", ")));
@@ -510,6 +564,8 @@ mod tests {
             subject: None,
             phase: None,
             collected_for: Vec::new(),
+            opt_outs: Vec::new(),
+            notified: Vec::new(),
         }
     }
 
@@ -525,6 +581,68 @@ mod tests {
         assert_eq!(error.help.as_deref(), Some("did you mean `user.email`?"));
         let error = resolve_act(&program, &input("uze", "user", "login")).unwrap_err();
         assert_eq!(error.help.as_deref(), Some("did you mean `use`?"));
+    }
+
+    /// An opt-out forbids what it stops; a basis `after notice` counts
+    /// only with its notice; unknown names of either are refused.
+    #[test]
+    fn opt_outs_forbid_and_notices_make_a_basis_count() {
+        let (sources, program) = program(
+            "category user.email\npurpose login\npurpose ads\nregion home\nregion abroad\n\
+             obligation notice.abroad \"tell you first\"\n\
+             basis consent.separate after notice notice.abroad\n\
+             allow use of user for login, ads\n\
+             confine user to home except with consent.separate\n\
+             opt out unsubscribe \"unsubscribe\" stops ads\n",
+        );
+        let ads = input("use", "user", "ads");
+        assert!(answer(&sources, &program, &ads).unwrap().allow);
+        let opted_out = ActInput {
+            opt_outs: vec!["unsubscribe".to_string()],
+            ..ads.clone()
+        };
+        let denied = answer(&sources, &program, &opted_out).unwrap();
+        assert!(!denied.allow);
+        let json = serde_json::to_value(&denied).unwrap();
+        assert_eq!(json["reasons"][0]["kind"], "opt out");
+        assert!(
+            render_human(&denied)
+                .starts_with("denied: use `user` for `ads`, having opted out `unsubscribe`\n"),
+            "{}",
+            render_human(&denied)
+        );
+        // The opt-out stops `ads` only.
+        let login = ActInput {
+            opt_outs: vec!["unsubscribe".to_string()],
+            ..input("use", "user", "login")
+        };
+        assert!(answer(&sources, &program, &login).unwrap().allow);
+
+        let abroad = ActInput {
+            region: Some("abroad".to_string()),
+            bases: vec!["consent.separate".to_string()],
+            ..input("use", "user", "login")
+        };
+        assert!(!answer(&sources, &program, &abroad).unwrap().allow);
+        let noticed = ActInput {
+            notified: vec!["notice.abroad".to_string()],
+            ..abroad.clone()
+        };
+        assert!(answer(&sources, &program, &noticed).unwrap().allow);
+
+        let misspelt = ActInput {
+            opt_outs: vec!["unsubscibe".to_string()],
+            ..ads.clone()
+        };
+        let error = resolve_act(&program, &misspelt).unwrap_err();
+        assert_eq!(error.message, "unknown opt-out `unsubscibe`");
+        assert_eq!(error.help.as_deref(), Some("did you mean `unsubscribe`?"));
+        let unknown_notice = ActInput {
+            notified: vec!["notice.abrod".to_string()],
+            ..ads
+        };
+        let error = resolve_act(&program, &unknown_notice).unwrap_err();
+        assert_eq!(error.help.as_deref(), Some("did you mean `notice.abroad`?"));
     }
 
     #[test]

@@ -61,6 +61,7 @@ fn declared_name(item: &ast::Item) -> Option<(Namespace, &ast::Ident)> {
         ),
         ItemKind::Duration(d) => (Namespace::Duration, &d.name),
         ItemKind::Technology(t) => (Namespace::Technology, &t.name),
+        ItemKind::OptOut(o) => (Namespace::OptOut, &o.name),
         ItemKind::Obligation(o) => (Namespace::Obligation, &o.name),
         ItemKind::Node(n) => (Namespace::Node, &n.name),
         _ => return None,
@@ -83,6 +84,7 @@ fn item_cite(item: &ast::Item) -> &Option<ast::Text> {
         ItemKind::Declaration(x) => &x.cite,
         ItemKind::Duration(x) => &x.cite,
         ItemKind::Technology(x) => &x.cite,
+        ItemKind::OptOut(x) => &x.cite,
         ItemKind::Obligation(x) => &x.cite,
         ItemKind::Allow(x) => &x.cite,
         ItemKind::Deny(x) => &x.cite,
@@ -145,6 +147,7 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
                 ItemKind::Technology(t) => {
                     (t.label.as_ref().map(|l| l.value.clone()), false, vec![])
                 }
+                ItemKind::OptOut(o) => (o.label.as_ref().map(|l| l.value.clone()), false, vec![]),
                 ItemKind::Obligation(o) => (Some(o.label.value.clone()), false, vec![]),
                 ItemKind::Node(n) => (n.label.as_ref().map(|l| l.value.clone()), false, vec![]),
                 _ => (None, false, vec![]),
@@ -179,6 +182,7 @@ fn collect_declarations(files: &[ast::File], diagnostics: &mut Vec<Diagnostic>) 
         principle: take(Namespace::Principle),
         right: take(Namespace::Right),
         audience: take(Namespace::Audience),
+        opt_out: take(Namespace::OptOut),
         node: take(Namespace::Node),
     }
 }
@@ -586,12 +590,19 @@ impl Resolver {
                     return;
                 };
                 let purposes = self.lookup_all(Namespace::Purpose, &technology.purposes);
+                let opt_out_name = technology
+                    .opt_out_name
+                    .as_ref()
+                    .and_then(|name| self.lookup(Namespace::OptOut, name));
                 self.program.technologies.push(Technology {
                     id,
                     purposes,
                     opt_out: technology.opt_out.as_ref().map(|o| o.value.clone()),
+                    opt_out_name,
+                    meta: meta(item, &technology.cite),
                 });
             }
+            ItemKind::OptOut(opt_out) => self.opt_out(item, opt_out),
             ItemKind::Obligation(obligation) => {
                 let Some(id) = self.own_id(Namespace::Obligation, &obligation.name) else {
                     return;
@@ -669,25 +680,12 @@ impl Resolver {
                 self.push_with_exceptions(resolved, &rule.exceptions);
             }
             ItemKind::Honour(rule) => {
-                let all = self.program.categories().all_leaves();
-                let resolved = Rule {
-                    kind: RuleKind::HonourDnt,
-                    actions: ActionSet::ALL,
-                    categories: Scope {
-                        names: Vec::new(),
-                        filter: None,
-                        leaves: all,
-                    },
-                    purposes: Some(self.scope(Namespace::Purpose, &rule.purposes, None)),
-                    recipients: None,
-                    bases: Vec::new(),
-                    regions: Vec::new(),
-                    audiences: None,
-                    after: Vec::new(),
-                    exceptions: Vec::new(),
-                    exception_of: None,
-                    meta: meta(item, &rule.cite),
-                };
+                let resolved = choice_rule(
+                    RuleKind::HonourDnt,
+                    (ActionSet::ALL, self.every_category()),
+                    Some(self.scope(Namespace::Purpose, &rule.purposes, None)),
+                    meta(item, &rule.cite),
+                );
                 self.program.rules.push(resolved);
             }
             ItemKind::Retain(rule) => {
@@ -828,6 +826,12 @@ impl Resolver {
         if let Some(age) = &declaration.under_age {
             self.age_bound(declaration, age);
         }
+        if let Some(notice) = &declaration.notice
+            && let Some(basis) = self.own_id(Namespace::Basis, &declaration.name)
+            && let Some(obligation) = self.lookup(Namespace::Obligation, notice)
+        {
+            self.program.basis_notices.insert(basis, obligation);
+        }
         match declaration.kind {
             DeclKind::Purpose if !declaration.compatible.is_empty() => {
                 let Some(purpose) = self.own_id(Namespace::Purpose, &declaration.name) else {
@@ -856,6 +860,23 @@ impl Resolver {
             }
             _ => {}
         }
+    }
+
+    /// Every category, as a scope naming none.
+    fn every_category(&self) -> Scope {
+        Scope {
+            names: Vec::new(),
+            filter: None,
+            leaves: self.program.categories().all_leaves(),
+        }
+    }
+
+    /// The names that resolve, sorted and without repeats.
+    fn sorted_ids(&mut self, namespace: Namespace, names: &[ast::Ident]) -> Vec<NameId> {
+        let mut ids = self.lookup_all(namespace, names);
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     fn own_id(&self, namespace: Namespace, name: &ast::Ident) -> Option<NameId> {
@@ -893,6 +914,41 @@ impl Resolver {
         });
     }
 
+    /// `opt out NAME ... stops ...`: the opt-out, and its decision rule
+    /// (every action of every category when it names purposes only).
+    fn opt_out(&mut self, item: &ast::Item, opt_out: &ast::OptOutDecl) {
+        let Some(id) = self.own_id(Namespace::OptOut, &opt_out.name) else {
+            return;
+        };
+        let errors_before = self.diagnostics.len();
+        let (actions, categories) = match &opt_out.categories {
+            Some(categories) => (
+                self.actions(&opt_out.actions),
+                self.scope(
+                    Namespace::Category,
+                    &categories.names,
+                    categories.filter.map(|f| f.flag),
+                ),
+            ),
+            None => (ActionSet::ALL, self.every_category()),
+        };
+        let rule = choice_rule(
+            RuleKind::OptOut(id),
+            (actions, categories),
+            self.purpose_scope(&opt_out.purposes),
+            meta(item, &opt_out.cite),
+        );
+        if self.diagnostics.len() > errors_before {
+            return;
+        }
+        self.program.opt_outs.push(OptOut {
+            id,
+            label: opt_out.label.as_ref().map(|l| l.value.clone()),
+            rule: RuleId(crate::source::offset_u32(self.program.rules.len())),
+        });
+        self.program.rules.push(rule);
+    }
+
     fn trigger(&mut self, trigger: &ast::Trigger) -> Option<Trigger> {
         Some(match trigger {
             ast::Trigger::When(event) => Trigger::When(self.lookup(Namespace::Event, event)?),
@@ -919,11 +975,12 @@ impl Resolver {
         let to = self.lookup(Namespace::Node, &flow.to);
         let categories = self.lookup_spanned(Namespace::Category, &flow.categories);
         let purposes = self.lookup_spanned(Namespace::Purpose, &flow.purposes);
-        let bases = flow
+        let basis_spans = flow
             .bases
             .as_ref()
-            .map(|b| self.lookup_all(Namespace::Basis, &b.bases))
+            .map(|b| self.lookup_spanned(Namespace::Basis, &b.bases))
             .unwrap_or_default();
+        let bases = basis_spans.iter().map(|(id, _)| *id).collect();
         let protection = self.lookup_all(Namespace::Safeguard, &flow.protection);
         let phase = flow.phase.as_ref().map(|phase| FlowPhase {
             state: phase
@@ -933,6 +990,8 @@ impl Resolver {
             events: self.lookup_all(Namespace::Event, &phase.events),
             span: phase.span,
         });
+        let honours_opt_outs = self.sorted_ids(Namespace::OptOut, &flow.honours_opt_outs);
+        let notified = self.sorted_ids(Namespace::Obligation, &flow.notified);
         let (Some(from), Some(to)) = (from, to) else {
             return;
         };
@@ -956,6 +1015,9 @@ impl Resolver {
             protection,
             honours_dnt: flow.honours_dnt.is_some(),
             phase,
+            honours_opt_outs,
+            notified,
+            basis_spans,
             meta: meta(item, &flow.cite),
         });
     }
@@ -1044,6 +1106,7 @@ impl Resolver {
                     retentions: Vec::new(),
                     technologies: Vec::new(),
                     honours_dnt: false,
+                    honours_opt_outs: Vec::new(),
                     audiences: Vec::new(),
                     complete: true,
                 },
@@ -1082,6 +1145,7 @@ impl Resolver {
         let regions = self.lookup_all(Namespace::Region, &node.regions);
         let protection = self.lookup_all(Namespace::Safeguard, &node.protection);
         let technologies = self.lookup_all(Namespace::Technology, &node.technologies);
+        let honours_opt_outs = self.sorted_ids(Namespace::OptOut, &node.honours_opt_outs);
         let backing = node.backing.as_ref().and_then(|b| self.backing(b));
         let mut retentions = Vec::new();
         for retain in &node.retains {
@@ -1104,6 +1168,7 @@ impl Resolver {
             retentions,
             technologies,
             honours_dnt: node.honours_dnt.is_some(),
+            honours_opt_outs,
             audiences,
             complete: self.diagnostics.len() == errors_before,
         }
@@ -1386,6 +1451,30 @@ fn postgres_setting_problem(key: &str, value: &str) -> Option<SettingProblem> {
     }
 }
 
+/// The forbidding rule of a choice the person makes (`honour do not track`,
+/// an opt-out): no recipients, bases, regions, audiences or exceptions.
+fn choice_rule(
+    kind: RuleKind,
+    (actions, categories): (ActionSet, Scope),
+    purposes: Option<Scope>,
+    meta: Meta,
+) -> Rule {
+    Rule {
+        kind,
+        actions,
+        categories,
+        purposes,
+        recipients: None,
+        bases: Vec::new(),
+        regions: Vec::new(),
+        audiences: None,
+        after: Vec::new(),
+        exceptions: Vec::new(),
+        exception_of: None,
+        meta,
+    }
+}
+
 fn keyword_declaring(namespace: Namespace) -> &'static str {
     match namespace {
         Namespace::Category => "category",
@@ -1401,6 +1490,7 @@ fn keyword_declaring(namespace: Namespace) -> &'static str {
         Namespace::Principle => "principle",
         Namespace::Right => "right",
         Namespace::Audience => "audience",
+        Namespace::OptOut => "opt out",
         Namespace::Node => "system",
     }
 }

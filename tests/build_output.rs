@@ -767,3 +767,50 @@ fn query_binds_the_purposes_the_data_was_collected_for() {
         format!("{}\n{}\n{}", bound.stdout, renewed.stdout, unknown.stderr)
     );
 }
+
+/// 2(2): once the person unsubscribed, `query --opt-out unsubscribe` denies
+/// the tracking of e-mail clicks, which is allowed otherwise; a misspelt
+/// opt-out is a usage error with the nearest name.
+#[test]
+fn query_takes_the_opt_outs_the_person_took() {
+    let ask = |extra: &[&str]| {
+        query_one_touch(
+            &[
+                "--action",
+                "collect",
+                "--category",
+                "user.tracking.clicks",
+                "--purpose",
+                "tracking.clicks",
+                "--phase",
+                "live",
+            ],
+            extra,
+        )
+    };
+    let tracked = ask(&[]);
+    assert!(tracked.stdout.starts_with("allowed:"), "{}", tracked.stdout);
+    let opted_out = ask(&["--opt-out", "unsubscribe"]);
+    assert_eq!(opted_out.code, 0, "a denial is an answer");
+    assert!(
+        opted_out.stdout.starts_with(
+            "denied: collect `user.tracking.clicks` for `tracking.clicks`, having opted out `unsubscribe`\n"
+        ),
+        "{}",
+        opted_out.stdout
+    );
+    let json = ask(&["--opt-out", "unsubscribe", "--format", "json"]).json();
+    assert_eq!(json["allow"], false);
+    assert_eq!(json["act"]["opt_outs"], serde_json::json!(["unsubscribe"]));
+    assert_eq!(json["reasons"][0]["kind"], "opt out");
+    // Blocking cookies does not stop the tracking of clicks.
+    let cookies = ask(&["--opt-out", "cookies.blocked"]);
+    assert!(cookies.stdout.starts_with("allowed:"), "{}", cookies.stdout);
+    let misspelt = ask(&["--opt-out", "unsubscibe"]);
+    assert_eq!(misspelt.code, 2);
+    assert_eq!(
+        misspelt.stderr,
+        "privet: error: unknown opt-out `unsubscibe`; did you mean `unsubscribe`?\n"
+    );
+    insta::assert_snapshot!("query_opt_out", opted_out.stdout);
+}

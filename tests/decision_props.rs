@@ -246,6 +246,8 @@ fn act(program: &Program, raw: &RawAct) -> Act {
             .into_iter()
             .collect(),
         phases: program.all_phases(),
+        opt_outs: Vec::new(),
+        notified: Vec::new(),
     }
 }
 

@@ -543,6 +543,30 @@ impl<'p> Reference<'p> {
         let mut found = BTreeSet::new();
         for (index, flow) in program.flows.iter().enumerate() {
             let id = FlowId(index as u32);
+            // A tracker serves only the purposes its technologies are
+            // declared for (or purposes below them).
+            let mut ends = vec![flow.from, flow.to];
+            ends.dedup();
+            for end in ends {
+                let node = program.node(end).unwrap();
+                if node.kind != NodeKind::Tracker {
+                    continue;
+                }
+                let declared = |purpose: NameId| {
+                    node.technologies.iter().any(|t| {
+                        program.technologies.iter().any(|tech| {
+                            tech.id == *t
+                                && tech
+                                    .purposes
+                                    .iter()
+                                    .any(|p| program.purposes().is_under(purpose, *p))
+                        })
+                    })
+                };
+                if flow.purposes.iter().any(|(p, _)| !declared(*p)) {
+                    found.insert((id, Name::TechnologyPurposeUndeclared));
+                }
+            }
             let from_subject = self.is_subject(flow.from);
             let to_subject = self.is_subject(flow.to);
             let carried = self.carried(flow);
@@ -658,6 +682,8 @@ impl<'p> Reference<'p> {
             audiences: audiences.to_vec(),
             // The generated programs have no rule about a phase.
             phases: program.all_phases(),
+            opt_outs: Vec::new(),
+            notified: flow.notified.clone(),
         };
         for (action, recipient, region) in acts
             .iter()

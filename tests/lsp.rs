@@ -349,7 +349,10 @@ fn hover_and_completion_know_purpose_binding() {
     let purposes = client.request("textDocument/completion", at(POLICY, 3, 29));
     let clauses = client.request("textDocument/completion", at(POLICY, 4, 14));
     assert_eq!(labels(&purposes), vec!["help", "orders", "support"]);
-    assert_eq!(labels(&clauses), vec!["cite", "for new purpose"]);
+    assert_eq!(
+        labels(&clauses),
+        vec!["after notice", "cite", "for new purpose"]
+    );
     assert_eq!(client.shutdown(), Ok(true));
 }
 

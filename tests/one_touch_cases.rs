@@ -128,11 +128,13 @@ fn the_same_store_in_the_site_keeps_the_storage_area() {
     assert_eq!(found(&compilation), Vec::new());
 }
 
+/// Separate consent counts once the person was told of the transfer
+/// (`notified by`): without it the flow is `notice-missing`.
 #[test]
 fn a_store_without_a_region_is_allowed_with_separate_consent() {
     let text = BACKUP_WITHOUT_REGION.replace(
         "    for security.identification\n",
-        "    for security.identification\n    with consent.separate\n",
+        "    for security.identification\n    with consent.separate\n    notified by notice.cross_border\n",
     );
     let (_, compilation) = with_case(&text);
     assert_eq!(found(&compilation), Vec::new());
@@ -173,6 +175,10 @@ fn anonymized_identifiers_to_an_ad_network_are_refused() {
                 "`user.contact.phone` is shared with `ad_network` (third_party) without a basis the policy accepts"
             ),
             (
+                "ignores-opt-out",
+                "this flow uses `user.contact.phone` for `marketing.mailing` without honouring the opt-out `unsubscribe`"
+            ),
+            (
                 "secondary-use",
                 "`user.contact.phone` was collected for `security.identification`, `security.login` and `service.provide`, not for `marketing.mailing`"
             ),
@@ -187,6 +193,10 @@ fn anonymized_identifiers_to_an_ad_network_are_refused() {
             (
                 "sharing-without-basis",
                 "`user.device.imei` is shared with `ad_network` (third_party) without a basis the policy accepts"
+            ),
+            (
+                "ignores-opt-out",
+                "this flow uses `user.device.imei` for `marketing.mailing` without honouring the opt-out `unsubscribe`"
             ),
             (
                 "secondary-use",
@@ -292,10 +302,16 @@ flow customer -> app
     under contract_necessity
     protected by encryption.in_transit
 ",
-        &[(
-            "purpose-not-allowed",
-            "no rule allows `user.location` to be collected for `marketing.mailing`",
-        )],
+        &[
+            (
+                "purpose-not-allowed",
+                "no rule allows `user.location` to be collected for `marketing.mailing`",
+            ),
+            (
+                "ignores-opt-out",
+                "this flow uses `user.location` for `marketing.mailing` without honouring the opt-out `unsubscribe`",
+            ),
+        ],
     );
 }
 
@@ -336,6 +352,10 @@ flow orders_db -> investigators
             (
                 "sharing-without-basis",
                 "`user.order` is shared with `investigators` (authority) without a basis the policy accepts",
+            ),
+            (
+                "ignores-opt-out",
+                "this flow uses `user.order` for `marketing.mailing` without honouring the opt-out `unsubscribe`",
             ),
             (
                 "secondary-use",
@@ -481,6 +501,10 @@ flow auth_service -> mail_vendor
                 "`user.device.imei` may only be used for `security.login` and `security.identification`",
             ),
             (
+                "ignores-opt-out",
+                "this flow uses `user.device.imei` for `marketing.mailing` without honouring the opt-out `unsubscribe`",
+            ),
+            (
                 "secondary-use",
                 "`user.device.imei` was collected for `security.identification` and `security.login`, not for `marketing.mailing`",
             ),
@@ -618,6 +642,10 @@ flow web_tracker -> mail_vendor
                 "secondary-use",
                 "`user.tracking.cookie` was collected for `site.operation` and `tracking.preferences`, not for `marketing.mailing`",
             ),
+            (
+                "technology-purpose-undeclared",
+                "`web_tracker` serves `marketing.mailing`, and none of its technologies is declared for it",
+            ),
         ],
     );
 }
@@ -628,7 +656,9 @@ fn a_pixel_tracker_that_ignores_do_not_track_is_reported() {
     assert_case!(
         "\
 /// A second pixel tracker, which does not look at Do Not Track.
-tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag in site
+tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag
+    honours opt out unsubscribe
+    in site
 
 flow customer -> pixel_tracker
     carries user.tracking.email_opens
@@ -649,6 +679,7 @@ fn a_pixel_tracker_that_honours_do_not_track_is_clean() {
         "\
 tracker pixel_tracker \"a third-party pixel tracker\" using pixel_tag
     honours do not track
+    honours opt out unsubscribe
     in site
 
 flow customer -> pixel_tracker
@@ -658,6 +689,154 @@ flow customer -> pixel_tracker
 ",
         &[],
     );
+}
+
+/// 2(2): "you can unsubscribe from our mailing list at any time" stops the
+/// tracking of e-mail clicks; a click tracker that keeps counting after it
+/// is refused.
+#[test]
+fn a_click_tracker_that_ignores_unsubscribe_is_reported() {
+    assert_case!(
+        "\
+/// A second click tracker, which does not look at the mailing list.
+tracker click_tracker \"a third-party click tracker\" using tracked_link
+    honours do not track
+    in site
+
+flow customer -> click_tracker
+    carries user.tracking.clicks
+    for tracking.clicks
+    protected by encryption.in_transit
+",
+        &[(
+            "ignores-opt-out",
+            "this flow uses `user.tracking.clicks` for `tracking.clicks` without honouring the opt-out `unsubscribe`",
+        )],
+    );
+}
+
+/// 2(2): the same tracker, honouring the opt-out, is clean.
+#[test]
+fn a_click_tracker_that_honours_unsubscribe_is_clean() {
+    assert_case!(
+        "\
+tracker click_tracker \"a third-party click tracker\" using tracked_link
+    honours do not track
+    honours opt out unsubscribe
+    in site
+
+flow customer -> click_tracker
+    carries user.tracking.clicks
+    for tracking.clicks
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// 2(2): a mailing that goes on after the person unsubscribed is refused,
+/// though no tracker is involved.
+#[test]
+fn a_newsletter_that_ignores_unsubscribe_is_reported() {
+    assert_case!(
+        "\
+/// A second newsletter, sent without looking at the list's unsubscriptions.
+flow web -> mail_vendor
+    carries user.contact.email
+    for marketing.mailing
+    with consent.explicit, consent.new_purpose
+    protected by encryption.in_transit
+",
+        &[(
+            "ignores-opt-out",
+            "this flow uses `user.contact.email` for `marketing.mailing` without honouring the opt-out `unsubscribe`",
+        )],
+    );
+}
+
+/// 2(1): cookies are for the site's operation and visit preferences only; a
+/// tracker that tracks e-mail clicks with cookies alone is refused.
+#[test]
+fn a_cookie_tracker_tracking_clicks_is_refused() {
+    assert_case!(
+        "\
+/// Tracks the clicks on our e-mails' links with a cookie.
+tracker cookie_tracker \"a cookie-based click tracker\" using cookie
+    honours do not track
+    honours opt out cookies.blocked, unsubscribe
+    in site
+
+flow customer -> cookie_tracker
+    carries user.tracking.clicks
+    for tracking.clicks
+    protected by encryption.in_transit
+",
+        &[(
+            "technology-purpose-undeclared",
+            "`cookie_tracker` serves `tracking.clicks`, and none of its technologies is declared for it",
+        )],
+    );
+}
+
+/// 2(1), 2(2): the same tracker using the click-tracking links is clean.
+#[test]
+fn a_link_tracker_tracking_clicks_is_clean() {
+    assert_case!(
+        "\
+tracker link_tracker \"a click tracker\" using cookie, tracked_link
+    honours do not track
+    honours opt out cookies.blocked, unsubscribe
+    in site
+
+flow customer -> link_tracker
+    carries user.tracking.clicks
+    for tracking.clicks
+    protected by encryption.in_transit
+",
+        &[],
+    );
+}
+
+/// The backup of the account database, in a region the case file declares,
+/// relying on separate consent.
+fn overseas_copy() -> String {
+    let text = BACKUP_WITHOUT_REGION
+        .replace("where it runs is not said", "it runs abroad")
+        .replace(
+            "store backup \"the off-site backup of the account database\"",
+            "store backup \"the off-site backup of the account database\" in abroad",
+        )
+        .replace(
+            "    for security.identification\n",
+            "    for security.identification\n    with consent.separate\n",
+        );
+    format!("region abroad \"a country outside the site's location\"\n\n{text}")
+}
+
+/// 1(2) information storage area: a transfer abroad under separate consent
+/// must show that the person was told the purpose, the recipient and the
+/// security measures first.
+#[test]
+fn a_transfer_abroad_without_the_notice_is_refused() {
+    assert_case!(
+        &overseas_copy(),
+        &[(
+            "notice-missing",
+            "this flow relies on `consent.separate`, which needs the notice `notice.cross_border`, and does not show it",
+        )],
+    );
+}
+
+/// 1(2) information storage area: the same transfer, with the notice, is
+/// clean.
+#[test]
+fn a_transfer_abroad_with_the_notice_is_clean() {
+    let text = overseas_copy().replace(
+        "    with consent.separate\n",
+        "    with consent.separate\n    notified by notice.cross_border\n",
+    );
+    assert!(text.contains("notified by"));
+    assert_case!(&text, &[]);
 }
 
 /// 3(3): information is disclosed publicly only with explicit consent or
@@ -682,6 +861,10 @@ flow orders_db -> public_board
             (
                 "sharing-without-basis",
                 "`user.location` is disclosed to `public_board` (public) without a basis the policy accepts",
+            ),
+            (
+                "ignores-opt-out",
+                "this flow uses `user.location` for `marketing.mailing` without honouring the opt-out `unsubscribe`",
             ),
             (
                 "secondary-use",
@@ -776,6 +959,7 @@ flow order_service -> newsletter
     for marketing.mailing
     under consent
     protected by encryption.in_transit
+    honours opt out unsubscribe
 ";
 
 /// 1(1): information collected for specific purposes is used for another
@@ -849,7 +1033,7 @@ fn a_citation_naming_no_section_of_the_notice_is_reported() {
 #[test]
 fn order_phone_numbers_for_the_mailing_list_after_notice_and_consent() {
     let text = format!(
-        "{}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n",
+        "{}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n    honours opt out unsubscribe\n",
         TEXTING_ORDER_CUSTOMERS.replace("under consent\n", "under consent.new_purpose\n")
     );
     let (_, compilation) = with_case(&text);
@@ -861,7 +1045,7 @@ fn order_phone_numbers_for_the_mailing_list_after_notice_and_consent() {
 #[test]
 fn consent_to_share_is_not_consent_to_a_new_purpose() {
     let text = format!(
-        "{TEXTING_ORDER_CUSTOMERS}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n"
+        "{TEXTING_ORDER_CUSTOMERS}\nflow newsletter -> sms_gateway\n    carries user.contact.phone\n    for marketing.mailing\n    with consent.explicit\n    protected by encryption.in_transit\n    honours opt out unsubscribe\n"
     );
     let (_, compilation) = with_case(&text);
     let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
@@ -951,6 +1135,7 @@ flow web -> mail_vendor
     for marketing.mailing
     with consent.explicit
     protected by encryption.in_transit
+    honours opt out unsubscribe
 ";
     let (_, compilation) = with_case(text);
     assert_eq!(
@@ -973,6 +1158,7 @@ flow analytics -> mail_vendor
     for marketing.mailing
     with consent.explicit
     protected by encryption.in_transit
+    honours opt out unsubscribe
 ";
     let (_, compilation) = with_case(text);
     let names: Vec<&str> = found(&compilation).iter().map(|(name, _)| *name).collect();
@@ -1128,8 +1314,10 @@ flow order_service -> campaigns
                 "purpose-not-allowed",
                 "no rule allows `user.location` to be used for `marketing.mailing`",
             ),
-            // And, apart from whose data it is, a use the data was not
-            // collected for.
+            (
+                "ignores-opt-out",
+                "this flow uses `user.location` for `marketing.mailing` without honouring the opt-out `unsubscribe`",
+            ),
             (
                 "secondary-use",
                 "`user.location` was collected for `service.provide`, not for `marketing.mailing`",
@@ -1146,6 +1334,7 @@ flow accounts_db -> crm
     carries user.contact.email
     for marketing.mailing
     with consent.explicit, consent.new_purpose
+    honours opt out unsubscribe
     protected by encryption.in_transit
 ";
 
@@ -1231,6 +1420,7 @@ fn a_collection_for_a_commercial_purpose_is_live_and_accepted() {
 /// A second tracker for the links in the e-mails.
 tracker mail_tracker \"click tracking of the e-mails\" using tracked_link
     honours do not track
+    honours opt out unsubscribe
     in site
 
 flow customer -> mail_tracker

@@ -14,7 +14,7 @@ mod support;
 
 use privet::check::{Act, decide};
 use privet::codegen::{self, Output};
-use privet::model::{Action, NameId, PartyKind, Program};
+use privet::model::{Action, NameId, Namespace, PartyKind, Program};
 use privet::pipeline::Compilation;
 use privet::query::{ActInput, RuleInfo, judge, reasons, resolve_collected_for};
 use privet::source::SourceMap;
@@ -135,12 +135,13 @@ fn compare_domain(sources: &SourceMap, compilation: &Compilation, threads: usize
         json!({"privet_test": {"pairs": pair_names, "subjects": subject_names}}),
     ))
     .unwrap();
-    // Each context in each phase choice; with Do Not Track on, in a phase
-    // not known only (no rule about Do Not Track names a phase).
+    // Each context in each phase choice; with Do Not Track on or an opt-out
+    // taken, in a phase not known only (no rule of a person's choice names a
+    // phase).
     let contexts: Vec<Act> = support::contexts(program)
         .into_iter()
         .flat_map(|context| {
-            let choices = if context.do_not_track {
+            let choices = if context.do_not_track || !context.opt_outs.is_empty() {
                 vec![None]
             } else {
                 phase_choices(program)
@@ -233,22 +234,32 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
     let program = &compilation.program;
     let start = Instant::now();
     let compared = compare_domain(&sources, &compilation, 2);
+    // A basis `after notice` is decided without and with its notice; the
+    // choices are Do Not Track off and on, each opt-out alone, and all of
+    // them with Do Not Track.
+    let noticed = program
+        .bases()
+        .ids()
+        .filter(|b| !program.basis_notices(*b).is_empty())
+        .count();
+    let choices = 2 + program.opt_outs.len() + usize::from(!program.opt_outs.is_empty());
     let domain = Action::ALL.len()
         * program.categories().len()
         * program.purposes().len()
         * PartyKind::ALL.len()
-        * (program.bases().len() + 1)
+        * (program.bases().len() + 1 + noticed)
         * (program.regions().len() + 1)
-        // Do Not Track off in each phase choice, on in a phase not known.
-        * (phase_choices(program).len() + 1)
+        // Do Not Track off and no opt-out in each phase choice; every other
+        // choice in a phase not known.
+        * (phase_choices(program).len() + choices - 1)
         * (program.audiences().len() + 1);
     assert!(
         program.audiences().len() > 1,
         "One Touch declares its audiences"
     );
     assert!(
-        phase_choices(program).len() > 3,
-        "One Touch has rules about the data after events"
+        phase_choices(program).len() > 3 && program.opt_outs.len() > 1 && noticed > 0,
+        "One Touch has rules about the data after events, opt-outs and a basis after notice"
     );
     assert_eq!(compared, domain);
     // Straight to standard error, so that the harness shows it.
@@ -256,15 +267,16 @@ fn the_rego_agrees_with_privet_on_every_act_of_the_one_touch_policy() {
         std::io::stderr(),
         "regorus and privet agree on all {compared} acts of the One Touch policy \
          ({} actions x {} categories x {} purposes x {} recipients x {} basis choices \
-         x {} region choices x ({} phase choices without Do Not Track + 1 with it) \
-         x {} subject choices) in {:.1?}",
+         x {} region choices x ({} phase choices without Do Not Track or an opt-out + {} \
+         Do Not Track and opt-out choices) x {} subject choices) in {:.1?}",
         Action::ALL.len(),
         program.categories().len(),
         program.purposes().len(),
         PartyKind::ALL.len(),
-        program.bases().len() + 1,
+        program.bases().len() + 1 + noticed,
         program.regions().len() + 1,
         phase_choices(program).len(),
+        choices - 1,
         program.audiences().len() + 1,
         start.elapsed()
     )
@@ -304,6 +316,8 @@ fn the_rego_binds_purposes_as_privet_on_the_one_touch_policy() {
                     do_not_track: false,
                     audiences: Vec::new(),
                     phases: program.all_phases(),
+                    opt_outs: Vec::new(),
+                    notified: Vec::new(),
                 };
                 let mut input = ActInput::of(program, &act);
                 input.collected_for = collected_for
@@ -394,6 +408,16 @@ fn sample_act(random: &mut privet::generate::SplitMix64, program: &Program) -> A
             Some(phase) => program.phase_set(phase),
             None => program.all_phases(),
         },
+        opt_outs: random
+            .some(&names(program.vocabulary(Namespace::OptOut)), 2)
+            .into_iter()
+            .copied()
+            .collect(),
+        notified: random
+            .some(&names(program.vocabulary(Namespace::Obligation)), 2)
+            .into_iter()
+            .copied()
+            .collect(),
     }
 }
 

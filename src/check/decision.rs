@@ -13,14 +13,17 @@
 //!   (audience leaves no rule tells apart are decided once, by class: see
 //!   [`AudienceClasses`]);
 //! - an atom is forbidden if a `deny`, `restrict`, `confine` or `honour do
-//!   not track` rule applies to it and none of that rule's exceptions holds
-//!   for it (an exception holds where everything it names holds and none of
-//!   its `except deny` carve-outs does);
+//!   not track` rule, or an opt-out the person took, applies to it and none
+//!   of that rule's exceptions holds for it (an exception holds where
+//!   everything it names holds and none of its `except deny` carve-outs
+//!   does);
 //! - otherwise it is permitted if an `allow` rule covers it (an `except
 //!   allow` clause is such a rule, made by the resolver); otherwise it is
 //!   forbidden by default;
 //! - a basis is accepted by a clause naming it or an ancestor, for the
-//!   purposes of its exemption only (`exemption x for p`);
+//!   purposes of its exemption only (`exemption x for p`), and only when
+//!   the act gave the notices it needs (`basis b after notice o`): a basis
+//!   whose notice the act does not name counts as absent (fail closed);
 //! - the data of an act is in some phases (live, or after an event of the
 //!   person's lifecycle; every phase when that is not known): an `allow` or
 //!   `deny` with `after EVENTS` is about the data after those events only,
@@ -56,6 +59,12 @@ pub struct Act {
     /// after an event: see [`Program::phase_count`]); every phase when that
     /// is not known ([`Program::all_phases`]).
     pub phases: FixedBitSet,
+    /// The opt-outs the person took (opt-out names): each forbids
+    /// what it stops, as Do Not Track does.
+    pub opt_outs: Vec<NameId>,
+    /// The obligations whose notice was given for the act (`notified by`):
+    /// a basis declared `after notice` counts only when its notice is here.
+    pub notified: Vec<NameId>,
 }
 
 /// Whether a rule's `after` clause engages it for data in some phases: a
@@ -151,6 +160,20 @@ pub fn acceptance(program: &Program, act_bases: &[NameId], accepted: &[NameId]) 
     result
 }
 
+/// Which purposes the act's bases are accepted for by `accepted`, counting
+/// only the bases whose notices the act gave.
+fn act_acceptance(program: &Program, act: &Act, accepted: &[NameId]) -> Acceptance {
+    if program.basis_notices.is_empty() {
+        acceptance(program, &act.bases, accepted)
+    } else {
+        acceptance(
+            program,
+            &program.noticed_bases(&act.bases, &act.notified),
+            accepted,
+        )
+    }
+}
+
 fn region_within(program: &Program, region: Option<NameId>, regions: &[NameId]) -> bool {
     region.is_some_and(|region| program.regions().is_under_any(region, regions))
 }
@@ -180,7 +203,7 @@ impl HeldCondition<'_> {
         let acceptance = if condition.bases.is_empty() {
             Acceptance::Any
         } else {
-            acceptance(program, &act.bases, &condition.bases)
+            act_acceptance(program, act, &condition.bases)
         };
         (acceptance != Acceptance::None).then_some(HeldCondition {
             condition,
@@ -276,7 +299,7 @@ impl<'a> EngagedRule<'a> {
 /// The rule, if the act engages it: its action, recipients, and its kind's
 /// own conditions that do not depend on the atom (an `allow`'s bases and
 /// regions, a `deny`'s regions, a `confine`'s region outside its own, Do Not
-/// Track) hold. With `unknown_region_outside`, a `confine` treats an act
+/// Track, the opt-out taken) hold. With `unknown_region_outside`, a `confine` treats an act
 /// whose region is not known as outside (the data map fails closed).
 pub fn engage<'a>(
     program: &'a Program,
@@ -301,7 +324,7 @@ pub fn engage<'a>(
     let engaged = match rule.kind {
         RuleKind::Allow => {
             if !rule.bases.is_empty() {
-                acceptance = self::acceptance(program, &act.bases, &rule.bases);
+                acceptance = act_acceptance(program, act, &rule.bases);
             }
             acceptance != Acceptance::None
                 && (rule.regions.is_empty() || region_within(program, act.region, &rule.regions))
@@ -315,6 +338,7 @@ pub fn engage<'a>(
             None => unknown_region_outside,
         },
         RuleKind::HonourDnt => act.do_not_track,
+        RuleKind::OptOut(opt_out) => act.opt_outs.contains(&opt_out),
     };
     if !engaged {
         return None;

@@ -717,6 +717,15 @@ fn node_facts(program: &Program, node: &Node) -> BTreeMap<&'static str, Vec<Stri
         facts.insert("backing", vec![text]);
     }
     facts.insert("honours do not track", vec![node.honours_dnt.to_string()]);
+    if !node.honours_opt_outs.is_empty() {
+        facts.insert(
+            "honours opt out",
+            describe::sorted_names(
+                program.vocabulary(Namespace::OptOut),
+                &node.honours_opt_outs,
+            ),
+        );
+    }
     if node.kind == crate::ast::NodeKind::Subject {
         facts.insert(
             "kinds of data subject",
@@ -825,6 +834,27 @@ fn declaration_changes(
                 });
                 classes.push(permission_class(is, was));
             }
+            // `after notice`: the notice the basis needs. The permission
+            // diff decides acts with every notice given, so a notice added
+            // or removed shows here.
+            let notice = |p: &Program, id: NameId| {
+                p.basis_notices
+                    .get(&id)
+                    .map(|o| p.vocabulary(Namespace::Obligation).name(*o).to_string())
+            };
+            let (was, is) = (notice(old, old_id), notice(new, new_id));
+            if was != is {
+                details.push(format!(
+                    "after notice {} -> {}",
+                    quoted(was.as_deref()),
+                    quoted(is.as_deref())
+                ));
+                classes.push(match (&was, &is) {
+                    (Some(_), None) => Class::Widening,
+                    (None, Some(_)) => Class::Narrowing,
+                    _ => Class::Neutral,
+                });
+            }
             let exemption = |p: &Program, id: NameId| {
                 p.bases()
                     .get(id)
@@ -873,7 +903,10 @@ fn declaration_changes(
                     .map(|t| {
                         (
                             describe::sorted_names(p.purposes(), &t.purposes),
-                            t.opt_out.clone(),
+                            t.opt_out.clone().or_else(|| {
+                                t.opt_out_name
+                                    .map(|o| p.vocabulary(Namespace::OptOut).name(o).to_string())
+                            }),
                         )
                     })
                     .unwrap_or_default()
@@ -1026,6 +1059,10 @@ fn trigger_class(old: Option<&Trigger>, new: Option<&Trigger>) -> Class {
 
 fn vocabularies(old: &Program, new: &Program, out: &mut Vec<Change>) {
     for namespace in Namespace::ALL {
+        // An opt-out is compared as its rule (what it stops), once.
+        if namespace == Namespace::OptOut {
+            continue;
+        }
         let (before, after) = (
             declared_names(old.vocabulary(namespace)),
             declared_names(new.vocabulary(namespace)),
@@ -1272,6 +1309,9 @@ fn rule_key(program: &Program, rule: &Rule) -> String {
         RuleKind::Restrict => format!("restrict {categories}"),
         RuleKind::Confine => format!("confine {categories}"),
         RuleKind::HonourDnt => "honour do not track".to_string(),
+        RuleKind::OptOut(id) => {
+            format!("opt out {}", program.vocabulary(Namespace::OptOut).name(id))
+        }
     }
 }
 
@@ -1398,7 +1438,7 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                             );
                         }
                     }
-                    RuleKind::HonourDnt => {
+                    RuleKind::HonourDnt | RuleKind::OptOut(_) => {
                         let scope = |p: &Program, r: &Rule| {
                             r.purposes
                                 .as_ref()
@@ -1413,6 +1453,32 @@ fn rules(old: &Program, new: &Program, out: &mut Vec<Change>) {
                             details,
                             classes,
                         );
+                        // What an opt-out stops: more categories or actions
+                        // narrow what is permitted once it is taken.
+                        if matches!(after.kind, RuleKind::OptOut(_)) {
+                            covered_change(
+                                "categories",
+                                &scope_covered(old.categories(), &before.categories),
+                                &scope_covered(new.categories(), &after.categories),
+                                protection_class,
+                                details,
+                                classes,
+                            );
+                            let actions = |r: &Rule| {
+                                r.actions
+                                    .iter()
+                                    .map(|a| a.as_str().to_string())
+                                    .collect::<Vec<_>>()
+                            };
+                            list_change(
+                                "actions",
+                                &actions(before),
+                                &actions(after),
+                                protection_class,
+                                details,
+                                classes,
+                            );
+                        }
                     }
                 }
             },
@@ -1888,6 +1954,17 @@ fn flow_text(program: &Program, flow: &Flow) -> String {
         text.push(' ');
         text.push_str(&phase);
     }
+    for (clause, namespace, ids) in [
+        ("honours opt out", Namespace::OptOut, &flow.honours_opt_outs),
+        ("notified by", Namespace::Obligation, &flow.notified),
+    ] {
+        if !ids.is_empty() {
+            text.push_str(&format!(
+                " {clause} {}",
+                describe::sorted_names(program.vocabulary(namespace), ids).join(", ")
+            ));
+        }
+    }
     text
 }
 
@@ -1965,6 +2042,22 @@ fn flows(old: &Program, new: &Program, out: &mut Vec<Change>) {
                     _ => Class::Neutral,
                 });
             }
+            ids_change(
+                "opt-outs honoured",
+                (old.vocabulary(Namespace::OptOut), &before.honours_opt_outs),
+                (new.vocabulary(Namespace::OptOut), &after.honours_opt_outs),
+                protection_class,
+                details,
+                classes,
+            );
+            ids_change(
+                "notices given",
+                (old.vocabulary(Namespace::Obligation), &before.notified),
+                (new.vocabulary(Namespace::Obligation), &after.notified),
+                protection_class,
+                details,
+                classes,
+            );
         },
         out,
     );
@@ -2185,6 +2278,11 @@ impl<'p> Version<'p> {
             // Permissions are compared for live data; a rule's `after`
             // clause is part of its text, compared with the rules.
             phases: self.program.phase_set(crate::model::LIVE_PHASE),
+            // Opt-outs are compared as declarations (a new one narrows);
+            // notices are taken as given, so that what a basis `after
+            // notice` permits is compared too.
+            opt_outs: Vec::new(),
+            notified: self.program.basis_notices.values().copied().collect(),
             audiences: self
                 .audiences
                 .get(context.audience)

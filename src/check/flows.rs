@@ -17,6 +17,8 @@ use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::BTreeSet;
 
+mod choices;
+
 /// A leaf category and a leaf purpose: the unit the decision function
 /// decides.
 type Atom = (NameId, NameId);
@@ -66,16 +68,19 @@ pub(super) fn flow_actions(program: &Program, flow: &Flow) -> Vec<(Action, Party
 /// The acts one category and purpose of a flow stand for: each of its
 /// actions, in each region of its target (unknown when it declares none),
 /// about the audiences whose data it carries, in the phases it carries.
-/// Under Do Not Track the region does not matter, and is left unknown.
+/// Under Do Not Track, or an opt-out, the region does not matter, and is
+/// left unknown. A basis `after notice` counts as noticed: a flow that does
+/// not show the notice is `notice-missing` on its own.
 fn flow_acts(
     program: &Program,
     flow: &Flow,
     (category, purpose): (NameId, NameId),
     (audiences, phases): (&[NameId], &FixedBitSet),
     do_not_track: bool,
+    opt_out: Option<NameId>,
 ) -> Vec<Act> {
     let regions: Vec<Option<NameId>> = match program.node(flow.to) {
-        Some(node) if !node.regions.is_empty() && !do_not_track => {
+        Some(node) if !node.regions.is_empty() && !do_not_track && opt_out.is_none() => {
             node.regions.iter().copied().map(Some).collect()
         }
         _ => vec![None],
@@ -93,10 +98,46 @@ fn flow_acts(
                 do_not_track,
                 audiences: audiences.to_vec(),
                 phases: phases.clone(),
+                opt_outs: opt_out.into_iter().collect(),
+                notified: choices::notices_of(program, flow),
             });
         }
     }
     acts
+}
+
+/// The first rule of a person's choice that forbids an act of a flow, the
+/// choice made (`(true, None)`: Do Not Track on; `(false, Some(o))`: the
+/// opt-out `o` taken): an `honour do not track` rule, or the opt-out's.
+fn forbidden_by_choice<'p>(
+    program: &'p Program,
+    flow: &Flow,
+    pair: (NameId, NameId),
+    (audiences, atoms): (&[NameId], &[usize]),
+    (do_not_track, opt_out): (bool, Option<NameId>),
+) -> Option<&'p Rule> {
+    let wanted = match opt_out {
+        Some(opt_out) => RuleKind::OptOut(opt_out),
+        None => RuleKind::HonourDnt,
+    };
+    // A person's choice holds in every phase of the data.
+    let every_phase = program.all_phases();
+    flow_acts(
+        program,
+        flow,
+        pair,
+        (audiences, &every_phase),
+        do_not_track,
+        opt_out,
+    )
+    .into_iter()
+        .find_map(|act| {
+            decide_atoms(program, &act, atoms)
+                .forbidding
+                .iter()
+                .filter_map(|rule| program.rule(*rule))
+                .find(|rule| rule.kind == wanted)
+        })
 }
 
 /// Whether the flow returns data to the person it is about; such flows are
@@ -159,6 +200,9 @@ struct Checker<'p> {
     /// For each flow, whether one of its purposes is under `honour do not
     /// track`.
     tracking: Vec<bool>,
+    /// For each opt-out of the program, in order, for each flow: whether
+    /// some category and purpose it names is stopped by it.
+    opt_out_scopes: Vec<Vec<bool>>,
     /// For each category leaf, the requirements that cover it.
     requirements_by_leaf: Vec<Vec<usize>>,
     paths: PathFinder<'p>,
@@ -222,6 +266,7 @@ pub fn check_data_map(program: &Program, graph: &DataGraph) -> FlowReport {
         incoming,
         outgoing,
         tracking: tracking_flows(program),
+        opt_out_scopes: choices::opt_out_scopes(program),
         requirements_by_leaf,
         paths: PathFinder::new(program, graph),
         phase_origins: super::phases::PhaseOrigins::new(program, graph),
@@ -321,6 +366,8 @@ impl<'p> Checker<'p> {
         if incomplete(flow.from) || incomplete(flow.to) {
             return;
         }
+        self.technology_purposes(id, flow);
+        self.notices(id, flow);
         let carried = self
             .graph
             .carried
@@ -439,6 +486,7 @@ impl<'p> Checker<'p> {
             (category, purpose),
             (audiences, phases),
             false,
+            None,
         ) {
             if unplaced {
                 for rule_id in super::decision::confining_unknown_region(program, &act, atoms) {
@@ -462,14 +510,9 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        self.do_not_track(
-            id,
-            flow,
-            (category, category_span),
-            purpose,
-            audiences,
-            atoms,
-        );
+        let category = (category, category_span);
+        self.do_not_track(id, flow, category, purpose, audiences, atoms);
+        self.opt_outs(id, flow, category, purpose, audiences, atoms);
     }
 
     /// `region-not-allowed` for data a `confine` rule governs sent to a
@@ -620,7 +663,7 @@ impl<'p> Checker<'p> {
                     .cited_label(rule.meta.head, "confined here", rule.meta.cite_text())
                     .note(accepted_bases_note(program, rule, &act.bases))
                 }
-                RuleKind::HonourDnt | RuleKind::Allow => continue,
+                RuleKind::HonourDnt | RuleKind::OptOut(_) | RuleKind::Allow => continue,
             };
             let diagnostic = if rule.after.is_empty() {
                 diagnostic
@@ -1130,27 +1173,18 @@ impl<'p> Checker<'p> {
             return;
         }
         // The first act of the flow that Do Not Track forbids, and the rule.
-        let every_phase = program.all_phases();
-        let Some(rule) = flow_acts(
+        let Some(rule) = forbidden_by_choice(
             program,
             flow,
             (category, purpose),
-            (audiences, &every_phase),
-            true,
-        )
-        .into_iter()
-        .find_map(|act| {
-            decide_atoms(program, &act, atoms)
-                .forbidding
-                .iter()
-                .filter_map(|rule| program.rule(*rule))
-                .find(|rule| rule.kind == RuleKind::HonourDnt)
-        }) else {
+            (audiences, atoms),
+            (true, None),
+        ) else {
             return;
         };
         // Data that reached the source for a tracking purpose was checked
         // where it entered: report the hop where tracking starts, once.
-        if self.tracked_upstream(id, flow, atoms) {
+        if self.tracked_upstream(id, flow, atoms, &self.tracking) {
             return;
         }
         let purpose_name = program.purposes().name(purpose);
@@ -1176,11 +1210,11 @@ impl<'p> Checker<'p> {
     }
 
     /// Whether every leaf reached the flow's source from a data subject
-    /// along flows that carry it, one of which is for a purpose the policy
-    /// protects with Do Not Track, without passing through this flow:
-    /// tracking started upstream, and was checked where it did. Nothing is
-    /// upstream of a data subject.
-    fn tracked_upstream(&self, id: FlowId, flow: &Flow, atoms: &[usize]) -> bool {
+    /// along flows that carry it, one of which is in `scope` (for a purpose
+    /// the policy protects with Do Not Track, or stopped by an opt-out),
+    /// without passing through this flow: tracking started upstream, and
+    /// was checked where it did. Nothing is upstream of a data subject.
+    fn tracked_upstream(&self, id: FlowId, flow: &Flow, atoms: &[usize], scope: &[bool]) -> bool {
         let program = self.program;
         if program.is_subject(flow.from) {
             return false;
@@ -1214,7 +1248,7 @@ impl<'p> Checker<'p> {
                         continue;
                     }
                     if let Some(next) = program.flows.get(index) {
-                        let passed = tracked || self.tracking.get(index).copied().unwrap_or(false);
+                        let passed = tracked || scope.get(index).copied().unwrap_or(false);
                         pending.push((next.to.index(), passed));
                     }
                 }

@@ -152,7 +152,7 @@ fn forbids_unconditionally(program: &Program, forbid: &Rule, allow: &Rule) -> bo
                     .iter()
                     .all(|region| !program.regions().is_under_any(*region, &forbid.regions))
         }
-        RuleKind::HonourDnt | RuleKind::Allow => false,
+        RuleKind::HonourDnt | RuleKind::OptOut(_) | RuleKind::Allow => false,
     }
 }
 
@@ -239,7 +239,7 @@ impl<'p> Rules<'p> {
             }
             RuleKind::Confine => categories && all_under(program.regions(), &w.regions, &n.regions),
             RuleKind::HonourDnt => self.purposes(narrow).is_subset(self.purposes(wide)),
-            RuleKind::Allow => false,
+            RuleKind::OptOut(_) | RuleKind::Allow => false,
         }
     }
 

@@ -120,6 +120,10 @@ fn permitted(
                 // What the policy permits for live data (a rule about the
                 // data after an event is shown by the rule itself).
                 phases: program.phase_set(LIVE_PHASE),
+                opt_outs: Vec::new(),
+                // What each basis permits once the notices it needs
+                // (`after notice`) are given.
+                notified: program.basis_notices.values().copied().collect(),
             },
         )
         .allowed

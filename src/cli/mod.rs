@@ -49,7 +49,7 @@ enum Command {
     /// self-contained HTML file
     Doc(DocArgs),
     /// Decide one act and print the rules that decided it
-    Query(QueryArgs),
+    Query(Box<QueryArgs>),
     /// Write the enforcement config: an OPA bundle, retention jobs and
     /// `privet.json`; nothing if the program has errors
     Build(BuildArgs),
@@ -128,6 +128,13 @@ struct QueryArgs {
     /// The person has Do Not Track on
     #[arg(long)]
     dnt: bool,
+    /// An opt-out the person took (an `opt out` name; repeat for several)
+    #[arg(long = "opt-out")]
+    opt_outs: Vec<String>,
+    /// An obligation whose notice was given for the act (repeat for
+    /// several); a basis declared `after notice` counts only with it
+    #[arg(long = "notified")]
+    notified: Vec<String>,
     /// The kind of data subject the data is about (an audience); every
     /// audience when not given
     #[arg(long)]
@@ -620,6 +627,8 @@ fn query(args: &QueryArgs) -> ExitCode {
         subject: args.subject.clone(),
         phase: args.phase.clone(),
         collected_for: args.collected_for.clone(),
+        opt_outs: args.opt_outs.clone(),
+        notified: args.notified.clone(),
     };
     let answer = match crate::query::answer(&sources, &compilation.program, &input) {
         Ok(answer) => answer,

@@ -5,7 +5,9 @@
 //! only program text in the Rego file is a header comment, escaped.
 
 use super::{comment_text, json_bytes};
-use crate::model::{Action, Condition, NameId, Namespace, PartyKind, Program, Scope, Vocabulary};
+use crate::model::{
+    Action, Condition, NameId, Namespace, PartyKind, Program, RuleKind, Scope, Vocabulary,
+};
 use crate::query::RuleInfo;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -54,6 +56,14 @@ struct Tables<'a> {
     compatibilities: Vec<CompatibilityTable<'a>>,
     /// The bases accepted `for new purpose`.
     new_purpose_bases: Vec<&'a str>,
+    /// Every basis declared `after notice` (or below one) to the
+    /// obligations whose notice it needs: it counts only for an act whose
+    /// `notified` lists them all.
+    basis_notices: BTreeMap<&'a str, Vec<&'a str>>,
+    /// The declared opt-outs: an act's `opt_outs` names some of them.
+    opt_outs: Vec<&'a str>,
+    /// The declared obligations: an act's `notified` names some of them.
+    obligations: Vec<&'a str>,
     /// Every region to itself and its ancestors.
     regions: BTreeMap<&'a str, Vec<&'a str>>,
     /// The classes of audience leaves that no rule tells apart (see
@@ -77,6 +87,10 @@ struct Tables<'a> {
 #[derive(Serialize)]
 struct RuleTable<'a> {
     kind: &'static str,
+    /// For `opt out`: the opt-out, which engages the rule when the act's
+    /// `opt_outs` names it; absent for other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opt_out: Option<&'a str>,
     actions: Vec<&'static str>,
     /// The category leaves it covers, after its `sensitive` or `identifier`
     /// filter.
@@ -186,6 +200,29 @@ fn basis_purpose_table(program: &Program) -> BTreeMap<&str, Vec<&str>> {
         .collect()
 }
 
+/// Every basis that needs notices (`after notice`, on it or an ancestor) to
+/// those obligations.
+fn basis_notice_table(program: &Program) -> BTreeMap<&str, Vec<&str>> {
+    let obligations = program.vocabulary(Namespace::Obligation);
+    program
+        .bases()
+        .iter()
+        .filter_map(|(id, entry)| {
+            let notices = program.basis_notices(id);
+            (!notices.is_empty()).then(|| (entry.name.as_str(), names(obligations, &notices)))
+        })
+        .collect()
+}
+
+/// The declared names of a vocabulary, in its order.
+fn declared(vocabulary: &Vocabulary) -> Vec<&str> {
+    vocabulary
+        .iter()
+        .filter(|(_, entry)| entry.declared.is_some())
+        .map(|(_, entry)| entry.name.as_str())
+        .collect()
+}
+
 fn leaf_names(vocabulary: &Vocabulary, leaves: impl IntoIterator<Item = usize>) -> Vec<&str> {
     leaves
         .into_iter()
@@ -241,6 +278,10 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
         .zip(infos)
         .map(|(rule, info)| RuleTable {
             kind: rule.kind.keyword(),
+            opt_out: match rule.kind {
+                RuleKind::OptOut(id) => Some(program.vocabulary(Namespace::OptOut).name(id)),
+                _ => None,
+            },
             actions: rule.actions.iter().map(Action::as_str).collect(),
             categories: leaf_names(categories, rule.categories.leaves.ones()),
             purposes: rule
@@ -306,6 +347,9 @@ pub fn data_json(program: &Program, infos: &[RuleInfo]) -> Vec<u8> {
                     })
                     .collect(),
                 new_purpose_bases: names(program.bases(), &program.new_purpose_bases),
+                basis_notices: basis_notice_table(program),
+                opt_outs: declared(program.vocabulary(Namespace::OptOut)),
+                obligations: declared(program.vocabulary(Namespace::Obligation)),
                 regions: ancestor_table(program.regions()),
                 audience_classes: (0..program.audience_classes.count())
                     .map(|class| {

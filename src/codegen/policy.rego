@@ -6,14 +6,17 @@
 #   {"action": "share", "category": "user.contact", "purpose": "service",
 #    "recipient": "processor", "bases": ["consent.explicit"],
 #    "region": "site", "dnt": false, "subject": "customer.child",
-#    "phase": "account.closed", "collected_for": ["service.provide"]}
+#    "phase": "account.closed", "collected_for": ["service.provide"],
+#    "opt_outs": ["unsubscribe"], "notified": ["notice.cross_border"]}
 # `recipient` defaults to "first_party", `bases` to [], `region` to null
 # (not known), `dnt` to false, `subject` (the kind of data subject, an
 # audience) to null: not known, so the act is of every audience, `phase`
 # (`live`, or the event after which the data is) to null: not known, so
 # the data is in every phase, and
 # `collected_for` (the purposes the data was collected for) to [] (not
-# known: no purpose binds it).
+# known: no purpose binds it), `opt_outs` (the opt-outs the person took) to
+# [], and `notified` (the obligations whose notice was given) to []: a basis
+# declared `after notice` counts only when its notices are listed.
 #
 # Output: `allow` (a boolean) and `reasons`: for a permitted act, the rules
 # that permit it; for a denied one, the rules that forbid it and the atoms
@@ -107,6 +110,18 @@ input_problems(act) := sort(names | bases | flags) if {
 		some value in listed
 		not tables.purposes[value]
 		problem := {"reason": "invalid_input", "field": "collected_for", "value": value}
+	} | {problem |
+		listed := object.get(act, "opt_outs", [])
+		is_array(listed)
+		some value in listed
+		not value in tables.opt_outs
+		problem := {"reason": "invalid_input", "field": "opt_outs", "value": value}
+	} | {problem |
+		listed := object.get(act, "notified", [])
+		is_array(listed)
+		some value in listed
+		not value in tables.obligations
+		problem := {"reason": "invalid_input", "field": "notified", "value": value}
 	}
 	flags := {problem |
 		some field, default_value in flag_defaults
@@ -116,11 +131,15 @@ input_problems(act) := sort(names | bases | flags) if {
 	}
 }
 
-flag_defaults := {"bases": [], "dnt": false, "collected_for": []}
+flag_defaults := {"bases": [], "dnt": false, "collected_for": [], "opt_outs": [], "notified": []}
 
 well_typed("bases", value) if is_array(value)
 
 well_typed("collected_for", value) if is_array(value)
+
+well_typed("opt_outs", value) if is_array(value)
+
+well_typed("notified", value) if is_array(value)
 
 well_typed("dnt", value) if is_boolean(value)
 
@@ -157,7 +176,18 @@ normalized(act) := {
 	"subject": object.get(act, "subject", null),
 	"phase": object.get(act, "phase", null),
 	"collected_for": object.get(act, "collected_for", []),
+	"opt_outs": object.get(act, "opt_outs", []),
+	"noticed_bases": noticed_bases(object.get(act, "bases", []), object.get(act, "notified", [])),
 }
+
+# The bases that count for the decision: those whose notices (`after
+# notice`) were all given. Purpose binding reads `bases` as given.
+noticed_bases(bases, notified) := [b |
+	some b in bases
+	every n in object.get(tables.basis_notices, b, []) {
+		n in notified
+	}
+]
 
 # ---------------------------------------------------------------- the decision
 
@@ -199,7 +229,7 @@ engaged_rules(act) := [{
 	"categories": rule_leaves[i].categories,
 	"purposes": rule_leaves[i].purposes,
 	"audiences": rule_leaves[i].audiences,
-	"accepted": accepted_purposes(tables.rules[i].bases, act.bases),
+	"accepted": accepted_purposes(tables.rules[i].bases, act.noticed_bases),
 	"exceptions": [{"condition": held, "carve_outs": carve_outs} |
 		some exception in tables.rules[i].exceptions
 		held := held_condition(exception, act)
@@ -221,7 +251,7 @@ held_condition(condition, act) := {
 } if {
 	recipient_matches(condition.recipients, act.recipient)
 	within_or_none(act.region, condition.regions)
-	accepted := accepted_purposes(condition.bases, act.bases)
+	accepted := accepted_purposes(condition.bases, act.noticed_bases)
 	count(accepted) > 0
 }
 
@@ -366,7 +396,7 @@ recipient_matches(recipients, recipient) if recipient in recipients
 # regions (if it has any).
 kind_engaged(rule, act) if {
 	rule.kind == "allow"
-	count(accepted_purposes(rule.bases, act.bases)) > 0
+	count(accepted_purposes(rule.bases, act.noticed_bases)) > 0
 	within_or_none(act.region, rule.regions)
 }
 
@@ -392,6 +422,12 @@ kind_engaged(rule, act) if {
 kind_engaged(rule, act) if {
 	rule.kind == "honour"
 	act.dnt == true
+}
+
+# opt out: the person took this opt-out.
+kind_engaged(rule, act) if {
+	rule.kind == "opt out"
+	rule.opt_out in act.opt_outs
 }
 
 within_or_none(_, regions) if count(regions) == 0

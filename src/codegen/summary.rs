@@ -24,6 +24,7 @@ struct Summary {
     bundle: BundleRecord,
     obligations: Vec<ObligationRecord>,
     do_not_track: Vec<DoNotTrackRecord>,
+    opt_outs: Vec<OptOutRecord>,
     technologies: Vec<TechnologyRecord>,
     trackers: Vec<TrackerRecord>,
     stores: Vec<StoreRecord>,
@@ -127,8 +128,23 @@ struct TechnologyRecord {
     name: String,
     label: Option<String>,
     purposes: Vec<String>,
+    /// How to opt out, in words.
     opt_out: Option<String>,
+    /// The declared opt-out that stops it.
+    opt_out_name: Option<String>,
     cite: Option<String>,
+}
+
+/// `opt out NAME ... stops ...`: a choice the person can make, which the
+/// OPA input's `opt_outs` names.
+#[derive(Serialize)]
+struct OptOutRecord {
+    name: String,
+    label: Option<String>,
+    /// What it stops, as privet writes the rule.
+    stops: String,
+    cite: Option<String>,
+    location: String,
 }
 
 #[derive(Serialize)]
@@ -137,6 +153,7 @@ struct TrackerRecord {
     label: Option<String>,
     technologies: Vec<String>,
     honours_do_not_track: bool,
+    honours_opt_outs: Vec<String>,
     regions: Vec<String>,
 }
 
@@ -263,6 +280,21 @@ pub fn privet_json(
         })
         .collect();
 
+    let opt_out_names = program.vocabulary(Namespace::OptOut);
+    let opt_outs = program
+        .opt_outs
+        .iter()
+        .filter_map(|opt_out| {
+            let rule = program.rule(opt_out.rule)?;
+            Some(OptOutRecord {
+                name: opt_out_names.name(opt_out.id).to_string(),
+                label: opt_out.label.clone(),
+                stops: crate::describe::rule_text(program, rule),
+                cite: rule.meta.cite_text().map(str::to_string),
+                location: location(sources, rule.meta.keyword),
+            })
+        })
+        .collect();
     let technology_names = program.vocabulary(Namespace::Technology);
     let technologies = program
         .technologies
@@ -274,6 +306,9 @@ pub fn privet_json(
                 label,
                 purposes: names(purposes, &technology.purposes),
                 opt_out: technology.opt_out.clone(),
+                opt_out_name: technology
+                    .opt_out_name
+                    .map(|o| opt_out_names.name(o).to_string()),
                 cite,
             }
         })
@@ -289,6 +324,7 @@ pub fn privet_json(
             label: label_and_cite(nodes, node.id).0,
             technologies: names(technology_names, &node.technologies),
             honours_do_not_track: node.honours_dnt,
+            honours_opt_outs: names(opt_out_names, &node.honours_opt_outs),
             regions: names(program.regions(), &node.regions),
         })
         .collect();
@@ -434,6 +470,7 @@ pub fn privet_json(
         },
         obligations,
         do_not_track,
+        opt_outs,
         technologies,
         trackers,
         stores,

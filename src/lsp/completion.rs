@@ -105,15 +105,24 @@ fn clause_words(item: &str) -> Vec<&'static str> {
             "honours do not track",
             "while",
             "after",
+            "honours opt out",
+            "notified by",
             "cite",
         ],
         "store" => vec!["in", "protected by", "backed by", "retain", "cite"],
         "system" | "authority" => vec!["in", "cite"],
         "vendor" => vec!["is", "in", "cite"],
-        "tracker" => vec!["using", "honours do not track", "in", "cite"],
+        "tracker" => vec![
+            "using",
+            "honours do not track",
+            "honours opt out",
+            "in",
+            "cite",
+        ],
+        "opt" => vec!["stops", "of", "for", "cite"],
         "category" => vec!["sensitive", "identifier", "cite"],
         "purpose" => vec!["commercial", "compatible with", "cite"],
-        "basis" => vec!["for new purpose", "cite"],
+        "basis" => vec!["for new purpose", "after notice", "cite"],
         "technology" => vec!["for", "opt out by", "cite"],
         "obligation" => vec!["when", "after", "before", "at least", "cite"],
         "policy" => vec!["updated", "cite"],
@@ -184,6 +193,17 @@ fn want(tokens: &[String]) -> Want {
             Want::Words(StoreTechnology::ALL.iter().map(|t| t.as_str()).collect())
         }
         "using" => names(Namespace::Technology),
+        // `opt out NAME` declares a name; `honours opt out` and `opt out
+        // by` name opt-outs.
+        "opt" if at == 0 => Want::Words(vec!["out"]),
+        "out" if at == 1 => Want::Words(Vec::new()),
+        "out" => names(Namespace::OptOut),
+        "by" if before == "out" => names(Namespace::OptOut),
+        "by" if before == "notified" => names(Namespace::Obligation),
+        "notified" => Want::Words(vec!["by"]),
+        "notice" if before == "after" => names(Namespace::Obligation),
+        "after" if item == "basis" => Want::Words(vec!["notice"]),
+        "stops" => names(Namespace::Purpose),
         "while" => names(Namespace::State),
         "after" | "when" => names(Namespace::Event),
         "before" => names(Namespace::Event),
@@ -223,9 +243,11 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
     match token {
         "of" | "to" | "under" | "with" | "in" | "carries" | "using" | "while" | "when"
         | "within" | "least" | "->" | "then" | "except" | "anonymized" | "pseudonymized"
-        | "stores" | "flows" | "is" | "about" | "compatible" => true,
+        | "stores" | "flows" | "is" | "about" | "compatible" | "stops" | "notified" => true,
+        "out" => before == "opt",
+        "notice" => before == "after",
         "for" | "after" | "before" => true,
-        "by" => matches!(before, "protected" | "backed"),
+        "by" => matches!(before, "protected" | "backed" | "notified" | "out"),
         "sensitive" | "identifier" => before == "of",
         "commercial" => before == "for",
         "allow" | "deny" => at == 0 || before == "except",
@@ -407,6 +429,36 @@ mod tests {
     }
 
     #[test]
+    fn opt_outs_and_notices_complete_their_names() {
+        assert_eq!(
+            want_after("tracker t using c\n    honours opt out "),
+            Want::Names(Namespace::OptOut)
+        );
+        assert_eq!(
+            want_after("technology c for p\n    opt out by "),
+            Want::Names(Namespace::OptOut)
+        );
+        assert_eq!(
+            want_after("flow a -> b carries c for p\n    notified by "),
+            Want::Names(Namespace::Obligation)
+        );
+        assert_eq!(
+            want_after("basis b \"B\"\n    after "),
+            Want::Words(vec!["notice"])
+        );
+        assert_eq!(
+            want_after("basis b \"B\"\n    after notice "),
+            Want::Names(Namespace::Obligation)
+        );
+        assert_eq!(
+            want_after("opt out u \"U\"\n    stops "),
+            Want::Names(Namespace::Purpose)
+        );
+        assert_eq!(want_after("opt "), Want::Words(vec!["out"]));
+        assert_eq!(want_after("opt out "), Want::Words(Vec::new()));
+    }
+
+    #[test]
     fn the_keyword_before_the_list_picks_the_namespace() {
         assert_eq!(
             want_after("allow use of "),
@@ -516,7 +568,7 @@ mod tests {
         );
         assert_eq!(
             want_after("basis a \"x\" "),
-            Want::Words(vec!["for new purpose", "cite"])
+            Want::Words(vec!["for new purpose", "after notice", "cite"])
         );
         assert_eq!(
             want_after("exemption a \"x\"\n    for "),

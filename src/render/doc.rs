@@ -334,6 +334,22 @@ fn rule_entry(program: &Program, rule: &Rule) -> Entry {
             ));
             words.extend(purposes.unwrap_or_default());
         }
+        RuleKind::OptOut(id) => {
+            words.push(Inline::Strong("Your choice:".to_string()));
+            words.push(text(" when you opt out ("));
+            words.push(code(program.vocabulary(Namespace::OptOut).name(id)));
+            words.push(text("), we no longer "));
+            if rule.categories.names.is_empty() {
+                words.push(text("process your information"));
+            } else {
+                words.push(text(format!("{} ", actions_words(rule.actions))));
+                words.extend(categories);
+            }
+            if let Some(purposes) = purposes {
+                words.push(text(" for "));
+                words.extend(purposes);
+            }
+        }
     }
     let mut out = entry(words, &rule.meta);
     out.exceptions = exceptions(program, rule);
@@ -549,6 +565,12 @@ fn basis_kind(program: &Program, id: NameId) -> String {
             None => "an exemption: no consent needed".to_string(),
         });
     }
+    if let Some(notice) = program.basis_notices.get(&id) {
+        kind.push(format!(
+            "counts only after the notice {}",
+            program.vocabulary(Namespace::Obligation).name(*notice)
+        ));
+    }
     if program.new_purpose_bases.contains(&id) {
         kind.push("accepted for a new purpose".to_string());
     }
@@ -603,7 +625,7 @@ fn section_of(rule: &Rule) -> Section {
     match rule.kind {
         RuleKind::Restrict => Section::Purposes,
         RuleKind::Confine => Section::Storage,
-        RuleKind::HonourDnt => Section::Tracking,
+        RuleKind::HonourDnt | RuleKind::OptOut(_) => Section::Tracking,
         RuleKind::Allow | RuleKind::Deny => {
             if rule.actions.contains(Action::Collect) {
                 Section::Collection
@@ -838,7 +860,22 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
                         program.purposes(),
                         &technology.purposes,
                     )),
-                    vec![text(technology.opt_out.clone().unwrap_or_default())],
+                    match technology.opt_out_name {
+                        // A declared opt-out: its words, then its name.
+                        Some(opt_out) => {
+                            let opt_outs = program.vocabulary(Namespace::OptOut);
+                            let label = opt_outs
+                                .get(opt_out)
+                                .and_then(|e| e.label())
+                                .unwrap_or_default();
+                            vec![
+                                text(format!("{label} (")),
+                                code(opt_outs.name(opt_out)),
+                                text(")"),
+                            ]
+                        }
+                        None => vec![text(technology.opt_out.clone().unwrap_or_default())],
+                    },
                     vec![text(
                         entry
                             .and_then(|e| e.meta())

@@ -175,11 +175,12 @@ struct_spans! {
     Item { docs, kind, span, keyword, head }
     PolicyDecl { name, label, updated, cite }
     SectionDecl { id, title }
-    Declaration { name, label, flags, purposes, compatible, new_purpose, under_age, cite }
+    Declaration { name, label, flags, purposes, compatible, new_purpose, under_age, notice, cite }
     Flag { span }
     DurationLiteral { amount, unit, span }
     DurationDecl { name, value, label, cite }
-    TechnologyDecl { name, label, purposes, opt_out, cite }
+    TechnologyDecl { name, label, purposes, opt_out, opt_out_name, cite }
+    OptOutDecl { name, label, actions, categories, purposes, cite }
     ObligationDecl { name, label, trigger, cite }
     BasisClause { bases }
     CategorySelector { filter, names }
@@ -198,8 +199,8 @@ struct_spans! {
     HonourRule { purposes, cite }
     Backing { technology, settings, span }
     StoreRetain { categories, lifecycle, span }
-    NodeDecl { name, label, party, audiences, regions, protection, backing, retains, technologies, honours_dnt, cite }
-    FlowDecl { from, to, transform, categories, purposes, bases, protection, honours_dnt, phase, cite }
+    NodeDecl { name, label, party, audiences, regions, protection, backing, retains, technologies, honours_dnt, honours_opt_outs, cite }
+    FlowDecl { from, to, transform, categories, purposes, bases, protection, honours_dnt, honours_opt_outs, notified, phase, cite }
     FlowPhase { state, events, span }
     crate::diagnostic::Label { span }
     crate::diagnostic::Suggestion { span }
@@ -257,6 +258,7 @@ impl Spans for ItemKind {
             ItemKind::Declaration(x) => x.each_span(f),
             ItemKind::Duration(x) => x.each_span(f),
             ItemKind::Technology(x) => x.each_span(f),
+            ItemKind::OptOut(x) => x.each_span(f),
             ItemKind::Obligation(x) => x.each_span(f),
             ItemKind::Allow(x) => x.each_span(f),
             ItemKind::Deny(x) => x.each_span(f),

@@ -153,6 +153,8 @@ impl Lowerer {
             Rule::protection,
             Rule::backing,
             Rule::honours_dnt,
+            Rule::honours_opt_out,
+            Rule::notified,
         ];
         let mut problems = Vec::new();
         // The item's own clauses, then each `except` clause's.
@@ -306,7 +308,23 @@ impl Lowerer {
                 name: self.first_name(pair),
                 label: self.opt_text(pair, Rule::label),
                 purposes: self.clause_names(child(pair, Rule::purposes)),
-                opt_out: self.opt_text(pair, Rule::opt_out),
+                opt_out: child(pair, Rule::opt_out)
+                    .filter(|o| has(o, Rule::string))
+                    .map(|o| self.text(&o)),
+                opt_out_name: child(pair, Rule::opt_out)
+                    .and_then(|o| child(&o, Rule::name))
+                    .map(|n| self.ident(&n)),
+                cite: self.opt_text(pair, Rule::cite),
+            }),
+            Rule::opt_out_decl => ItemKind::OptOut(OptOutDecl {
+                name: self.first_name(pair),
+                label: self.opt_text(pair, Rule::label),
+                actions: self.actions(pair),
+                categories: child(pair, Rule::categories).map(|_| self.categories(pair)),
+                purposes: match child(pair, Rule::stopped_purposes) {
+                    Some(stopped) => self.clause_names(Some(stopped)),
+                    None => self.clause_names(child(pair, Rule::purposes)),
+                },
                 cite: self.opt_text(pair, Rule::cite),
             }),
             Rule::obligation_decl => ItemKind::Obligation(ObligationDecl {
@@ -416,6 +434,8 @@ impl Lowerer {
                     events: self.clause_names(child(&phase, Rule::after_clause)),
                     span: self.span(&phase),
                 }),
+                honours_opt_outs: self.clause_names(child(pair, Rule::honours_opt_out)),
+                notified: self.clause_names(child(pair, Rule::notified)),
                 cite: self.opt_text(pair, Rule::cite),
             }),
             _ => return None,
@@ -440,6 +460,7 @@ impl Lowerer {
                     value: age.as_str().to_string(),
                     span: self.span(&age),
                 }),
+            notice: child(pair, Rule::after_notice).map(|n| self.first_name(&n)),
             cite: self.opt_text(pair, Rule::cite),
         }
     }
@@ -734,6 +755,7 @@ impl Lowerer {
                 .collect(),
             technologies: self.list(pair, 0),
             honours_dnt: child(pair, Rule::honours_dnt).map(|h| self.span(&h)),
+            honours_opt_outs: self.clause_names(child(pair, Rule::honours_opt_out)),
             cite: self.opt_text(pair, Rule::cite),
         }
     }

@@ -48,6 +48,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             compatible: Vec::new(),
             new_purpose: None,
             under_age: None,
+            notice: None,
             cite: None,
         })
     };
@@ -64,6 +65,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             retains: Vec::new(),
             technologies: Vec::new(),
             honours_dnt: None,
+            honours_opt_outs: Vec::new(),
             cite: None,
         })
     };
@@ -84,6 +86,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             label: None,
             purposes: Vec::new(),
             opt_out: None,
+            opt_out_name: None,
             cite: None,
         }),
         "obligation" => ItemKind::Obligation(ObligationDecl {

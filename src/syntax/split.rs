@@ -23,6 +23,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "state",
     "event",
     "technology",
+    "opt",
     "principle",
     "right",
     "audience",

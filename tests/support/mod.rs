@@ -249,8 +249,25 @@ pub fn within_limit<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Se
 /// Every context (action, recipient, no basis or one, no region or one, Do
 /// Not Track) of a program, each an act of its first category and purpose.
 pub fn contexts(program: &Program) -> Vec<Act> {
-    let mut bases: Vec<Vec<NameId>> = vec![Vec::new()];
-    bases.extend(program.bases().ids().map(|id| vec![id]));
+    // Each basis alone, and a basis that needs a notice (`after notice`)
+    // both without and with it.
+    let mut bases: Vec<(Vec<NameId>, Vec<NameId>)> = vec![(Vec::new(), Vec::new())];
+    for id in program.bases().ids() {
+        bases.push((vec![id], Vec::new()));
+        let notices = program.basis_notices(id);
+        if !notices.is_empty() {
+            bases.push((vec![id], notices));
+        }
+    }
+    // Do Not Track off and on; each opt-out alone; all of them with Do Not
+    // Track (a forbidding rule of each choice applies alone, so these
+    // decide every combination).
+    let opt_outs: Vec<NameId> = program.opt_outs.iter().map(|o| o.id).collect();
+    let mut choices: Vec<(bool, Vec<NameId>)> = vec![(false, Vec::new()), (true, Vec::new())];
+    choices.extend(opt_outs.iter().map(|o| (false, vec![*o])));
+    if !opt_outs.is_empty() {
+        choices.push((true, opt_outs.clone()));
+    }
     let mut regions: Vec<Option<NameId>> = vec![None];
     regions.extend(program.regions().ids().map(Some));
     let any = program.categories().ids().next().unwrap();
@@ -258,9 +275,9 @@ pub fn contexts(program: &Program) -> Vec<Act> {
     let mut out = Vec::new();
     for action in Action::ALL {
         for recipient in PartyKind::ALL {
-            for basis in &bases {
+            for (basis, notified) in &bases {
                 for region in &regions {
-                    for do_not_track in [false, true] {
+                    for (do_not_track, opt_outs) in &choices {
                         out.push(Act {
                             action,
                             category: any,
@@ -268,10 +285,12 @@ pub fn contexts(program: &Program) -> Vec<Act> {
                             recipient,
                             bases: basis.clone(),
                             region: *region,
-                            do_not_track,
+                            do_not_track: *do_not_track,
                             audiences: Vec::new(),
                             // Live data, as `diff` compares permissions.
                             phases: program.phase_set(privet::model::LIVE_PHASE),
+                            opt_outs: opt_outs.clone(),
+                            notified: notified.clone(),
                         });
                     }
                 }
