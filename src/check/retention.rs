@@ -636,6 +636,14 @@ pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic>
         return diagnostics;
     }
     let paths = PathFinder::new(program, graph);
+    // The leaves some floor or hold covers: only stores holding them count.
+    let mut covered = FixedBitSet::new();
+    for floor in &floors {
+        covered.union_with(&floor.categories.leaves);
+    }
+    for hold in &program.legal_holds {
+        covered.union_with(&hold.categories.leaves);
+    }
     // The flows into each store, and the stores holding each leaf.
     let mut incoming: BTreeMap<NameId, Vec<usize>> = BTreeMap::new();
     for (index, flow) in program.flows.iter().enumerate() {
@@ -651,7 +659,7 @@ pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic>
         let Some(held) = graph.arrived.get(node.id.index()) else {
             continue;
         };
-        if held.is_clear() {
+        if held.is_disjoint(&covered) {
             continue;
         }
         let flows = incoming
@@ -660,23 +668,40 @@ pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic>
             .flatten()
             .filter_map(|index| program.flows.get(*index).map(|flow| (*index, flow)));
         let purposes = purposes_held(program, graph, flows);
-        for leaf in held.ones() {
+        for leaf in held.intersection(&covered) {
             by_leaf.entry(leaf).or_default().push(holders.len());
         }
         holders.push(Holder { node, purposes });
     }
-    // The first flow carrying each leaf as personal data, and the first
-    // carrying it for each leaf purpose.
+    // The first flow carrying each leaf of a floor as personal data (for a
+    // floor without `for`), and the first carrying it for each leaf purpose
+    // a floor names: only what the floors ask about, so the cost follows
+    // the floors, not every flow times every purpose.
     let mut first: BTreeMap<usize, usize> = BTreeMap::new();
     let mut first_for: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    if !floors.is_empty() {
+    let mut floor_leaves = FixedBitSet::new();
+    let mut floor_purposes = FixedBitSet::new();
+    let mut unscoped = false;
+    for floor in &floors {
+        floor_leaves.union_with(&floor.categories.leaves);
+        match floor.purposes {
+            Some(scope) => floor_purposes.union_with(&scope.leaves),
+            None => unscoped = true,
+        }
+    }
+    if !floor_leaves.is_clear() {
         for (index, flow) in program.flows.iter().enumerate() {
-            let personal = graph.personal(program, FlowId(crate::source::offset_u32(index)));
+            let mut personal = graph.personal(program, FlowId(crate::source::offset_u32(index)));
+            personal.intersect_with(&floor_leaves);
             for leaf in personal.ones() {
-                first.entry(leaf).or_insert(index);
+                if unscoped {
+                    first.entry(leaf).or_insert(index);
+                }
                 for (purpose, _) in &flow.purposes {
                     for purpose_leaf in program.purposes().leaves_of(*purpose) {
-                        first_for.entry((leaf, purpose_leaf)).or_insert(index);
+                        if floor_purposes.contains(purpose_leaf) {
+                            first_for.entry((leaf, purpose_leaf)).or_insert(index);
+                        }
                     }
                 }
             }

@@ -547,6 +547,26 @@ mod tests {
         );
         assert_eq!(want_after("retain a while "), Want::Names(Namespace::State));
         assert_eq!(
+            want_after("retain a at least "),
+            Want::Words(vec!["while", "after", "keep", "archive"])
+        );
+        assert_eq!(
+            want_after("retain a at least after e keep for "),
+            Want::Names(Namespace::Duration)
+        );
+        assert_eq!(
+            want_after("obligation o \"x\" at least "),
+            Want::Names(Namespace::Duration)
+        );
+        assert_eq!(want_after("hold "), Want::Names(Namespace::Category));
+        assert_eq!(want_after("hold a, "), Want::Names(Namespace::Category));
+        assert_eq!(want_after("hold a for "), Want::Names(Namespace::Purpose));
+        assert_eq!(want_after("hold a while "), Want::Names(Namespace::State));
+        assert_eq!(
+            want_after("hold a "),
+            Want::Words(vec!["for", "while", "cite"])
+        );
+        assert_eq!(
             want_after("category a \"x, for y\" // in z\n    cite \"q\" // to\n  "),
             Want::Words(vec!["sensitive", "identifier", "cite"])
         );
