@@ -329,6 +329,21 @@ pub fn dead_rules(program: &Program) -> Vec<Diagnostic> {
             );
             continue;
         }
+        if let Some(purposes) = &rule.purposes
+            && purposes.filter.is_some()
+            && purposes.leaves.is_clear()
+        {
+            diagnostics.push(
+                dead(
+                    rule,
+                    format!("this `{keyword}` rule covers no purpose"),
+                    "it can never apply",
+                )
+                .note("none of its purposes is flagged `commercial`")
+                .help("flag the commercial purposes where they are declared, as in `purpose marketing \"...\" commercial`"),
+            );
+            continue;
+        }
         if rule.kind == RuleKind::Restrict && rules.all_purposes.is_subset(rules.purposes(index)) {
             diagnostics.push(
                 dead(
