@@ -131,13 +131,13 @@ fn forbidden_by_choice<'p>(
         opt_out,
     )
     .into_iter()
-        .find_map(|act| {
-            decide_atoms(program, &act, atoms)
-                .forbidding
-                .iter()
-                .filter_map(|rule| program.rule(*rule))
-                .find(|rule| rule.kind == wanted)
-        })
+    .find_map(|act| {
+        decide_atoms(program, &act, atoms)
+            .forbidding
+            .iter()
+            .filter_map(|rule| program.rule(*rule))
+            .find(|rule| rule.kind == wanted)
+    })
 }
 
 /// Whether the flow returns data to the person it is about; such flows are
