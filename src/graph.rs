@@ -612,6 +612,26 @@ impl<'a> PathFinder<'a> {
 /// The audience leaves whose data reaches each node: a subject's own kinds
 /// (every leaf when it names none), then, component by component in
 /// topological order, the union over the flows into a node that carry
+
+/// Whether a component of the condensation is a cycle: several nodes, or
+/// one with a flow to itself (among `flows`, the component's outgoing
+/// flows), so its propagation runs to a fixpoint.
+fn component_in_cycle(
+    program: &Program,
+    components: &[Vec<NodeIndex>],
+    component: usize,
+    flows: &[usize],
+) -> bool {
+    components
+        .get(component)
+        .is_some_and(|members| members.len() > 1)
+        || flows.iter().any(|index| {
+            program
+                .flows
+                .get(*index)
+                .is_some_and(|flow| flow.from == flow.to)
+        })
+}
 /// something of what reached their sources; a fixpoint inside a cycle.
 fn propagate_audiences(
     program: &Program,
@@ -640,15 +660,7 @@ fn propagate_audiences(
     }
     for &component in order {
         let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
-        let in_cycle = components
-            .get(component)
-            .is_some_and(|members| members.len() > 1)
-            || flows.iter().any(|index| {
-                program
-                    .flows
-                    .get(*index)
-                    .is_some_and(|flow| flow.from == flow.to)
-            });
+        let in_cycle = component_in_cycle(program, components, component, flows);
         loop {
             let mut changed = false;
             for &index in flows {
@@ -754,15 +766,7 @@ fn propagate_phases(
     };
     for &component in order {
         let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
-        let in_cycle = components
-            .get(component)
-            .is_some_and(|members| members.len() > 1)
-            || flows.iter().any(|index| {
-                program
-                    .flows
-                    .get(*index)
-                    .is_some_and(|flow| flow.from == flow.to)
-            });
+        let in_cycle = component_in_cycle(program, components, component, flows);
         loop {
             let mut changed = false;
             for &index in flows {

@@ -1429,6 +1429,15 @@ impl Program {
         &self.names.audience
     }
 
+    /// Where a node's name is declared (the default span if nowhere).
+    pub fn node_name_span(&self, id: NameId) -> Span {
+        self.node_names()
+            .get(id)
+            .and_then(|entry| entry.declared.as_ref())
+            .map(|declared| declared.name_span)
+            .unwrap_or_default()
+    }
+
     pub fn node_names(&self) -> &Vocabulary {
         &self.names.node
     }

@@ -77,3 +77,63 @@ fn references_point_at_their_lines() {
         problems.join("\n")
     );
 }
+
+/// The clause tables' last column says how privet holds each clause:
+/// `check`, `diff` or `text` (see the page's "How each clause is held").
+/// Every row has one, and the page's count of each is the count of rows.
+#[test]
+fn every_clause_says_how_it_is_held_and_the_counts_add_up() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/seed-coverage.md")).unwrap();
+    let mut section = "";
+    let mut counted = std::collections::BTreeMap::<&str, usize>::new();
+    let mut stated = std::collections::BTreeMap::<String, usize>::new();
+    let mut problems = Vec::new();
+    for (index, line) in doc.lines().enumerate() {
+        if let Some(title) = line.strip_prefix("## ") {
+            section = title;
+            continue;
+        }
+        if !line.starts_with("| ") || line.starts_with("|---") {
+            continue;
+        }
+        // Cells may hold `|` inside code, but not the first or the last.
+        let cells: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        if section == "How each clause is held" {
+            if let [mark, now, _before] = cells[..]
+                && let Ok(now) = now.parse()
+            {
+                stated.insert(mark.trim_matches('*').to_string(), now);
+            }
+            continue;
+        }
+        if matches!(section, "Assumptions" | "Open questions") {
+            continue;
+        }
+        let last = cells.last().copied().unwrap_or_default();
+        if matches!(cells.first().copied(), Some("clause" | "item" | "section")) {
+            if last != "held by" {
+                problems.push(format!(
+                    "line {}: the table has no `held by` column",
+                    index + 1
+                ));
+            }
+            continue;
+        }
+        match last {
+            "check" | "diff" | "text" => *counted.entry(last).or_default() += 1,
+            other => problems.push(format!("line {}: held by `{other}`", index + 1)),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let counted: std::collections::BTreeMap<String, usize> = counted
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(stated, counted, "the counts stated on the page");
+}

@@ -1444,12 +1444,7 @@ impl<'p> Checker<'p> {
             return;
         }
         let name = program.node_names().name(node.id);
-        let name_span = program
-            .node_names()
-            .get(node.id)
-            .and_then(|entry| entry.declared.as_ref())
-            .map(|declared| declared.name_span)
-            .unwrap_or_default();
+        let name_span = program.node_name_span(node.id);
 
         // Safeguards.
         for (requirement, safeguard, needing) in

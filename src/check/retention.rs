@@ -26,12 +26,7 @@ pub(super) fn check_store<'p>(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let name = program.node_names().name(node.id);
-    let name_span = program
-        .node_names()
-        .get(node.id)
-        .and_then(|entry| entry.declared.as_ref())
-        .map(|declared| declared.name_span)
-        .unwrap_or_default();
+    let name_span = program.node_name_span(node.id);
     // Retention declared for everything held.
     let mut uncovered = held.clone();
     for retention in &node.retentions {
