@@ -609,10 +609,6 @@ impl<'a> PathFinder<'a> {
     }
 }
 
-/// The audience leaves whose data reaches each node: a subject's own kinds
-/// (every leaf when it names none), then, component by component in
-/// topological order, the union over the flows into a node that carry
-
 /// Whether a component of the condensation is a cycle: several nodes, or
 /// one with a flow to itself (among `flows`, the component's outgoing
 /// flows), so its propagation runs to a fixpoint.
@@ -632,6 +628,10 @@ fn component_in_cycle(
                 .is_some_and(|flow| flow.from == flow.to)
         })
 }
+
+/// The audience leaves whose data reaches each node: a subject's own kinds
+/// (every leaf when it names none), then, component by component in
+/// topological order, the union over the flows into a node that carry
 /// something of what reached their sources; a fixpoint inside a cycle.
 fn propagate_audiences(
     program: &Program,
