@@ -378,14 +378,7 @@ impl DataGraph {
             }
         }
 
-        let audiences = propagate_audiences(
-            program,
-            &components,
-            &order,
-            &outgoing,
-            &carried,
-            &is_subject,
-        );
+        let audiences = propagate_audiences(program, &components, &order, &outgoing, &carried);
         let collected = collection_purposes(program, &carried, &components, &order, &component_of);
         let (phases, flow_phases) =
             propagate_phases(program, &components, &order, &outgoing, &carried);
@@ -629,6 +622,49 @@ fn component_in_cycle(
         })
 }
 
+/// One propagation over the condensation: component by component in
+/// topological order, each flow that carries something into a node other
+/// than a subject adds to its target's set what `through` says it passes
+/// on (given the sets so far and the flow's index); a fixpoint inside a
+/// cycle. Every step only adds, so the result is a least fixpoint.
+fn propagate_along_flows(
+    program: &Program,
+    (components, order, outgoing): (&[Vec<NodeIndex>], &[usize], &[Vec<usize>]),
+    carried: &[FixedBitSet],
+    sets: &mut [FixedBitSet],
+    through: impl Fn(&[FixedBitSet], usize) -> Option<FixedBitSet>,
+) {
+    for &component in order {
+        let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
+        let in_cycle = component_in_cycle(program, components, component, flows);
+        loop {
+            let mut changed = false;
+            for &index in flows {
+                let (Some(flow), Some(carries)) = (program.flows.get(index), carried.get(index))
+                else {
+                    continue;
+                };
+                if carries.is_clear() || program.is_subject(flow.to) {
+                    continue;
+                }
+                let Some(mut reaching) = through(sets, index) else {
+                    continue;
+                };
+                if let Some(target) = sets.get_mut(flow.to.index()) {
+                    reaching.difference_with(target);
+                    if !reaching.is_clear() {
+                        target.union_with(&reaching);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed || !in_cycle {
+                break;
+            }
+        }
+    }
+}
+
 /// The audience leaves whose data reaches each node: a subject's own kinds
 /// (every leaf when it names none), then, component by component in
 /// topological order, the union over the flows into a node that carry
@@ -639,7 +675,6 @@ fn propagate_audiences(
     order: &[usize],
     outgoing: &[Vec<usize>],
     carried: &[FixedBitSet],
-    is_subject: &[bool],
 ) -> Vec<FixedBitSet> {
     let leaf_count = program.audiences().leaf_count();
     let mut audiences: Vec<FixedBitSet> = program
@@ -658,36 +693,16 @@ fn propagate_audiences(
     if leaf_count == 0 {
         return audiences;
     }
-    for &component in order {
-        let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
-        let in_cycle = component_in_cycle(program, components, component, flows);
-        loop {
-            let mut changed = false;
-            for &index in flows {
-                let (Some(flow), Some(carries)) = (program.flows.get(index), carried.get(index))
-                else {
-                    continue;
-                };
-                let (from, to) = (flow.from.index(), flow.to.index());
-                if carries.is_clear() || is_subject.get(to).copied().unwrap_or(true) {
-                    continue;
-                }
-                let Some(mut reaching) = audiences.get(from).cloned() else {
-                    continue;
-                };
-                if let Some(target) = audiences.get_mut(to) {
-                    reaching.difference_with(target);
-                    if !reaching.is_clear() {
-                        target.union_with(&reaching);
-                        changed = true;
-                    }
-                }
-            }
-            if !changed || !in_cycle {
-                break;
-            }
-        }
-    }
+    propagate_along_flows(
+        program,
+        (components, order, outgoing),
+        carried,
+        &mut audiences,
+        |audiences, index| {
+            let flow = program.flows.get(index)?;
+            audiences.get(flow.from.index()).cloned()
+        },
+    );
     audiences
 }
 
@@ -764,35 +779,13 @@ fn propagate_phases(
         }
         Some(out)
     };
-    for &component in order {
-        let flows = outgoing.get(component).map(Vec::as_slice).unwrap_or(&[]);
-        let in_cycle = component_in_cycle(program, components, component, flows);
-        loop {
-            let mut changed = false;
-            for &index in flows {
-                let (Some(flow), Some(carries)) = (program.flows.get(index), carried.get(index))
-                else {
-                    continue;
-                };
-                if carries.is_clear() || program.is_subject(flow.to) {
-                    continue;
-                }
-                let Some(mut reaching) = through(&phases, index) else {
-                    continue;
-                };
-                if let Some(target) = phases.get_mut(flow.to.index()) {
-                    reaching.difference_with(target);
-                    if !reaching.is_clear() {
-                        target.union_with(&reaching);
-                        changed = true;
-                    }
-                }
-            }
-            if !changed || !in_cycle {
-                break;
-            }
-        }
-    }
+    propagate_along_flows(
+        program,
+        (components, order, outgoing),
+        carried,
+        &mut phases,
+        through,
+    );
     let flow_phases = (0..program.flows.len())
         .map(|index| through(&phases, index).unwrap_or_default())
         .collect();

@@ -281,6 +281,14 @@ fn end_text(end: EndAction) -> &'static str {
     }
 }
 
+/// What a hold counts from, as messages say it: "`event`" or "collection".
+fn counted_from(program: &Program, event: Option<NameId>) -> String {
+    match event {
+        Some(event) => format!("`{}`", program.vocabulary(Namespace::Event).name(event)),
+        None => "collection".to_string(),
+    }
+}
+
 fn duration_text(program: &Program, value: &DurationValue) -> String {
     match value.name {
         Some(name) => format!(
@@ -331,7 +339,6 @@ pub fn compare_lifecycles(
         ));
     };
     let states = program.vocabulary(Namespace::State);
-    let events = program.vocabulary(Namespace::Event);
     if let Some(state) = store_while
         && *policy_while != Some(*state)
     {
@@ -353,14 +360,10 @@ pub fn compare_lifecycles(
             // a store counting from collection ends no later than one
             // counting the same time from an event.
             if store_hold.after.is_some() && store_hold.after != policy_hold.after {
-                let event = |e: Option<NameId>| match e {
-                    Some(e) => format!("`{}`", events.name(e)),
-                    None => "collection".to_string(),
-                };
                 return Some(RetentionProblem::Counted(format!(
                     "counts from {}; the policy counts from {}",
-                    event(store_hold.after),
-                    event(policy_hold.after)
+                    counted_from(program, store_hold.after),
+                    counted_from(program, policy_hold.after)
                 )));
             }
             if !store_hold
@@ -571,11 +574,7 @@ fn floor_shortfall(
         ));
     }
     let floor_hold = floor_hold.as_ref()?;
-    let events = program.vocabulary(Namespace::Event);
-    let from = |event: Option<NameId>| match event {
-        Some(event) => format!("from `{}`", events.name(event)),
-        None => "from collection".to_string(),
-    };
+    let from = |event: Option<NameId>| format!("from {}", counted_from(program, event));
     let Some(store_hold) = store_hold else {
         return Some((
             None,
