@@ -32,7 +32,7 @@
 
 use crate::ast::*;
 use crate::diagnostic::{Diagnostic, Name};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, control_characters, is_control_character, offset_u32};
 use crate::syntax;
 use std::fmt;
 
@@ -98,19 +98,41 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, FormatError> {
 
 /// What keeps a file from being formatted: its syntax errors, and a
 /// carriage return without a line feed, which the grammar takes for a space
-/// between tokens: the layout would drop it, and the file would no longer
-/// say what it said (its `control-character` error gone with it).
+/// between tokens and which, ending a comment, the line end the layout
+/// writes after it would turn into a CRLF: the file would no longer say
+/// what it said (its `control-character` error gone with it). The error of
+/// each string, comment or line holding one is kept.
 fn unformattable(text: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let lone_returns: Vec<u32> = control_characters(text)
+        .filter(|(_, c)| *c == '\r')
+        .map(|(at, _)| offset_u32(at))
+        .collect();
+    let holds_lone_return = |diagnostic: &Diagnostic| {
+        let region = diagnostic
+            .suggestion
+            .as_ref()
+            .map_or(diagnostic.primary.span, |suggestion| suggestion.span);
+        let (start, end) = (
+            region.start.min(diagnostic.primary.span.start),
+            region.end.max(diagnostic.primary.span.end),
+        );
+        lone_returns.iter().any(|at| start <= *at && *at < end)
+    };
     diagnostics
         .into_iter()
         .filter(|diagnostic| {
             diagnostic.name == Name::SyntaxError
-                || (diagnostic.name == Name::ControlCharacter
-                    && text
-                        .get(diagnostic.primary.span.start as usize..)
-                        .is_some_and(|rest| rest.starts_with('\r')))
+                || (diagnostic.name == Name::ControlCharacter && holds_lone_return(diagnostic))
         })
         .collect()
+}
+
+/// A comment's text without its trailing whitespace, except whitespace that
+/// is a control character (a lone carriage return, a form feed, U+0085):
+/// that is reported as `control-character`, and formatting must not drop
+/// what a diagnostic is about.
+fn trim_layout_end(text: &str) -> &str {
+    text.trim_end_matches(|c: char| c.is_whitespace() && !is_control_character(c))
 }
 
 fn syntax_errors(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -162,13 +184,13 @@ fn normalised(tree: &File) -> String {
     let mut tree = tree.clone();
     for item in &mut tree.items {
         for doc in &mut item.docs {
-            doc.value = doc.value.trim_end().to_string();
+            doc.value = trim_layout_end(&doc.value).to_string();
         }
     }
     let mut comments: Vec<&str> = tree
         .comments
         .iter()
-        .map(|comment| comment.text.trim_end())
+        .map(|comment| trim_layout_end(&comment.text))
         .collect();
     // Comments travel with the clauses they belong to, and clauses may be
     // put in their canonical order: the comments are compared as a set.
@@ -956,7 +978,10 @@ fn width(text: &str) -> usize {
 
 impl Printer<'_> {
     fn comment_text(&self, index: usize) -> String {
-        let text = self.comments.get(index).map_or("", |c| c.text.trim_end());
+        let text = self
+            .comments
+            .get(index)
+            .map_or("", |c| trim_layout_end(&c.text));
         format!("//{text}")
     }
 
@@ -1183,7 +1208,7 @@ fn print_file(tree: &File, text: &str) -> String {
                 let outside = attach(&mut block, &tree.comments, &mine);
                 printer.own_line_comments(0, &outside.leading);
                 for doc in &item.docs {
-                    let value = doc.value.trim_end();
+                    let value = trim_layout_end(&doc.value);
                     if value.is_empty() {
                         printer.lines.push("///".to_string());
                     } else {

@@ -167,7 +167,12 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
     let mut offset = content_start(text);
     let body = text.get(offset..).unwrap_or("");
     for line in body.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n').trim_end_matches('\r');
+        // Only the line's end is cut: a carriage return no line feed follows
+        // is the comment's own text (a `control-character` error).
+        let content = match line.strip_suffix('\n') {
+            Some(content) => content.strip_suffix('\r').unwrap_or(content),
+            None => line,
+        };
         if let Some(column) = comment_start(content) {
             let is_doc = content.get(column..).is_some_and(is_doc_comment)
                 && content
