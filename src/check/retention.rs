@@ -144,6 +144,21 @@ fn purposes_held<'p>(
     held
 }
 
+/// [`purposes_held`] for the flows into one node, found by a scan of every
+/// flow: for the enforcement summary, which asks store by store.
+fn purposes_held_at(
+    program: &Program,
+    graph: &DataGraph,
+    node: &Node,
+) -> BTreeMap<usize, BTreeSet<NameId>> {
+    let flows = program
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(_, flow)| flow.to == node.id);
+    purposes_held(program, graph, flows)
+}
+
 /// (store clause, leaf, policy retention) for every leaf a store holds and
 /// every purpose it is held for: the store's `retain` clause that names the
 /// leaf most specifically, and the policy's `retain` rule that governs it
@@ -185,12 +200,7 @@ pub fn governing_retentions(
     let Some(held) = graph.arrived.get(node.id.index()) else {
         return BTreeSet::new();
     };
-    let flows = program
-        .flows
-        .iter()
-        .enumerate()
-        .filter(|(_, flow)| flow.to == node.id);
-    let purposes = purposes_held(program, graph, flows);
+    let purposes = purposes_held_at(program, graph, node);
     governing_pairs(program, node, held, &purposes)
 }
 
@@ -1011,12 +1021,7 @@ pub fn floor_met_by(program: &Program, graph: &DataGraph, floor: &FloorView<'_>)
         if held.is_disjoint(&floor.categories.leaves) {
             continue;
         }
-        let flows = program
-            .flows
-            .iter()
-            .enumerate()
-            .filter(|(_, flow)| flow.to == node.id);
-        let purposes = purposes_held(program, graph, flows);
+        let purposes = purposes_held_at(program, graph, node);
         let meets = held
             .intersection(&floor.categories.leaves)
             .filter(|leaf| serves(program, purposes.get(leaf), floor.purposes))
