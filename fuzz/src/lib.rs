@@ -16,6 +16,7 @@
 
 pub mod codegen;
 pub mod lsp;
+pub mod parser;
 pub mod text;
 
 use privet::diagnostic::{Diagnostic, sort_diagnostics};
@@ -33,6 +34,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("fmt", fmt),
     ("codegen", codegen::codegen),
     ("lsp", lsp::lsp),
+    ("parser", parser::parser),
 ];
 
 /// Runs the property of a target by its name; `false` for an unknown name.

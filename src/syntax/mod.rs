@@ -1,5 +1,10 @@
-//! Source text to syntax tree: the item splitter, the pest parser (one item
-//! at a time) and the lowering of pest pairs into the owned [`ast`](crate::ast).
+//! Source text to syntax tree: the item splitter, then for each item the
+//! hand-written parser ([`fast`]) and, for every item it does not take, the
+//! pest parser and the lowering of pest pairs into the owned
+//! [`ast`](crate::ast). The grammar (`grammar/privet.pest`) is the
+//! specification; the hand parser builds the same tree as pest and lowering
+//! for the items it takes, and leaves every other item, each syntax error
+//! included, to pest.
 //!
 //! This stage never looks a name up and never judges a value; it reports
 //! `syntax-error` only. A broken item costs exactly one diagnostic and the
@@ -8,6 +13,7 @@
 pub mod cache;
 mod controls;
 mod errors;
+mod fast;
 mod lower;
 mod recover;
 pub mod split;
@@ -29,6 +35,42 @@ pub const MAX_ITEM_BYTES: usize = 8 * 1024 * 1024;
 /// each item that does not parse and a `control-character` for each string
 /// or comment holding control characters.
 pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    parse_file_with(file, text, parse_item)
+}
+
+/// [`parse_file`] with pest alone, the hand parser left out: what the
+/// differential test and the benchmarks compare it with.
+#[doc(hidden)]
+pub fn parse_file_with_pest(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    parse_file_with(file, text, parse_item_with_pest_at)
+}
+
+/// The hand parser on the text of one item, alone in file 0: the item, or
+/// `None` when it leaves the item to pest. For the differential test and
+/// the `parser` fuzz target.
+#[doc(hidden)]
+pub fn parse_item_fast(text: &str) -> Option<ast::Item> {
+    fast::parse_item(FileId(0), 0, text)
+}
+
+/// pest and lowering on the text of one item, alone in file 0, as
+/// [`parse_file`] parses an item the hand parser leaves to pest.
+#[doc(hidden)]
+pub fn parse_item_with_pest(text: &str) -> (Option<ast::Item>, Vec<Diagnostic>) {
+    let chunk = split::Chunk {
+        start: 0,
+        end: text.len(),
+    };
+    parse_item_with_pest_at(FileId(0), chunk, text)
+}
+
+type ItemParser = fn(FileId, split::Chunk, &str) -> (Option<ast::Item>, Vec<Diagnostic>);
+
+fn parse_file_with(
+    file: FileId,
+    text: &str,
+    parse_item: ItemParser,
+) -> (ast::File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
     for chunk in split::split(text) {
@@ -51,8 +93,24 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     )
 }
 
-/// Parses the text of one chunk, which starts at `chunk.start` of `file`.
+/// Parses the text of one chunk, which starts at `chunk.start` of `file`:
+/// with the hand parser, or with pest when the hand parser leaves it.
 fn parse_item(
+    file: FileId,
+    chunk: split::Chunk,
+    chunk_text: &str,
+) -> (Option<ast::Item>, Vec<Diagnostic>) {
+    if chunk_text.len() > MAX_ITEM_BYTES {
+        return (None, vec![errors::too_large(file, chunk, chunk_text)]);
+    }
+    match fast::parse_item(file, chunk.start, chunk_text) {
+        Some(item) => (Some(item), Vec::new()),
+        None => parse_item_with_pest_at(file, chunk, chunk_text),
+    }
+}
+
+/// Parses the text of one chunk with pest and lowers it.
+fn parse_item_with_pest_at(
     file: FileId,
     chunk: split::Chunk,
     chunk_text: &str,
