@@ -330,8 +330,20 @@ pub struct RuleReason {
 /// The reasons of a decision: the permitting rules of a permitted act; the
 /// forbidding rules and the atoms no rule permits of a denied one.
 pub fn reasons(program: &Program, infos: &[RuleInfo], decision: &Decision) -> Vec<Reason> {
+    reasons_by(program, &|id| infos.get(id.index()).cloned(), decision)
+}
+
+/// [`reasons`], with the [`RuleInfo`] of each deciding rule found by
+/// `info`: one query needs the words for the few rules that decided it
+/// only.
+fn reasons_by(
+    program: &Program,
+    info: &dyn Fn(&RuleId) -> Option<RuleInfo>,
+    decision: &Decision,
+) -> Vec<Reason> {
     let rule_reason = |id: &RuleId| {
-        let info = infos.get(id.index());
+        let info = info(id);
+        let info = info.as_ref();
         RuleReason {
             rule: id.0,
             kind: info.map_or("", |info| info.kind),
@@ -387,6 +399,21 @@ pub fn judge(
     act: &Act,
     collected_for: &[NameId],
 ) -> (bool, Vec<Reason>) {
+    judge_by(
+        program,
+        &|id| infos.get(id.index()).cloned(),
+        act,
+        collected_for,
+    )
+}
+
+/// [`judge`], with the [`RuleInfo`] of each deciding rule found by `info`.
+fn judge_by(
+    program: &Program,
+    infos: &dyn Fn(&RuleId) -> Option<RuleInfo>,
+    act: &Act,
+    collected_for: &[NameId],
+) -> (bool, Vec<Reason>) {
     let decision = decide(program, act);
     let secondary = crate::check::purpose_binding::secondary_purposes(
         program,
@@ -395,14 +422,14 @@ pub fn judge(
         &act.bases,
     );
     if secondary.is_empty() {
-        return (decision.allowed, reasons(program, infos, &decision));
+        return (decision.allowed, reasons_by(program, infos, &decision));
     }
     let purposes = program.purposes();
     let collected = crate::describe::sorted_names(purposes, collected_for);
     let mut out = if decision.allowed {
         Vec::new()
     } else {
-        reasons(program, infos, &decision)
+        reasons_by(program, infos, &decision)
     };
     out.extend(secondary.into_iter().map(|purpose| Reason::SecondaryUse {
         purpose: purposes.name(purpose).to_string(),
@@ -428,8 +455,14 @@ pub fn answer(
 ) -> Result<Answer, NameError> {
     let act = resolve_act(program, input)?;
     let collected_for = resolve_collected_for(program, input)?;
-    let infos = RuleInfo::all(sources, program);
-    let (allow, reasons) = judge(program, &infos, &act, &collected_for);
+    // The words for the rules that decide, not for every rule.
+    let info = |id: &RuleId| {
+        program
+            .rules
+            .get(id.index())
+            .map(|rule| RuleInfo::of(sources, program, rule))
+    };
+    let (allow, reasons) = judge_by(program, &info, &act, &collected_for);
     let mut shown = ActInput::of(program, &act);
     shown.collected_for = crate::describe::sorted_names(program.purposes(), &collected_for);
     Ok(Answer {

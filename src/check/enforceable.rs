@@ -21,6 +21,8 @@ use crate::model::{
 };
 use crate::time::Duration;
 
+mod places;
+
 /// Why a store's retention clause cannot be enforced as written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unenforceable {
@@ -267,36 +269,6 @@ fn disagreement_diagnostic(
         .help("split the store into one store per lifecycle, each backed by its own table, prefix or topic, or give its clauses the same start and duration")
 }
 
-/// Where a store's job acts: its table, or its bucket and prefix, or its
-/// topic. Two stores overlap when one job would act on the other's data.
-fn overlaps(a: &Backing, b: &Backing) -> bool {
-    let setting = |backing: &Backing, key: &str| {
-        backing
-            .settings
-            .get(key)
-            .map_or("", String::as_str)
-            .to_string()
-    };
-    a.technology == b.technology
-        && match a.technology {
-            StoreTechnology::Postgres => {
-                // An unqualified name is in the default schema, `public`.
-                let table = |backing: &Backing| {
-                    let name = setting(backing, "table");
-                    name.strip_prefix("public.")
-                        .map_or(name.clone(), str::to_string)
-                };
-                table(a) == table(b)
-            }
-            StoreTechnology::Kafka => setting(a, "topic") == setting(b, "topic"),
-            StoreTechnology::S3 => {
-                let (pa, pb) = (setting(a, "prefix"), setting(b, "prefix"));
-                setting(a, "bucket") == setting(b, "bucket")
-                    && (pa.starts_with(&pb) || pb.starts_with(&pa))
-            }
-        }
-}
-
 /// Where a store's job acts, for a message.
 fn place(backing: &Backing) -> String {
     let setting = |key: &str| backing.settings.get(key).map_or("", String::as_str);
@@ -317,10 +289,12 @@ fn setting_len(backing: &Backing) -> usize {
 }
 
 /// `retention-unenforceable` for each store whose table, prefix or topic
-/// overlaps an earlier store's while their clauses end at different times:
-/// S3 applies every rule whose prefix matches an object's key (the earliest
-/// expiry wins), a topic has one `retention.ms`, and each store's job on a
-/// shared table would destroy rows the other keeps.
+/// overlaps an earlier store's while their clauses end at different times
+/// (the earliest such store is named): S3 applies every rule whose prefix
+/// matches an object's key (the earliest expiry wins), a topic has one
+/// `retention.ms`, and each store's job on a shared table would destroy
+/// rows the other keeps. The stores are found through an index by place
+/// ([`places`]), not by comparing every pair.
 pub fn overlapping_stores(program: &Program) -> Vec<Diagnostic> {
     // A store without a `retain` clause keeps its data: no job of its own
     // destroys it, so another store's job must not either.
@@ -337,16 +311,16 @@ pub fn overlapping_stores(program: &Program) -> Vec<Diagnostic> {
     };
     // In source order: the later declaration is the one reported.
     stores.sort_by_key(|(_, backing, _)| backing.span);
+    let ends: Vec<(&Backing, End)> = stores
+        .iter()
+        .map(|(_, backing, clause)| (*backing, end_of(backing, *clause)))
+        .collect();
+    let conflicts = places::earliest_conflicts(&ends);
     let mut diagnostics = Vec::new();
-    for (later, (node, backing, clause)) in stores.iter().enumerate() {
+    for ((node, backing, clause), conflict) in stores.iter().zip(conflicts) {
         let end = end_of(backing, *clause);
         let Some((other, other_backing, other_clause)) =
-            stores
-                .iter()
-                .take(later)
-                .find(|(_, other_backing, other_clause)| {
-                    overlaps(backing, other_backing) && end_of(other_backing, *other_clause) != end
-                })
+            conflict.and_then(|earlier| stores.get(earlier))
         else {
             continue;
         };

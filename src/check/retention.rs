@@ -144,21 +144,6 @@ fn purposes_held<'p>(
     held
 }
 
-/// [`purposes_held`] for the flows into one node, found by a scan of every
-/// flow: for the enforcement summary, which asks store by store.
-fn purposes_held_at(
-    program: &Program,
-    graph: &DataGraph,
-    node: &Node,
-) -> BTreeMap<usize, BTreeSet<NameId>> {
-    let flows = program
-        .flows
-        .iter()
-        .enumerate()
-        .filter(|(_, flow)| flow.to == node.id);
-    purposes_held(program, graph, flows)
-}
-
 /// (store clause, leaf, policy retention) for every leaf a store holds and
 /// every purpose it is held for: the store's `retain` clause that names the
 /// leaf most specifically, and the policy's `retain` rule that governs it
@@ -186,22 +171,6 @@ fn governing_pairs(
         }
     }
     pairs
-}
-
-/// The policy retentions (indices into [`Program::retentions`]) that govern
-/// a store, as (store clause, leaf, policy retention): the same pairing
-/// that holds the store to the policy in `check`. The enforcement config
-/// records it beside each retention job.
-pub fn governing_retentions(
-    program: &Program,
-    graph: &DataGraph,
-    node: &Node,
-) -> BTreeSet<(usize, usize, usize)> {
-    let Some(held) = graph.arrived.get(node.id.index()) else {
-        return BTreeSet::new();
-    };
-    let purposes = purposes_held_at(program, graph, node);
-    governing_pairs(program, node, held, &purposes)
 }
 
 /// The depth of the deepest name of a scope that covers a leaf.
@@ -517,7 +486,141 @@ pub fn floor_views(program: &Program) -> Vec<FloorView<'_>> {
 /// A store that holds personal data: what arrives, for which purposes.
 struct Holder<'p> {
     node: &'p Node,
+    held: &'p FixedBitSet,
     purposes: BTreeMap<usize, BTreeSet<NameId>>,
+}
+
+/// The flows into each node (by the node's index), in one pass over the
+/// flows.
+fn incoming(program: &Program) -> Vec<Vec<usize>> {
+    let mut incoming = vec![Vec::new(); program.nodes.len()];
+    for (index, flow) in program.flows.iter().enumerate() {
+        if let Some(list) = incoming.get_mut(flow.to.index()) {
+            list.push(index);
+        }
+    }
+    incoming
+}
+
+/// The stores of the data map that hold personal data, each with the
+/// purposes it holds each leaf for, found once for the program (from the
+/// flows into each store, each flow read once), and the stores holding each
+/// leaf: what the floors, the legal holds and the enforcement summary ask
+/// store by store or leaf by leaf.
+pub struct Holdings<'p> {
+    holders: Vec<Holder<'p>>,
+    /// The holder of each store, by the store's node.
+    by_node: BTreeMap<NameId, usize>,
+    /// The holders of each indexed leaf, in the order of the data map.
+    by_leaf: BTreeMap<usize, Vec<usize>>,
+}
+
+impl<'p> Holdings<'p> {
+    /// Every store of the data map, every leaf it holds indexed.
+    pub fn of_every_store(program: &'p Program, graph: &'p DataGraph) -> Holdings<'p> {
+        Holdings::new(program, graph, |_| true, None)
+    }
+
+    /// The stores `wanted` keeps; with `covered`, only those holding a leaf
+    /// of it, and only its leaves indexed.
+    fn new(
+        program: &'p Program,
+        graph: &'p DataGraph,
+        wanted: impl Fn(&Node) -> bool,
+        covered: Option<&FixedBitSet>,
+    ) -> Holdings<'p> {
+        let incoming = incoming(program);
+        let mut holdings = Holdings {
+            holders: Vec::new(),
+            by_node: BTreeMap::new(),
+            by_leaf: BTreeMap::new(),
+        };
+        for node in program
+            .nodes
+            .iter()
+            .filter(|node| node.kind == crate::ast::NodeKind::Store && wanted(node))
+        {
+            let Some(held) = graph.arrived.get(node.id.index()) else {
+                continue;
+            };
+            if covered.is_some_and(|covered| held.is_disjoint(covered)) {
+                continue;
+            }
+            let flows = incoming
+                .get(node.id.index())
+                .into_iter()
+                .flatten()
+                .filter_map(|index| program.flows.get(*index).map(|flow| (*index, flow)));
+            let purposes = purposes_held(program, graph, flows);
+            let index = holdings.holders.len();
+            let leaves: Vec<usize> = match covered {
+                Some(covered) => held.intersection(covered).collect(),
+                None => held.ones().collect(),
+            };
+            for leaf in leaves {
+                holdings.by_leaf.entry(leaf).or_default().push(index);
+            }
+            holdings.by_node.insert(node.id, index);
+            holdings.holders.push(Holder {
+                node,
+                held,
+                purposes,
+            });
+        }
+        holdings
+    }
+
+    /// The holders of any leaf of `leaves`, in the order of the data map,
+    /// each once.
+    fn holding_any(&self, leaves: &FixedBitSet) -> impl Iterator<Item = &Holder<'p>> {
+        let mut found: Vec<usize> = leaves
+            .ones()
+            .flat_map(|leaf| self.by_leaf.get(&leaf).into_iter().flatten().copied())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|index| self.holders.get(index))
+    }
+
+    /// The policy retentions (indices into [`Program::retentions`]) that
+    /// govern a store, as (store clause, leaf, policy retention): the same
+    /// pairing that holds the store to the policy in `check`. The
+    /// enforcement config records it beside each retention job.
+    pub fn governing_retentions(
+        &self,
+        program: &Program,
+        node: &Node,
+    ) -> BTreeSet<(usize, usize, usize)> {
+        self.by_node
+            .get(&node.id)
+            .and_then(|index| self.holders.get(*index))
+            .map(|holder| governing_pairs(program, node, holder.held, &holder.purposes))
+            .unwrap_or_default()
+    }
+
+    /// The stores that keep data of a floor at least that long: each holds
+    /// a leaf of the floor (for one of its purposes, when it has `for`), and
+    /// its clause for the leaf meets the floor. For `privet.json`.
+    pub fn floor_met_by(&self, program: &Program, floor: &FloorView<'_>) -> Vec<NameId> {
+        self.holding_any(&floor.categories.leaves)
+            .filter(|holder| {
+                holder
+                    .held
+                    .intersection(&floor.categories.leaves)
+                    .filter(|leaf| serves(program, holder.purposes.get(leaf), floor.purposes))
+                    .any(|leaf| {
+                        most_specific_clause(program, &holder.node.retentions, leaf)
+                            .and_then(|index| holder.node.retentions.get(index))
+                            .is_some_and(|clause| {
+                                meets_floor(program, &clause.lifecycle, floor.minimum)
+                            })
+                    })
+            })
+            .map(|holder| holder.node.id)
+            .collect()
+    }
 }
 
 /// Whether data held for `purposes` is held for a purpose of `scope` (any,
@@ -648,35 +751,11 @@ pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic>
     for hold in &program.legal_holds {
         covered.union_with(&hold.categories.leaves);
     }
-    // The flows into each store, and the stores holding each leaf.
-    let mut incoming: BTreeMap<NameId, Vec<usize>> = BTreeMap::new();
-    for (index, flow) in program.flows.iter().enumerate() {
-        incoming.entry(flow.to).or_default().push(index);
-    }
-    let mut holders: Vec<Holder<'_>> = Vec::new();
-    let mut by_leaf: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for node in program
-        .nodes
-        .iter()
-        .filter(|node| node.kind == crate::ast::NodeKind::Store && node.complete)
-    {
-        let Some(held) = graph.arrived.get(node.id.index()) else {
-            continue;
-        };
-        if held.is_disjoint(&covered) {
-            continue;
-        }
-        let flows = incoming
-            .get(&node.id)
-            .into_iter()
-            .flatten()
-            .filter_map(|index| program.flows.get(*index).map(|flow| (*index, flow)));
-        let purposes = purposes_held(program, graph, flows);
-        for leaf in held.intersection(&covered) {
-            by_leaf.entry(leaf).or_default().push(holders.len());
-        }
-        holders.push(Holder { node, purposes });
-    }
+    // The complete stores holding a covered leaf, and the stores holding
+    // each such leaf.
+    let Holdings {
+        holders, by_leaf, ..
+    } = Holdings::new(program, graph, |node| node.complete, Some(&covered));
     // The first flow carrying each leaf of a floor as personal data (for a
     // floor without `for`), and the first carrying it for each leaf purpose
     // a floor names: only what the floors ask about, so the cost follows
@@ -1003,36 +1082,4 @@ pub fn floor_covers(program: &Program, kept: &Minimum, floor: &Minimum) -> Optio
 /// Whether a store's lifecycle keeps data at least as long as a floor.
 pub fn meets_floor(program: &Program, store: &Lifecycle, floor: &Minimum) -> bool {
     floor_shortfall(program, store, floor).is_none()
-}
-
-/// The stores that keep data of a floor at least that long: each holds a
-/// leaf of the floor (for one of its purposes, when it has `for`), and its
-/// clause for the leaf meets the floor. For `privet.json`.
-pub fn floor_met_by(program: &Program, graph: &DataGraph, floor: &FloorView<'_>) -> Vec<NameId> {
-    let mut stores = Vec::new();
-    for node in program
-        .nodes
-        .iter()
-        .filter(|node| node.kind == crate::ast::NodeKind::Store)
-    {
-        let Some(held) = graph.arrived.get(node.id.index()) else {
-            continue;
-        };
-        if held.is_disjoint(&floor.categories.leaves) {
-            continue;
-        }
-        let purposes = purposes_held_at(program, graph, node);
-        let meets = held
-            .intersection(&floor.categories.leaves)
-            .filter(|leaf| serves(program, purposes.get(leaf), floor.purposes))
-            .any(|leaf| {
-                most_specific_clause(program, &node.retentions, leaf)
-                    .and_then(|index| node.retentions.get(index))
-                    .is_some_and(|clause| meets_floor(program, &clause.lifecycle, floor.minimum))
-            });
-        if meets {
-            stores.push(node.id);
-        }
-    }
-    stores
 }

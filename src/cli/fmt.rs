@@ -5,7 +5,7 @@ use super::{EXIT_FAILURE, EXIT_PROBLEMS, fail};
 use crate::files;
 use crate::format::{FormatError, format_file};
 use crate::render;
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use std::io::{IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -83,8 +83,11 @@ pub(super) fn run(args: &FmtArgs) -> ExitCode {
         } else {
             ColorChoice::Never
         };
-        let mut stderr = StandardStream::stderr(choice);
-        let _ = render::human::emit(&mut stderr, &loaded.sources, &problems);
+        // Flushed before the line below, which goes to standard error
+        // directly.
+        let mut stderr = BufferedStandardStream::stderr(choice);
+        let _ = render::human::emit(&mut stderr, &loaded.sources, &problems)
+            .and_then(|()| stderr.flush());
         eprintln!("privet: files with syntax errors were left as they are");
     }
     if args.check && !unformatted.is_empty() {

@@ -5,6 +5,11 @@
 //! `--deny-warnings`), 2 usage or I/O error. The exit code never depends on
 //! the output format. `query` exits 0 whether the act is allowed or denied:
 //! a decision is an answer, not a problem in the input.
+//!
+//! Diagnostics for people go through a buffered stream (one system call per
+//! buffer, not per line: a report of a hundred thousand diagnostics is
+//! written in a few hundred writes), flushed before anything else is
+//! printed; a failed write, the flush included, is still exit 2.
 
 mod fmt;
 pub mod write;
@@ -14,7 +19,7 @@ use crate::files;
 use crate::pipeline::{Compilation, compile};
 use crate::render;
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -367,8 +372,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     let written = match args.format {
         CheckFormat::Human => {
             let choice = color_choice(args.color);
-            let mut stream = StandardStream::stdout(choice);
-            render::human::emit(&mut stream, &sources, diagnostics)
+            let mut stream = BufferedStandardStream::stdout(choice);
+            render::human::emit(&mut stream, &sources, diagnostics).and_then(|()| stream.flush())
         }
         CheckFormat::Json => write_all(&render::json::render(&sources, diagnostics)),
         CheckFormat::Sarif => write_all(&render::sarif::render(
@@ -600,8 +605,8 @@ fn refuse(
         } else {
             ColorChoice::Auto
         };
-        let mut stream = StandardStream::stderr(choice);
-        let _ = render::human::emit(&mut stream, sources, &errors);
+        let mut stream = BufferedStandardStream::stderr(choice);
+        let _ = render::human::emit(&mut stream, sources, &errors).and_then(|()| stream.flush());
     }
     ExitCode::from(EXIT_PROBLEMS)
 }

@@ -13,12 +13,14 @@
 //!   refused before anything is compiled ([`refuse_overlap`]).
 //! - Everything is written into a new sibling directory
 //!   `.NAME.privet-new-PID` first (the marker first of all). Only when every
-//!   file is written is the previous output renamed aside to
+//!   file is written, and made durable ([`make_durable`]), is the previous
+//!   output renamed aside to
 //!   `.NAME.privet-old-PID`, the new one renamed into its place, and the old
 //!   one removed. Between the two renames (two system calls) the directory
 //!   is absent; at no moment does it hold part of one output and part of
 //!   another. A run that fails before the renames leaves the previous output
-//!   as it was and removes its staging directory.
+//!   as it was and removes its staging directory. After the renames the
+//!   parent directory is synced, so the swap itself survives a crash.
 //! - A run killed midway leaves a staging directory behind; the next run
 //!   for the same output removes those of privet's own naming whose process
 //!   is gone and which hold nothing but what their marker lists.
@@ -250,6 +252,8 @@ pub fn replace_dir(
         let _ = fs::remove_dir_all(&staging);
         return Err(swap_failed(e));
     }
+    // The swap is durable once the parent directory's entries are.
+    sync_directory(&location.parent)?;
     if previous {
         fs::remove_dir_all(&aside).map_err(|e| io_error(&aside, &e))?;
     }
@@ -400,6 +404,8 @@ pub(super) fn process_alive(pid: u32) -> bool {
     }
 }
 
+/// Writes the staging directory and makes it durable: every file and
+/// directory entry in it is on the disk when this returns.
 fn write_tree(
     root: &Path,
     marker: &Marker,
@@ -408,6 +414,7 @@ fn write_tree(
     fs::create_dir(root).map_err(|e| io_error(root, &e))?;
     // The marker first: a staging directory that holds anything is
     // recognisably privet's.
+    let mut written = vec![root.join(MARKER)];
     write_file(&root.join(MARKER), &marker.to_bytes())?;
     for (relative, bytes) in files {
         let mut path = root.to_path_buf();
@@ -421,14 +428,66 @@ fn write_tree(
             fs::create_dir_all(directory).map_err(|e| io_error(directory, &e))?;
         }
         write_file(&path, bytes)?;
+        written.push(path);
     }
-    Ok(())
+    make_durable(root, &written)
 }
 
+/// Writes a file, without syncing it: [`make_durable`] syncs the whole
+/// staging directory once every file is written.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut file = fs::File::create(path).map_err(|e| io_error(path, &e))?;
-    file.write_all(bytes).map_err(|e| io_error(path, &e))?;
-    file.sync_all().map_err(|e| io_error(path, &e))
+    file.write_all(bytes).map_err(|e| io_error(path, &e))
+}
+
+/// Puts the staging directory `root`, the `written` files and the
+/// directories holding them on the disk, before the rename that makes them
+/// the output: a crash after the rename must find the files whole, never
+/// empty or cut short.
+///
+/// On Linux this is one `syncfs` of the file system holding the staging
+/// directory: one system call and one journal commit however many files
+/// there are. Syncing each file costs a journal commit per file (about a
+/// millisecond each on the machines the benchmarks ran on: 3 s for the
+/// 3,000 retention jobs of a 10 MB program, against under a second for one
+/// `syncfs`). The price is that `syncfs` also writes out whatever else is
+/// waiting on that file system. Elsewhere each file, then each directory
+/// from the deepest up, is synced in one pass once all are written.
+fn make_durable(root: &Path, written: &[PathBuf]) -> Result<(), WriteError> {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = written;
+        let directory = fs::File::open(root).map_err(|e| io_error(root, &e))?;
+        rustix::fs::syncfs(&directory).map_err(|e| io_error(root, &std::io::Error::from(e)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let mut directories = BTreeSet::new();
+        for path in written {
+            let file = fs::File::open(path).map_err(|e| io_error(path, &e))?;
+            file.sync_all().map_err(|e| io_error(path, &e))?;
+            directories.extend(
+                path.ancestors()
+                    .skip(1)
+                    .take_while(|dir| dir.starts_with(root)),
+            );
+        }
+        for directory in directories.iter().rev() {
+            sync_directory(directory)?;
+        }
+        Ok(())
+    }
+}
+
+/// Syncs a directory's entries (a new name in it, a rename), where the
+/// system lets a directory be opened; elsewhere (Windows) it is left to the
+/// file system.
+fn sync_directory(directory: &Path) -> Result<(), WriteError> {
+    if cfg!(unix) {
+        let handle = fs::File::open(directory).map_err(|e| io_error(directory, &e))?;
+        handle.sync_all().map_err(|e| io_error(directory, &e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

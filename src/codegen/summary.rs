@@ -7,7 +7,7 @@
 use super::retention::{DurationRecord, JobRecord, LifecycleRecord};
 use super::{json_bytes, location, one_line};
 use crate::ast::NodeKind;
-use crate::check::retention::{can_spare, floor_met_by, floor_views, governing_retentions};
+use crate::check::retention::{Holdings, can_spare, floor_views};
 use crate::model::{NameId, Namespace, Trigger, Vocabulary};
 use crate::pipeline::Compilation;
 use crate::source::SourceMap;
@@ -329,6 +329,9 @@ pub fn privet_json(
         })
         .collect();
 
+    // What each store holds, for which purposes: found once, for every
+    // store and every floor below.
+    let holdings = Holdings::of_every_store(program, &compilation.graph);
     let stores = program
         .nodes
         .iter()
@@ -336,7 +339,7 @@ pub fn privet_json(
         .map(|node| {
             // (clause, leaf, policy retention) to clause -> policy -> leaves.
             let mut governed: BTreeMap<usize, BTreeMap<usize, BTreeSet<usize>>> = BTreeMap::new();
-            for (clause, leaf, policy) in governing_retentions(program, &compilation.graph, node) {
+            for (clause, leaf, policy) in holdings.governing_retentions(program, node) {
                 governed
                     .entry(clause)
                     .or_default()
@@ -394,16 +397,32 @@ pub fn privet_json(
         })
         .collect();
 
+    // The stores whose `retain` clauses name each leaf, in the order of the
+    // data map: a legal hold looks up its own leaves, not every store.
+    let mut retained_by: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (position, node) in program.nodes.iter().enumerate() {
+        if node.kind != NodeKind::Store {
+            continue;
+        }
+        let mut leaves = fixedbitset::FixedBitSet::new();
+        for clause in &node.retentions {
+            leaves.union_with(&clause.categories.leaves);
+        }
+        for leaf in leaves.ones() {
+            retained_by.entry(leaf).or_default().push(position);
+        }
+    }
     let stores_covering = |categories: &crate::model::Scope| -> Vec<&crate::model::Node> {
-        program
-            .nodes
-            .iter()
-            .filter(|node| node.kind == NodeKind::Store)
-            .filter(|node| {
-                node.retentions
-                    .iter()
-                    .any(|clause| !clause.categories.leaves.is_disjoint(&categories.leaves))
-            })
+        let mut found: Vec<usize> = categories
+            .leaves
+            .ones()
+            .flat_map(|leaf| retained_by.get(&leaf).into_iter().flatten().copied())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|position| program.nodes.get(position))
             .collect()
     };
     let scope_names = |vocabulary: &Vocabulary, scope: Option<&crate::model::Scope>| {
@@ -421,7 +440,8 @@ pub fn privet_json(
             cite: floor.meta.cite_text().map(str::to_string),
             categories: names(program.categories(), &floor.categories.names),
             purposes: scope_names(purposes, floor.purposes),
-            met_by: floor_met_by(program, &compilation.graph, &floor)
+            met_by: holdings
+                .floor_met_by(program, &floor)
                 .into_iter()
                 .map(|id| nodes.name(id).to_string())
                 .collect(),
