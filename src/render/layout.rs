@@ -369,7 +369,7 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
         column_end.get(l).copied().unwrap_or(MARGIN) + LAYER_GAP / 2.0 + lane * RUN_SPREAD
     };
 
-    let edges = edges
+    let edges: Vec<EdgePath> = edges
         .iter()
         .enumerate()
         .map(|(index, &(from, to))| {
