@@ -314,3 +314,87 @@ fn the_markdown_document_cannot_mention_or_link() {
     support::assert_inert_on_github(&markdown);
     assert!(markdown.contains("`@github/security,`"), "{markdown}");
 }
+
+/// The picture of a chain with a fan-out below the summary threshold: an
+/// edge skipping many layers is drawn in a bounded number of points, so
+/// the SVG grows with the boxes and arrows, not with the layers each arrow
+/// skips (before, every skipped layer added a point: quadratic).
+#[test]
+fn the_picture_of_a_long_chain_with_a_fan_out_grows_linearly() {
+    let svg_of = |systems: usize| {
+        let (_, compilation) =
+            support::compile_text(&support::chain::chain_with_fan_out(systems, true));
+        assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+        let document = doc::document(&compilation.program, &compilation.findings);
+        let svg = document.picture_svg().unwrap();
+        let boxes = svg.matches("<g class=\"node ").count();
+        let arrows = svg.matches("<path class=\"flow").count();
+        assert_eq!(boxes, systems + 1, "a box per node: not summarised");
+        // The first system feeds the second twice: one arrow.
+        assert_eq!(arrows, 2 * systems - 2);
+        let markdown = doc::markdown(&document, "data-map.svg");
+        assert!(!markdown.contains("summarised"), "{markdown}");
+        (svg.len(), boxes + arrows)
+    };
+    let (small, small_items) = svg_of(95);
+    let (large, large_items) = svg_of(190);
+    // A box is about 330 bytes and an arrow about 280 with its tooltip.
+    for (bytes, items) in [(small, small_items), (large, large_items)] {
+        assert!(
+            bytes <= 2_000 + 450 * items,
+            "{bytes} bytes for {items} boxes and arrows"
+        );
+    }
+    let ratio = large as f64 / small as f64;
+    assert!(ratio < 2.2, "twice the map, {ratio:.2} times the SVG");
+}
+
+/// Past what a person can read, the picture is summarised and the document
+/// says so; the tables keep every node and flow.
+#[test]
+fn past_the_threshold_the_picture_is_summarised() {
+    let limit = doc::PICTURE_MAX_BOXES;
+    // A fan-out: no chain to collapse, so one box per kind.
+    let systems = limit + 50;
+    let (_, compilation) =
+        support::compile_text(&support::chain::chain_with_fan_out(systems, true));
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let markdown = doc::markdown(&document, "data-map.svg");
+    assert!(
+        markdown.contains(&format!(
+            "The data map has {} systems, stores and recipients and {} flows, more than a picture can show legibly (at most {limit} boxes",
+            systems + 1,
+            2 * systems - 1
+        )),
+        "{markdown}"
+    );
+    assert!(markdown.contains("one box per kind of node"), "{markdown}");
+    for i in [0, systems / 2, systems - 1] {
+        assert!(markdown.contains(&format!("| `s{i:05}` | system |")), "{i}");
+    }
+    let svg = document.picture_svg().unwrap();
+    assert_eq!(svg.matches("<g class=\"node ").count(), 2, "{svg}");
+    assert!(svg.contains(&format!(">{systems} systems</text>")), "{svg}");
+    assert!(svg.len() < 20_000, "{} bytes", svg.len());
+    let html = doc::html(&document);
+    assert!(html.contains("the picture is summarised"));
+
+    // A plain chain collapses into one box.
+    let (_, compilation) =
+        support::compile_text(&support::chain::chain_with_fan_out(systems, false));
+    let document = doc::document(&compilation.program, &compilation.findings);
+    let markdown = doc::markdown(&document, "data-map.svg");
+    assert!(
+        markdown.contains("each chain of nodes of one kind"),
+        "{markdown}"
+    );
+    let svg = document.picture_svg().unwrap();
+    assert_eq!(svg.matches("<g class=\"node ").count(), 2, "{svg}");
+    assert!(
+        svg.contains(&format!(">{systems} systems in a chain</text>")),
+        "{svg}"
+    );
+    assert!(svg.contains(">s00000 \u{2026} s"), "{svg}");
+    assert!(svg.len() < 20_000, "{} bytes", svg.len());
+}

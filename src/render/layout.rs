@@ -1,17 +1,24 @@
 //! A layered drawing of a directed graph, for the data map in `privet doc`:
-//! privet lays it out itself, with no external tool.
+//! privet lays it out itself, with no external tool, in time and size
+//! linear in the graph (up to sorting each layer and the long edges).
 //!
 //! Strongly connected components are condensed (petgraph's iterative
 //! Kosaraju); each component gets the layer of the longest path reaching it
 //! over the condensed graph (Kahn's order), so every edge between components
-//! points to a later layer. An edge that skips layers passes through a dummy
-//! point in each layer between, so it bends around the boxes instead of
-//! crossing them. Within a layer, nodes are ordered by the barycentre of
-//! their neighbours, sweeping forward and back a few times. Nothing
-//! recurses, so a long chain is drawn like a short one.
+//! points to a later layer. An edge that skips one or two layers passes
+//! through a dummy point in each layer between, so it bends around the boxes
+//! instead of crossing them. A longer edge gets no point per layer (a fan-out
+//! over a long chain would need a number of points quadratic in the map):
+//! it drops, in the gap after its source's layer, to a track below every
+//! box, runs along it, and rises in the gap before its target's layer, so it
+//! crosses no box, in five segments whatever its length. Edges whose runs do
+//! not overlap share a track. Within a layer, nodes and dummy points are
+//! ordered by the barycentre of their neighbours, sweeping forward and back
+//! a few times. Nothing recurses, so a long chain is drawn like a short one.
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Sizes of the drawing, in SVG user units.
 pub const NODE_HEIGHT: f64 = 44.0;
@@ -19,6 +26,20 @@ const ROW_GAP: f64 = 28.0;
 const LAYER_GAP: f64 = 90.0;
 const MARGIN: f64 = 20.0;
 const SWEEPS: usize = 8;
+/// The most layers apart the ends of an edge drawn through a dummy point in
+/// each layer between may be: at most two points per edge, so the layers
+/// grow by at most twice the edges. A longer edge runs along a track.
+pub const MAX_DUMMY_SPAN: usize = 3;
+/// The distance between two tracks, and from the lowest box to the first.
+const TRACK_GAP: f64 = 10.0;
+/// In a gap between layers, the vertical runs of edges on different tracks
+/// are spread over this many lanes, this far apart, so that two runs in the
+/// same gap are told apart (11 lanes of 6 units fit in the gap of 90).
+const RUN_LANES: usize = 11;
+const RUN_SPREAD: f64 = 6.0;
+/// How far below its boxes the control points of an edge inside a cycle
+/// lie (its curve reaches three quarters of the way).
+pub const LOOP_DIP: f64 = 36.0;
 
 /// Where a node is drawn: its box.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,8 +55,9 @@ pub struct Placed {
 pub struct Layout {
     pub nodes: Vec<Placed>,
     /// For each edge, the points of its polyline, from the source box to
-    /// the target box. An edge that does not go forward (inside a cycle, or
-    /// from a node to itself) has `backward` set and is drawn as a curve.
+    /// the target box: at most six, whatever the edge skips. An edge that
+    /// does not go forward (inside a cycle, or from a node to itself) has
+    /// `backward` set and is drawn as a curve.
     pub edges: Vec<EdgePath>,
     pub width: f64,
     pub height: f64,
@@ -47,17 +69,15 @@ pub struct EdgePath {
     pub backward: bool,
 }
 
-/// What sits in a layer: a node, or a dummy point of an edge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// What sits in a layer: a node, or a dummy point of an edge. Slots are
+/// numbered: the nodes first, then the dummy points in the order of their
+/// edges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
     Node(usize),
-    Dummy { edge: usize, step: usize },
+    Dummy,
 }
 
-/// The neighbours of a slot in the layer before and in the layer after.
-type Links = (Vec<Slot>, Vec<Slot>);
-
-/// The layer of each node: the longest path to it over the condensed graph.
 fn layers(count: usize, edges: &[(usize, usize)]) -> Vec<usize> {
     let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(count, edges.len());
     for _ in 0..count {
@@ -116,93 +136,87 @@ fn layers(count: usize, edges: &[(usize, usize)]) -> Vec<usize> {
         .collect()
 }
 
-/// Lays out `count` nodes of the given widths joined by `edges`.
-pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
-    let count = widths.len();
-    let layer = layers(count, edges);
-    let depth = layer.iter().copied().max().map_or(0, |m| m + 1);
-    let mut rows: Vec<Vec<Slot>> = vec![Vec::new(); depth];
-    for (node, l) in layer.iter().enumerate() {
-        if let Some(row) = rows.get_mut(*l) {
-            row.push(Slot::Node(node));
-        }
-    }
-    // Dummy points for edges that skip layers.
-    for (index, &(from, to)) in edges.iter().enumerate() {
-        let (Some(&a), Some(&b)) = (layer.get(from), layer.get(to)) else {
-            continue;
+/// The slots of the drawing: nodes and dummy points, each with its layer
+/// and its neighbours in the layer before and in the layer after (in the
+/// order of the edges, so the ordering is deterministic).
+struct Slots {
+    kind: Vec<Slot>,
+    layer: Vec<usize>,
+    before: Vec<Vec<usize>>,
+    after: Vec<Vec<usize>>,
+    /// Per edge, its dummy points, when it has any.
+    dummies: Vec<std::ops::Range<usize>>,
+}
+
+impl Slots {
+    fn new(layer: &[usize], edges: &[(usize, usize)]) -> Slots {
+        let count = layer.len();
+        let mut slots = Slots {
+            kind: (0..count).map(Slot::Node).collect(),
+            layer: layer.to_vec(),
+            before: vec![Vec::new(); count],
+            after: vec![Vec::new(); count],
+            dummies: vec![0..0; edges.len()],
         };
-        for (step, l) in (a + 1..b).enumerate() {
-            if let Some(row) = rows.get_mut(l) {
-                row.push(Slot::Dummy { edge: index, step });
+        for (index, &(from, to)) in edges.iter().enumerate() {
+            let (Some(&a), Some(&b)) = (layer.get(from), layer.get(to)) else {
+                continue;
+            };
+            if b <= a || b - a > MAX_DUMMY_SPAN {
+                continue;
+            }
+            let first = slots.kind.len();
+            let mut previous = from;
+            for l in a + 1..b {
+                let id = slots.kind.len();
+                slots.kind.push(Slot::Dummy);
+                slots.layer.push(l);
+                slots.before.push(vec![previous]);
+                slots.after.push(Vec::new());
+                slots.link(previous, id);
+                previous = id;
+            }
+            slots.link(previous, to);
+            if let Some(range) = slots.dummies.get_mut(index) {
+                *range = first..slots.kind.len();
             }
         }
+        slots
     }
 
-    // The neighbours of each slot in the layer before and after.
-    let chain = |slot: Slot| -> Links {
-        let mut before = Vec::new();
-        let mut after = Vec::new();
-        match slot {
-            Slot::Node(node) => {
-                for (index, &(from, to)) in edges.iter().enumerate() {
-                    let (Some(&a), Some(&b)) = (layer.get(from), layer.get(to)) else {
-                        continue;
-                    };
-                    if from == node && b > a {
-                        after.push(if b == a + 1 {
-                            Slot::Node(to)
-                        } else {
-                            Slot::Dummy {
-                                edge: index,
-                                step: 0,
-                            }
-                        });
-                    }
-                    if to == node && b > a {
-                        before.push(if b == a + 1 {
-                            Slot::Node(from)
-                        } else {
-                            Slot::Dummy {
-                                edge: index,
-                                step: b - a - 2,
-                            }
-                        });
-                    }
-                }
-            }
-            Slot::Dummy { edge, step } => {
-                if let Some(&(from, to)) = edges.get(edge) {
-                    let a = layer.get(from).copied().unwrap_or(0);
-                    let b = layer.get(to).copied().unwrap_or(0);
-                    before.push(if step == 0 {
-                        Slot::Node(from)
-                    } else {
-                        Slot::Dummy {
-                            edge,
-                            step: step - 1,
-                        }
-                    });
-                    after.push(if a + step + 2 == b {
-                        Slot::Node(to)
-                    } else {
-                        Slot::Dummy {
-                            edge,
-                            step: step + 1,
-                        }
-                    });
-                }
+    /// Records that `from` leads to `to` in the next layer.
+    fn link(&mut self, from: usize, to: usize) {
+        if let Some(list) = self.after.get_mut(from) {
+            list.push(to);
+        }
+        if matches!(self.kind.get(to), Some(Slot::Node(_)))
+            && let Some(list) = self.before.get_mut(to)
+        {
+            list.push(from);
+        }
+    }
+}
+
+/// Orders each layer by the barycentre of its slots' neighbours in the
+/// layer just placed, sweeping forward and back; returns the rows.
+fn order(slots: &Slots, depth: usize) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
+    for (id, l) in slots.layer.iter().enumerate() {
+        if let Some(row) = rows.get_mut(*l) {
+            row.push(id);
+        }
+    }
+    let mut position = vec![0usize; slots.kind.len()];
+    let place = |row: &[usize], position: &mut [usize]| {
+        for (p, id) in row.iter().enumerate() {
+            if let Some(slot) = position.get_mut(*id) {
+                *slot = p;
             }
         }
-        (before, after)
     };
-    let mut neighbours: Vec<Vec<Links>> = rows
-        .iter()
-        .map(|row| row.iter().map(|slot| chain(*slot)).collect())
-        .collect();
-
-    // Barycentre sweeps: each layer is sorted by the mean position of its
-    // neighbours in the layer just placed.
+    for row in &rows {
+        place(row, &mut position);
+    }
     for sweep in 0..SWEEPS {
         let forward = sweep % 2 == 0;
         let sequence: Vec<usize> = if forward {
@@ -211,43 +225,91 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
             (0..depth.saturating_sub(1)).rev().collect()
         };
         for l in sequence {
-            let reference = if forward { l.wrapping_sub(1) } else { l + 1 };
-            let positions: std::collections::BTreeMap<Slot, usize> = rows
-                .get(reference)
-                .map(|row| row.iter().enumerate().map(|(p, s)| (*s, p)).collect())
-                .unwrap_or_default();
-            let (Some(row), Some(links)) = (rows.get_mut(l), neighbours.get_mut(l)) else {
+            let Some(row) = rows.get_mut(l) else {
                 continue;
             };
-            let mut keyed: Vec<(f64, usize, Slot, Links)> = row
+            let mut keyed: Vec<(f64, usize, usize)> = row
                 .iter()
-                .zip(links.iter())
                 .enumerate()
-                .map(|(at, (slot, link))| {
-                    let linked = if forward { &link.0 } else { &link.1 };
+                .map(|(at, &id)| {
+                    let linked = if forward {
+                        slots.before.get(id)
+                    } else {
+                        slots.after.get(id)
+                    };
                     let found: Vec<f64> = linked
-                        .iter()
-                        .filter_map(|s| positions.get(s).map(|p| *p as f64))
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| position.get(*s).map(|p| *p as f64))
                         .collect();
                     let centre = if found.is_empty() {
                         at as f64
                     } else {
                         found.iter().sum::<f64>() / found.len() as f64
                     };
-                    (centre, at, *slot, link.clone())
+                    (centre, at, id)
                 })
                 .collect();
             keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            *row = keyed.iter().map(|k| k.2).collect();
-            *links = keyed.into_iter().map(|k| k.3).collect();
+            *row = keyed.into_iter().map(|k| k.2).collect();
+            place(row, &mut position);
         }
     }
+    rows
+}
+
+/// The track of each edge too long for dummy points: edges are taken by
+/// the layer they start from, and each takes the track freed the earliest
+/// if that is before its first gap, else a new one (the fewest tracks for
+/// intervals). Returns the tracks and how many there are.
+fn tracks(layer: &[usize], edges: &[(usize, usize)]) -> (Vec<Option<usize>>, usize) {
+    let mut long: Vec<(usize, usize, usize)> = edges
+        .iter()
+        .enumerate()
+        .filter_map(|(index, &(from, to))| {
+            let (a, b) = (*layer.get(from)?, *layer.get(to)?);
+            (b > a && b - a > MAX_DUMMY_SPAN).then_some((a, b, index))
+        })
+        .collect();
+    long.sort_unstable();
+    let mut track_of = vec![None; edges.len()];
+    // (the last gap a track's edge runs in, the track), the earliest first.
+    let mut busy: BinaryHeap<Reverse<(usize, usize)>> = BinaryHeap::new();
+    let mut count = 0;
+    for (a, b, index) in long {
+        let track = match busy.peek() {
+            Some(Reverse((end, track))) if *end < a => {
+                let track = *track;
+                busy.pop();
+                track
+            }
+            _ => {
+                count += 1;
+                count - 1
+            }
+        };
+        // The edge runs in the gaps after layers a to b - 1.
+        busy.push(Reverse((b - 1, track)));
+        if let Some(slot) = track_of.get_mut(index) {
+            *slot = Some(track);
+        }
+    }
+    (track_of, count)
+}
+
+/// Lays out `count` nodes of the given widths joined by `edges`.
+pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
+    let count = widths.len();
+    let layer = layers(count, edges);
+    let depth = layer.iter().copied().max().map_or(0, |m| m + 1);
+    let slots = Slots::new(&layer, edges);
+    let rows = order(&slots, depth);
 
     // Coordinates: layers left to right, each as wide as its widest box,
     // rows centred on the tallest layer.
-    let slot_width = |slot: &Slot| match slot {
-        Slot::Node(node) => widths.get(*node).copied().unwrap_or(100.0),
-        Slot::Dummy { .. } => 10.0,
+    let slot_width = |id: &usize| match slots.kind.get(*id) {
+        Some(Slot::Node(node)) => widths.get(*node).copied().unwrap_or(100.0),
+        _ => 10.0,
     };
     let tallest = rows.iter().map(Vec::len).max().unwrap_or(0) as f64;
     let full_height = tallest * NODE_HEIGHT + (tallest - 1.0).max(0.0) * ROW_GAP;
@@ -260,18 +322,19 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
         };
         count
     ];
-    let mut dummies: std::collections::BTreeMap<(usize, usize), (f64, f64)> =
-        std::collections::BTreeMap::new();
+    let mut points = vec![(0.0, 0.0); slots.kind.len()];
+    // Where each layer's column ends on the right.
+    let mut column_end = Vec::with_capacity(rows.len());
     let mut x = MARGIN;
     for (l, row) in rows.iter().enumerate() {
         let column = row.iter().map(slot_width).fold(0.0_f64, f64::max);
         let height = row.len() as f64 * NODE_HEIGHT + (row.len() as f64 - 1.0).max(0.0) * ROW_GAP;
         let mut y = MARGIN + (full_height - height) / 2.0;
-        for slot in row {
-            match *slot {
-                Slot::Node(node) => {
-                    let width = widths.get(node).copied().unwrap_or(100.0);
-                    if let Some(placed) = nodes.get_mut(node) {
+        for id in row {
+            match slots.kind.get(*id) {
+                Some(Slot::Node(node)) => {
+                    let width = widths.get(*node).copied().unwrap_or(100.0);
+                    if let Some(placed) = nodes.get_mut(*node) {
                         *placed = Placed {
                             x: x + (column - width) / 2.0,
                             y,
@@ -280,18 +343,33 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
                         };
                     }
                 }
-                Slot::Dummy { edge, step } => {
-                    dummies.insert((edge, step), (x + column / 2.0, y + NODE_HEIGHT / 2.0));
+                _ => {
+                    if let Some(point) = points.get_mut(*id) {
+                        *point = (x + column / 2.0, y + NODE_HEIGHT / 2.0);
+                    }
                 }
             }
             y += NODE_HEIGHT + ROW_GAP;
         }
-        x += column + LAYER_GAP;
+        x += column;
+        column_end.push(x);
+        x += LAYER_GAP;
     }
     let width = (x - LAYER_GAP + MARGIN).max(2.0 * MARGIN);
-    let height = full_height + 2.0 * MARGIN;
+    let (track_of, track_count) = tracks(&layer, edges);
+    let below = if track_count > 0 {
+        (track_count + 1) as f64 * TRACK_GAP
+    } else {
+        0.0
+    };
+    let height = full_height + 2.0 * MARGIN + below;
+    // The x of an edge's vertical run in the gap after a layer.
+    let run = |l: usize, track: usize| {
+        let lane = (track % RUN_LANES) as f64 - (RUN_LANES / 2) as f64;
+        column_end.get(l).copied().unwrap_or(MARGIN) + LAYER_GAP / 2.0 + lane * RUN_SPREAD
+    };
 
-    let edges = edges
+    let edges: Vec<EdgePath> = edges
         .iter()
         .enumerate()
         .map(|(index, &(from, to))| {
@@ -302,36 +380,48 @@ pub fn layout(widths: &[f64], edges: &[(usize, usize)]) -> Layout {
                 };
             };
             let middle = |p: &Placed| p.y + NODE_HEIGHT / 2.0;
-            if b.layer > a.layer {
-                let mut points = vec![(a.x + a.width, middle(a))];
-                for step in 0..(b.layer - a.layer - 1) {
-                    if let Some(point) = dummies.get(&(index, step)) {
-                        points.push(*point);
-                    }
-                }
-                points.push((b.x, middle(b)));
-                EdgePath {
-                    points,
-                    backward: false,
-                }
-            } else {
+            let (start, end) = ((a.x + a.width, middle(a)), (b.x, middle(b)));
+            if b.layer <= a.layer {
                 // Inside a cycle: leave from the bottom of the source, arrive
                 // at the bottom of the target.
-                EdgePath {
+                return EdgePath {
                     points: vec![
                         (a.x + a.width / 2.0, a.y + NODE_HEIGHT),
                         (b.x + b.width / 2.0 + 8.0, b.y + NODE_HEIGHT),
                     ],
                     backward: true,
+                };
+            }
+            let mut path = vec![start];
+            match track_of.get(index).copied().flatten() {
+                Some(track) => {
+                    let y = MARGIN + full_height + (track + 1) as f64 * TRACK_GAP;
+                    let (out, back) = (run(a.layer, track), run(b.layer - 1, track));
+                    path.extend([(out, start.1), (out, y), (back, y), (back, end.1)]);
                 }
+                None => {
+                    let dummies = slots.dummies.get(index).cloned().unwrap_or(0..0);
+                    path.extend(dummies.filter_map(|id| points.get(id).copied()));
+                }
+            }
+            path.push(end);
+            EdgePath {
+                points: path,
+                backward: false,
             }
         })
         .collect();
+    // A curve inside a cycle dips below its boxes: keep it in the picture.
+    let lowest = edges
+        .iter()
+        .filter(|edge| edge.backward)
+        .flat_map(|edge| edge.points.iter().map(|p| p.1 + LOOP_DIP))
+        .fold(0.0_f64, f64::max);
     Layout {
         nodes,
         edges,
         width,
-        height,
+        height: height.max(lowest),
     }
 }
 
@@ -382,5 +472,49 @@ mod tests {
         let edges: Vec<(usize, usize)> = (1..count).map(|i| (i - 1, i)).collect();
         let drawn = layout(&vec![50.0; count], &edges);
         assert_eq!(drawn.nodes[count - 1].layer, count - 1);
+    }
+
+    #[test]
+    fn a_fan_out_over_a_long_chain_takes_few_points_and_crosses_no_box() {
+        // 0 -> 1 -> ... -> n-1, and 1 -> every later node.
+        let count = 400;
+        let mut edges = vec![(0, 1)];
+        for i in 2..count {
+            edges.push((i - 1, i));
+            edges.push((1, i));
+        }
+        let drawn = layout(&vec![60.0; count], &edges);
+        let points: usize = drawn.edges.iter().map(|e| e.points.len()).sum();
+        assert!(points <= 6 * edges.len(), "{points} points");
+        let bottom = drawn
+            .nodes
+            .iter()
+            .map(|n| n.y + NODE_HEIGHT)
+            .fold(0.0, f64::max);
+        for (edge, &(from, to)) in drawn.edges.iter().zip(&edges) {
+            let span = drawn.nodes[to].layer - drawn.nodes[from].layer;
+            assert!(span >= 1);
+            if span > MAX_DUMMY_SPAN {
+                // Out in a gap, along a track below every box, back in a gap.
+                assert_eq!(edge.points.len(), 6);
+                let (x1, y1) = edge.points[1];
+                let (x3, y3) = edge.points[3];
+                assert!(y1 < bottom && y3 > bottom);
+                assert_eq!(edge.points[2], (x1, y3));
+                assert_eq!(edge.points[4].0, x3);
+                for node in &drawn.nodes {
+                    for x in [x1, x3] {
+                        assert!(x < node.x || x > node.x + node.width);
+                    }
+                }
+            } else {
+                assert_eq!(edge.points.len(), span + 1);
+            }
+        }
+        assert!(
+            drawn.height < (count as f64 + 10.0) * 20.0,
+            "{}",
+            drawn.height
+        );
     }
 }

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod chain;
+
 use privet::check::decision::Act;
 use privet::model::{Action, NameId, PartyKind, Program};
 use privet::pipeline::{Compilation, compile};
