@@ -39,12 +39,22 @@ pub(super) fn pair<'p, T>(old: Vec<Keyed<'p, T>>, new: Vec<Keyed<'p, T>>) -> Pai
     let mut pairs = Vec::new();
     let mut singles: Groups<'p, T> = BTreeMap::new();
     for (_, (olds, news)) in groups {
+        // The positions of the old items of each content, first first: an
+        // item is matched with the first unmatched old item of its content.
+        let mut by_content: BTreeMap<String, std::collections::VecDeque<usize>> = BTreeMap::new();
+        for (index, old) in olds.iter().enumerate() {
+            by_content
+                .entry(old.content.clone())
+                .or_default()
+                .push_back(index);
+        }
         let mut olds: Vec<Option<Keyed<'p, T>>> = olds.into_iter().map(Some).collect();
         let mut unmatched = Vec::new();
         for item in news {
-            let found = olds
-                .iter_mut()
-                .find(|old| old.as_ref().is_some_and(|o| o.content == item.content))
+            let found = by_content
+                .get_mut(&item.content)
+                .and_then(|positions| positions.pop_front())
+                .and_then(|index| olds.get_mut(index))
                 .and_then(Option::take);
             match found {
                 Some(old) => pairs.push((Some(old), Some(item))),

@@ -32,7 +32,7 @@
 //! ([`signature`]), so each version decides the category and purpose pairs
 //! once per distinct signature.
 
-use super::decision::{Act, decide, signature};
+use super::decision::{Act, decide, signature, signature_over};
 use super::retention::{RetentionProblem, compare_lifecycles, floor_covers};
 use crate::describe;
 use crate::model::*;
@@ -41,6 +41,7 @@ use fixedbitset::FixedBitSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod affected;
 mod classify;
 mod declarations;
 mod flows;
@@ -49,6 +50,7 @@ mod matching;
 mod permissions;
 mod rules;
 
+use affected::*;
 use classify::*;
 use declarations::*;
 use flows::*;
@@ -261,6 +263,28 @@ pub struct Versions<'p> {
 /// errors; the caller says which does not. See [`crate::pipeline::diff`],
 /// which builds the [`Versions`].
 pub fn diff(versions: Versions<'_>) -> DiffReport {
+    let (old, new) = (versions.old_decided, versions.new_decided);
+    let domain = Domain::new(old, new);
+    let permissions = match affected(old, new, &domain) {
+        Affected::Nothing => Permissions::unchanged(&domain),
+        Affected::Part(plan) => Permissions::compute(old, new, &domain, plan),
+        Affected::Everything => Permissions::exhaustive(old, new),
+    };
+    report(versions, permissions)
+}
+
+/// [`diff`] with every act of the union domain decided in each version:
+/// the reference the targeted comparison must equal (in everything but the
+/// number of tables it decided), and its fallback.
+pub fn diff_exhaustive(versions: Versions<'_>) -> DiffReport {
+    report(
+        versions,
+        Permissions::exhaustive(versions.old_decided, versions.new_decided),
+    )
+}
+
+/// The report: the changes of the program as written, and the permissions.
+fn report(versions: Versions<'_>, permissions: Permissions) -> DiffReport {
     let Versions { old, new, .. } = versions;
     let mut changes = Vec::new();
     policy_header(old, new, &mut changes);
@@ -288,7 +312,6 @@ pub fn diff(versions: Versions<'_>) -> DiffReport {
                 b.kind,
             ))
     });
-    let permissions = Permissions::compute(versions.old_decided, versions.new_decided);
     DiffReport {
         changes,
         permissions: permissions.changes,

@@ -1,9 +1,15 @@
-//! Permissions of two versions decided exhaustively over the union domain,
-//! and the changed acts written as few rectangles (products of sets of
-//! actions, recipients, bases, regions, Do Not Track, categories, purposes
-//! and audiences), each named by its broadest covered names. The exhaustive
-//! decision is the reference the targeted one (`affected`) must equal, and
-//! its fallback.
+//! Permissions of two versions decided over the union domain, and the
+//! changed acts written as few rectangles (products of sets of actions,
+//! recipients, bases, regions, Do Not Track, categories, purposes and
+//! audiences), each named by its broadest covered names.
+//!
+//! The acts decided are given as contexts, each standing for a set of the
+//! domain's contexts that decide alike (its members per dimension), and
+//! category rows: every context and every row for the exhaustive reference
+//! ([`all_contexts`]), or what a change can affect (`affected`). A context
+//! standing for several is merged into rectangles as its members would
+//! have been one by one: merging only compares and unites sets of members,
+//! so the rectangles are the same.
 
 use super::*;
 
@@ -12,27 +18,28 @@ use super::*;
 pub(super) const NOTHING: NameId = NameId(u32::MAX);
 
 /// The names of a hierarchy across both versions that have no descendant
-/// in either: the finest leaves.
+/// in either: the finest leaves, sorted.
 pub(super) fn union_leaves(old: &Vocabulary, new: &Vocabulary) -> Vec<String> {
-    let mut names: BTreeSet<&str> = BTreeSet::new();
+    let all: BTreeSet<&str> = old.names().chain(new.names()).collect();
+    // The first name from `a.` on starts with `a.` when any name does.
+    let has_descendant = |name: &str| {
+        let prefix = format!("{name}.");
+        all.range::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        ))
+        .next()
+        .is_some_and(|next| next.starts_with(&prefix))
+    };
+    let mut leaves = BTreeSet::new();
     for vocabulary in [old, new] {
         for (_, entry) in vocabulary.iter() {
-            if entry.is_leaf() {
-                names.insert(entry.name.as_str());
+            if entry.is_leaf() && !has_descendant(&entry.name) {
+                leaves.insert(entry.name.as_str());
             }
         }
     }
-    let has_descendant = |name: &str| {
-        let prefix = format!("{name}.");
-        [old, new]
-            .iter()
-            .any(|v| v.names().any(|other| other.starts_with(&prefix)))
-    };
-    names
-        .into_iter()
-        .filter(|name| !has_descendant(name))
-        .map(str::to_string)
-        .collect()
+    leaves.into_iter().map(str::to_string).collect()
 }
 
 /// Every name of both versions, sorted.
@@ -76,98 +83,235 @@ pub(super) fn id_of(vocabulary: &Vocabulary, name: &str) -> NameId {
 /// One context of an act: everything but its category and purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Context {
-    action: usize,
-    recipient: usize,
+    pub(super) action: usize,
+    pub(super) recipient: usize,
     /// 0: no basis; i + 1: the i-th basis of the union.
-    basis: usize,
+    pub(super) basis: usize,
     /// 0: no region; i + 1: the i-th region of the union.
-    region: usize,
-    dnt: usize,
+    pub(super) region: usize,
+    pub(super) dnt: usize,
     /// The i-th group of audience leaves that neither version tells apart
     /// (0 alone when neither version declares audiences).
-    audience: usize,
+    pub(super) audience: usize,
+}
+
+/// A context decided, and the contexts of the domain it stands for: its
+/// members in each context dimension of a [`Rect`] (the category and
+/// purpose dimensions empty).
+pub(super) type Decided = (Context, Rect);
+
+/// The leaves of a hierarchy in the domain, sorted, with what naming a set
+/// of them needs: every prefix of a leaf at a dot (the names that stand for
+/// the leaves below them), with how many leaves it holds.
+pub(super) struct Names {
+    pub(super) leaves: Vec<String>,
+    /// Each prefix: the number of leaves under it and the first of them.
+    prefixes: BTreeMap<String, (usize, usize)>,
+}
+
+impl Names {
+    pub(super) fn new(leaves: Vec<String>) -> Names {
+        let mut prefixes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for (index, leaf) in leaves.iter().enumerate() {
+            for prefix in prefixes_of(leaf) {
+                prefixes
+                    .entry(prefix.to_string())
+                    .and_modify(|(count, _)| *count += 1)
+                    .or_insert((1, index));
+            }
+        }
+        Names { leaves, prefixes }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.leaves.len()
+    }
+
+    /// The index of a leaf.
+    pub(super) fn index(&self, name: &str) -> Option<usize> {
+        self.leaves
+            .binary_search_by(|leaf| leaf.as_str().cmp(name))
+            .ok()
+    }
+
+    /// The names standing for a set of leaves: the broadest names all of
+    /// whose leaves are in the set. In time linear in the set (and the depth
+    /// of its names).
+    pub(super) fn compress(&self, chosen: &[usize]) -> Vec<String> {
+        let chosen: BTreeSet<usize> = chosen.iter().copied().collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for leaf in chosen.iter().filter_map(|i| self.leaves.get(*i)) {
+            for prefix in prefixes_of(leaf) {
+                *counts.entry(prefix).or_default() += 1;
+            }
+        }
+        let covered = |prefix: &str| {
+            self.prefixes
+                .get(prefix)
+                .is_some_and(|(total, _)| counts.get(prefix) == Some(total))
+        };
+        let mut names = BTreeSet::new();
+        for prefix in counts.keys() {
+            if !covered(prefix) {
+                continue;
+            }
+            let parent_covered = prefix
+                .rfind('.')
+                .and_then(|dot| prefix.get(..dot))
+                .is_some_and(covered);
+            if parent_covered {
+                continue;
+            }
+            // A name with a single leaf below it is shown as that leaf:
+            // the declared name says more than an implied ancestor.
+            match self.prefixes.get(*prefix) {
+                Some((1, first)) => {
+                    if let Some(leaf) = self.leaves.get(*first) {
+                        names.insert(leaf.clone());
+                    }
+                }
+                _ => {
+                    names.insert(prefix.to_string());
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+}
+
+/// A name and its prefixes at each dot: `a.b.c`, `a.b`, `a`.
+fn prefixes_of(name: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(name).chain(
+        name.char_indices()
+            .filter(|(_, c)| *c == '.')
+            .filter_map(|(index, _)| name.get(..index)),
+    )
+}
+
+/// The names standing for a set of leaves (see [`Names::compress`]).
+#[cfg(test)]
+pub(super) fn compress(leaves: &[String], chosen: &[usize]) -> Vec<String> {
+    Names::new(leaves.to_vec()).compress(chosen)
 }
 
 /// The domain and each version's view of it.
 pub(super) struct Domain {
-    categories: Vec<String>,
-    purposes: Vec<String>,
-    bases: Vec<String>,
-    regions: Vec<String>,
-    audiences: Vec<String>,
+    pub(super) categories: Names,
+    pub(super) purposes: Names,
+    pub(super) bases: Vec<String>,
+    pub(super) regions: Vec<String>,
+    pub(super) audiences: Names,
     /// The audience leaves (indices into `audiences`) in groups that are
     /// one audience class in each version: every act is decided alike for
     /// the leaves of a group, so the domain has one context per group.
-    audience_groups: Vec<Vec<usize>>,
-    contexts: Vec<Context>,
+    pub(super) audience_groups: Vec<Vec<usize>>,
 }
 
 impl Domain {
-    fn new(old: &Program, new: &Program) -> Domain {
-        let bases = union_names(old.bases(), new.bases());
-        let regions = union_names(old.regions(), new.regions());
+    pub(super) fn new(old: &Program, new: &Program) -> Domain {
         let audiences = union_leaves(old.audiences(), new.audiences());
         let audience_groups = audience_groups(old, new, &audiences);
-        let mut contexts = Vec::new();
-        for action in 0..Action::ALL.len() {
-            for recipient in 0..PartyKind::ALL.len() {
-                for basis in 0..=bases.len() {
-                    for region in 0..=regions.len() {
-                        for dnt in 0..2 {
-                            for audience in 0..audience_groups.len().max(1) {
-                                contexts.push(Context {
-                                    action,
-                                    recipient,
-                                    basis,
-                                    region,
-                                    dnt,
-                                    audience,
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-        }
         Domain {
-            categories: union_leaves(old.categories(), new.categories()),
-            purposes: union_leaves(old.purposes(), new.purposes()),
-            bases,
-            regions,
-            audiences,
+            categories: Names::new(union_leaves(old.categories(), new.categories())),
+            purposes: Names::new(union_leaves(old.purposes(), new.purposes())),
+            bases: union_names(old.bases(), new.bases()),
+            regions: union_names(old.regions(), new.regions()),
+            audiences: Names::new(audiences),
             audience_groups,
-            contexts,
         }
     }
 
     fn pairs(&self) -> usize {
         self.categories.len() * self.purposes.len()
     }
+
+    /// The number of contexts: the product of the context dimensions.
+    fn contexts(&self) -> usize {
+        Action::ALL.len()
+            * PartyKind::ALL.len()
+            * (self.bases.len() + 1)
+            * (self.regions.len() + 1)
+            * 2
+            * self.audience_groups.len().max(1)
+    }
+
+    /// Every context of the domain, each standing for itself, in order.
+    pub(super) fn all_contexts(&self) -> Vec<Decided> {
+        let mut contexts = Vec::new();
+        for action in 0..Action::ALL.len() {
+            for recipient in 0..PartyKind::ALL.len() {
+                for basis in 0..=self.bases.len() {
+                    for region in 0..=self.regions.len() {
+                        for dnt in 0..2 {
+                            for audience in 0..self.audience_groups.len().max(1) {
+                                let context = Context {
+                                    action,
+                                    recipient,
+                                    basis,
+                                    region,
+                                    dnt,
+                                    audience,
+                                };
+                                contexts.push((context, singleton(context)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        contexts
+    }
 }
 
-/// One version's decisions over the domain.
-pub(super) struct Version<'p> {
+/// The rectangle of one context alone.
+pub(super) fn singleton(context: Context) -> Rect {
+    let mut rect: Rect = Default::default();
+    rect[ACTION] = vec![context.action];
+    rect[RECIPIENT] = vec![context.recipient];
+    rect[BASIS] = vec![context.basis];
+    rect[REGION] = vec![context.region];
+    rect[DNT] = vec![context.dnt];
+    rect[AUDIENCE] = vec![context.audience];
+    rect
+}
+
+/// One version's decisions over some rows of the domain's categories.
+struct Version<'p> {
     program: &'p Program,
+    /// The version's id of each row's category.
     categories: Vec<NameId>,
     purposes: Vec<NameId>,
     bases: Vec<Option<NameId>>,
     regions: Vec<NameId>,
     audiences: Vec<NameId>,
-    /// The (category, purpose) table of each distinct set of engaged rules.
+    /// The rules a signature looks at: `None` for every rule.
+    rules: Option<Vec<RuleId>>,
+    /// The (row, purpose) table of each distinct set of engaged rules.
     tables: BTreeMap<Vec<u32>, FixedBitSet>,
 }
 
 impl<'p> Version<'p> {
-    fn new(program: &'p Program, domain: &Domain) -> Version<'p> {
+    fn new(
+        program: &'p Program,
+        domain: &Domain,
+        rows: &[usize],
+        rules: Option<Vec<RuleId>>,
+    ) -> Version<'p> {
         Version {
             program,
-            categories: domain
-                .categories
+            categories: rows
                 .iter()
-                .map(|n| id_of(program.categories(), n))
+                .map(|row| {
+                    domain
+                        .categories
+                        .leaves
+                        .get(*row)
+                        .map_or(NOTHING, |n| id_of(program.categories(), n))
+                })
                 .collect(),
             purposes: domain
                 .purposes
+                .leaves
                 .iter()
                 .map(|n| id_of(program.purposes(), n))
                 .collect(),
@@ -187,10 +331,11 @@ impl<'p> Version<'p> {
                 .map(|group| {
                     group
                         .first()
-                        .and_then(|leaf| domain.audiences.get(*leaf))
+                        .and_then(|leaf| domain.audiences.leaves.get(*leaf))
                         .map_or(NOTHING, |n| id_of(program.audiences(), n))
                 })
                 .collect(),
+            rules,
             tables: BTreeMap::new(),
         }
     }
@@ -234,11 +379,14 @@ impl<'p> Version<'p> {
         }
     }
 
-    /// The permitted (category, purpose) pairs of a context, as a bitset
-    /// indexed `category * purposes + purpose`.
+    /// The permitted (row, purpose) pairs of a context, as a bitset
+    /// indexed `row * purposes + purpose`.
     fn table(&mut self, context: Context) -> FixedBitSet {
         let probe = self.act(context, NOTHING, NOTHING);
-        let engaged = signature(self.program, &probe);
+        let engaged = match &self.rules {
+            None => signature(self.program, &probe),
+            Some(rules) => signature_over(self.program, &probe, rules.iter().copied()),
+        };
         if let Some(table) = self.tables.get(&engaged) {
             return table.clone();
         }
@@ -307,26 +455,73 @@ pub(super) fn merge_all(mut rects: Vec<Rect>, order: &[usize]) -> Vec<Rect> {
     rects
 }
 
+/// The permission changes, new purposes and the figures of a comparison.
 pub(super) struct Permissions {
-    changes: Vec<PermissionChange>,
-    new_purposes: Vec<NewPurpose>,
-    acts: u64,
-    tables: usize,
+    pub(super) changes: Vec<PermissionChange>,
+    pub(super) new_purposes: Vec<NewPurpose>,
+    pub(super) acts: u64,
+    pub(super) tables: usize,
+}
+
+/// What to decide: some category rows (domain indices, sorted), contexts
+/// each standing for a set of the domain's contexts, and for each version
+/// the rules that can decide those rows (`None`: every rule).
+pub(super) struct Plan {
+    pub(super) rows: Vec<usize>,
+    pub(super) contexts: Vec<Decided>,
+    pub(super) rules: [Option<Vec<RuleId>>; 2],
 }
 
 impl Permissions {
-    fn compute(old: &Program, new: &Program) -> Permissions {
+    /// Nothing that decides changed: no permission changes, no table.
+    pub(super) fn unchanged(domain: &Domain) -> Permissions {
+        Permissions {
+            changes: Vec::new(),
+            new_purposes: Vec::new(),
+            acts: (domain.contexts() * domain.pairs()) as u64,
+            tables: 0,
+        }
+    }
+
+    /// Every act of the domain decided in each version: the reference.
+    pub(super) fn exhaustive(old: &Program, new: &Program) -> Permissions {
         let domain = Domain::new(old, new);
-        let mut before = Version::new(old, &domain);
-        let mut after = Version::new(new, &domain);
+        let plan = Plan {
+            rows: (0..domain.categories.len()).collect(),
+            contexts: domain.all_contexts(),
+            rules: [None, None],
+        };
+        Permissions::compute(old, new, &domain, plan)
+    }
+
+    pub(super) fn compute(
+        old: &Program,
+        new: &Program,
+        domain: &Domain,
+        plan: Plan,
+    ) -> Permissions {
+        let Plan {
+            rows,
+            contexts,
+            rules: [old_rules, new_rules],
+        } = plan;
+        let mut before = Version::new(old, domain, &rows, old_rules);
+        let mut after = Version::new(new, domain, &rows, new_rules);
         let pairs = domain.pairs();
-        // Contexts grouped by what they gain and what they lose.
-        let mut gained: BTreeMap<Vec<usize>, Vec<Context>> = BTreeMap::new();
-        let mut lost: BTreeMap<Vec<usize>, Vec<Context>> = BTreeMap::new();
+        let width = domain.purposes.len().max(1);
+        // A point of a version's table, as a point of the domain.
+        let point = |index: usize| {
+            rows.get(index / width)
+                .map_or(0, |row| row * width + index % width)
+        };
+        // Contexts (as rectangles of the contexts they stand for) grouped
+        // by what they gain and what they lose.
+        let mut gained: BTreeMap<Vec<usize>, Vec<Rect>> = BTreeMap::new();
+        let mut lost: BTreeMap<Vec<usize>, Vec<Rect>> = BTreeMap::new();
         // (category, purpose) pairs permitted in some context without an
         // exemption, in each version.
-        let mut ordinary_before = FixedBitSet::with_capacity(pairs);
-        let mut ordinary_after = FixedBitSet::with_capacity(pairs);
+        let mut ordinary_before = FixedBitSet::with_capacity(rows.len() * width);
+        let mut ordinary_after = FixedBitSet::with_capacity(rows.len() * width);
         let is_exemption = |name: &String| {
             [old, new].iter().any(|p| {
                 p.bases()
@@ -337,12 +532,13 @@ impl Permissions {
             })
         };
         let exemption: Vec<bool> = domain.bases.iter().map(is_exemption).collect();
-        for &context in &domain.contexts {
+        for (context, members) in contexts {
             let was = before.table(context);
             let is = after.table(context);
             // The purposes data may be collected, used and kept for under
             // the ordinary rules: not under an exemption, and not handed on
-            // (a purpose a share names is the recipient's).
+            // (a purpose a share names is the recipient's). A context
+            // stands for bases that are all exemptions or all not.
             let onward = Action::ALL
                 .get(context.action)
                 .is_some_and(|action| action.is_onward());
@@ -364,39 +560,22 @@ impl Permissions {
             minus.difference_with(&is);
             if !plus.is_clear() {
                 gained
-                    .entry(plus.ones().collect())
+                    .entry(plus.ones().map(point).collect())
                     .or_default()
-                    .push(context);
+                    .push(members.clone());
             }
             if !minus.is_clear() {
-                lost.entry(minus.ones().collect())
+                lost.entry(minus.ones().map(point).collect())
                     .or_default()
-                    .push(context);
+                    .push(members);
             }
         }
 
-        let width = domain.purposes.len().max(1);
-        let rectangles = |groups: BTreeMap<Vec<usize>, Vec<Context>>| -> Vec<Rect> {
+        let rectangles = |groups: BTreeMap<Vec<usize>, Vec<Rect>>| -> Vec<Rect> {
             let mut all = Vec::new();
             for (points, contexts) in groups {
-                let context_rects = merge_all(
-                    contexts
-                        .iter()
-                        .map(|c| {
-                            [
-                                vec![c.action],
-                                vec![c.recipient],
-                                vec![c.basis],
-                                vec![c.region],
-                                vec![c.dnt],
-                                Vec::new(),
-                                Vec::new(),
-                                vec![c.audience],
-                            ]
-                        })
-                        .collect(),
-                    &[AUDIENCE, DNT, REGION, BASIS, RECIPIENT, ACTION],
-                );
+                let context_rects =
+                    merge_all(contexts, &[AUDIENCE, DNT, REGION, BASIS, RECIPIENT, ACTION]);
                 let pair_rects = merge_all(
                     points
                         .iter()
@@ -427,11 +606,11 @@ impl Permissions {
         };
         let mut changes: Vec<PermissionChange> = rectangles(gained)
             .into_iter()
-            .map(|rect| describe_rect(&domain, true, &rect))
+            .map(|rect| describe_rect(domain, true, &rect))
             .chain(
                 rectangles(lost)
                     .into_iter()
-                    .map(|rect| describe_rect(&domain, false, &rect)),
+                    .map(|rect| describe_rect(domain, false, &rect)),
             )
             .collect();
         changes.sort_by(|a, b| {
@@ -448,6 +627,7 @@ impl Permissions {
         let new_purposes = merge_all(
             fresh
                 .ones()
+                .map(point)
                 .map(|point| {
                     let mut rect: Rect = Default::default();
                     rect[CATEGORY] = vec![point / width];
@@ -459,78 +639,21 @@ impl Permissions {
         )
         .into_iter()
         .map(|rect| NewPurpose {
-            categories: compress(&domain.categories, &rect[CATEGORY]),
-            purposes: compress(&domain.purposes, &rect[PURPOSE]),
-            purposes_excluded: compress(
-                &domain.purposes,
-                &complement(domain.purposes.len(), &rect[PURPOSE]),
-            ),
+            categories: domain.categories.compress(&rect[CATEGORY]),
+            purposes: domain.purposes.compress(&rect[PURPOSE]),
+            purposes_excluded: domain
+                .purposes
+                .compress(&complement(domain.purposes.len(), &rect[PURPOSE])),
         })
         .collect();
 
         Permissions {
             changes,
             new_purposes,
-            acts: (domain.contexts.len() * pairs) as u64,
+            acts: (domain.contexts() * pairs) as u64,
             tables: before.tables.len().max(after.tables.len()),
         }
     }
-}
-
-/// The names standing for a set of leaves: the broadest names all of whose
-/// leaves are in the set.
-pub(super) fn compress(leaves: &[String], chosen: &[usize]) -> Vec<String> {
-    let chosen: BTreeSet<&str> = chosen
-        .iter()
-        .filter_map(|i| leaves.get(*i).map(String::as_str))
-        .collect();
-    let mut prefixes: BTreeSet<String> = BTreeSet::new();
-    for leaf in leaves {
-        let mut end = 0;
-        for (index, c) in leaf.char_indices() {
-            if c == '.' {
-                prefixes.insert(leaf.get(..index).unwrap_or("").to_string());
-            }
-            end = index + c.len_utf8();
-        }
-        prefixes.insert(leaf.get(..end).unwrap_or("").to_string());
-    }
-    let under = |prefix: &str, leaf: &str| {
-        leaf == prefix
-            || leaf
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.starts_with('.'))
-    };
-    let covered = |prefix: &str| {
-        leaves
-            .iter()
-            .filter(|leaf| under(prefix, leaf))
-            .all(|leaf| chosen.contains(leaf.as_str()))
-    };
-    // A name with a single leaf below it is shown as that leaf: the
-    // declared name says more than an implied ancestor.
-    let single = |prefix: &str| leaves.iter().filter(|leaf| under(prefix, leaf)).count() == 1;
-    let mut names = BTreeSet::new();
-    for prefix in &prefixes {
-        if !covered(prefix) {
-            continue;
-        }
-        let parent_covered = prefix
-            .rfind('.')
-            .and_then(|dot| prefix.get(..dot))
-            .is_some_and(covered);
-        if parent_covered {
-            continue;
-        }
-        match leaves
-            .iter()
-            .find(|leaf| single(prefix) && under(prefix, leaf))
-        {
-            Some(leaf) => names.insert(leaf.clone()),
-            None => names.insert(prefix.clone()),
-        };
-    }
-    names.into_iter().collect()
 }
 
 /// The indices below `len` not in `chosen`.
@@ -549,16 +672,14 @@ pub(super) fn describe_rect(domain: &Domain, gained: bool, rect: &Rect) -> Permi
             .iter()
             .filter_map(|i| Action::ALL.get(*i).copied())
             .collect(),
-        categories: compress(&domain.categories, &rect[CATEGORY]),
-        categories_excluded: compress(
-            &domain.categories,
-            &complement(domain.categories.len(), &rect[CATEGORY]),
-        ),
-        purposes: compress(&domain.purposes, &rect[PURPOSE]),
-        purposes_excluded: compress(
-            &domain.purposes,
-            &complement(domain.purposes.len(), &rect[PURPOSE]),
-        ),
+        categories: domain.categories.compress(&rect[CATEGORY]),
+        categories_excluded: domain
+            .categories
+            .compress(&complement(domain.categories.len(), &rect[CATEGORY])),
+        purposes: domain.purposes.compress(&rect[PURPOSE]),
+        purposes_excluded: domain
+            .purposes
+            .compress(&complement(domain.purposes.len(), &rect[PURPOSE])),
         recipients: rect[RECIPIENT]
             .iter()
             .filter_map(|i| PartyKind::ALL.get(*i).copied())
@@ -597,7 +718,7 @@ pub(super) fn describe_rect(domain: &Domain, gained: bool, rect: &Rect) -> Permi
                 .flatten()
                 .copied()
                 .collect();
-            compress(&domain.audiences, &leaves)
+            domain.audiences.compress(&leaves)
         }),
     }
 }
