@@ -121,9 +121,24 @@ fn compile_parsed(files: Vec<ast::File>, mut diagnostics: Vec<Diagnostic>) -> Co
 /// label or flag): a name missing from a version stands there for a new leaf
 /// under its nearest declared ancestor.
 pub fn diff(old: &Compilation, new: &Compilation) -> check::diff::DiffReport {
+    diff_with(old, new, check::diff::diff)
+}
+
+/// [`diff`] deciding every act of the union domain in each version (see
+/// [`check::diff::diff_exhaustive`]): the reference of the differential
+/// test and the benchmarks.
+pub fn diff_exhaustive(old: &Compilation, new: &Compilation) -> check::diff::DiffReport {
+    diff_with(old, new, check::diff::diff_exhaustive)
+}
+
+fn diff_with(
+    old: &Compilation,
+    new: &Compilation,
+    compare: fn(check::diff::Versions<'_>) -> check::diff::DiffReport,
+) -> check::diff::DiffReport {
     let old_decided = sharing(old, &new.program);
     let new_decided = sharing(new, &old.program);
-    check::diff::diff(check::diff::Versions {
+    compare(check::diff::Versions {
         old: &old.program,
         new: &new.program,
         old_decided: old_decided.as_ref().unwrap_or(&old.program),

@@ -418,11 +418,23 @@ impl EngagedRule<'_> {
 /// program with the same signature are decided alike for every category and
 /// purpose (`check::diff` decides one table per signature).
 pub fn signature(program: &Program, act: &Act) -> Vec<u32> {
+    signature_over(program, act, program.rule_ids())
+}
+
+/// [`signature`] over some rules only: two acts with the same signature over
+/// every rule that can apply to some categories are decided alike for those
+/// categories (`check::diff` decides only the categories a change can
+/// affect).
+pub fn signature_over(
+    program: &Program,
+    act: &Act,
+    rules: impl IntoIterator<Item = RuleId>,
+) -> Vec<u32> {
     let mut out = Vec::new();
     let classes = act_classes(program, act);
     out.push(crate::source::offset_u32(classes.len()));
     out.extend(classes.into_iter().map(crate::source::offset_u32));
-    for id in program.rule_ids() {
+    for id in rules {
         match program
             .rule(id)
             .and_then(|rule| engage(program, id, rule, act, false))
