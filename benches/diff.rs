@@ -8,7 +8,12 @@
 //! `PRIVET_DIFF_SIZES` (kilobytes, comma-separated) chooses the sizes;
 //! `PRIVET_DIFF_EXHAUSTIVE=1` also times the exhaustive reference (every
 //! act of the union domain decided), which grows as the fourth power.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -250,8 +250,8 @@ fn a_changed_flow_decides_no_table_and_a_changed_rule_some() {
     let flow_edited = format!("{}\n    honours do not track{}", &text[..end], &text[end..]);
     let new = compiled(&flow_edited).unwrap();
     assert_eq!(diff(&old, &new).tables, 0);
-    let category = declared(&[text.clone()], "category")[0].clone();
-    let purpose = declared(&[text.clone()], "purpose")[0].clone();
+    let category = declared(std::slice::from_ref(&text), "category")[0].clone();
+    let purpose = declared(std::slice::from_ref(&text), "purpose")[0].clone();
     let rule_added = format!("{text}\n\nallow use of {category}\n    for {purpose}\n");
     let new = compiled(&rule_added).unwrap();
     let report = diff(&old, &new);
