@@ -571,6 +571,28 @@ pub struct NodeDecl {
     pub cite: Option<Text>,
 }
 
+impl NodeDecl {
+    /// A node with its kind and name and no clause: what a parser fills in,
+    /// and what error recovery keeps of a broken one.
+    pub fn bare(kind: NodeKind, name: Ident) -> NodeDecl {
+        NodeDecl {
+            kind,
+            name,
+            label: None,
+            party: None,
+            audiences: Vec::new(),
+            regions: Vec::new(),
+            protection: Vec::new(),
+            backing: None,
+            retains: Vec::new(),
+            technologies: Vec::new(),
+            honours_dnt: None,
+            honours_opt_outs: Vec::new(),
+            cite: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Transform {
     Anonymized,

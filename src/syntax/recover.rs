@@ -52,23 +52,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
             cite: None,
         })
     };
-    let node = |kind| {
-        ItemKind::Node(NodeDecl {
-            kind,
-            name: ident.clone(),
-            label: None,
-            party: None,
-            audiences: Vec::new(),
-            regions: Vec::new(),
-            protection: Vec::new(),
-            backing: None,
-            retains: Vec::new(),
-            technologies: Vec::new(),
-            honours_dnt: None,
-            honours_opt_outs: Vec::new(),
-            cite: None,
-        })
-    };
+    let node = |kind| ItemKind::Node(NodeDecl::bare(kind, ident.clone()));
     let kind = match keyword {
         "category" => declaration(DeclKind::Category),
         "purpose" => declaration(DeclKind::Purpose),

@@ -446,6 +446,17 @@ pub(super) fn merge(rects: Vec<Rect>, dim: usize) -> Vec<Rect> {
         .collect()
 }
 
+/// The rectangle of one (category, purpose) pair, numbered row by row in a
+/// table `width` purposes wide; every other dimension left empty.
+fn pair_rect(point: usize, width: usize) -> Rect {
+    let mut rect: Rect = Default::default();
+    if let Some(category) = point.checked_div(width) {
+        rect[CATEGORY] = vec![category];
+        rect[PURPOSE] = vec![point % width];
+    }
+    rect
+}
+
 pub(super) fn merge_all(mut rects: Vec<Rect>, order: &[usize]) -> Vec<Rect> {
     for _ in 0..2 {
         for &dim in order {
@@ -579,12 +590,7 @@ impl Permissions {
                 let pair_rects = merge_all(
                     points
                         .iter()
-                        .map(|point| {
-                            let mut rect: Rect = Default::default();
-                            rect[CATEGORY] = vec![point / width];
-                            rect[PURPOSE] = vec![point % width];
-                            rect
-                        })
+                        .map(|point| pair_rect(*point, width))
                         .collect(),
                     &[PURPOSE, CATEGORY],
                 );
@@ -628,12 +634,7 @@ impl Permissions {
             fresh
                 .ones()
                 .map(point)
-                .map(|point| {
-                    let mut rect: Rect = Default::default();
-                    rect[CATEGORY] = vec![point / width];
-                    rect[PURPOSE] = vec![point % width];
-                    rect
-                })
+                .map(|point| pair_rect(point, width))
                 .collect(),
             &[CATEGORY, PURPOSE],
         )

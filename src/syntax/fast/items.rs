@@ -6,25 +6,6 @@ use super::clauses::{Clauses, Owner};
 use super::{Parsed, Parser};
 use crate::ast::*;
 
-/// A node of the data map with nothing but its kind and name.
-fn node(kind: NodeKind, name: Ident) -> NodeDecl {
-    NodeDecl {
-        kind,
-        name,
-        label: None,
-        party: None,
-        audiences: Vec::new(),
-        regions: Vec::new(),
-        protection: Vec::new(),
-        backing: None,
-        retains: Vec::new(),
-        technologies: Vec::new(),
-        honours_dnt: None,
-        honours_opt_outs: Vec::new(),
-        cite: None,
-    }
-}
-
 impl Parser<'_> {
     /// `item_body`, chosen by its keyword at `start`: the item, the end of
     /// its keyword and the end of the item.
@@ -451,7 +432,7 @@ impl Parser<'_> {
         let ((name, label), end) = self.name_and_label(after)?;
         let (kinds, end) = self.then_opt(end, |at| self.keyword_names(at, &["is"]));
         let (cite, end) = self.then_cite(end);
-        let mut subject = node(NodeKind::Subject, name);
+        let mut subject = NodeDecl::bare(NodeKind::Subject, name);
         subject.label = label;
         subject.audiences = kinds.unwrap_or_default();
         subject.cite = cite;
@@ -463,7 +444,7 @@ impl Parser<'_> {
         let ((name, label), end) = self.name_and_label(after)?;
         let (regions, end) = self.then_opt(end, |at| self.keyword_names(at, &["in"]));
         let (cite, end) = self.then_cite(end);
-        let mut decl = node(kind, name);
+        let mut decl = NodeDecl::bare(kind, name);
         decl.label = label;
         decl.regions = regions.unwrap_or_default();
         decl.cite = cite;
@@ -477,7 +458,7 @@ impl Parser<'_> {
         let mut clauses = Clauses::default();
         let end = self.clauses(self.skip(end), Owner::Store, &mut clauses)?;
         let (cite, end) = self.then_cite(end);
-        let mut store = node(NodeKind::Store, name);
+        let mut store = NodeDecl::bare(NodeKind::Store, name);
         store.label = label;
         store.regions = clauses.regions.unwrap_or_default();
         store.protection = clauses.protection.unwrap_or_default();
@@ -495,7 +476,7 @@ impl Parser<'_> {
         let (party, end) = self.name(self.skip(end))?;
         let (regions, end) = self.then_opt(end, |at| self.keyword_names(at, &["in"]));
         let (cite, end) = self.then_cite(end);
-        let mut vendor = node(NodeKind::Vendor, name);
+        let mut vendor = NodeDecl::bare(NodeKind::Vendor, name);
         vendor.label = label;
         vendor.party = Some(party);
         vendor.regions = regions.unwrap_or_default();
@@ -512,7 +493,7 @@ impl Parser<'_> {
         let mut clauses = Clauses::default();
         let end = self.clauses(self.skip(end), Owner::Tracker, &mut clauses)?;
         let (cite, end) = self.then_cite(end);
-        let mut tracker = node(NodeKind::Tracker, name);
+        let mut tracker = NodeDecl::bare(NodeKind::Tracker, name);
         tracker.label = label;
         tracker.technologies = technologies;
         tracker.regions = clauses.regions.unwrap_or_default();
