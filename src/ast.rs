@@ -166,6 +166,25 @@ pub struct Declaration {
     pub cite: Option<Text>,
 }
 
+impl Declaration {
+    /// A declaration with its kind, name and label and no clause: what a
+    /// parser fills in, and what error recovery keeps of a broken one.
+    pub fn bare(kind: DeclKind, name: Ident, label: Option<Text>) -> Declaration {
+        Declaration {
+            kind,
+            name,
+            label,
+            flags: Vec::new(),
+            purposes: Vec::new(),
+            compatible: Vec::new(),
+            new_purpose: None,
+            under_age: None,
+            notice: None,
+            cite: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CategoryFlag {
     Sensitive,

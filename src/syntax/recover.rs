@@ -38,20 +38,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
         text: name.to_string(),
         span: Span::new(file, at(name_start), at(name_start + name_len)),
     };
-    let declaration = |kind| {
-        ItemKind::Declaration(Declaration {
-            kind,
-            name: ident.clone(),
-            label: None,
-            flags: Vec::new(),
-            purposes: Vec::new(),
-            compatible: Vec::new(),
-            new_purpose: None,
-            under_age: None,
-            notice: None,
-            cite: None,
-        })
-    };
+    let declaration = |kind| ItemKind::Declaration(Declaration::bare(kind, ident.clone(), None));
     let node = |kind| ItemKind::Node(NodeDecl::bare(kind, ident.clone()));
     let kind = match keyword {
         "category" => declaration(DeclKind::Category),

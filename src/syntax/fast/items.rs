@@ -85,18 +85,7 @@ impl Parser<'_> {
         if matches!(kind, DeclKind::Principle | DeclKind::Right) && label.is_none() {
             return None;
         }
-        let mut declaration = Declaration {
-            kind,
-            name,
-            label,
-            flags: Vec::new(),
-            purposes: Vec::new(),
-            compatible: Vec::new(),
-            new_purpose: None,
-            under_age: None,
-            notice: None,
-            cite: None,
-        };
+        let mut declaration = Declaration::bare(kind, name, label);
         let for_new_purpose = |at| {
             let end = self.keywords(at, &["for", "new", "purpose"])?;
             Some((self.exact(at, end), end))
