@@ -11,7 +11,7 @@ use crate::resolve;
 use crate::source::{FileId, SourceMap, Span, offset_u32};
 use crate::syntax;
 use crate::syntax::cache::ParseCache;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A compiled program and everything found on the way.
 #[derive(Clone, Debug)]
@@ -78,7 +78,9 @@ pub fn compile(sources: &SourceMap) -> Compilation {
         diagnostics.extend(found);
         files.push(parsed);
     }
-    compile_parsed(files, diagnostics)
+    let mut compilation = compile_parsed(files, diagnostics);
+    quiet_cascades(sources, &mut compilation.diagnostics);
+    compilation
 }
 
 /// [`compile`], reusing the items of each file (by file name) that have not
@@ -94,7 +96,36 @@ pub fn compile_cached(sources: &SourceMap, cache: &mut ParseCache) -> Compilatio
     }
     let names: Vec<&str> = sources.iter().map(|(_, file)| file.name()).collect();
     cache.retain_files(&names);
-    compile_parsed(files, diagnostics)
+    let mut compilation = compile_parsed(files, diagnostics);
+    quiet_cascades(sources, &mut compilation.diagnostics);
+    compilation
+}
+
+/// Drops the `unused-declaration` warnings of declarations that an item
+/// which did not parse names: that item may well use them, and the one
+/// `syntax-error` is what the reader needs to see.
+fn quiet_cascades(sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+    let mut broken: BTreeMap<FileId, Vec<u32>> = BTreeMap::new();
+    for diagnostic in diagnostics.iter().filter(|d| d.name == Name::SyntaxError) {
+        let span = diagnostic.primary.span;
+        broken.entry(span.file).or_default().push(span.start);
+    }
+    if broken.is_empty() {
+        return;
+    }
+    let mut names = BTreeSet::new();
+    for (file, offsets) in &broken {
+        if let Some(file) = sources.get(*file) {
+            names.extend(syntax::mentions::names_in_broken_items(
+                file.text(),
+                offsets,
+            ));
+        }
+    }
+    diagnostics.retain(|diagnostic| {
+        diagnostic.name != Name::UnusedDeclaration
+            || !syntax::mentions::mentioned(&names, sources.snippet(diagnostic.primary.span))
+    });
 }
 
 /// Resolves and checks parsed files.

@@ -233,6 +233,31 @@ fn explain_prints_the_page() {
 }
 
 #[test]
+fn explain_alone_lists_every_diagnostic() {
+    let run = privet(&["explain"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("privet's diagnostics; `privet explain NAME` prints the page of one:")
+    );
+    assert_eq!(lines.next(), Some(""));
+    let listed: Vec<&str> = lines
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    let names: Vec<&str> = privet::diagnostic::Name::ALL
+        .iter()
+        .map(|name| name.as_str())
+        .collect();
+    assert_eq!(listed, names);
+    // Aligned on the longest name, `technology-purpose-undeclared`.
+    assert!(run.stdout.contains(&format!(
+        "\n  {:29}  warning  a rule that can never decide anything\n",
+        "dead-rule"
+    )));
+}
+
+#[test]
 fn explain_of_an_unknown_name_exits_2_with_a_suggestion() {
     let close = privet(&["explain", "purpose-restriced"]);
     assert_eq!(close.code, 2);
@@ -256,7 +281,19 @@ fn usage_errors_exit_2() {
         &["frobnicate"][..],
         &["check", "--no-such-flag", "policies/one-touch"],
         &["check", "--format", "xml", "policies/one-touch"],
-        &["explain"],
+        // `query` answers for people or as JSON; it has no SARIF to give.
+        &[
+            "query",
+            "policies/one-touch",
+            "--action",
+            "use",
+            "--category",
+            "user",
+            "--purpose",
+            "marketing",
+            "--format",
+            "sarif",
+        ],
         &[],
     ] {
         let run = privet(args);

@@ -38,6 +38,28 @@ fn diagnostic_cases() {
     });
 }
 
+/// Issue: one syntax error brought four `unused-declaration` warnings for
+/// the names the broken item used. Only the warning for a name no item
+/// mentions is left.
+#[test]
+fn a_broken_item_brings_no_cascade_of_warnings() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/diagnostics/syntax-error-without-a-cascade.privet");
+    let (sources, compilation) = support::compile_files(&[path]);
+    let found: Vec<(&str, String)> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| (d.name.as_str(), sources.snippet(d.primary.span).to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("unused-declaration", "unused".to_string()),
+            ("syntax-error", String::new()),
+        ]
+    );
+}
+
 #[test]
 fn three_broken_items_give_three_syntax_errors() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -67,10 +67,11 @@ enum Command {
         #[arg(long, hide = true)]
         stdio: bool,
     },
-    /// Print the documentation page of a diagnostic
+    /// Print the documentation page of a diagnostic, or list the
+    /// diagnostics when no name is given
     Explain {
         /// A diagnostic name, such as `purpose-restricted`
-        name: String,
+        name: Option<String>,
     },
 }
 
@@ -101,6 +102,14 @@ struct GraphArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+}
+
+/// `query` answers for people or as JSON (the OPA bundle's shape); the
+/// reports of `check` (SARIF, annotations, JUnit) have no answer to carry.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum QueryFormat {
+    Human,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -149,8 +158,8 @@ struct QueryArgs {
     #[arg(long)]
     phase: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    format: CheckFormat,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    format: QueryFormat,
 }
 
 #[derive(clap::Args, Debug)]
@@ -207,8 +216,11 @@ struct DocArgs {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum ColorWhen {
+    /// Colour when standard output is a terminal and `NO_COLOR` is not set
     Auto,
+    /// Always colour
     Always,
+    /// Never colour
     Never,
 }
 
@@ -263,7 +275,8 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Lsp { stdio: _ } => crate::lsp::run(),
-        Command::Explain { name } => explain(&name),
+        Command::Explain { name: Some(name) } => explain(&name),
+        Command::Explain { name: None } => list_diagnostics(),
     }
 }
 
@@ -588,27 +601,41 @@ fn refuse(
     diagnostics: &[crate::diagnostic::Diagnostic],
     json: bool,
 ) -> ExitCode {
-    let errors: Vec<crate::diagnostic::Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
+    let errors = errors_of(diagnostics);
     if json {
         if let Err(code) = write_stdout(&render::json::render(sources, &errors)) {
             return code;
         }
     } else {
-        let choice = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-            || !std::io::stderr().is_terminal()
-        {
-            ColorChoice::Never
-        } else {
-            ColorChoice::Auto
-        };
-        let mut stream = BufferedStandardStream::stderr(choice);
-        let _ = render::human::emit(&mut stream, sources, &errors).and_then(|()| stream.flush());
+        emit_to_stderr(sources, &errors);
     }
     ExitCode::from(EXIT_PROBLEMS)
+}
+
+fn errors_of(diagnostics: &[crate::diagnostic::Diagnostic]) -> Vec<crate::diagnostic::Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect()
+}
+
+/// Diagnostics for people on standard error, in colour on a terminal
+/// unless `NO_COLOR` is set. A failed write is not reported: standard
+/// error is where it would be reported.
+fn emit_to_stderr(
+    sources: &crate::source::SourceMap,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+) {
+    let choice = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || !std::io::stderr().is_terminal()
+    {
+        ColorChoice::Never
+    } else {
+        ColorChoice::Auto
+    };
+    let mut stream = BufferedStandardStream::stderr(choice);
+    let _ = render::human::emit(&mut stream, sources, diagnostics).and_then(|()| stream.flush());
 }
 
 fn query(args: &QueryArgs) -> ExitCode {
@@ -616,9 +643,13 @@ fn query(args: &QueryArgs) -> ExitCode {
         Ok(loaded) => loaded,
         Err(error) => return fail(error),
     };
-    let json = args.format == CheckFormat::Json;
-    if compilation.has_errors() {
-        eprintln!("privet: the program has errors; it cannot answer a query");
+    let json = args.format == QueryFormat::Json;
+    // A program that does not load may have lost a rule with the item that
+    // did not parse or resolve: no answer, rather than a wrong one. Errors
+    // of the data map (a flow or a store breaking the policy) do not change
+    // what the policy decides; they are reported beside the answer.
+    if compilation.loading_errors() > 0 {
+        eprintln!("privet: the program does not load; it cannot answer a query");
         return refuse(&sources, &compilation.diagnostics, json);
     }
     let input = crate::query::ActInput {
@@ -639,15 +670,24 @@ fn query(args: &QueryArgs) -> ExitCode {
         Ok(answer) => answer,
         Err(error) => return fail(error),
     };
+    let broken = errors_of(&compilation.diagnostics);
     let text = if json {
-        render::json::text(&answer)
+        render::json::answer_with_errors(&sources, &answer, &broken)
     } else {
         crate::query::render_human(&answer)
     };
-    match write_stdout(&text) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(code) => code,
+    if let Err(code) = write_stdout(&text) {
+        return code;
     }
+    if !json && !broken.is_empty() {
+        let n = broken.len();
+        eprintln!(
+            "privet: the answer is the policy's; the program also has {n} error{} that `privet check` reports, below",
+            if n == 1 { "" } else { "s" }
+        );
+        emit_to_stderr(&sources, &broken);
+    }
+    ExitCode::SUCCESS
 }
 
 fn build(args: &BuildArgs) -> ExitCode {
@@ -699,6 +739,30 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
                 ColorChoice::Auto
             }
         }
+    }
+}
+
+/// `privet explain` alone: every diagnostic, with its severity and when it
+/// is reported.
+fn list_diagnostics() -> ExitCode {
+    let width = Name::ALL
+        .iter()
+        .map(|name| name.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let mut text =
+        String::from("privet's diagnostics; `privet explain NAME` prints the page of one:\n\n");
+    for name in Name::ALL {
+        text.push_str(&format!(
+            "  {:width$}  {:7}  {}\n",
+            name.as_str(),
+            name.severity().as_str(),
+            name.summary()
+        ));
+    }
+    match write_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 

@@ -1,13 +1,14 @@
 //! rustc-style terminal output through codespan-reporting.
 
 use super::markup::visible;
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Name, Severity, Summary};
 use crate::source::{FileId, SourceFile, SourceMap, Span, control_characters, offset_u32};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term;
 use std::borrow::Cow;
 use std::cell::OnceCell;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 /// The files as a terminal is shown them: names and text with every
@@ -218,6 +219,9 @@ pub fn render_all_plain(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Stri
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&plain(&shown, diagnostic));
+    }
+    if let Some(line) = explain_line(diagnostics) {
+        out.push_str(&line);
         out.push('\n');
     }
     out.push_str(&summary_line(Summary::of(diagnostics), sources.len()));
@@ -243,13 +247,32 @@ pub fn emit(
                 visible(&diagnostic.message)
             )?;
         }
-        writeln!(writer)?;
+    }
+    if let Some(line) = explain_line(diagnostics) {
+        writeln!(writer, "{line}")?;
     }
     writeln!(
         writer,
         "{}",
         summary_line(Summary::of(diagnostics), sources.len())
     )
+}
+
+/// Where to read more, as rustc ends with `rustc --explain`: the page of
+/// the one diagnostic shown, or the names of those shown.
+pub fn explain_line(diagnostics: &[Diagnostic]) -> Option<String> {
+    let names: BTreeSet<Name> = diagnostics.iter().map(|d| d.name).collect();
+    let mut names = names.iter();
+    let first = names.next()?;
+    let rest: Vec<String> = names.map(|name| format!("`{name}`")).collect();
+    Some(if rest.is_empty() {
+        format!("for more information, try `privet explain {first}`")
+    } else {
+        format!(
+            "for more information, try `privet explain NAME` with one of `{first}`, {}",
+            rest.join(", ")
+        )
+    })
 }
 
 /// `privet: 2 errors, 1 warning in 3 files`
@@ -276,7 +299,6 @@ pub fn summary_line(summary: Summary, files: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Name;
 
     #[test]
     fn control_characters_are_shown_visibly_and_spans_follow() {

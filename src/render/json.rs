@@ -190,6 +190,27 @@ fn label(sources: &SourceMap, label: &Label) -> JsonLabel {
     }
 }
 
+/// `privet query --format json`: the answer, and under `diagnostics` (in
+/// the shape of `privet check --format json`, absent when there are none)
+/// the errors of a program whose policy loads but whose data map breaks it.
+pub fn answer_with_errors(
+    sources: &SourceMap,
+    answer: &crate::query::Answer,
+    errors: &[Diagnostic],
+) -> String {
+    #[derive(Serialize)]
+    struct AnswerWithErrors<'a> {
+        #[serde(flatten)]
+        answer: &'a crate::query::Answer,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        diagnostics: Vec<JsonDiagnostic>,
+    }
+    text(&AnswerWithErrors {
+        answer,
+        diagnostics: errors.iter().map(|d| json_diagnostic(sources, d)).collect(),
+    })
+}
+
 /// The whole report as pretty-printed JSON.
 pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     render_with_failures(sources, diagnostics, &[])
@@ -206,25 +227,7 @@ pub fn render_with_failures(
         format_version: FORMAT_VERSION,
         diagnostics: diagnostics
             .iter()
-            .map(|diagnostic| {
-                let (file, start, end) = locate(sources, diagnostic.primary.span);
-                JsonDiagnostic {
-                    name: diagnostic.name.as_str(),
-                    severity: diagnostic.severity,
-                    message: diagnostic.message.clone(),
-                    file,
-                    start: start.into(),
-                    end: end.into(),
-                    labels: diagnostic
-                        .labels
-                        .iter()
-                        .map(|l| label(sources, l))
-                        .collect(),
-                    notes: diagnostic.notes.clone(),
-                    help: diagnostic.help.clone(),
-                    cites: diagnostic.cites().into_iter().map(str::to_string).collect(),
-                }
-            })
+            .map(|diagnostic| json_diagnostic(sources, diagnostic))
             .collect(),
         summary: JsonSummary {
             errors: summary.errors,
@@ -240,6 +243,26 @@ pub fn render_with_failures(
             .collect(),
     };
     text(&report)
+}
+
+fn json_diagnostic(sources: &SourceMap, diagnostic: &Diagnostic) -> JsonDiagnostic {
+    let (file, start, end) = locate(sources, diagnostic.primary.span);
+    JsonDiagnostic {
+        name: diagnostic.name.as_str(),
+        severity: diagnostic.severity,
+        message: diagnostic.message.clone(),
+        file,
+        start: start.into(),
+        end: end.into(),
+        labels: diagnostic
+            .labels
+            .iter()
+            .map(|l| label(sources, l))
+            .collect(),
+        notes: diagnostic.notes.clone(),
+        help: diagnostic.help.clone(),
+        cites: diagnostic.cites().into_iter().map(str::to_string).collect(),
+    }
 }
 
 #[cfg(test)]

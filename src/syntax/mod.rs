@@ -15,6 +15,7 @@ mod controls;
 mod errors;
 mod fast;
 mod lower;
+pub mod mentions;
 mod recover;
 pub mod split;
 
