@@ -613,6 +613,9 @@ impl<'p> Checker<'p> {
                     .primary_message(primary(format!("used for `{purpose}` here")))
                     .cited_label(rule.meta.head, "restricted here", rule.meta.cite_text())
                     .label(purpose_span, "this purpose is not among them")
+                    .help(format!(
+                        "carry it on this flow only for {permitted}; another purpose needs the policy to allow it first"
+                    ))
                 }
                 RuleKind::Deny if act.action.is_onward() && rule.after.is_empty() => {
                     Diagnostic::new(
@@ -627,6 +630,7 @@ impl<'p> Checker<'p> {
                     .primary_message(primary(format!("{} here", past_tense(act.action))))
                     .cited_label(rule.meta.head, "forbidden here", rule.meta.cite_text())
                     .note(accepted_bases_note(program, rule, &act.bases))
+                    .help("if the share rests on a basis the policy accepts, name it on the flow (`under BASIS`); otherwise the data must not be handed on")
                 }
                 RuleKind::Deny => Diagnostic::new(
                     Name::PurposeNotAllowed,
@@ -645,7 +649,10 @@ impl<'p> Checker<'p> {
                     rule.meta.head,
                     "forbidden here",
                     rule.meta.cite_text(),
-                ),
+                )
+                .help(format!(
+                    "the policy forbids this use: take `{purpose}` off the flow, or stop the flow"
+                )),
                 RuleKind::Confine => {
                     let allowed = names_list(program.regions(), &rule.regions);
                     let region = act
@@ -1034,6 +1041,7 @@ impl<'p> Checker<'p> {
             .primary_message(format!("{} here", past_tense(act.action)))
             .label(purpose_span, "for this purpose")
             .note("privet denies what no rule allows")
+            .help("name the basis the share rests on (`under BASIS`) if a rule allows the share under it; otherwise the policy must allow the share first")
         } else {
             Diagnostic::new(
                 Name::PurposeNotAllowed,
@@ -1046,6 +1054,10 @@ impl<'p> Checker<'p> {
             .primary_message(format!("{} by `{target}` here", past_tense(act.action)))
             .label(purpose_span, "for this purpose")
             .note("privet denies what no rule allows")
+            .help(format!(
+                "allow it in the policy (`allow {} of {category} for {purpose}`) if the notice says so, or take `{purpose}` off the flow",
+                act.action
+            ))
         };
         if broad {
             diagnostic = diagnostic.note(format!("not allowed: {detail}"));
@@ -1338,6 +1350,7 @@ impl<'p> Checker<'p> {
                         ),
                     )
                     .primary_message(format!("collected by `{target}` here"))
+                    .help("stop collecting it, or declare the flow that uses it")
                     .note(format!(
                         "no flow carries it beyond `{target}`: collect only what a purpose needs"
                     )),

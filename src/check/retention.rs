@@ -107,7 +107,8 @@ pub(super) fn check_store<'p>(
                     policy.meta.head,
                     "the policy's retention",
                     policy.meta.cite_text(),
-                );
+                )
+                .help("make the store's lifecycle end no later and no more weakly than the policy's retention, counted from the same event");
         if let Some(path) = leaves
             .first()
             .and_then(|leaf| paths.path_text(node.id, *leaf))
