@@ -45,6 +45,7 @@ impl ParseCache {
         let mut current: HashMap<String, Parsed> = HashMap::with_capacity(previous.len());
         let mut items = Vec::new();
         let mut diagnostics = Vec::new();
+        let mut previous_chunk = None;
         for chunk in split::split(text) {
             let Some(chunk_text) = text.get(chunk.start..chunk.end) else {
                 continue;
@@ -69,6 +70,13 @@ impl ParseCache {
             items.extend(placed.item);
             diagnostics.extend(placed.diagnostics);
             current.insert(chunk_text.to_string(), parsed);
+            diagnostics.extend(super::layout::retain_after_store(
+                file,
+                text,
+                previous_chunk,
+                chunk,
+            ));
+            previous_chunk = Some(chunk);
         }
         self.files.insert(name.to_string(), current);
         diagnostics.extend(super::controls::diagnostics(file, text));

@@ -14,6 +14,7 @@ pub mod cache;
 mod controls;
 mod errors;
 mod fast;
+mod layout;
 mod lower;
 pub mod mentions;
 mod recover;
@@ -74,6 +75,7 @@ fn parse_file_with(
 ) -> (ast::File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut previous = None;
     for chunk in split::split(text) {
         let Some(chunk_text) = text.get(chunk.start..chunk.end) else {
             continue;
@@ -81,6 +83,8 @@ fn parse_file_with(
         let (item, found) = parse_item(file, chunk, chunk_text);
         items.extend(item);
         diagnostics.extend(found);
+        diagnostics.extend(layout::retain_after_store(file, text, previous, chunk));
+        previous = Some(chunk);
     }
     diagnostics.extend(controls::diagnostics(file, text));
     let comments = split::comments(file, text);
