@@ -29,7 +29,8 @@
 //!
 //! Data is in phases too (live, or after an event of the person's
 //! lifecycle: see [`crate::model::LIVE_PHASE`]): data collected from a
-//! subject is live, a store keeps data in the phases its `retain` clauses
+//! subject is live, unless the collecting flow says it is made `after` an
+//! event, a store keeps data in the phases its `retain` clauses
 //! imply ([`Program::lifecycle_phases`]; every phase for a store with none),
 //! a node with no incoming flow that is neither is in every phase (not
 //! known), and a flow carries the phases of its source, narrowed by its own
@@ -403,8 +404,9 @@ impl DataGraph {
     }
 
     /// For one phase, the node at which the data in that phase reaching each
-    /// node (by node id) entered the map: a subject for live data, a store
-    /// whose `retain` clauses keep data in it. A breadth-first search along
+    /// node (by node id) entered the map: a subject for live data or data
+    /// collected in the phase, a store whose `retain` clauses keep data in
+    /// it. A breadth-first search along
     /// the flows that carry the phase, from those nodes in node order.
     pub fn phase_origins(&self, program: &Program, phase: usize) -> Vec<Option<NameId>> {
         let node_count = program.nodes.len();
@@ -422,7 +424,13 @@ impl DataGraph {
         }
         let mut queue = VecDeque::new();
         for node in &program.nodes {
-            if own_phases(program, node).contains(phase)
+            // A subject is the origin of a phase it is collected in, by a
+            // collection's own `after` clause.
+            let collected_in = node.kind == NodeKind::Subject
+                && outgoing
+                    .get(node.id.index())
+                    .is_some_and(|flows| !flows.is_empty());
+            if (collected_in || own_phases(program, node).contains(phase))
                 && let Some(slot) = origin.get_mut(node.id.index())
             {
                 *slot = Some(node.id);
@@ -741,8 +749,9 @@ pub fn flow_narrowing(program: &Program, flow: &crate::model::Flow) -> Option<Fi
 /// (see [`own_phases`]; every phase for a node that is neither a subject
 /// nor a store and has no incoming flow), then, component by component in
 /// topological order, what the flows into it that carry something bring:
-/// the phases at their source, narrowed by their own clause; a fixpoint
-/// inside a cycle.
+/// the phases at their source, narrowed by their own clause (from a subject,
+/// the phases the clause names: a collection is in the phase it is made in);
+/// a fixpoint inside a cycle.
 fn propagate_phases(
     program: &Program,
     components: &[Vec<NodeIndex>],
@@ -773,8 +782,17 @@ fn propagate_phases(
         .collect();
     let through = |phases: &[FixedBitSet], index: usize| -> Option<FixedBitSet> {
         let flow = program.flows.get(index)?;
+        let narrow = narrowing.get(index).and_then(Option::as_ref);
+        // A collection happens when the flow says: what the person gives
+        // after an event is data after that event, not live data narrowed
+        // to nothing.
+        if let Some(narrow) = narrow
+            && program.is_subject(flow.from)
+        {
+            return Some(narrow.clone());
+        }
         let mut out = phases.get(flow.from.index())?.clone();
-        if let Some(Some(narrow)) = narrowing.get(index) {
+        if let Some(narrow) = narrow {
             out.intersect_with(narrow);
         }
         Some(out)
@@ -944,7 +962,9 @@ mod tests {
         flow app -> from_collection carries user.email for login\n\
         flow app -> no_retain carries user.email for login\n\
         flow after_closed -> app carries user.email for login\n\
-        flow from_collection -> orphan carries user.email for login after deleted\n";
+        flow from_collection -> orphan carries user.email for login after deleted\n\
+        system late\n\
+        flow person -> late carries user.email for login under consent after closed\n";
 
     fn phases(names: &[&str]) -> Vec<String> {
         let mut sources = SourceMap::new();
@@ -973,7 +993,8 @@ mod tests {
                 "after_closed",
                 "from_collection",
                 "no_retain",
-                "orphan"
+                "orphan",
+                "late"
             ]),
             [
                 "live",
@@ -985,6 +1006,9 @@ mod tests {
                 "live, after `closed`, after `deleted`",
                 // Narrowed by the flow's `after deleted`.
                 "after `deleted`",
+                // Collected after `closed`, as its flow says: not live data
+                // narrowed to nothing (which would be every phase).
+                "after `closed`",
             ]
         );
     }

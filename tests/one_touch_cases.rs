@@ -1618,3 +1618,126 @@ fn a_store_with_a_hold_column_spares_held_data() {
         &[],
     );
 }
+
+// ---------------------------------------------------------------- the audit of issue 12
+
+/// Orders collected from the person after operation stops.
+const ORDERS_AFTER_THE_STOP: &str = "\
+/// A last survey of orders, collected after operations stop.
+flow customer -> app
+    carries user.order
+    for service.provide
+    under consent
+    protected by encryption.in_transit
+    after operation.stopped
+";
+
+/// 1(2) stop operation: "promptly stop collecting personal information". A
+/// collection the data map places after the stop of operation is refused,
+/// and the diagnostic shows the flow's own `after` clause.
+#[test]
+fn a_collection_after_the_stop_of_operation_is_refused() {
+    assert_case!(
+        ORDERS_AFTER_THE_STOP,
+        &[(
+            "purpose-not-allowed",
+            "`user.order` may not be collected for `service.provide` after `operation.stopped`",
+        )],
+    );
+}
+
+/// The same collection after the person cancels the account is data after
+/// the cancellation, not after the stop of operation: no rule of the notice
+/// forbids collecting it for the service (it was once taken to be in every
+/// phase, and refused as if operation had stopped).
+#[test]
+fn a_collection_after_cancellation_is_not_after_the_stop_of_operation() {
+    let text = ORDERS_AFTER_THE_STOP.replace("after operation.stopped", "after account.closed");
+    assert!(text.contains("after account.closed"));
+    assert_case!(&text, &[]);
+}
+
+/// 1(2) 1 s.3: an address collected again from a person whose account is
+/// closed is data after the cancellation, and the mailing list fed from the
+/// web site reads it: no commercial use after cancellation. (The collection
+/// was once taken to carry nothing, and the mailing list checked clean.)
+#[test]
+fn an_address_collected_after_cancellation_reaches_the_mailing_list() {
+    assert_case!(
+        "\
+/// The web site asks closed accounts for their e-mail address again.
+flow customer -> web
+    carries user.contact.email
+    for security.login
+    under consent
+    protected by encryption.in_transit
+    after account.closed
+",
+        &[(
+            "purpose-not-allowed",
+            "`user.contact.email` may not be shared for `marketing.mailing` after `account.closed`",
+        )],
+    );
+}
+
+/// 2(1): "most web browsers have a feature to block cookies". A tracker of
+/// visit preferences that keeps reading cookie data the browser blocks is
+/// refused.
+#[test]
+fn a_cookie_tracker_that_ignores_blocked_cookies_is_reported() {
+    assert_case!(
+        "\
+/// Remembers visit preferences, without looking at blocked cookies.
+tracker preference_tracker \"visit preferences\" using cookie
+    honours do not track
+    in site
+
+flow customer -> preference_tracker
+    carries user.tracking.cookie
+    for tracking.preferences
+    protected by encryption.in_transit
+",
+        &[(
+            "ignores-opt-out",
+            "this flow uses `user.tracking.cookie` for `tracking.preferences` without honouring the opt-out `cookies.blocked`",
+        )],
+    );
+}
+
+/// 1(2) information storage area: the notice that counts is the one about
+/// the transfer; showing another notice (of the stop of operation) does not
+/// make the separate consent valid.
+#[test]
+fn a_transfer_abroad_notified_by_another_notice_is_refused() {
+    let text = overseas_copy().replace(
+        "    with consent.separate\n",
+        "    with consent.separate\n    notified by notice.stop_operation\n",
+    );
+    assert!(text.contains("notified by"));
+    assert_case!(
+        &text,
+        &[(
+            "notice-missing",
+            "this flow relies on `consent.separate`, which needs the notice `notice.cross_border`, and does not show it",
+        )],
+    );
+}
+
+/// A legal hold on the information kept for criminal investigations: the
+/// investigation archive is an S3 bucket, which expires objects by age and
+/// cannot spare one person's.
+#[test]
+fn a_legal_hold_on_the_investigation_archive_is_unenforceable() {
+    assert_case!(
+        "\
+state case.open \"a criminal case about the person is open\"
+
+/// Nothing kept for a criminal investigation is erased while its case is open.
+hold user.contact for legal.criminal_investigation while case.open
+",
+        &[(
+            "retention-unenforceable",
+            "store `investigation_archive` may erase `user.contact.email` and `user.contact.phone` while `case.open` holds",
+        )],
+    );
+}

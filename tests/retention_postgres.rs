@@ -472,36 +472,88 @@ fn retention_jobs_clear_exactly_the_expired_rows() {
     }
 }
 
-/// A row under a legal hold and a row inside its floor survive the job; an
-/// expired row under no hold is deleted.
+/// The program of the legal hold test: a floor of 30 days after the account
+/// closes, a legal hold, and the order database keeping orders `KEPT` after
+/// the account closes; `BACKING` is its `backed by` clause.
+const HELD_ORDERS: &str = "category user.order\npurpose orders\nstate order.disputed\n\
+     event account.closed\n\
+     allow collect, use, store of user for orders\n\
+     retain user at least after account.closed keep for 30 days\n\
+     hold user while order.disputed\n\
+     subject person\n\
+     store orders_db\n    BACKING\n\
+     \x20   retain user after account.closed keep for KEPT then delete\n\
+     flow person -> orders_db carries user for orders\n";
+
+fn held_orders(kept: &str, backing: &str) -> String {
+    HELD_ORDERS
+        .replace("KEPT", kept)
+        .replace("BACKING", backing)
+}
+
+/// A row under a legal hold (true or unknown) and a row inside its floor
+/// survive the job, and so does a row between the floor and the store's
+/// longer retention; an expired row under no hold is deleted.
 #[test]
 fn held_rows_and_rows_inside_their_floor_survive_the_job() {
     let Some(server) = start_server("the PostgreSQL legal hold test") else {
         return;
     };
-    let output = build_text(
-        "category user.order\npurpose orders\nstate order.disputed\nevent account.closed\n\
-         allow collect, use, store of user for orders\n\
-         retain user at least after account.closed keep for 30 days\n\
-         hold user while order.disputed\n\
-         subject person\n\
-         store orders_db\n    backed by postgres table \"orders\" timestamp \"closed_at\" hold \"held\"\n\
-         \x20   retain user after account.closed keep for 30 days then delete\n\
-         flow person -> orders_db carries user for orders\n",
-    );
+    let output = build_text(&held_orders(
+        "60 days",
+        "backed by postgres table \"orders\" timestamp \"closed_at\" hold \"held\"",
+    ));
     let job = job_of(&output, "orders_db");
     assert!(job.contains("AND NOT \"held\""), "{job}");
     let sql = format!(
-        "CREATE TABLE orders (label text PRIMARY KEY, closed_at timestamptz, held boolean NOT NULL DEFAULT false);\n\
-         INSERT INTO orders VALUES ('held and expired', now() - interval '40 days', true);\n\
+        "CREATE TABLE orders (label text PRIMARY KEY, closed_at timestamptz, held boolean DEFAULT false);\n\
+         INSERT INTO orders VALUES ('held and expired', now() - interval '70 days', true);\n\
+         INSERT INTO orders VALUES ('hold unknown and expired', now() - interval '70 days', NULL);\n\
          INSERT INTO orders VALUES ('inside the floor', now() - interval '10 days', false);\n\
+         INSERT INTO orders VALUES ('past the floor, inside the retention', now() - interval '40 days', false);\n\
          INSERT INTO orders VALUES ('active', NULL, false);\n\
-         INSERT INTO orders VALUES ('expired', now() - interval '40 days', false);\n\
+         INSERT INTO orders VALUES ('expired', now() - interval '70 days', false);\n\
          {job}\n\
          SELECT label FROM orders ORDER BY label;\n"
     );
     let left: Vec<String> = server.psql(&sql).lines().map(str::to_string).collect();
-    assert_eq!(left, ["active", "held and expired", "inside the floor"]);
+    assert_eq!(
+        left,
+        [
+            "active",
+            "held and expired",
+            "hold unknown and expired",
+            "inside the floor",
+            "past the floor, inside the retention",
+        ]
+    );
+}
+
+/// No job is written that could delete a row a floor or a hold protects:
+/// a store deleting before the floor, or without a `hold` column under a
+/// legal hold, is an error and the build writes nothing.
+#[test]
+fn no_job_deletes_what_a_floor_or_a_hold_protects() {
+    let held = "backed by postgres table \"orders\" timestamp \"closed_at\" hold \"held\"";
+    let (sources, compilation) = support::compile_text(&held_orders("10 days", held));
+    let refused = codegen::build(&sources, &compilation).err().unwrap();
+    let names: Vec<&str> = refused.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["retention-too-short"]);
+
+    let unheld = "backed by postgres table \"orders\" timestamp \"closed_at\"";
+    let (sources, compilation) = support::compile_text(&held_orders("60 days", unheld));
+    let refused = codegen::build(&sources, &compilation).err().unwrap();
+    let found: Vec<(&str, &str)> = refused
+        .iter()
+        .map(|d| (d.name.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "retention-too-short",
+            "store `orders_db` may erase `user.order` while `order.disputed` holds"
+        )]
+    );
 }
 
 /// The generated job of a store: `retention/postgres/STORE.sql`.

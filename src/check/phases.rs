@@ -53,12 +53,34 @@ impl<'a> PhaseOrigins<'a> {
         let phase = event_phase(event);
         let after = program.phase_name(phase);
         let source = program.node_names().name(flow.from);
-        let store = self
-            .origin(phase, flow.from)
-            .and_then(|origin| program.node(origin))
-            .filter(|node| node.kind == NodeKind::Store);
         let mut help =
             "narrow the flow to the phases it reads, with a `while` or `after` clause".to_string();
+        // A collection the flow itself places after the event.
+        if let Some(phase) = flow
+            .phase
+            .as_ref()
+            .filter(|phase| program.is_subject(flow.from) && phase.events.contains(&event))
+        {
+            return diagnostic
+                .label(phase.span, format!("collected {after} here"))
+                .note(format!(
+                    "the rule forbids the data {after}, and this flow collects it then"
+                ));
+        }
+        let origin = self
+            .origin(phase, flow.from)
+            .and_then(|origin| program.node(origin));
+        // Data a collection upstream placed after the event.
+        if let Some(subject) = origin.filter(|node| node.kind == NodeKind::Subject) {
+            return diagnostic
+                .note(format!(
+                    "the rule forbids the data {after}, and `{source}` has data collected from \
+                     `{}` {after}",
+                    program.node_names().name(subject.id)
+                ))
+                .help(help);
+        }
+        let store = origin.filter(|node| node.kind == NodeKind::Store);
         match store {
             Some(store) => {
                 let name = program.node_names().name(store.id);

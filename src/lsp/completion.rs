@@ -138,9 +138,56 @@ fn is_word(token: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
 }
 
+/// Inside a store's `backed by TECH` clause: after the technology or a
+/// setting's value, the settings of the technology not given yet (those it
+/// requires first), then the store's other clauses; after a setting's name,
+/// nothing (its value is a string). `None` outside the clause.
+fn backing_settings(tokens: &[String]) -> Option<Want> {
+    let backed = tokens.windows(2).rposition(|pair| {
+        pair.first().is_some_and(|t| t == "backed") && pair.get(1).is_some_and(|t| t == "by")
+    })?;
+    let technology = tokens.get(backed + 2)?;
+    let technology = StoreTechnology::ALL
+        .iter()
+        .find(|known| known.as_str() == technology)?;
+    let (required, optional) = technology.settings();
+    let settings = tokens.get(backed + 3..).unwrap_or(&[]);
+    let mut given = Vec::new();
+    let mut pairs = settings.chunks(2);
+    for pair in pairs.by_ref() {
+        match pair {
+            [name, value]
+                if value == "\"\"" && required.iter().chain(optional).any(|s| s == name) =>
+            {
+                given.push(name.as_str());
+            }
+            [name] if required.iter().chain(optional).any(|s| s == name) => {
+                return Some(Want::Words(Vec::new()));
+            }
+            // Past the clause: another clause of the store.
+            _ => return None,
+        }
+    }
+    let mut words: Vec<&'static str> = required
+        .iter()
+        .chain(optional)
+        .copied()
+        .filter(|setting| !given.contains(setting))
+        .collect();
+    if required.iter().all(|setting| given.contains(setting)) {
+        words.extend(clause_words("store"));
+    }
+    Some(Want::Words(words))
+}
+
 /// What fits after the tokens of an item (the first is its keyword).
 fn want(tokens: &[String]) -> Want {
     let item = tokens.first().map_or("", String::as_str);
+    if item == "store"
+        && let Some(settings) = backing_settings(tokens)
+    {
+        return settings;
+    }
     let Some(last) = tokens.last() else {
         return Want::Words(ITEM_KEYWORDS.to_vec());
     };
@@ -251,6 +298,8 @@ fn is_keyword_here(tokens: &[String], at: usize) -> bool {
         "sensitive" | "identifier" => before == "of",
         "commercial" => before == "for",
         "allow" | "deny" => at == 0 || before == "except",
+        // A store's `retain` clause opens its list of categories.
+        "retain" => at == 0 || tokens.first().is_some_and(|item| item == "store"),
         _ => at == 0,
     }
 }
@@ -426,6 +475,35 @@ mod tests {
         assert_eq!(cite_part_start("allow use of a for "), None);
         assert_eq!(cite_part_start("purpose p \"to excite \""), None);
         assert_eq!(cite_part_start("purpose p \"a cite \""), None);
+    }
+
+    #[test]
+    fn a_backing_completes_its_settings_then_the_store_clauses() {
+        let store = |words: &[&'static str]| {
+            let mut all = words.to_vec();
+            all.extend(["in", "protected by", "backed by", "retain", "cite"]);
+            Want::Words(all)
+        };
+        assert_eq!(
+            want_after("store s\n    backed by postgres "),
+            Want::Words(vec!["table", "timestamp", "columns", "hold"])
+        );
+        assert_eq!(
+            want_after("store s\n    backed by postgres table "),
+            Want::Words(Vec::new())
+        );
+        assert_eq!(
+            want_after("store s\n    backed by postgres table \"t\" timestamp \"c\" "),
+            store(&["columns", "hold"])
+        );
+        assert_eq!(
+            want_after("store s backed by s3 bucket \"b\" "),
+            store(&["prefix"])
+        );
+        assert_eq!(
+            want_after("store s\n    backed by postgres table \"t\" timestamp \"c\"\n    retain "),
+            Want::Names(Namespace::Category)
+        );
     }
 
     #[test]
