@@ -651,7 +651,7 @@ impl<'p> Checker<'p> {
                     rule.meta.cite_text(),
                 )
                 .help(format!(
-                    "the policy forbids this use: take `{purpose}` off the flow, or stop the flow"
+                    "the policy forbids this: take `{purpose}` off the flow, or stop the flow"
                 )),
                 RuleKind::Confine => {
                     let allowed = names_list(program.regions(), &rule.regions);

@@ -65,6 +65,9 @@ impl<'a> PhaseOrigins<'a> {
                 .label(phase.span, format!("collected {after} here"))
                 .note(format!(
                     "the rule forbids the data {after}, and this flow collects it then"
+                ))
+                .help(format!(
+                    "stop this collection {after}; the policy forbids it then"
                 ));
         }
         let origin = self
