@@ -1470,11 +1470,11 @@ fn contact_details_deleted_after_one_day_are_kept_too_short() {
         &[
             (
                 "retention-too-short",
-                "store `accounts_db` keeps `user.account`, `user.contact.email`, `user.device.details` and `user.device.imei` for less time than the policy promises",
+                "store `accounts_db` keeps `user.account`, `user.contact.email`, `user.device.details`, `user.device.imei` and 2 more for less time than the policy promises",
             ),
             (
                 "retention-too-short",
-                "store `investigation_archive` keeps `user.account`, `user.contact.email`, `user.device.details` and `user.log` for less time than the policy promises",
+                "store `investigation_archive` keeps `user.account`, `user.contact.email`, `user.device.details`, `user.log` and 1 more for less time than the policy promises",
             ),
         ],
     );
@@ -1555,7 +1555,7 @@ fn an_archive_kept_one_year_is_kept_too_short() {
         "",
         &[(
             "retention-too-short",
-            "store `investigation_archive` keeps `user.account`, `user.contact.email`, `user.contact.phone` and `user.device.details` for less time than the policy promises",
+            "store `investigation_archive` keeps `user.account`, `user.contact.email`, `user.contact.phone`, `user.device.details` and 2 more for less time than the policy promises",
         )],
     );
 }

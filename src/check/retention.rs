@@ -81,7 +81,7 @@ pub(super) fn check_store<'p>(
         ) else {
             continue;
         };
-        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let shown = shown_leaves(program, &leaves);
         let (message, detail) = match &problem {
             RetentionProblem::Longer(detail) => (
                 format!("store `{name}` keeps {shown} longer than the policy allows"),
@@ -856,7 +856,7 @@ pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic>
             continue;
         };
         let name = program.node_names().name(holder.node.id);
-        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let shown = shown_leaves(program, &leaves);
         let first_leaf = leaves.first().copied();
         let mut diagnostic = Diagnostic::new(
             Name::RetentionTooShort,
@@ -888,7 +888,7 @@ pub fn floors_and_holds(program: &Program, graph: &DataGraph) -> Vec<Diagnostic>
         else {
             continue;
         };
-        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let shown = shown_leaves(program, &leaves);
         let first_leaf = leaves.first().copied();
         let (message, primary) = match floor.purposes {
             None => (
@@ -991,7 +991,7 @@ fn legal_holds(
             continue;
         };
         let name = program.node_names().name(holder.node.id);
-        let shown = join_and(&leaf_names(program, leaves.iter().copied().take(4)));
+        let shown = shown_leaves(program, &leaves);
         let state = program.vocabulary(Namespace::State).name(hold.state);
         let technology = holder
             .node
@@ -1083,4 +1083,16 @@ pub fn floor_covers(program: &Program, kept: &Minimum, floor: &Minimum) -> Optio
 /// Whether a store's lifecycle keeps data at least as long as a floor.
 pub fn meets_floor(program: &Program, store: &Lifecycle, floor: &Minimum) -> bool {
     floor_shortfall(program, store, floor).is_none()
+}
+
+/// The leaves a retention message names: the first four, and how many
+/// more there are, so a message never reads as the whole list when it is
+/// not.
+fn shown_leaves(program: &Program, leaves: &[usize]) -> String {
+    const SHOWN: usize = 4;
+    let mut names = leaf_names(program, leaves.iter().copied().take(SHOWN));
+    if leaves.len() > SHOWN {
+        names.push(format!("{} more", leaves.len() - SHOWN));
+    }
+    join_and(&names)
 }
