@@ -21,12 +21,12 @@ mod support;
 
 use privet::diagnostic::{Diagnostic, Name};
 use privet::render::{github, junit, sarif};
-use privet::source::{SourceMap, Span};
+use privet::source::{FileId, SourceMap, Span};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{privet_in, root};
+use support::{privet_in, root, write};
 
 fn validator() -> jsonschema::Validator {
     // The official SARIF 2.1.0 schema (OASIS, errata 01), a draft-04 schema.
@@ -107,6 +107,27 @@ fn sarif_rules_cover_every_name_with_its_page() {
     for (rule, name) in rules.iter().zip(Name::ALL) {
         assert_eq!(rule["id"], name.as_str());
         assert_eq!(rule["shortDescription"]["text"], name.summary());
+        // No results: no page, but where to read it.
+        assert_eq!(
+            rule["help"]["markdown"],
+            format!("`privet explain {name}` prints the page of this rule")
+        );
+        assert!(rule.get("fullDescription").is_none());
+    }
+    // With a result of each rule, every rule carries its page.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "a.privet", "category a\n");
+    let (sources, _) = support::compile_files(&[file]);
+    let every: Vec<Diagnostic> = Name::ALL
+        .iter()
+        .map(|name| Diagnostic::new(*name, Span::new(FileId(0), 0, 1), "m"))
+        .collect();
+    let text = sarif::render(&sources, &every, &[], None);
+    let log = assert_valid_sarif(&text, "every rule");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for (rule, name) in rules.iter().zip(Name::ALL) {
         assert_eq!(rule["help"]["markdown"], privet::explain::page(*name));
         // The first prose paragraph of the page, not its severity line.
         let full = rule["fullDescription"]["text"].as_str().unwrap();
@@ -121,6 +142,34 @@ fn sarif_rules_cover_every_name_with_its_page() {
             "{full}"
         );
     }
+}
+
+/// A log of one finding carries the page of its rule only: it stays small
+/// (it was about 195 KB with every page).
+#[test]
+fn sarif_carries_the_pages_of_the_rules_with_results_only() {
+    let dir = root().join("policies/violations/purpose-restricted");
+    let (sources, compilation) = support::compile_files(&support::privet_files(&dir));
+    let text = sarif_of(&sources, &compilation.diagnostics);
+    let log = assert_valid_sarif(&text, "one finding");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let with_page: Vec<&str> = rules
+        .iter()
+        .filter(|rule| rule["help"]["markdown"].as_str().unwrap().len() > 200)
+        .map(|rule| rule["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(with_page, ["purpose-restricted"]);
+    let restricted = rules
+        .iter()
+        .find(|rule| rule["id"] == "purpose-restricted")
+        .unwrap();
+    assert_eq!(
+        restricted["help"]["markdown"],
+        privet::explain::page(Name::PurposeRestricted)
+    );
+    assert!(text.len() < 30_000, "{} bytes", text.len());
 }
 
 #[test]

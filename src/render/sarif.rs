@@ -1,8 +1,9 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning reads it.
 //!
 //! One run of the tool `privet`, with a rule for every diagnostic name (its
-//! descriptions and help come from `docs/diagnostics/` through
-//! [`crate::explain::page`]) and a result for every diagnostic. Columns count
+//! descriptions come from `docs/diagnostics/` through
+//! [`crate::explain::page`], the whole page only for the rules with
+//! results) and a result for every diagnostic. Columns count
 //! Unicode scalar values, as privet's do, so the run says
 //! `"columnKind": "unicodeCodePoints"`; `endColumn` is the column after the
 //! last character, as SARIF wants. Locations are relative to the working
@@ -87,17 +88,32 @@ fn first_paragraph(page: &str) -> Option<String> {
     (!text.is_empty() && text != "TODO").then_some(text)
 }
 
-fn rule(name: Name) -> Value {
+/// A rule of the log. Every rule says what it reports; the whole page (an
+/// example, the fix) is carried only by the rules that have results, so a
+/// log of one finding is a few kilobytes, not every page privet has. A
+/// reader of the others runs `privet explain NAME`.
+fn rule(name: Name, with_page: bool) -> Value {
     let page = explain::page(name);
-    let full = first_paragraph(page).unwrap_or_else(|| name.summary().to_string());
-    json!({
-        "id": name.as_str(),
-        "name": name.as_str(),
-        "shortDescription": { "text": name.summary() },
-        "fullDescription": { "text": full },
-        "help": { "text": page, "markdown": page },
-        "defaultConfiguration": { "level": level(name.severity()) },
-    })
+    if with_page {
+        let full = first_paragraph(page).unwrap_or_else(|| name.summary().to_string());
+        json!({
+            "id": name.as_str(),
+            "name": name.as_str(),
+            "shortDescription": { "text": name.summary() },
+            "fullDescription": { "text": full },
+            "help": { "text": page, "markdown": page },
+            "defaultConfiguration": { "level": level(name.severity()) },
+        })
+    } else {
+        let text = format!("`privet explain {name}` prints the page of this rule");
+        json!({
+            "id": name.as_str(),
+            "name": name.as_str(),
+            "shortDescription": { "text": name.summary() },
+            "help": { "text": text, "markdown": text },
+            "defaultConfiguration": { "level": level(name.severity()) },
+        })
+    }
 }
 
 const URI_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -202,7 +218,14 @@ pub fn render(
     failures: &[Failure],
     base: Option<&str>,
 ) -> String {
-    let rules: Vec<Value> = Name::ALL.iter().map(|name| rule(*name)).collect();
+    let reported: std::collections::BTreeSet<Name> = diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.name)
+        .collect();
+    let rules: Vec<Value> = Name::ALL
+        .iter()
+        .map(|name| rule(*name, reported.contains(name)))
+        .collect();
     let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
     let results: Vec<Value> = diagnostics
         .iter()
