@@ -1,9 +1,7 @@
 //! Parse-only throughput: `syntax::parse_file` (item splitter, the hand
 //! parser with pest as its fallback, the syntax tree) on generated programs
 //! of 1 and 10 MB, seeded so every run parses the same text, with the growth
-//! exponent between the two sizes; and the same parse on one thread
-//! (`parse_file_sequential`), to see what parsing a large file's items on
-//! several threads buys.
+//! exponent between the two sizes.
 //!
 //! `cargo bench --bench parse`
 //!
@@ -56,15 +54,6 @@ fn main() {
             || privet::syntax::parse_file(FileId(0), &text),
         );
         points.push((text.len() as f64, stats.median().as_secs_f64()));
-        // The same parse on one thread: what the threads of a large file buy.
-        measure(
-            &format!("parse only, one thread, {label}"),
-            text.len(),
-            min_samples,
-            max_samples,
-            budget,
-            || privet::syntax::parse_file_sequential(FileId(0), &text),
-        );
     }
     if let [(small, t_small), (large, t_large)] = points[..] {
         println!(

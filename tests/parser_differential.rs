@@ -311,38 +311,3 @@ fn the_property_sees_what_the_parsers_do() {
         Verdict::Taken
     );
 }
-
-/// A file of more items than one thread parses is cut into runs parsed on
-/// threads of their own: the tree and the diagnostics (syntax errors spread
-/// over every run, the hand parser's refusals among them) equal those of the
-/// parse on one thread, in the same order.
-#[test]
-fn parsing_on_threads_gives_the_one_thread_result() {
-    let generated = generate::program_of_size(3, 1024 * 1024);
-    let mut text = String::new();
-    for (index, chunk) in generated.split("\n\n").enumerate() {
-        text.push_str(chunk);
-        text.push_str("\n\n");
-        if index % 997 == 0 {
-            text.push_str(&format!("flow broken{index} -> \n    carries (\n\n"));
-        }
-        if index % 1499 == 0 {
-            text.push_str(&format!("category c{index} \"a \u{1b} label\"\n\n"));
-        }
-    }
-    let file = privet::source::FileId(7);
-    let (threads, threads_found) = privet::syntax::parse_file(file, &text);
-    let (one, one_found) = privet::syntax::parse_file_sequential(file, &text);
-    assert!(
-        one.items.len() > 8_000,
-        "the file must be long enough to be parsed on threads: {} items",
-        one.items.len()
-    );
-    assert!(
-        one_found.len() > 10,
-        "the file must have syntax errors in every run: {}",
-        one_found.len()
-    );
-    assert_eq!(threads, one);
-    assert_eq!(threads_found, one_found);
-}

@@ -66,40 +66,19 @@ pub fn parse_item_with_pest(text: &str) -> (Option<ast::Item>, Vec<Diagnostic>) 
 
 type ItemParser = fn(FileId, split::Chunk, &str) -> (Option<ast::Item>, Vec<Diagnostic>);
 
-/// [`parse_file`] on one thread: the reference the parallel parse is
-/// compared with in the benchmarks.
-#[doc(hidden)]
-pub fn parse_file_sequential(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
-    let chunks = split::split(text);
-    let (items, diagnostics) = parse_chunks(file, text, &chunks, parse_item);
-    finish_file(file, text, items, diagnostics)
-}
-
-/// Files with fewer items than this are parsed on one thread: starting a
-/// thread costs more than parsing them.
-const PARALLEL_MIN_ITEMS: usize = 4096;
-
-/// At most this many threads parse one file.
-const MAX_PARSE_THREADS: usize = 8;
-
 fn parse_file_with(
     file: FileId,
     text: &str,
     parse_item: ItemParser,
 ) -> (ast::File, Vec<Diagnostic>) {
     let chunks = split::split(text);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(MAX_PARSE_THREADS);
-    let (items, diagnostics) = if threads < 2 || chunks.len() < PARALLEL_MIN_ITEMS {
-        parse_chunks(file, text, &chunks, parse_item)
-    } else {
-        parse_chunks_parallel(file, text, &chunks, parse_item, threads)
-    };
+    let (items, diagnostics) = parse_chunks(file, text, &chunks, parse_item);
     finish_file(file, text, items, diagnostics)
 }
 
-/// The items and diagnostics of `chunks`, in order.
+/// The items and diagnostics of `chunks`, in order; the list of items is
+/// made as long as the chunks at once, not grown (doubling would leave up to
+/// half of it unused for as long as the tree lives).
 fn parse_chunks(
     file: FileId,
     text: &str,
@@ -115,64 +94,6 @@ fn parse_chunks(
         let (item, found) = parse_item(file, *chunk, chunk_text);
         items.extend(item);
         diagnostics.extend(found);
-    }
-    (items, diagnostics)
-}
-
-/// [`parse_chunks`] with the chunks cut into `threads` runs of about equal
-/// bytes, one thread each, the results put back in the order of the runs:
-/// the same items and diagnostics in the same order as on one thread.
-fn parse_chunks_parallel(
-    file: FileId,
-    text: &str,
-    chunks: &[split::Chunk],
-    parse_item: ItemParser,
-    threads: usize,
-) -> (Vec<ast::Item>, Vec<Diagnostic>) {
-    let total: usize = chunks
-        .iter()
-        .map(|chunk| chunk.end.saturating_sub(chunk.start))
-        .sum();
-    let share = total.div_ceil(threads).max(1);
-    let mut runs: Vec<&[split::Chunk]> = Vec::with_capacity(threads);
-    let mut rest = chunks;
-    while !rest.is_empty() {
-        let mut bytes = 0;
-        let mut cut = 0;
-        for chunk in rest {
-            if bytes >= share && runs.len() + 1 < threads {
-                break;
-            }
-            bytes += chunk.end.saturating_sub(chunk.start);
-            cut += 1;
-        }
-        let (run, after) = rest.split_at(cut);
-        runs.push(run);
-        rest = after;
-    }
-    let parsed: Vec<(Vec<ast::Item>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
-        let mut runs = runs.into_iter();
-        let first = runs.next();
-        let handles: Vec<_> = runs
-            .map(|run| scope.spawn(move || parse_chunks(file, text, run, parse_item)))
-            .collect();
-        let mut parsed = Vec::with_capacity(handles.len() + 1);
-        parsed.extend(first.map(|run| parse_chunks(file, text, run, parse_item)));
-        for handle in handles {
-            match handle.join() {
-                Ok(result) => parsed.push(result),
-                Err(payload) => std::panic::resume_unwind(payload),
-            }
-        }
-        parsed
-    });
-    let count: usize = parsed.iter().map(|(items, _)| items.len()).sum();
-    let mut runs = parsed.into_iter();
-    let (mut items, mut diagnostics) = runs.next().unwrap_or_default();
-    items.reserve_exact(count.saturating_sub(items.len()));
-    for (run_items, run_diagnostics) in runs {
-        items.extend(run_items);
-        diagnostics.extend(run_diagnostics);
     }
     (items, diagnostics)
 }
