@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A compiled program and everything found on the way.
 #[derive(Clone, Debug)]
 pub struct Compilation {
+    /// Each file's syntax tree; empty when compiled with [`Trees::Drop`].
     pub files: Vec<ast::File>,
     pub program: Program,
     pub graph: DataGraph,
@@ -69,8 +70,27 @@ pub fn add_file(sources: &mut SourceMap, name: String, bytes: Vec<u8>) -> Option
     )
 }
 
+/// What a compilation keeps of the syntax trees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trees {
+    /// [`Compilation::files`] holds every file's tree.
+    Keep,
+    /// The trees are dropped as soon as the program is resolved, before
+    /// the graph and the checks, so they never share the peak of memory
+    /// with them; [`Compilation::files`] is empty. For the commands that
+    /// need only the model and the diagnostics (`check`, `build`, `doc`,
+    /// `graph`, `query`): `diff` compiles each version again from its trees,
+    /// and the language server and the formatter keep theirs.
+    Drop,
+}
+
 /// Parses, resolves and checks every file of the map as one program.
 pub fn compile(sources: &SourceMap) -> Compilation {
+    compile_with(sources, Trees::Keep)
+}
+
+/// [`compile`], keeping the syntax trees or not.
+pub fn compile_with(sources: &SourceMap, trees: Trees) -> Compilation {
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.len());
     for (id, file) in sources.iter().filter(|(_, file)| file.is_parsable()) {
@@ -78,7 +98,7 @@ pub fn compile(sources: &SourceMap) -> Compilation {
         diagnostics.extend(found);
         files.push(parsed);
     }
-    let mut compilation = compile_parsed(files, diagnostics);
+    let mut compilation = compile_parsed(files, diagnostics, trees);
     quiet_cascades(sources, &mut compilation.diagnostics);
     compilation
 }
@@ -96,7 +116,7 @@ pub fn compile_cached(sources: &SourceMap, cache: &mut ParseCache) -> Compilatio
     }
     let names: Vec<&str> = sources.iter().map(|(_, file)| file.name()).collect();
     cache.retain_files(&names);
-    let mut compilation = compile_parsed(files, diagnostics);
+    let mut compilation = compile_parsed(files, diagnostics, Trees::Keep);
     quiet_cascades(sources, &mut compilation.diagnostics);
     compilation
 }
@@ -129,9 +149,16 @@ fn quiet_cascades(sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Resolves and checks parsed files.
-fn compile_parsed(files: Vec<ast::File>, mut diagnostics: Vec<Diagnostic>) -> Compilation {
+fn compile_parsed(
+    mut files: Vec<ast::File>,
+    mut diagnostics: Vec<Diagnostic>,
+    trees: Trees,
+) -> Compilation {
     let (program, found) = resolve::resolve(&files);
     diagnostics.extend(found);
+    if trees == Trees::Drop {
+        files = Vec::new();
+    }
     let graph = DataGraph::build(&program);
     let report = check::check(&program, &graph);
     diagnostics.extend(report.diagnostics);

@@ -32,6 +32,11 @@ pub fn resolve(files: &[ast::File]) -> (Program, Vec<Diagnostic>) {
     }
     resolver.finish_nodes(files);
     let mut program = resolver.program;
+    // The lists grew one push at a time, with up to half their room unused;
+    // they live to the end of the run.
+    program.rules.shrink_to_fit();
+    program.nodes.shrink_to_fit();
+    program.flows.shrink_to_fit();
     let mut diagnostics = resolver.diagnostics;
     program.rule_index = RuleIndex::build(&program.rules, program.categories().leaf_count());
     program.audience_classes = AudienceClasses::build(program.audiences(), &program.rules);

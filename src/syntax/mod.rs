@@ -73,19 +73,44 @@ fn parse_file_with(
     text: &str,
     parse_item: ItemParser,
 ) -> (ast::File, Vec<Diagnostic>) {
-    let mut items = Vec::new();
+    let chunks = split::split(text);
+    let (items, diagnostics) = parse_chunks(file, text, &chunks, parse_item);
+    finish_file(file, text, items, diagnostics)
+}
+
+/// The items and diagnostics of `chunks`, in order; the list of items is
+/// made as long as the chunks at once, not grown (doubling would leave up to
+/// half of it unused for as long as the tree lives).
+fn parse_chunks(
+    file: FileId,
+    text: &str,
+    chunks: &[split::Chunk],
+    parse_item: ItemParser,
+) -> (Vec<ast::Item>, Vec<Diagnostic>) {
+    let mut items = Vec::with_capacity(chunks.len());
     let mut diagnostics = Vec::new();
     let mut previous = None;
-    for chunk in split::split(text) {
+    for chunk in chunks {
         let Some(chunk_text) = text.get(chunk.start..chunk.end) else {
             continue;
         };
-        let (item, found) = parse_item(file, chunk, chunk_text);
+        let (item, found) = parse_item(file, *chunk, chunk_text);
         items.extend(item);
         diagnostics.extend(found);
-        diagnostics.extend(layout::retain_after_store(file, text, previous, chunk));
-        previous = Some(chunk);
+        diagnostics.extend(layout::retain_after_store(file, text, previous, *chunk));
+        previous = Some(*chunk);
     }
+    (items, diagnostics)
+}
+
+/// A file's tree from its items, with its comments and the diagnostics of
+/// its control characters.
+fn finish_file(
+    file: FileId,
+    text: &str,
+    items: Vec<ast::Item>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> (ast::File, Vec<Diagnostic>) {
     diagnostics.extend(controls::diagnostics(file, text));
     let comments = split::comments(file, text);
     (
