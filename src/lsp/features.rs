@@ -119,21 +119,90 @@ fn codes(vocabulary: &crate::model::Vocabulary, ids: &[crate::model::NameId]) ->
     ids.iter().map(|id| code(vocabulary.name(*id))).collect()
 }
 
-/// `` `security.login` ``, or `` `marketing` (under `consent`) ``.
+/// At most this many names in one list of a hover; the rest are counted.
+const SHOWN_NAMES: usize = 3;
+/// At most this many purposes or rules in a hover.
+const SHOWN_ITEMS: usize = 6;
+
+/// Some names, the first few in backticks and the rest counted:
+/// `` `a`, `b` or 4 more ``.
+fn few(names: Vec<String>, word: &str) -> String {
+    let more = names.len().saturating_sub(SHOWN_NAMES);
+    let mut shown: Vec<String> = names.into_iter().take(SHOWN_NAMES).collect();
+    if more > 0 {
+        shown.push(format!("{more} more"));
+    }
+    match shown.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {word} {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// `` `security.login` ``, or `` `marketing` (under `consent`) ``: at most
+/// [`SHOWN_ITEMS`] purposes, each with at most [`SHOWN_NAMES`] bases, so a
+/// hover stays a summary however many bases the policy accepts.
 fn permitted_text(program: &Program, permitted: &[Permitted]) -> String {
     let parts: Vec<String> = permitted
         .iter()
+        .take(SHOWN_ITEMS)
         .map(|p| {
             let purpose = code(program.purposes().name(p.purpose));
             if p.bases.is_empty() {
                 purpose
             } else {
                 let bases = codes(program.bases(), &p.bases);
-                format!("{purpose} (under {})", bases.join(" or "))
+                format!("{purpose} (under {})", few(bases, "or"))
             }
         })
         .collect();
-    parts.join(", ")
+    let more = permitted.len().saturating_sub(SHOWN_ITEMS);
+    if more > 0 {
+        format!("{} and {more} more", parts.join(", "))
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The rules whose categories include some of `category`, each on one
+/// line with its citation: what decides the category, as a reader would
+/// look it up.
+fn rules_about(program: &Program, category: crate::model::NameId) -> Option<String> {
+    let leaves = program.categories().leaves_of(category);
+    let rules: Vec<&crate::model::Rule> = program
+        .rules
+        .iter()
+        .filter(|rule| {
+            leaves
+                .clone()
+                .any(|leaf| rule.categories.leaves.contains(leaf))
+        })
+        .collect();
+    if rules.is_empty() {
+        return None;
+    }
+    let mut lines: Vec<String> = rules
+        .iter()
+        .take(SHOWN_ITEMS)
+        .map(|rule| {
+            let text = crate::describe::rule_text(program, rule);
+            let text = match text.char_indices().nth(72) {
+                Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
+                None => text,
+            };
+            match rule.meta.cite_text() {
+                Some(cite) => format!("- `{text}` (cites \"{cite}\")"),
+                None => format!("- `{text}`"),
+            }
+        })
+        .collect();
+    if rules.len() > SHOWN_ITEMS {
+        lines.push(format!(
+            "- and {} more (`privet query` says which decide an act)",
+            rules.len() - SHOWN_ITEMS
+        ));
+    }
+    Some(format!("**Rules about it:**\n{}", lines.join("\n")))
 }
 
 /// The hover text of a name: what it is, its label and flags, its doc
@@ -205,6 +274,14 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
     if entry.declared.is_none() {
         facts.push("implied by the names declared below it".to_string());
     }
+    let broad = found.namespace == Namespace::Category
+        && program.categories().leaves_of(found.id).len() > 1;
+    if broad {
+        facts.push(format!(
+            "a broad category of {} kinds of data, which rules may treat differently",
+            program.categories().leaves_of(found.id).len()
+        ));
+    }
     if !facts.is_empty() {
         sections.push(format!("*{}*", facts.join(", ")));
     }
@@ -215,6 +292,7 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
         sections.push(cites_text(program, cite));
     }
     if found.namespace == Namespace::Category {
+        sections.extend(rules_about(program, found.id));
         // Where rules tell kinds of data subject apart, what holds
         // whoever the data is about, then what holds about each.
         let about_some = audience_permissions(program, found.id);
@@ -224,6 +302,7 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
         permissions_sections(
             program,
             &category_permissions(program, found.id),
+            broad,
             &mut sections,
         );
         for (leaves, permissions) in about_some {
@@ -231,7 +310,7 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
                 "**About {}:**",
                 codes(program.audiences(), &leaves).join(", ")
             ));
-            permissions_sections(program, &permissions, &mut sections);
+            permissions_sections(program, &permissions, broad, &mut sections);
         }
     }
     Some(Hover {
@@ -245,35 +324,83 @@ pub fn hover(analysis: &Analysis, found: Found) -> Option<Hover> {
     })
 }
 
-/// What a category may be used for and who may receive it.
+/// What a category may be used for and who may receive it. For a broad
+/// category that is what holds for every kind of data in it, and the words
+/// say so: an empty list there means the kinds differ, not that nothing is
+/// permitted.
 fn permissions_sections(
     program: &Program,
     permissions: &CategoryPermissions,
+    broad: bool,
     sections: &mut Vec<String>,
 ) {
+    let (used, received) = if broad {
+        (
+            "**Every kind of it may be used for:**",
+            "**Every kind of it may be received by:**",
+        )
+    } else {
+        ("**May be used for:**", "**May be received by:**")
+    };
     if permissions.uses.is_empty() {
-        sections.push("**May be used for:** nothing (no rule allows it)".to_string());
+        sections.push(if broad {
+            format!(
+                "{used} no purpose is permitted for all of them alike (hover one kind for its own)"
+            )
+        } else {
+            format!("{used} nothing (no rule allows it)")
+        });
     } else {
         sections.push(format!(
-            "**May be used for:** {}",
+            "{used} {}",
             permitted_text(program, &permissions.uses)
         ));
     }
     if permissions.recipients.is_empty() {
-        sections.push("**May be received by:** no one else".to_string());
+        sections.push(if broad {
+            format!("{received} no recipient is permitted all of them alike")
+        } else {
+            format!("{received} no one else (no rule allows handing it on)")
+        });
     } else {
-        let lines: Vec<String> = permissions
-            .recipients
-            .iter()
-            .map(|(party, action, permitted)| {
-                format!(
-                    "- {} (`{action}`) for {}",
-                    code(party.as_str()),
-                    permitted_text(program, permitted)
-                )
+        // Recipients permitted the same purposes share a line; the bases
+        // each needs are the uses' business, said once.
+        let mut groups: Vec<(Vec<String>, Vec<String>, &str)> = Vec::new();
+        for (party, action, permitted) in &permissions.recipients {
+            let purposes: Vec<String> = permitted
+                .iter()
+                .map(|p| code(program.purposes().name(p.purpose)))
+                .collect();
+            let with_basis = permitted.iter().filter(|p| !p.bases.is_empty()).count();
+            let needs_basis = if with_basis == 0 {
+                ""
+            } else if with_basis == permitted.len() {
+                ", each under a basis only"
+            } else {
+                ", some under a basis only"
+            };
+            let who = format!("{} (`{action}`)", code(party.as_str()));
+            match groups.iter_mut().find(|(_, names, _)| *names == purposes) {
+                Some((parties, _, _)) => parties.push(who),
+                None => groups.push((vec![who], purposes, needs_basis)),
+            }
+        }
+        let lines: Vec<String> = groups
+            .into_iter()
+            .map(|(parties, purposes, needs_basis)| {
+                let more = purposes.len().saturating_sub(SHOWN_ITEMS);
+                let mut shown = purposes
+                    .into_iter()
+                    .take(SHOWN_ITEMS)
+                    .collect::<Vec<String>>()
+                    .join(", ");
+                if more > 0 {
+                    shown.push_str(&format!(" and {more} more"));
+                }
+                format!("- {} for {}{}", parties.join(", "), shown, needs_basis)
             })
             .collect();
-        sections.push(format!("**May be received by:**\n{}", lines.join("\n")));
+        sections.push(format!("{received}\n{}", lines.join("\n")));
     }
 }
 
