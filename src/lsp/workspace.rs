@@ -428,7 +428,9 @@ impl Workspace {
             keys.push(key);
             utf16.push(Utf16Index::new(text));
         }
-        let compilation = compile_cached(&sources, &mut self.cache);
+        // The last compilation's trees are moved into the new one.
+        let previous = std::mem::take(&mut self.analysis.compilation.files);
+        let compilation = compile_cached(&sources, &mut self.cache, previous);
         self.analysis = Analysis {
             sources,
             compilation,
