@@ -481,10 +481,12 @@ impl Workspace {
                     }
                     true
                 }
-                Some((_, old)) => *old != diagnostics,
+                // An edited document is published whatever its diagnostics
+                // (so they need not be compared).
+                Some((_, old)) => self.touched.contains(key) || *old != diagnostics,
                 None => true,
             };
-            if changed || self.touched.contains(key) {
+            if changed {
                 news.push(PublishDiagnosticsParams {
                     uri: uri.clone(),
                     diagnostics: diagnostics.clone(),
