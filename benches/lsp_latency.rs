@@ -308,6 +308,31 @@ fn measure_program(wanted_lines: usize, rounds: i32) {
     stages(&text, at, if common::smoke() { 2 } else { 21 });
 }
 
+/// Opens a program and makes `edits` one-character changes, untimed.
+fn count_edits(wanted_lines: usize, edits: i32) {
+    let text = program_of_lines(wanted_lines);
+    let (client, server) = start_server();
+    send(
+        &client,
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "privet", "version": 1, "text": text } }),
+    );
+    published(&client, 1);
+    let middle = text.len() / 2;
+    let at = text[middle..].find(" \"").unwrap() + middle + 2;
+    for round in 0..edits {
+        let mut edited = text.clone();
+        edited.replace_range(at..at + 1, if round % 2 == 0 { "#" } else { "%" });
+        send(
+            &client,
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": URI, "version": round + 2 }, "contentChanges": [{ "text": edited }] }),
+        );
+        published(&client, round + 2);
+    }
+    stop_server(&client, server);
+}
+
 /// A server in process, initialized.
 fn start_server() -> (Connection, std::thread::JoinHandle<Result<bool, String>>) {
     let (server_end, client) = Connection::memory();
@@ -358,6 +383,19 @@ fn main() {
         sizes = vec![500];
     }
     println!("machine: {}", common::machine());
+    // `-- edits=N LINES`: only open the program and make N edits, untimed,
+    // for `valgrind --tool=callgrind` (instructions per edit are the count
+    // with N edits less the count with none, over N), which a loaded
+    // machine does not disturb.
+    if let Some(edits) = std::env::args().find_map(|arg| {
+        arg.strip_prefix("edits=")
+            .and_then(|n| n.parse::<i32>().ok())
+    }) {
+        for lines in sizes {
+            count_edits(lines, edits);
+        }
+        return;
+    }
     for lines in sizes {
         // Fewer edits of the larger programs (at least 60).
         let scaled = (rounds as usize * 10_000 / lines.max(1)).clamp(60, rounds as usize);
