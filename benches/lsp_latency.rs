@@ -401,8 +401,9 @@ fn main() {
     }
     for lines in sizes {
         // Fewer edits of the larger programs (at least 60).
-        let scaled = (rounds as usize * 10_000 / lines.max(1)).clamp(60, rounds as usize);
-        measure_program(lines, if smoke { rounds } else { scaled as i32 });
+        let scaled = (rounds as usize * 10_000 / lines.max(1))
+            .clamp(60.min(rounds as usize), rounds as usize);
+        measure_program(lines, scaled as i32);
     }
     // The long line on its own, in a server of its own.
     let (client, server) = start_server();
