@@ -103,14 +103,32 @@ pub fn compile_with(sources: &SourceMap, trees: Trees) -> Compilation {
     compilation
 }
 
-/// [`compile`], reusing the items of each file (by file name) that have not
-/// changed since the cache last saw them: what the language server runs on
-/// every edit.
-pub fn compile_cached(sources: &SourceMap, cache: &mut ParseCache) -> Compilation {
+/// [`compile`], reusing the items of each file (by file name) whose text
+/// an edit left alone since the cache last saw it: what the language server
+/// runs on every edit. `previous` is the files of the last compilation made
+/// with this cache, given back so that their unchanged items are moved into
+/// the new one instead of being parsed (or cloned) again; with any other
+/// files (or none) every file is parsed.
+pub fn compile_cached(
+    sources: &SourceMap,
+    cache: &mut ParseCache,
+    previous: Vec<ast::File>,
+) -> Compilation {
+    let mut previous: Vec<Option<ast::File>> = previous.into_iter().map(Some).collect();
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.len());
     for (id, file) in sources.iter().filter(|(_, file)| file.is_parsable()) {
-        let (parsed, found) = cache.parse_file(file.name(), id, file.text());
+        let (parsed, found, _) = cache.parse_file(file.name(), id, file.text(), {
+            let name = file.name();
+            cache
+                .file_id(name)
+                .and_then(|old| {
+                    previous
+                        .iter_mut()
+                        .find(|f| f.as_ref().is_some_and(|f| f.id == old))
+                })
+                .and_then(Option::take)
+        });
         diagnostics.extend(found);
         files.push(parsed);
     }

@@ -370,8 +370,8 @@ impl Server<'_> {
         }
     }
 
-    fn notification(&mut self, notification: Notification) {
-        let result = catch_unwind(AssertUnwindSafe(|| self.notified(&notification)));
+    fn notification(&mut self, mut notification: Notification) {
+        let result = catch_unwind(AssertUnwindSafe(|| self.notified(&mut notification)));
         match result {
             Ok(Ok(())) => {}
             Ok(Err(problem)) => eprintln!("privet lsp: `{}`: {problem}", notification.method),
@@ -382,9 +382,11 @@ impl Server<'_> {
         }
     }
 
-    fn notified(&mut self, notification: &Notification) -> Result<(), String> {
-        fn take<P: serde::de::DeserializeOwned>(n: &Notification) -> Result<P, String> {
-            serde_json::from_value(n.params.clone()).map_err(|e| format!("invalid parameters: {e}"))
+    fn notified(&mut self, notification: &mut Notification) -> Result<(), String> {
+        /// The parameters, moved out (a change carries the whole text).
+        fn take<P: serde::de::DeserializeOwned>(n: &mut Notification) -> Result<P, String> {
+            serde_json::from_value(std::mem::take(&mut n.params))
+                .map_err(|e| format!("invalid parameters: {e}"))
         }
         match notification.method.as_str() {
             "initialized" if self.watch => watch_files(self.connection),

@@ -428,7 +428,9 @@ impl Workspace {
             keys.push(key);
             utf16.push(Utf16Index::new(text));
         }
-        let compilation = compile_cached(&sources, &mut self.cache);
+        // The last compilation's trees are moved into the new one.
+        let previous = std::mem::take(&mut self.analysis.compilation.files);
+        let compilation = compile_cached(&sources, &mut self.cache, previous);
         self.analysis = Analysis {
             sources,
             compilation,
@@ -479,10 +481,12 @@ impl Workspace {
                     }
                     true
                 }
-                Some((_, old)) => *old != diagnostics,
+                // An edited document is published whatever its diagnostics
+                // (so they need not be compared).
+                Some((_, old)) => self.touched.contains(key) || *old != diagnostics,
                 None => true,
             };
-            if changed || self.touched.contains(key) {
+            if changed {
                 news.push(PublishDiagnosticsParams {
                     uri: uri.clone(),
                     diagnostics: diagnostics.clone(),

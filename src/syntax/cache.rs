@@ -1,31 +1,56 @@
 //! Parsing a file again after an edit without parsing its unchanged items:
 //! the language server's fast path.
 //!
-//! A file is cut into items by [`split`](super::split) as usual; an item
-//! whose text was parsed before (in the same file) is taken from the cache
-//! and moved to its new place, instead of going through pest again. Items
-//! are cached with spans relative to their own start, so an edit above an
-//! item does not invalidate it. The result is exactly what
-//! [`parse_file`](super::parse_file) gives.
+//! A file is cut into items by [`split`](super::split) as usual. The cache
+//! keeps the file's last text and where its items were; the bytes the edit
+//! left alone are the longest common prefix and suffix of the two texts. An
+//! item whose whole text lies in the common prefix (at the same place) or in
+//! the common suffix (moved by the change in length) is the same text as
+//! before, so its tree is taken from the previous parse: moved out of the
+//! previous [`File`] (never cloned), its spans shifted only when it moved or
+//! its file's id changed. Every other item goes through the parser again.
+//! The result is exactly what [`parse_file`](super::parse_file) gives, since
+//! an item's tree depends on its text alone (the spans aside).
 
-use super::split;
+use super::split::{self, Chunk};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Span, offset_u32};
+use crate::source::{FileId, Span};
 use std::collections::HashMap;
 
-/// What parsing one item's text gave, with spans relative to the item's
-/// start in file 0.
-#[derive(Clone, Debug)]
-struct Parsed {
-    item: Option<Item>,
+/// One item of the last parse of a file: where its text was, the index of
+/// its tree among the file's items (`None` when it gave none) and the
+/// diagnostics its parse gave, with their spans in the file.
+#[derive(Debug)]
+struct CachedChunk {
+    chunk: Chunk,
+    item: Option<usize>,
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Parsed items by file name and item text.
+/// The last parse of one file.
+#[derive(Debug)]
+struct CachedFile {
+    id: FileId,
+    text: String,
+    chunks: Vec<CachedChunk>,
+    /// How many items the parse gave: a previous [`File`] is this parse's
+    /// only when it has as many (and the same id).
+    items: usize,
+}
+
+/// The last parse of each file, by file name.
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    files: HashMap<String, HashMap<String, Parsed>>,
+    files: HashMap<String, CachedFile>,
+}
+
+/// How many items the last [`ParseCache::parse_file`] took from the
+/// previous parse and how many it parsed: for tests and the bench.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reuse {
+    pub reused: usize,
+    pub parsed: usize,
 }
 
 impl ParseCache {
@@ -33,43 +58,102 @@ impl ParseCache {
         ParseCache::default()
     }
 
+    /// The id a file had in the last parse of it.
+    pub fn file_id(&self, name: &str) -> Option<FileId> {
+        self.files.get(name).map(|file| file.id)
+    }
+
     /// Forgets the files not named.
     pub fn retain_files(&mut self, names: &[&str]) {
         self.files.retain(|name, _| names.contains(&name.as_str()));
     }
 
-    /// Parses a file, reusing the items whose text has not changed since the
-    /// last parse of the file with this name. Keeps only this parse's items.
-    pub fn parse_file(&mut self, name: &str, file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-        let previous = self.files.remove(name).unwrap_or_default();
-        let mut current: HashMap<String, Parsed> = HashMap::with_capacity(previous.len());
-        let mut items = Vec::new();
+    /// Parses a file, taking from `previous` (the [`File`] this cache's last
+    /// parse of the file with this name gave, moved back in by the caller)
+    /// the items whose text the edit left alone. A `previous` that is not
+    /// that parse's (another id or another number of items) is dropped and
+    /// the file is parsed whole.
+    pub fn parse_file(
+        &mut self,
+        name: &str,
+        file: FileId,
+        text: &str,
+        previous: Option<File>,
+    ) -> (File, Vec<Diagnostic>, Reuse) {
+        let old = self.files.remove(name);
+        let old = match (old, previous) {
+            (Some(old), Some(previous))
+                if previous.id == old.id && previous.items.len() == old.items =>
+            {
+                Some((old, previous.items))
+            }
+            _ => None,
+        };
+        let chunks = split::split(text);
+        let mut items = Vec::with_capacity(chunks.len());
         let mut diagnostics = Vec::new();
+        let mut cached = Vec::with_capacity(chunks.len());
+        let mut reuse = Reuse::default();
+        let mut taker = old.as_ref().map(|(old, _)| Unchanged::new(&old.text, text));
+        let (old_chunks, mut old_items) = match old {
+            Some((old, previous)) => (old.chunks, previous.into_iter().enumerate()),
+            None => (Vec::new(), Vec::new().into_iter().enumerate()),
+        };
+        let mut old_chunks: Vec<Option<CachedChunk>> = old_chunks.into_iter().map(Some).collect();
         let mut previous_chunk = None;
-        for chunk in split::split(text) {
+        for chunk in chunks {
             let Some(chunk_text) = text.get(chunk.start..chunk.end) else {
                 continue;
             };
-            let parsed = match current.get(chunk_text).or_else(|| previous.get(chunk_text)) {
-                Some(parsed) => parsed.clone(),
-                None => parse_chunk(chunk_text),
+            let found = taker
+                .as_mut()
+                .and_then(|unchanged| unchanged.old_chunk(chunk, &old_chunks))
+                .and_then(|(index, shift)| {
+                    let old = old_chunks.get_mut(index)?.take()?;
+                    // A syntax error is parsed again (it is rare, and its
+                    // diagnostic may hold spans of any shape).
+                    if !old.diagnostics.is_empty() {
+                        return None;
+                    }
+                    let item = match old.item {
+                        Some(wanted) => Some(take_item(&mut old_items, wanted)?),
+                        None => None,
+                    };
+                    Some((item, old.diagnostics, shift))
+                });
+            let (item, found) = match found {
+                Some((mut item, mut found, shift)) => {
+                    reuse.reused += 1;
+                    let mut place = |span: &mut Span| {
+                        // Left as the parser leaves it: the empty span of a
+                        // part the text lacks (a real span at offset 0 of a
+                        // file is never empty: an item starts with a word).
+                        if *span == Span::default() {
+                            return;
+                        }
+                        span.file = file;
+                        span.start = span.start.wrapping_add_signed(shift);
+                        span.end = span.end.wrapping_add_signed(shift);
+                    };
+                    if shift != 0 || old_file_differs(&item, &found, file) {
+                        item.each_span(&mut place);
+                        found.each_span(&mut place);
+                    }
+                    (item, found)
+                }
+                None => {
+                    reuse.parsed += 1;
+                    super::parse_item(file, chunk, chunk_text)
+                }
             };
-            let mut placed = parsed.clone();
-            let offset = offset_u32(chunk.start);
-            let mut place = |span: &mut Span| {
-                span.file = file;
-                span.start = span.start.saturating_add(offset);
-                span.end = span.end.saturating_add(offset);
-            };
-            if let Some(item) = &mut placed.item {
-                item.each_span(&mut place);
-            }
-            for diagnostic in &mut placed.diagnostics {
-                diagnostic.each_span(&mut place);
-            }
-            items.extend(placed.item);
-            diagnostics.extend(placed.diagnostics);
-            current.insert(chunk_text.to_string(), parsed);
+            cached.push(CachedChunk {
+                chunk,
+                item: item.is_some().then_some(items.len()),
+                diagnostics: found.clone(),
+            });
+            items.extend(item);
+            diagnostics.extend(found);
+            // Not cached with the chunk: it depends on the chunk before.
             diagnostics.extend(super::layout::retain_after_store(
                 file,
                 text,
@@ -78,7 +162,15 @@ impl ParseCache {
             ));
             previous_chunk = Some(chunk);
         }
-        self.files.insert(name.to_string(), current);
+        self.files.insert(
+            name.to_string(),
+            CachedFile {
+                id: file,
+                text: text.to_string(),
+                chunks: cached,
+                items: items.len(),
+            },
+        );
         diagnostics.extend(super::controls::diagnostics(file, text));
         let comments = split::comments(file, text);
         (
@@ -88,18 +180,132 @@ impl ParseCache {
                 comments,
             },
             diagnostics,
+            reuse,
         )
     }
 }
 
-/// Parses one item's text as if it were a file of its own.
-fn parse_chunk(text: &str) -> Parsed {
-    let chunk = split::Chunk {
-        start: 0,
-        end: text.len(),
-    };
-    let (item, diagnostics) = super::parse_item(FileId(0), chunk, text);
-    Parsed { item, diagnostics }
+/// Whether a cached item (or its diagnostics) belongs to another file id
+/// than `file`: its spans need their file set.
+fn old_file_differs(item: &Option<Item>, diagnostics: &[Diagnostic], file: FileId) -> bool {
+    item.as_ref().is_some_and(|item| item.span.file != file)
+        || diagnostics.iter().any(|d| d.primary.span.file != file)
+}
+
+/// Moves the item at index `wanted` out of the previous items; the items
+/// before it that were not taken are dropped. `None` when it was passed.
+fn take_item(
+    items: &mut std::iter::Enumerate<std::vec::IntoIter<Item>>,
+    wanted: usize,
+) -> Option<Item> {
+    for (index, item) in items.by_ref() {
+        if index == wanted {
+            return Some(item);
+        }
+        if index > wanted {
+            return None;
+        }
+    }
+    None
+}
+
+/// What two texts share: the longest common prefix and, in what is left,
+/// the longest common suffix.
+struct Unchanged {
+    prefix: usize,
+    /// Where the common suffix starts in the new text.
+    suffix_start: usize,
+    /// New length minus old length.
+    shift: i64,
+    /// The old chunks are searched from here on (they are met in order).
+    next: usize,
+}
+
+impl Unchanged {
+    fn new(old: &str, new: &str) -> Unchanged {
+        let (old, new) = (old.as_bytes(), new.as_bytes());
+        let prefix = common_prefix(old, new);
+        let rest = old.len().min(new.len()) - prefix;
+        let suffix = common_suffix(
+            old.get(old.len() - rest..).unwrap_or(&[]),
+            new.get(new.len() - rest..).unwrap_or(&[]),
+        );
+        Unchanged {
+            prefix,
+            suffix_start: new.len() - suffix,
+            shift: new.len() as i64 - old.len() as i64,
+            next: 0,
+        }
+    }
+
+    /// The old chunk with the same text as a new chunk, by index, with how
+    /// far it moved.
+    fn old_chunk(
+        &mut self,
+        chunk: Chunk,
+        old_chunks: &[Option<CachedChunk>],
+    ) -> Option<(usize, i32)> {
+        let (start, end, shift) = if chunk.end <= self.prefix {
+            (chunk.start, chunk.end, 0)
+        } else if chunk.start >= self.suffix_start {
+            let start = usize::try_from(chunk.start as i64 - self.shift).ok()?;
+            let end = usize::try_from(chunk.end as i64 - self.shift).ok()?;
+            (start, end, i32::try_from(self.shift).ok()?)
+        } else {
+            return None;
+        };
+        let rest = old_chunks.get(self.next..)?;
+        let offset =
+            rest.partition_point(|old| old.as_ref().is_none_or(|old| old.chunk.start < start));
+        let index = self.next + offset;
+        let old = old_chunks.get(index)?.as_ref()?;
+        if old.chunk.start != start || old.chunk.end != end {
+            return None;
+        }
+        self.next = index + 1;
+        Some((index, shift))
+    }
+}
+
+/// The length of the longest common prefix of two byte strings.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let mut at = 0;
+    while let (Some(x), Some(y)) = (a.get(at..at + BLOCK), b.get(at..at + BLOCK)) {
+        if x != y {
+            break;
+        }
+        at += BLOCK;
+    }
+    at + a
+        .get(at..)
+        .unwrap_or(&[])
+        .iter()
+        .zip(b.get(at..).unwrap_or(&[]))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The length of the longest common suffix of two byte strings of equal
+/// length.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let mut at = a.len().min(b.len());
+    while at >= BLOCK {
+        if a.get(at - BLOCK..at) != b.get(at - BLOCK..at) {
+            break;
+        }
+        at -= BLOCK;
+    }
+    let rest = a
+        .get(..at)
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .zip(b.get(..at).unwrap_or(&[]).iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    a.len().min(b.len()) - at + rest
 }
 
 /// Visiting every span of a syntax node (or a diagnostic), to move it.
@@ -336,10 +542,18 @@ mod tests {
             one_touch.to_string(),
         ];
         let mut cache = ParseCache::new();
+        let mut previous = None;
         for (round, text) in edits.iter().enumerate() {
-            let file = FileId(3);
+            // The file's id changes once, as when a file is added before it.
+            let file = FileId(if round < 3 { 3 } else { 4 });
             let (mut fresh, fresh_diagnostics) = super::super::parse_file(file, text);
-            let (mut cached, cached_diagnostics) = cache.parse_file("a.privet", file, text);
+            let (mut cached, cached_diagnostics, reuse) =
+                cache.parse_file("a.privet", file, text, previous.take());
+            if round == 2 {
+                // One item changed: every other one was taken as it was.
+                assert_eq!(reuse.parsed, 1, "{reuse:?}");
+                assert!(reuse.reused > 10, "{reuse:?}");
+            }
             assert_eq!(cached, fresh, "round {round}");
             if round == 4 {
                 assert_eq!(fresh_diagnostics.len(), 1);
@@ -351,6 +565,7 @@ mod tests {
             assert_eq!(cached_diagnostics, fresh_diagnostics, "round {round}");
             assert_eq!(spans_of(&mut cached), spans_of(&mut fresh));
             assert!(spans_of(&mut cached).iter().all(|span| span.file == file));
+            previous = Some(cached);
         }
         assert!(!cache.files.is_empty());
         cache.retain_files(&[]);

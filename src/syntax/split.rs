@@ -64,13 +64,22 @@ pub fn content_start(text: &str) -> usize {
 
 /// Whether a line begins with an item keyword (followed by a non-name byte).
 pub fn starts_item(line: &str) -> bool {
+    // Most lines (indented clauses, comments, blank lines) fail on their
+    // first byte, and most keywords too: no comparison of the rest.
+    let Some(first) = line.as_bytes().first() else {
+        return false;
+    };
+    if !first.is_ascii_lowercase() {
+        return false;
+    }
     ITEM_KEYWORDS.iter().any(|keyword| {
-        line.strip_prefix(keyword).is_some_and(|rest| {
-            !rest
-                .bytes()
-                .next()
-                .is_some_and(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
-        })
+        keyword.as_bytes().first() == Some(first)
+            && line.strip_prefix(keyword).is_some_and(|rest| {
+                !rest
+                    .bytes()
+                    .next()
+                    .is_some_and(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+            })
     })
 }
 
