@@ -661,6 +661,60 @@ fn a_marker_file_makes_a_folder_its_own_program() {
     assert_eq!(client.shutdown(), Ok(true));
 }
 
+/// A file opened with no workspace folder (an editor started on one file)
+/// is checked with the rest of its program: the files under the marker
+/// above it, or, with no marker, the directories of `.privet` files around
+/// it. It used to be checked alone, every name from the other files an
+/// `unknown-name`.
+#[test]
+fn a_file_opened_outside_any_workspace_folder_finds_its_program() {
+    let vocabulary =
+        "category contact \"contact details\"\npurpose orders \"deliver your orders\"\n";
+    let rules = "allow use of contact for orders\n";
+    for marked in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        // A directory of no `.privet` files above the program: the program
+        // ends below it.
+        let program = root.join("policies/shop");
+        std::fs::create_dir_all(program.join("rules")).unwrap();
+        std::fs::write(root.join("policies/README.md"), "policies").unwrap();
+        if marked {
+            std::fs::write(program.join(".privet-root"), "").unwrap();
+        }
+        std::fs::write(program.join("vocabulary.privet"), vocabulary).unwrap();
+        let opened = program.join("rules/rules.privet");
+        std::fs::write(&opened, rules).unwrap();
+        let uri = privet::lsp::position::path_to_uri(&opened).unwrap();
+
+        let mut client = Client::start(None);
+        client.open(uri.as_str(), rules);
+        let published = client.diagnostics_for(uri.as_str());
+        assert_eq!(
+            published["diagnostics"],
+            json!([]),
+            "marker: {marked}: {published}"
+        );
+        // The program's other file is checked too: a name it lacks is found.
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri.as_str(), "version": 2 },
+                "contentChanges": [{ "text": "allow use of contact for shipping\n" }]
+            }),
+        );
+        let published = client.diagnostics_for(uri.as_str());
+        let codes: Vec<&str> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["unknown-name"], "marker: {marked}: {published}");
+        assert_eq!(client.shutdown(), Ok(true));
+    }
+}
+
 /// A client that can be asked to watch files (Neovim, Helix) is asked,
 /// once initialized, to report `.privet` files and `.privet-root` markers
 /// changed on disk; one that cannot is not asked.

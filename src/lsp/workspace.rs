@@ -1,9 +1,11 @@
 //! The program the language server sees: the `.privet` files of one
-//! program, read from disk, with the open documents in place of their files
-//! (and open documents outside the workspace folders added). A program is
-//! the directory tree of the nearest ancestor holding a [`PROGRAM_MARKER`]
-//! file (without the trees of other markers below it), else the workspace
-//! folder; the server checks the program of the document last opened,
+//! program, read from disk, with the open documents in place of their files.
+//! A program is the directory tree of the nearest ancestor holding a
+//! [`PROGRAM_MARKER`] file (without the trees of other markers below it),
+//! else the workspace folder; a document outside every workspace folder
+//! with no marker above it belongs to the directories of `.privet` files
+//! around it (the files of such a program are read when it is first
+//! opened). The server checks the program of the document last opened,
 //! edited or asked about. Compiled again after each batch of edits, reusing
 //! the unchanged items.
 
@@ -177,6 +179,8 @@ pub struct Workspace {
     /// The file whose program is checked (see the module's comment); with
     /// none, the first workspace folder's program.
     focus: Option<PathBuf>,
+    /// The programs outside the workspace folders whose files were read.
+    outside_folders: BTreeSet<PathBuf>,
     cache: ParseCache,
     pub analysis: Analysis,
     dirty: bool,
@@ -195,6 +199,7 @@ impl Workspace {
             open: BTreeMap::new(),
             spellings: BTreeMap::new(),
             focus: None,
+            outside_folders: BTreeSet::new(),
             cache: ParseCache::new(),
             analysis: Analysis::empty(),
             dirty: true,
@@ -221,6 +226,9 @@ impl Workspace {
         self.disk.clear();
         for (path, _) in found.into_sorted() {
             self.read_disk(&path);
+        }
+        for program in std::mem::take(&mut self.outside_folders) {
+            self.read_program_outside_folders(&program);
         }
         self.dirty = true;
     }
@@ -258,8 +266,11 @@ impl Workspace {
     }
 
     /// The root of the program a file belongs to: the nearest folder above
-    /// it holding a [`PROGRAM_MARKER`], else its workspace folder; `None`
-    /// for a file outside both.
+    /// it holding a [`PROGRAM_MARKER`], else its workspace folder. A file
+    /// outside every workspace folder (an editor may open one alone) with
+    /// no marker above it belongs to the directories of `.privet` files
+    /// around it: its own directory and each parent that holds `.privet`
+    /// files too, up to the first that holds none.
     fn program_of(&self, path: &Path, markers: &mut HashMap<PathBuf, bool>) -> Option<PathBuf> {
         let folder = self
             .roots
@@ -278,7 +289,37 @@ impl Workspace {
                 return folder.map(Path::to_path_buf);
             }
         }
-        None
+        // A document that is no file on disk (an unsaved buffer, a virtual
+        // document) has no directories around it to read.
+        if !path.is_file() {
+            return None;
+        }
+        let mut program = path.parent()?;
+        while let Some(parent) = program.parent() {
+            if !holds_privet_files(parent) {
+                break;
+            }
+            program = parent;
+        }
+        Some(program.to_path_buf())
+    }
+
+    /// Reads the files of a program outside the workspace folders the first
+    /// time one of its documents is opened, so that its other files are
+    /// known (else every name they declare would be an `unknown-name`).
+    fn read_program_outside_folders(&mut self, program: &Path) {
+        if self.in_roots(program) || !self.outside_folders.insert(program.to_path_buf()) {
+            return;
+        }
+        let mut found = files::Found::new();
+        if let Err(error) = files::walk(program, &mut found) {
+            eprintln!("privet lsp: {error}");
+        }
+        for (path, _) in found.into_sorted() {
+            if !self.disk.contains_key(&path) {
+                self.read_disk(&path);
+            }
+        }
     }
 
     /// The root of the program being checked; `None` when there is no
@@ -297,6 +338,9 @@ impl Workspace {
         };
         let mut markers = HashMap::new();
         let program = self.program_of(&path, &mut markers);
+        if let Some(program) = &program {
+            self.read_program_outside_folders(program);
+        }
         if program.is_some() && program != self.focused_program(&mut markers) {
             self.focus = Some(path);
             self.dirty = true;
@@ -506,4 +550,15 @@ impl Workspace {
         clears.extend(news);
         clears
     }
+}
+
+/// Whether a directory holds `.privet` files directly (not only in
+/// directories below it).
+fn holds_privet_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            let path = entry.path();
+            files::is_privet(&path) && path.is_file()
+        })
+    })
 }
