@@ -1226,7 +1226,8 @@ impl Resolver {
                         key.span,
                         format!("`{}` is given twice", key.text),
                     )
-                    .primary_message("given again here"),
+                    .primary_message("given again here")
+                    .help("keep one of the two"),
                 );
                 valid = false;
             } else if value.value.trim().is_empty() {

@@ -490,7 +490,17 @@ fn program() -> impl Strategy<Value = String> {
     .prop_map(|items| {
         let mut out = String::new();
         let mut comment = 0;
+        let mut after_store = false;
         for ((text, gaps), blank, doc, top_comment) in items {
+            // A `retain` rule right after a store needs a blank line before
+            // it: without one it is a `syntax-error` (a store's clause whose
+            // indent was forgotten, as privet reads it).
+            let blank = if after_store && text.starts_with("retain") {
+                blank.max(1)
+            } else {
+                blank
+            };
+            after_store = text.starts_with("store");
             out.push_str(&"\n".repeat(blank));
             if top_comment {
                 comment += 1;

@@ -669,6 +669,9 @@ impl<'p> Checker<'p> {
                     .primary_message(primary(format!("sent to `{region}` here")))
                     .cited_label(rule.meta.head, "confined here", rule.meta.cite_text())
                     .note(accepted_bases_note(program, rule, &act.bases))
+                    .help(format!(
+                        "keep it in {allowed}, or name on the flow a basis the rule's exception accepts, if it has one"
+                    ))
                 }
                 RuleKind::HonourDnt | RuleKind::OptOut(_) | RuleKind::Allow => continue,
             };
