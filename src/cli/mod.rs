@@ -564,7 +564,11 @@ fn doc(args: &DocArgs) -> ExitCode {
     }
     // A program whose flows break the policy is documented, with those
     // flows marked: that is what the document is for.
-    let document = render::doc::document(&compilation.program, &compilation.findings);
+    let document = render::doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let picture = document.picture_svg();
     let files: BTreeMap<String, Vec<u8>> = [
         (DOC_MARKDOWN, render::doc::markdown(&document, DOC_PICTURE)),

@@ -11,6 +11,10 @@ pub enum Inline {
     /// A name of the program, shown as code.
     Code(String),
     Strong(String),
+    /// A link to a place in the document: its words and the place's id.
+    Link(String, String),
+    /// A place a link can go to, by its id; shows nothing.
+    Anchor(String),
 }
 
 /// One rule or statement, with what traces it to the notice.
