@@ -527,3 +527,41 @@ fn broken_flows_are_listed_at_the_top_with_their_rules_and_linked() {
     assert!(!markdown.contains("break this policy") && !markdown.contains("breaks this policy"));
     assert!(!markdown.contains("<a id="));
 }
+
+/// Every arrow of the One Touch data map carries its label, in the SVG
+/// file and in the page: what it carries and for what, each line
+/// abbreviated to at most `PICTURE_LABEL_CHARS` characters, keeping how many
+/// names it leaves out.
+#[test]
+fn arrows_carry_labels_of_what_and_why() {
+    let out = tempfile::tempdir().unwrap();
+    let output = doc_to(&root().join("policies/one-touch"), out.path());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let svg = std::fs::read_to_string(out.path().join("data-map.svg")).unwrap();
+    let html = std::fs::read_to_string(out.path().join("policy.html")).unwrap();
+    let arrows = svg.matches("<path class=\"flow").count();
+    assert!(arrows > 10);
+    assert_eq!(svg.matches("<text class=\"flow-label\"").count(), arrows);
+    assert_eq!(html.matches("<text class=\"flow-label\"").count(), arrows);
+    let lines: Vec<&str> = svg
+        .split("<tspan ")
+        .skip(1)
+        .map(|tspan| tspan.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2 * arrows);
+    for line in &lines {
+        assert!(
+            line.chars().count() <= doc::PICTURE_LABEL_CHARS,
+            "`{line}` is too long"
+        );
+    }
+    // orders_db -> analytics carries one category for one purpose.
+    assert!(svg.contains(">user.order</tspan>"), "{svg}");
+    assert!(svg.contains(">for service.provide</tspan>"));
+    // Several names: the first and how many more.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("user.account +") && l.ends_with(" more"))
+    );
+}

@@ -27,7 +27,7 @@ pub use html::html;
 pub use markdown::markdown;
 pub use model::{Block, Document, Entry, Inline, Picture};
 pub use model::{PictureNode, Summary};
-pub use picture::{PICTURE_MAX_ARROWS, PICTURE_MAX_BOXES, PICTURE_NAME_CHARS};
+pub use picture::{PICTURE_LABEL_CHARS, PICTURE_MAX_ARROWS, PICTURE_MAX_BOXES, PICTURE_NAME_CHARS};
 pub use svg::svg;
 
 use super::graph::violations;

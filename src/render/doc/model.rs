@@ -50,6 +50,10 @@ pub struct Picture {
     /// flow (at most [`crate::render::graph::TOOLTIP_CHARS`] characters), and whether one of them
     /// breaks the policy (`Some(true)` an error, `Some(false)` a warning).
     pub flows: Vec<(String, Option<bool>)>,
+    /// Per arrow, the label drawn on it, in two lines: what its flows carry,
+    /// and for what, each abbreviated to at most
+    /// [`super::PICTURE_LABEL_CHARS`] characters.
+    pub labels: Vec<(String, String)>,
     /// How the picture was summarised, with the nodes and flows of the
     /// whole map, when it had more than a person can read.
     pub summary: Option<(Summary, usize, usize)>,
