@@ -103,14 +103,14 @@ fn basis_kind(program: &Program, id: NameId) -> String {
         kind.push(match program.exemption_purposes.get(&id) {
             Some(purposes) => format!(
                 "an exemption: no consent needed, for {} only",
-                describe::sorted_names(program.purposes(), &purposes.names).join(", ")
+                describe::join_or(&describe::sorted_names(program.purposes(), &purposes.names))
             ),
             None => "an exemption: no consent needed".to_string(),
         });
     }
     if let Some(notice) = program.basis_notices.get(&id) {
         kind.push(format!(
-            "counts only after the notice {}",
+            "counts only once {} is given",
             program.vocabulary(Namespace::Obligation).name(*notice)
         ));
     }
