@@ -565,3 +565,40 @@ fn arrows_carry_labels_of_what_and_why() {
             .any(|l| l.starts_with("user.account +") && l.ends_with(" more"))
     );
 }
+
+/// The record of processing activities: a row per purpose the One Touch
+/// flows serve, as CSV beside the document and as a table in it.
+#[test]
+fn the_record_of_processing_activities_is_written_as_csv_and_a_table() {
+    let out = tempfile::tempdir().unwrap();
+    let output = doc_to(&root().join("policies/one-touch"), out.path());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let csv = std::fs::read_to_string(out.path().join("processing-activities.csv")).unwrap();
+    let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "\"activity\",\"purpose\",\"categories\",\"whose information\",\"recipients\",\"where it goes\",\"retention\",\"safeguards\""
+    );
+    let (_, compilation) =
+        support::compile_files(&support::privet_files(&root().join("policies/one-touch")));
+    let served: std::collections::BTreeSet<_> = compilation
+        .program
+        .flows
+        .iter()
+        .flat_map(|f| f.purposes.iter().map(|(p, _)| *p))
+        .collect();
+    assert_eq!(lines.len(), 1 + served.len());
+    let criminal = lines
+        .iter()
+        .find(|l| l.starts_with("\"legal.criminal_investigation\""))
+        .unwrap();
+    assert!(
+        criminal.contains("\"investigators (authority)\""),
+        "{criminal}"
+    );
+    assert!(criminal.contains("investigation_archive: "), "{criminal}");
+    let markdown = std::fs::read_to_string(out.path().join("policy.md")).unwrap();
+    assert!(markdown.contains("## Record of processing activities"));
+    assert!(markdown.contains("| `legal.criminal_investigation` |"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("processing-activities.csv"));
+}

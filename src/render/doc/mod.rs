@@ -20,6 +20,7 @@ mod html;
 mod markdown;
 mod model;
 mod picture;
+mod record;
 mod svg;
 mod words;
 
@@ -28,6 +29,7 @@ pub use markdown::markdown;
 pub use model::{Block, Document, Entry, Inline, Picture};
 pub use model::{PictureNode, Summary};
 pub use picture::{PICTURE_LABEL_CHARS, PICTURE_MAX_ARROWS, PICTURE_MAX_BOXES, PICTURE_NAME_CHARS};
+pub use record::{RECORD_HEAD, record_csv};
 pub use svg::svg;
 
 use super::graph::violations;
@@ -589,9 +591,22 @@ pub fn document(
             })
             .collect(),
     });
+    let record = record::record(program);
+    blocks.push(Block::Heading(
+        2,
+        "Record of processing activities".to_string(),
+    ));
+    blocks.push(Block::Paragraph(vec![text(
+        "Each purpose the data map's flows serve, as a processing activity: the categories they carry, whose information it is, the recipients outside the first party, the regions it goes to (a transfer abroad shows there), how long the stores it reaches keep it, and the safeguards on the way. The same record is written as a CSV file beside this document.",
+    )]));
+    blocks.push(Block::Table {
+        head: RECORD_HEAD.to_vec(),
+        rows: record.clone(),
+    });
     Document {
         title,
         blocks: fill_empty_sections(blocks),
+        record,
     }
 }
 

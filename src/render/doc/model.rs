@@ -90,6 +90,9 @@ pub enum Summary {
 pub struct Document {
     pub title: String,
     pub blocks: Vec<Block>,
+    /// The record of processing activities, a row per activity (see
+    /// [`super::RECORD_HEAD`]), for the CSV file.
+    pub record: Vec<Vec<Vec<Inline>>>,
 }
 
 pub(super) fn text(s: impl Into<String>) -> Inline {
