@@ -23,7 +23,7 @@ use std::collections::{BinaryHeap, VecDeque};
 /// Sizes of the drawing, in SVG user units.
 pub const NODE_HEIGHT: f64 = 44.0;
 const ROW_GAP: f64 = 28.0;
-/// Wide enough for an arrow's label (two lines of at most 20 characters
+/// Wide enough for an arrow's label (two lines of at most 22 characters
 /// of 9-unit text) between two layers.
 const LAYER_GAP: f64 = 130.0;
 const MARGIN: f64 = 20.0;

@@ -27,12 +27,13 @@ pub const PICTURE_NAME_CHARS: usize = 40;
 /// The most characters of a line of an arrow's label (what it carries; for
 /// what), each named by the broadest name its names share, or the first and
 /// how many more. The tooltip has every flow.
-pub const PICTURE_LABEL_CHARS: usize = 20;
+pub const PICTURE_LABEL_CHARS: usize = 22;
 
 /// Names in a few words: the one name; else the broadest dotted name they
 /// all fall under (`user.contact` for `user.contact.email` and
-/// `user.contact.phone`), when it says more than the root alone; else the
-/// first and how many more; in at most `chars` characters, the count kept.
+/// `user.contact.phone`), when it says more than the root alone; else their
+/// roots, when they differ and fit; else the first and how many more; in at
+/// most `chars` characters, the count kept.
 fn shortened(names: &BTreeSet<&str>, chars: usize) -> String {
     let short = |name: &str, chars: usize| markup::abbreviate(name, chars).into_owned();
     let mut iter = names.iter();
@@ -53,6 +54,16 @@ fn shortened(names: &BTreeSet<&str>, chars: usize) -> String {
     }
     if shared.len() > 1 {
         return short(&shared.join("."), chars);
+    }
+    // Names under different roots: the roots, when they fit
+    // (`security, service` for `security.login` and `service.provide`).
+    let roots: BTreeSet<&str> = names
+        .iter()
+        .filter_map(|name| name.split('.').next())
+        .collect();
+    let joined = roots.iter().copied().collect::<Vec<_>>().join(", ");
+    if roots.len() > 1 && joined.chars().count() <= chars {
+        return joined;
     }
     let more = format!(" +{} more", names.len() - 1);
     let room = chars.saturating_sub(more.chars().count()).max(1);
