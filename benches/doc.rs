@@ -69,7 +69,11 @@ fn main() {
             10,
             Duration::from_secs(5),
             || {
-                let document = doc::document(&compilation.program, &compilation.findings);
+                let document = doc::document(
+                    &compilation.program,
+                    &compilation.findings,
+                    &compilation.diagnostics,
+                );
                 (
                     doc::markdown(&document, "data-map.svg"),
                     doc::html(&document),
@@ -77,7 +81,11 @@ fn main() {
                 )
             },
         );
-        let document = doc::document(&compilation.program, &compilation.findings);
+        let document = doc::document(
+            &compilation.program,
+            &compilation.findings,
+            &compilation.diagnostics,
+        );
         let svg = document.picture_svg().unwrap_or_default();
         let html = doc::html(&document);
         println!(

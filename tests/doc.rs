@@ -202,7 +202,11 @@ fn flows_with_warnings_are_marked() {
         &root().join("policies/violations/unnecessary-collection"),
     ));
     assert!(!compilation.has_errors());
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let html = doc::html(&document);
     assert_eq!(html.matches("class=\"flow warning\"").count(), 1, "{html}");
     let markdown = doc::markdown(&document, "data-map.svg");
@@ -227,7 +231,11 @@ flow someone -> app carries user.x for p.x under consent
 fn every_user_string_is_escaped() {
     let (_, compilation) = support::compile_text(HOSTILE);
     assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let html = doc::html(&document);
     assert!(!html.to_lowercase().contains("<script"), "{html}");
     assert!(!html.contains("<img"));
@@ -236,8 +244,22 @@ fn every_user_string_is_escaped() {
     assert!(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
     assert!(html.contains("<title>&lt;/title&gt;&lt;script&gt;"));
     let markdown = doc::markdown(&document, "data-map.svg");
-    // Every `<` is backslash-escaped: Markdown shows it as text.
-    assert!(!markdown.replace("\\<", "").contains('<'), "{markdown}");
+    // Every `<` is backslash-escaped: Markdown shows it as text; the only
+    // tags are privet's own anchors of broken flows (`<a id="flow-1"></a>`).
+    let anchors: String = markdown
+        .split("<a id=\"flow-")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                let (number, rest) = part.split_once("\"></a>").unwrap();
+                assert!(number.chars().all(|c| c.is_ascii_digit()), "{number}");
+                rest
+            }
+        })
+        .collect();
+    assert!(!anchors.replace("\\<", "").contains('<'), "{markdown}");
     assert!(markdown.contains("\\<script\\>"));
     assert!(markdown.contains("\\| \\`ticks\\` \\*stars\\*"));
     let picture = document.picture_svg().unwrap();
@@ -260,7 +282,11 @@ fn rules_about_audiences_say_whose_data() {
          subject pupil \"a child\" is customer.child\nsystem app\n\
          flow pupil -> app carries user for ads\n",
     );
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let markdown = doc::markdown(&document, "data-map.svg");
     for expected in [
         "### Whose information",
@@ -285,7 +311,11 @@ fn golden_documents() {
         ),
     ] {
         let (_, compilation) = support::compile_files(&support::privet_files(&root().join(dir)));
-        let document = doc::document(&compilation.program, &compilation.findings);
+        let document = doc::document(
+            &compilation.program,
+            &compilation.findings,
+            &compilation.diagnostics,
+        );
         insta::assert_snapshot!(
             format!("doc_markdown_{name}"),
             doc::markdown(&document, "data-map.svg")
@@ -296,7 +326,11 @@ fn golden_documents() {
     let (_, compilation) = support::compile_files(&support::privet_files(
         &root().join("policies/violations/unnecessary-collection"),
     ));
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     insta::assert_snapshot!("doc_html_unnecessary_collection", doc::html(&document));
 }
 
@@ -309,7 +343,11 @@ fn the_markdown_document_cannot_mention_or_link() {
     );
     let (_, compilation) = support::compile_text(&text);
     assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let markdown = doc::markdown(&document, "data-map.svg");
     support::assert_inert_on_github(&markdown);
     assert!(markdown.contains("`@github/security,`"), "{markdown}");
@@ -325,7 +363,11 @@ fn the_picture_of_a_long_chain_with_a_fan_out_grows_linearly() {
         let (_, compilation) =
             support::compile_text(&support::chain::chain_with_fan_out(systems, true));
         assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
-        let document = doc::document(&compilation.program, &compilation.findings);
+        let document = doc::document(
+            &compilation.program,
+            &compilation.findings,
+            &compilation.diagnostics,
+        );
         let svg = document.picture_svg().unwrap();
         let boxes = svg.matches("<g class=\"node ").count();
         let arrows = svg.matches("<path class=\"flow").count();
@@ -359,7 +401,11 @@ fn past_the_threshold_the_picture_is_summarised() {
     let (_, compilation) =
         support::compile_text(&support::chain::chain_with_fan_out(systems, true));
     assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let markdown = doc::markdown(&document, "data-map.svg");
     assert!(
         markdown.contains(&format!(
@@ -383,7 +429,11 @@ fn past_the_threshold_the_picture_is_summarised() {
     // A plain chain collapses into one box.
     let (_, compilation) =
         support::compile_text(&support::chain::chain_with_fan_out(systems, false));
-    let document = doc::document(&compilation.program, &compilation.findings);
+    let document = doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let markdown = doc::markdown(&document, "data-map.svg");
     assert!(
         markdown.contains("each chain of nodes of one kind"),
@@ -397,4 +447,158 @@ fn past_the_threshold_the_picture_is_summarised() {
     );
     assert!(svg.contains(">s00000 \u{2026} s"), "{svg}");
     assert!(svg.len() < 20_000, "{} bytes", svg.len());
+}
+
+/// A copy of the One Touch policy with one data-map file whose flow breaks
+/// it: the document says so at the top, lists each way the flow breaks the
+/// policy with the rule's citation, and links to the flow's row in the
+/// table of flows, in Markdown and in HTML. The clean policy says nothing
+/// of the kind.
+#[test]
+fn broken_flows_are_listed_at_the_top_with_their_rules_and_linked() {
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("one-touch");
+    let source = root().join("policies/one-touch");
+    for file in support::privet_files(&source) {
+        let to = copy.join(file.strip_prefix(&source).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&file, to).unwrap();
+    }
+    std::fs::write(
+        copy.join("systems/leak.privet"),
+        "flow accounts_db -> mail_vendor carries user.contact for marketing under consent\n",
+    )
+    .unwrap();
+    let target = out.path().join("doc");
+    let output = doc_to(&copy, &target);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let markdown = std::fs::read_to_string(target.join("policy.md")).unwrap();
+    let html = std::fs::read_to_string(target.join("policy.html")).unwrap();
+
+    let top = markdown.find("## 1 flow breaks this policy").unwrap();
+    assert!(
+        top < markdown.find("## The notice").unwrap(),
+        "not at the top"
+    );
+    let listing = &markdown[top..markdown.find("## The notice").unwrap()];
+    let link = listing.split("](#").nth(1).unwrap();
+    let anchor = link.split(')').next().unwrap();
+    assert!(
+        listing.contains(&format!("- [accounts\\_db to mail\\_vendor](#{anchor})")),
+        "{listing}"
+    );
+    // Each way it breaks the policy, with the rule's citation.
+    for (name, cite) in [
+        ("missing-safeguard", "1(2) security protection measures b"),
+        ("purpose-not-allowed", "1(2) 1"),
+        ("sharing-without-basis", "3(1)"),
+    ] {
+        assert!(
+            listing
+                .lines()
+                .any(|line| line.contains(&format!("({name})"))
+                    && line.contains(&format!("*(cite \"{cite}\")*"))),
+            "{name} with {cite}: {listing}"
+        );
+    }
+    // The link goes to the flow's row, and only broken rows have an anchor.
+    let row = markdown
+        .lines()
+        .find(|line| line.contains(&format!("<a id=\"{anchor}\"></a>")))
+        .unwrap();
+    assert!(row.contains("`accounts_db` | `mail_vendor`"), "{row}");
+    assert_eq!(markdown.matches("<a id=\"flow-").count(), 1);
+    assert!(html.contains(&format!(
+        "<a href=\"#{anchor}\">accounts_db to mail_vendor</a>"
+    )));
+    assert!(html.contains(&format!("<a id=\"{anchor}\"></a>")));
+    assert!(
+        html.contains("this flow lacks <code>encryption.in_transit</code> (missing-safeguard)")
+    );
+    assert!(
+        html.find(">1 flow breaks this policy</h2>").unwrap()
+            < html.find(">The notice</h2>").unwrap()
+    );
+
+    let clean = out.path().join("clean");
+    let output = doc_to(&root().join("policies/one-touch"), &clean);
+    assert_eq!(output.status.code(), Some(0));
+    let markdown = std::fs::read_to_string(clean.join("policy.md")).unwrap();
+    assert!(!markdown.contains("break this policy") && !markdown.contains("breaks this policy"));
+    assert!(!markdown.contains("<a id="));
+}
+
+/// Every arrow of the One Touch data map carries its label, in the SVG
+/// file and in the page: what it carries and for what, each line
+/// abbreviated to at most `PICTURE_LABEL_CHARS` characters, keeping how many
+/// names it leaves out.
+#[test]
+fn arrows_carry_labels_of_what_and_why() {
+    let out = tempfile::tempdir().unwrap();
+    let output = doc_to(&root().join("policies/one-touch"), out.path());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let svg = std::fs::read_to_string(out.path().join("data-map.svg")).unwrap();
+    let html = std::fs::read_to_string(out.path().join("policy.html")).unwrap();
+    let arrows = svg.matches("<path class=\"flow").count();
+    assert!(arrows > 10);
+    assert_eq!(svg.matches("<text class=\"flow-label\"").count(), arrows);
+    assert_eq!(html.matches("<text class=\"flow-label\"").count(), arrows);
+    let lines: Vec<&str> = svg
+        .split("<tspan ")
+        .skip(1)
+        .map(|tspan| tspan.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2 * arrows);
+    for line in &lines {
+        assert!(
+            line.chars().count() <= doc::PICTURE_LABEL_CHARS,
+            "`{line}` is too long"
+        );
+    }
+    // orders_db -> analytics carries one category for one purpose.
+    assert!(svg.contains(">user.order</tspan>"), "{svg}");
+    assert!(svg.contains(">for service.provide</tspan>"));
+    // Several names: the first and how many more.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("user.account +") && l.ends_with(" more"))
+    );
+}
+
+/// The record of processing activities: a row per purpose the One Touch
+/// flows serve, as CSV beside the document and as a table in it.
+#[test]
+fn the_record_of_processing_activities_is_written_as_csv_and_a_table() {
+    let out = tempfile::tempdir().unwrap();
+    let output = doc_to(&root().join("policies/one-touch"), out.path());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let csv = std::fs::read_to_string(out.path().join("processing-activities.csv")).unwrap();
+    let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "\"activity\",\"purpose\",\"categories\",\"whose information\",\"recipients\",\"where it goes\",\"retention\",\"safeguards\""
+    );
+    let (_, compilation) =
+        support::compile_files(&support::privet_files(&root().join("policies/one-touch")));
+    let served: std::collections::BTreeSet<_> = compilation
+        .program
+        .flows
+        .iter()
+        .flat_map(|f| f.purposes.iter().map(|(p, _)| *p))
+        .collect();
+    assert_eq!(lines.len(), 1 + served.len());
+    let criminal = lines
+        .iter()
+        .find(|l| l.starts_with("\"legal.criminal_investigation\""))
+        .unwrap();
+    assert!(
+        criminal.contains("\"investigators (authority)\""),
+        "{criminal}"
+    );
+    assert!(criminal.contains("investigation_archive: "), "{criminal}");
+    let markdown = std::fs::read_to_string(out.path().join("policy.md")).unwrap();
+    assert!(markdown.contains("## Record of processing activities"));
+    assert!(markdown.contains("| `legal.criminal_investigation` |"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("processing-activities.csv"));
 }

@@ -205,7 +205,8 @@ fn huge_labels_are_abbreviated_so_graphviz_renders_them() {
     // The data map of `privet doc`: names and tooltips bounded.
     let (_, compilation) = support::compile_files(&[dir.path().join("a.privet")]);
     let program = &compilation.program;
-    let document = privet::render::doc::document(program, &compilation.findings);
+    let document =
+        privet::render::doc::document(program, &compilation.findings, &compilation.diagnostics);
     let svg = document.picture_svg().unwrap();
     assert!(svg.len() < 20_000, "{} bytes of SVG", svg.len());
     assert!(svg.contains("<title>abcdéfgh"), "{svg}");

@@ -149,7 +149,13 @@ fn doc_never_overwrites_a_users_policy_md() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(
         listing(&dir.path().join("document")),
-        [".privet-output", "data-map.svg", "policy.html", "policy.md"]
+        [
+            ".privet-output",
+            "data-map.svg",
+            "policy.html",
+            "policy.md",
+            "processing-activities.csv"
+        ]
     );
     let build = privet_in(dir.path(), &["build", "pol", "--out", "document"]);
     assert_eq!(build.code, 2, "{}", build.stderr);

@@ -170,7 +170,8 @@ pub fn renderers(sources: &SourceMap, compilation: &Compilation) {
 
     // `privet doc` documents a program that loads.
     if compilation.loading_errors() == 0 {
-        let document = render::doc::document(program, &compilation.findings);
+        let document =
+            render::doc::document(program, &compilation.findings, &compilation.diagnostics);
         render::doc::markdown(&document, "data-map.svg");
         let html = render::doc::html(&document);
         assert!(

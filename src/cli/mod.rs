@@ -566,6 +566,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
 const DOC_MARKDOWN: &str = "policy.md";
 const DOC_HTML: &str = "policy.html";
 const DOC_PICTURE: &str = "data-map.svg";
+const DOC_RECORD: &str = "processing-activities.csv";
 
 fn doc(args: &DocArgs) -> ExitCode {
     if let Err(error) = write::refuse_overlap(&args.out, &args.paths) {
@@ -582,12 +583,17 @@ fn doc(args: &DocArgs) -> ExitCode {
     }
     // A program whose flows break the policy is documented, with those
     // flows marked: that is what the document is for.
-    let document = render::doc::document(&compilation.program, &compilation.findings);
+    let document = render::doc::document(
+        &compilation.program,
+        &compilation.findings,
+        &compilation.diagnostics,
+    );
     let picture = document.picture_svg();
     let files: BTreeMap<String, Vec<u8>> = [
         (DOC_MARKDOWN, render::doc::markdown(&document, DOC_PICTURE)),
         (DOC_HTML, render::doc::html(&document)),
         (DOC_PICTURE, picture.unwrap_or_default()),
+        (DOC_RECORD, render::doc::record_csv(&document.record)),
     ]
     .into_iter()
     .map(|(name, text)| (name.to_string(), text.into_bytes()))
@@ -596,10 +602,11 @@ fn doc(args: &DocArgs) -> ExitCode {
         return fail(error);
     }
     eprintln!(
-        "privet: wrote {}, {} and {} to `{}`",
+        "privet: wrote {}, {}, {} and {} to `{}`",
         DOC_MARKDOWN,
         DOC_HTML,
         DOC_PICTURE,
+        DOC_RECORD,
         files::display_path(&args.out)
     );
     let errors = Summary::of(&compilation.diagnostics).errors;

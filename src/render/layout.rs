@@ -23,7 +23,9 @@ use std::collections::{BinaryHeap, VecDeque};
 /// Sizes of the drawing, in SVG user units.
 pub const NODE_HEIGHT: f64 = 44.0;
 const ROW_GAP: f64 = 28.0;
-const LAYER_GAP: f64 = 90.0;
+/// Wide enough for an arrow's label (two lines of at most 22 characters
+/// of 9-unit text) between two layers.
+const LAYER_GAP: f64 = 130.0;
 const MARGIN: f64 = 20.0;
 const SWEEPS: usize = 8;
 /// The most layers apart the ends of an edge drawn through a dummy point in
@@ -34,7 +36,7 @@ pub const MAX_DUMMY_SPAN: usize = 3;
 const TRACK_GAP: f64 = 10.0;
 /// In a gap between layers, the vertical runs of edges on different tracks
 /// are spread over this many lanes, this far apart, so that two runs in the
-/// same gap are told apart (11 lanes of 6 units fit in the gap of 90).
+/// same gap are told apart (11 lanes of 6 units fit in the gap).
 const RUN_LANES: usize = 11;
 const RUN_SPREAD: f64 = 6.0;
 /// How far below its boxes the control points of an edge inside a cycle

@@ -15,6 +15,14 @@ fn html_inlines(inlines: &[Inline]) -> String {
             Inline::Text(t) => markup::xml(t),
             Inline::Code(c) => format!("<code>{}</code>", markup::xml(c)),
             Inline::Strong(s) => format!("<strong>{}</strong>", markup::xml(s)),
+            Inline::Link(words, id) => {
+                format!(
+                    "<a href=\"#{}\">{}</a>",
+                    markup::xml(id),
+                    markup::xml(words)
+                )
+            }
+            Inline::Anchor(id) => format!("<a id=\"{}\"></a>", markup::xml(id)),
         })
         .collect()
 }
@@ -26,12 +34,17 @@ fn html_cite(cite: &Option<String>) -> String {
     }
 }
 
+/// The picture scales down to the page's width (never a scrolling box) and
+/// prints on a landscape page of its own, whatever the paper.
 const STYLE: &str = "body{font-family:Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
 h1,h2,h3{font-family:sans-serif}h2{border-bottom:1px solid #ccc;margin-top:2.5rem}\
 code{font-size:.9em;background:#f3f3f3;padding:0 .2em;border-radius:3px}\
-table{border-collapse:collapse;margin:1rem 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}\
+table{border-collapse:collapse;margin:1rem 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left;overflow-wrap:break-word}\
 .cite{color:#666;font-size:.85em;white-space:nowrap}blockquote{margin:.3em 0 .3em 1em;color:#444;font-style:italic}\
-li{margin:.4em 0}.picture{overflow-x:auto}";
+li{margin:.4em 0}.picture{margin:1rem 0}.picture svg{display:block;max-width:100%;height:auto}\
+@page{margin:12mm}@page map{size:landscape}\
+@media print{body{max-width:none;margin:0;padding:0}h2,h3{break-after:avoid}tr,li{break-inside:avoid}\
+.picture{page:map;break-before:page;break-after:page;break-inside:avoid}.cite{white-space:normal}}";
 
 /// The document as one self-contained HTML file.
 pub fn html(document: &Document) -> String {

@@ -13,6 +13,9 @@ fn md_inlines(inlines: &[Inline]) -> String {
             Inline::Text(t) => markup::markdown_inert(t),
             Inline::Code(c) => markup::markdown_code(c),
             Inline::Strong(s) => format!("**{}**", markup::markdown_inert(s)),
+            // Ids are privet's own (`flow-3`), never user text.
+            Inline::Link(words, id) => format!("[{}](#{id})", markup::markdown_inert(words)),
+            Inline::Anchor(id) => format!("<a id=\"{id}\"></a>"),
         })
         .collect()
 }

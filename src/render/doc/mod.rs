@@ -20,6 +20,7 @@ mod html;
 mod markdown;
 mod model;
 mod picture;
+mod record;
 mod svg;
 mod words;
 
@@ -27,12 +28,14 @@ pub use html::html;
 pub use markdown::markdown;
 pub use model::{Block, Document, Entry, Inline, Picture};
 pub use model::{PictureNode, Summary};
-pub use picture::{PICTURE_MAX_ARROWS, PICTURE_MAX_BOXES, PICTURE_NAME_CHARS};
+pub use picture::{PICTURE_LABEL_CHARS, PICTURE_MAX_ARROWS, PICTURE_MAX_BOXES, PICTURE_NAME_CHARS};
+pub use record::{RECORD_HEAD, record_csv};
 pub use svg::svg;
 
 use super::graph::violations;
 use crate::check::FlowFinding;
 use crate::describe;
+use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use model::{code, text};
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,14 +105,14 @@ fn basis_kind(program: &Program, id: NameId) -> String {
         kind.push(match program.exemption_purposes.get(&id) {
             Some(purposes) => format!(
                 "an exemption: no consent needed, for {} only",
-                describe::sorted_names(program.purposes(), &purposes.names).join(", ")
+                describe::join_or(&describe::sorted_names(program.purposes(), &purposes.names))
             ),
             None => "an exemption: no consent needed".to_string(),
         });
     }
     if let Some(notice) = program.basis_notices.get(&id) {
         kind.push(format!(
-            "counts only after the notice {}",
+            "counts only once {} is given",
             program.vocabulary(Namespace::Obligation).name(*notice)
         ));
     }
@@ -192,10 +195,110 @@ fn rules_in(program: &Program, section: Section) -> Block {
     )
 }
 
-/// The most characters of a node's name the data-map picture shows; the
-/// tooltip has the whole name. A node is as wide as its name, so this bounds
-/// The document of a program.
-pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document {
+/// The id of a flow's row in the table of flows, for links to it.
+fn flow_anchor(id: FlowId) -> String {
+    format!("flow-{}", id.0 + 1)
+}
+
+/// A diagnostic's message as words: its user text, between backticks, as
+/// code.
+fn message_words(message: &str) -> Vec<Inline> {
+    message
+        .split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { text(part) })
+        .collect()
+}
+
+/// The flows that break the policy, at the top of the document: how many,
+/// and each with what it breaks (the diagnostic's message) and the rules at
+/// stake with their citations, linked to its row in the table of flows.
+fn broken_flows(
+    program: &Program,
+    findings: &BTreeSet<FlowFinding>,
+    diagnostics: &[Diagnostic],
+) -> Vec<Block> {
+    let by_flow = violations(findings);
+    if by_flow.is_empty() {
+        return Vec::new();
+    }
+    let node_names = program.node_names();
+    let count = by_flow.len();
+    let heading = if count == 1 {
+        "1 flow breaks this policy".to_string()
+    } else {
+        format!("{count} flows break this policy")
+    };
+    let entries = by_flow
+        .iter()
+        .filter_map(|(id, names)| {
+            let flow = program.flow(*id)?;
+            let extent = flow.meta.span.to(flow.from_span).to(flow.to_span);
+            let words = vec![Inline::Link(
+                format!(
+                    "{} to {}",
+                    node_names.name(flow.from),
+                    node_names.name(flow.to)
+                ),
+                flow_anchor(*id),
+            )];
+            let found = diagnostics.iter().filter(|d| {
+                names.contains(&d.name)
+                    && d.primary.span.file == extent.file
+                    && d.primary.span.start >= extent.start
+                    && d.primary.span.end <= extent.end
+            });
+            // A line per way the flow breaks the policy: what, and the rule
+            // at stake with its citation.
+            let mut exceptions = Vec::new();
+            for diagnostic in found {
+                let mut line = message_words(&diagnostic.message);
+                line.push(text(format!(" ({})", diagnostic.name.as_str())));
+                let mut cited = diagnostic.labels.iter().filter(|l| l.cite.is_some());
+                let first = cited.next();
+                if let Some(label) = first {
+                    line.push(text(": "));
+                    line.extend(message_words(&label.message));
+                }
+                for label in cited {
+                    line.push(text("; "));
+                    line.extend(message_words(&label.message));
+                    line.push(text(format!(
+                        " (cite \"{}\")",
+                        label.cite.as_deref().unwrap_or_default()
+                    )));
+                }
+                exceptions.push((line, first.and_then(|l| l.cite.clone())));
+            }
+            if exceptions.is_empty() {
+                let list: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+                exceptions.push((vec![text(list.join(", "))], None));
+            }
+            Some(Entry {
+                text: words,
+                cite: flow.meta.cite_text().map(str::to_string),
+                doc: None,
+                exceptions,
+            })
+        })
+        .collect();
+    vec![
+        Block::Heading(2, heading),
+        Block::Paragraph(vec![text(
+            "The data map has flows the policy forbids. Each is listed with what it breaks and the rules at stake, with their citations, and is marked in the table of flows.",
+        )]),
+        Block::Entries(entries),
+    ]
+}
+
+/// The document of a program: `findings` marks the flows that break the
+/// policy, and `diagnostics` says how (the document lists them at the top).
+pub fn document(
+    program: &Program,
+    findings: &BTreeSet<FlowFinding>,
+    diagnostics: &[Diagnostic],
+) -> Document {
     let title = program
         .policy
         .as_ref()
@@ -220,6 +323,7 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
         "This document is generated by privet from the policy's source. Each rule is followed by the section of the notice it encodes (its citation) and its explanation. Names in code are the policy's own terms, defined in the tables.",
     )]));
 
+    blocks.extend(broken_flows(program, findings, diagnostics));
     blocks.extend(outline(program));
 
     blocks.push(Block::Heading(2, "What we collect and why".to_string()));
@@ -466,7 +570,14 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
                     .map(|found| found.iter().map(|n| n.as_str().to_string()).collect())
                     .unwrap_or_default();
                 vec![
-                    vec![code(node_names.name(flow.from))],
+                    {
+                        // Broken flows are linked to from the top.
+                        let mut from = vec![code(node_names.name(flow.from))];
+                        if !broken.is_empty() {
+                            from.insert(0, Inline::Anchor(flow_anchor(id)));
+                        }
+                        from
+                    },
                     vec![code(node_names.name(flow.to))],
                     carries,
                     names(&describe::sorted_names(program.purposes(), &purposes)),
@@ -480,9 +591,22 @@ pub fn document(program: &Program, findings: &BTreeSet<FlowFinding>) -> Document
             })
             .collect(),
     });
+    let record = record::record(program);
+    blocks.push(Block::Heading(
+        2,
+        "Record of processing activities".to_string(),
+    ));
+    blocks.push(Block::Paragraph(vec![text(
+        "Each purpose the data map's flows serve, as a processing activity: the categories they carry, whose information it is, the recipients outside the first party, the regions it goes to (a transfer abroad shows there), how long the stores it reaches keep it, and the safeguards on the way. The same record is written as a CSV file beside this document.",
+    )]));
+    blocks.push(Block::Table {
+        head: RECORD_HEAD.to_vec(),
+        rows: record.clone(),
+    });
     Document {
         title,
         blocks: fill_empty_sections(blocks),
+        record,
     }
 }
 

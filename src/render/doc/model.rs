@@ -11,6 +11,10 @@ pub enum Inline {
     /// A name of the program, shown as code.
     Code(String),
     Strong(String),
+    /// A link to a place in the document: its words and the place's id.
+    Link(String, String),
+    /// A place a link can go to, by its id; shows nothing.
+    Anchor(String),
 }
 
 /// One rule or statement, with what traces it to the notice.
@@ -46,6 +50,10 @@ pub struct Picture {
     /// flow (at most [`crate::render::graph::TOOLTIP_CHARS`] characters), and whether one of them
     /// breaks the policy (`Some(true)` an error, `Some(false)` a warning).
     pub flows: Vec<(String, Option<bool>)>,
+    /// Per arrow, the label drawn on it, in two lines: what its flows carry,
+    /// and for what, each abbreviated to at most
+    /// [`super::PICTURE_LABEL_CHARS`] characters.
+    pub labels: Vec<(String, String)>,
     /// How the picture was summarised, with the nodes and flows of the
     /// whole map, when it had more than a person can read.
     pub summary: Option<(Summary, usize, usize)>,
@@ -82,6 +90,9 @@ pub enum Summary {
 pub struct Document {
     pub title: String,
     pub blocks: Vec<Block>,
+    /// The record of processing activities, a row per activity (see
+    /// [`super::RECORD_HEAD`]), for the CSV file.
+    pub record: Vec<Vec<Vec<Inline>>>,
 }
 
 pub(super) fn text(s: impl Into<String>) -> Inline {

@@ -24,6 +24,76 @@ use std::fmt::Write as _;
 /// the picture's width.
 pub const PICTURE_NAME_CHARS: usize = 40;
 
+/// The most characters of a line of an arrow's label (what it carries; for
+/// what), each named by the broadest name its names share, or the first and
+/// how many more. The tooltip has every flow.
+pub const PICTURE_LABEL_CHARS: usize = 22;
+
+/// Names in a few words: the one name; else the broadest dotted name they
+/// all fall under (`user.contact` for `user.contact.email` and
+/// `user.contact.phone`), when it says more than the root alone; else their
+/// roots, when they differ and fit; else the first and how many more; in at
+/// most `chars` characters, the count kept.
+fn shortened(names: &BTreeSet<&str>, chars: usize) -> String {
+    let short = |name: &str, chars: usize| markup::abbreviate(name, chars).into_owned();
+    let mut iter = names.iter();
+    let Some(first) = iter.next() else {
+        return String::new();
+    };
+    if names.len() == 1 {
+        return short(first, chars);
+    }
+    let mut shared: Vec<&str> = first.split('.').collect();
+    for name in iter {
+        let common = shared
+            .iter()
+            .zip(name.split('.'))
+            .take_while(|(a, b)| **a == *b)
+            .count();
+        shared.truncate(common);
+    }
+    if shared.len() > 1 {
+        return short(&shared.join("."), chars);
+    }
+    // Names under different roots: the roots, when they fit
+    // (`security, service` for `security.login` and `service.provide`).
+    let roots: BTreeSet<&str> = names
+        .iter()
+        .filter_map(|name| name.split('.').next())
+        .collect();
+    let joined = roots.iter().copied().collect::<Vec<_>>().join(", ");
+    if roots.len() > 1 && joined.chars().count() <= chars {
+        return joined;
+    }
+    let more = format!(" +{} more", names.len() - 1);
+    let room = chars.saturating_sub(more.chars().count()).max(1);
+    format!("{}{more}", short(first, room))
+}
+
+/// An arrow's label: what its flows carry, and for what.
+fn arrow_label(program: &Program, flows: &[FlowId]) -> (String, String) {
+    let mut categories = BTreeSet::new();
+    let mut purposes = BTreeSet::new();
+    for id in flows {
+        if let Some(flow) = program.flow(*id) {
+            categories.extend(
+                flow.categories
+                    .iter()
+                    .map(|(c, _)| program.categories().name(*c)),
+            );
+            purposes.extend(
+                flow.purposes
+                    .iter()
+                    .map(|(p, _)| program.purposes().name(*p)),
+            );
+        }
+    }
+    (
+        shortened(&categories, PICTURE_LABEL_CHARS),
+        format!("for {}", shortened(&purposes, PICTURE_LABEL_CHARS - 4)),
+    )
+}
+
 /// The most boxes the picture draws one per node. A picture of more is a
 /// texture, not a map a reader can follow (the One Touch policy has 16);
 /// past this, or past [`PICTURE_MAX_ARROWS`], the picture is summarised.
@@ -348,6 +418,10 @@ pub(super) fn picture(program: &Program, findings: &BTreeSet<FlowFinding>) -> Pi
             (tips, worst)
         })
         .collect();
+    let labels = drawn
+        .iter()
+        .map(|arrow| arrow_label(program, &arrow.flows))
+        .collect();
     let summary = match grouping.how {
         Summary::None => None,
         how => Some((how, count, program.flows.len())),
@@ -356,6 +430,7 @@ pub(super) fn picture(program: &Program, findings: &BTreeSet<FlowFinding>) -> Pi
         layout: layout::layout(&widths, &pairs),
         nodes,
         flows,
+        labels,
         summary,
     }
 }

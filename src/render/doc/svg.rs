@@ -25,6 +25,28 @@ impl Document {
     }
 }
 
+/// Where an arrow's label goes: the middle of its longest segment (of a
+/// curve, between its ends, below them).
+fn label_point(path: &layout::EdgePath) -> Option<(f64, f64)> {
+    if path.backward {
+        let ((x0, y0), (x1, y1)) = (path.points.first()?, path.points.last()?);
+        return Some(((x0 + x1) / 2.0, y0.max(*y1) + layout::LOOP_DIP * 0.75));
+    }
+    path.points
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [(x0, y0), (x1, y1)] => {
+                Some(((x1 - x0).hypot(y1 - y0), (x0 + x1) / 2.0, (y0 + y1) / 2.0))
+            }
+            _ => None,
+        })
+        .fold(None, |best: Option<(f64, f64, f64)>, this| match best {
+            Some(b) if b.0 >= this.0 => Some(b),
+            _ => Some(this),
+        })
+        .map(|(_, x, y)| (x, y))
+}
+
 /// The data map as a standalone SVG element.
 pub fn svg(picture: &Picture) -> String {
     let layout = &picture.layout;
@@ -45,7 +67,14 @@ pub fn svg(picture: &Picture) -> String {
         );
     }
     out.push_str("</defs>\n");
-    for (path, (tip, broken)) in layout.edges.iter().zip(&picture.flows) {
+    let mut labels = String::new();
+    for ((path, (tip, broken)), label) in layout.edges.iter().zip(&picture.flows).zip(
+        picture
+            .labels
+            .iter()
+            .map(Some)
+            .chain(std::iter::repeat(None)),
+    ) {
         let Some(((x0, y0), rest)) = path.points.split_first() else {
             continue;
         };
@@ -75,6 +104,18 @@ pub fn svg(picture: &Picture) -> String {
             None => ("flow", "arrow", "#555"),
         };
         let width = if broken.is_some() { "2.5" } else { "1.2" };
+        // The label sits at the middle of the arrow's longest straight
+        // part, over a white halo, drawn after every arrow and box so none hides it.
+        if let (Some((what, why)), Some((x, y))) = (label, label_point(path)) {
+            let _ = writeln!(
+                labels,
+                "<text class=\"flow-label\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\" fill=\"{colour}\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"><tspan x=\"{x}\">{}</tspan><tspan x=\"{x}\" dy=\"10\">{}</tspan></text>",
+                number(y - 7.0),
+                markup::xml(what),
+                markup::xml(why),
+                x = number(x),
+            );
+        }
         let _ = writeln!(
             out,
             "<path class=\"{class}\" d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" marker-end=\"url(#{marker})\"><title>{}</title></path>",
@@ -105,6 +146,7 @@ pub fn svg(picture: &Picture) -> String {
             markup::xml(&node.caption),
         );
     }
+    out.push_str(&labels);
     out.push_str("</svg>\n");
     out
 }

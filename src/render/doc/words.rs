@@ -397,7 +397,15 @@ pub(super) fn trigger(program: &Program, trigger: Option<&Trigger>) -> Vec<Inlin
     let events = program.vocabulary(Namespace::Event);
     match trigger {
         None => vec![text("at all times")],
-        Some(Trigger::When(event)) => [vec![text("when ")], named(events, *event)].concat(),
+        Some(Trigger::When(event)) => {
+            // "when a merger" does not read: an event named by a noun
+            // phrase ("a merger, acquisition or ...") happens "in the event
+            // of"; one named by a clause ("we stop operating ...") "when".
+            let noun = label_of(events, *event)
+                .is_some_and(|label| label.starts_with("a ") || label.starts_with("an "));
+            let lead = if noun { "in the event of " } else { "when " };
+            [vec![text(lead)], named(events, *event)].concat()
+        }
         Some(Trigger::After { event, within }) => {
             let mut out = [vec![text("after ")], named(events, *event)].concat();
             if let Some(within) = within {
