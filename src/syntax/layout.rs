@@ -51,19 +51,12 @@ pub(super) fn retain_after_store(
 /// The item keyword of a chunk and where it starts, after doc comments,
 /// comments and blank lines.
 fn keyword(chunk_text: &str) -> Option<(usize, &str)> {
-    let mut offset = 0;
-    for line in chunk_text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with("//") {
-            offset += line.len();
-            continue;
-        }
-        let length = line
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(line.len());
-        return split::starts_item(line).then(|| (offset, line.get(..length).unwrap_or("")));
-    }
-    None
+    let start = super::recover::keyword_start(chunk_text)?;
+    let rest = chunk_text.get(start..)?;
+    let length = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    Some((start, rest.get(..length)?))
 }
 
 /// The name after an item's keyword and where it starts in the chunk.

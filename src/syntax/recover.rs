@@ -86,7 +86,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
 
 /// Where the item keyword starts, after doc comments, comments and blank
 /// lines.
-fn keyword_start(text: &str) -> Option<usize> {
+pub(super) fn keyword_start(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
