@@ -134,7 +134,15 @@ fn edited(text: &str) -> String {
         .filter(|i| items[*i].starts_with("flow ") && !items[*i].contains("do not track"))
         .collect();
     let changed = flows[flows.len() / 2];
-    items[changed].push_str("\n    honours do not track");
+    // The clause goes before the flow's `cite`, which ends an item.
+    items[changed] = match items[changed].find("\n    cite ") {
+        Some(at) => format!(
+            "{}\n    honours do not track{}",
+            &items[changed][..at],
+            &items[changed][at..]
+        ),
+        None => format!("{}\n    honours do not track", items[changed]),
+    };
     items.push(format!("allow use of {category}\n    for {purpose}\n"));
     items.join("\n\n")
 }
