@@ -190,6 +190,18 @@ pub(super) fn leaf_names(
         .collect()
 }
 
+/// Some leaves as a message names them: the first four, and how many more
+/// there are, so a message never reads as the whole list when it is not,
+/// and stays short however many leaves there are.
+pub(super) fn shown_leaves(program: &Program, leaves: &[usize]) -> String {
+    const SHOWN: usize = 4;
+    let mut names = leaf_names(program, leaves.iter().copied().take(SHOWN));
+    if leaves.len() > SHOWN {
+        names.push(format!("{} more", leaves.len() - SHOWN));
+    }
+    join_and(&names)
+}
+
 struct Checker<'p> {
     program: &'p Program,
     graph: &'p DataGraph,
@@ -457,10 +469,8 @@ impl<'p> Checker<'p> {
         if arrived.is_clear() {
             format!("no personal data reaches `{name}`")
         } else {
-            format!(
-                "`{name}` receives {}",
-                join_and(&leaf_names(self.program, arrived.ones()))
-            )
+            let leaves: Vec<usize> = arrived.ones().collect();
+            format!("`{name}` receives {}", shown_leaves(self.program, &leaves))
         }
     }
 

@@ -12,7 +12,7 @@ use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::flows::{leaf_name, leaf_names};
+use super::flows::{leaf_name, leaf_names, shown_leaves};
 
 /// `retention-missing` and `retention-exceeded` for one store holding `held`,
 /// brought by `flows_into`.
@@ -1083,16 +1083,4 @@ pub fn floor_covers(program: &Program, kept: &Minimum, floor: &Minimum) -> Optio
 /// Whether a store's lifecycle keeps data at least as long as a floor.
 pub fn meets_floor(program: &Program, store: &Lifecycle, floor: &Minimum) -> bool {
     floor_shortfall(program, store, floor).is_none()
-}
-
-/// The leaves a retention message names: the first four, and how many
-/// more there are, so a message never reads as the whole list when it is
-/// not.
-fn shown_leaves(program: &Program, leaves: &[usize]) -> String {
-    const SHOWN: usize = 4;
-    let mut names = leaf_names(program, leaves.iter().copied().take(SHOWN));
-    if leaves.len() > SHOWN {
-        names.push(format!("{} more", leaves.len() - SHOWN));
-    }
-    join_and(&names)
 }
