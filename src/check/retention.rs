@@ -12,7 +12,7 @@ use crate::source::Span;
 use fixedbitset::FixedBitSet;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::flows::{leaf_name, leaf_names, shown_leaves};
+use super::flows::{leaf_name, shown_leaves};
 
 /// `retention-missing` and `retention-exceeded` for one store holding `held`,
 /// brought by `flows_into`.
@@ -33,14 +33,14 @@ pub(super) fn check_store<'p>(
         uncovered.difference_with(&retention.categories.leaves);
     }
     if !uncovered.is_clear() {
-        let shown = leaf_names(program, uncovered.ones());
-        let first = uncovered.ones().next();
+        let leaves: Vec<usize> = uncovered.ones().collect();
+        let first = leaves.first().copied();
         let mut diagnostic = Diagnostic::new(
             Name::RetentionMissing,
             name_span,
             format!(
                 "store `{name}` keeps {} with no retention declared",
-                join_and(&shown)
+                shown_leaves(program, &leaves)
             ),
         )
         .primary_message("no `retain` clause covers it")
