@@ -94,26 +94,24 @@ fn first_paragraph(page: &str) -> Option<String> {
 /// reader of the others runs `privet explain NAME`.
 fn rule(name: Name, with_page: bool) -> Value {
     let page = explain::page(name);
-    if with_page {
+    let (full, help) = if with_page {
         let full = first_paragraph(page).unwrap_or_else(|| name.summary().to_string());
-        json!({
-            "id": name.as_str(),
-            "name": name.as_str(),
-            "shortDescription": { "text": name.summary() },
-            "fullDescription": { "text": full },
-            "help": { "text": page, "markdown": page },
-            "defaultConfiguration": { "level": level(name.severity()) },
-        })
+        (Some(full), page.to_string())
     } else {
-        let text = format!("`privet explain {name}` prints the page of this rule");
-        json!({
-            "id": name.as_str(),
-            "name": name.as_str(),
-            "shortDescription": { "text": name.summary() },
-            "help": { "text": text, "markdown": text },
-            "defaultConfiguration": { "level": level(name.severity()) },
-        })
+        let help = format!("`privet explain {name}` prints the page of this rule");
+        (None, help)
+    };
+    let mut rule = json!({
+        "id": name.as_str(),
+        "name": name.as_str(),
+        "shortDescription": { "text": name.summary() },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": level(name.severity()) },
+    });
+    if let (Some(full), Some(fields)) = (full, rule.as_object_mut()) {
+        fields.insert("fullDescription".to_string(), json!({ "text": full }));
     }
+    rule
 }
 
 const URI_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC

@@ -3,6 +3,7 @@
 //! store's clause its author most likely meant (a store's clauses are
 //! indented). privet refuses to read it either way without a word.
 
+use super::recover::head;
 use super::split::{self, Chunk};
 use crate::diagnostic::{Diagnostic, Name};
 use crate::source::{FileId, Span, offset_u32};
@@ -18,16 +19,12 @@ pub(super) fn retain_after_store(
     let previous = previous?;
     let previous_text = text.get(previous.start..previous.end)?;
     let chunk_text = text.get(chunk.start..chunk.end)?;
-    let (retain_at, "retain") = keyword(chunk_text)? else {
-        return None;
-    };
-    let (store_at, "store") = keyword(previous_text)? else {
-        return None;
-    };
+    let retain = head(chunk_text).filter(|head| head.keyword == "retain")?;
+    let store = head(previous_text).filter(|head| head.keyword == "store")?;
     if blank_line_at_end(previous_text) {
         return None;
     }
-    let store_name = name_after_keyword(previous_text, store_at, "store");
+    let retain_at = retain.keyword_at;
     let at = |offset: usize| offset_u32(chunk.start + offset);
     let retain = Span::new(file, at(retain_at), at(retain_at + "retain".len()));
     let mut diagnostic = Diagnostic::new(
@@ -38,41 +35,14 @@ pub(super) fn retain_after_store(
     .primary_message("this begins a new item: a retention rule for every store")
     .note("a store's clauses are indented; at the start of a line, `retain` begins an item of its own")
     .help("indent it to make it the store's retention; to write a rule of the policy, leave a blank line before it");
-    if let Some((offset, name)) = store_name {
-        let start = offset_u32(previous.start + offset);
+    if !store.name.is_empty() {
+        let start = offset_u32(previous.start + store.name_at);
         diagnostic = diagnostic.label(
-            Span::new(file, start, start + offset_u32(name.len())),
-            format!("store `{name}` above"),
+            Span::new(file, start, start + offset_u32(store.name.len())),
+            format!("store `{}` above", store.name),
         );
     }
     Some(diagnostic)
-}
-
-/// The item keyword of a chunk and where it starts, after doc comments,
-/// comments and blank lines.
-fn keyword(chunk_text: &str) -> Option<(usize, &str)> {
-    let start = super::recover::keyword_start(chunk_text)?;
-    let rest = chunk_text.get(start..)?;
-    let length = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    Some((start, rest.get(..length)?))
-}
-
-/// The name after an item's keyword and where it starts in the chunk.
-fn name_after_keyword<'a>(
-    chunk_text: &'a str,
-    keyword_at: usize,
-    keyword: &str,
-) -> Option<(usize, &'a str)> {
-    let after = chunk_text.get(keyword_at + keyword.len()..)?;
-    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
-    let rest = after.get(gap..)?;
-    let length = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .unwrap_or(rest.len());
-    let name = rest.get(..length)?;
-    (!name.is_empty()).then_some((keyword_at + keyword.len() + gap, name))
 }
 
 /// Whether a blank line separates the chunk's last token from what follows

@@ -11,19 +11,14 @@ use crate::source::{FileId, Span, offset_u32};
 /// Durations are not recovered: a duration without its value would make the
 /// rules that use it vanish without a word.
 pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item> {
-    let start = keyword_start(text)?;
-    let rest = text.get(start..)?;
-    let keyword_len = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    let keyword = rest.get(..keyword_len)?;
-    let after = rest.get(keyword_len..)?;
-    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
-    let name_text = after.get(gap..)?;
-    let name_len = name_text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .unwrap_or(name_text.len());
-    let name = name_text.get(..name_len)?;
+    let Head {
+        keyword_at: start,
+        keyword,
+        name_at,
+        name,
+    } = head(text)?;
+    let keyword_len = keyword.len();
+    let name_len = name.len();
     if name.is_empty()
         || name.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         || name.ends_with('.')
@@ -33,7 +28,7 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
     }
     let at = |offset: usize| offset_u32(base + start + offset);
     let keyword_span = Span::new(file, at(0), at(keyword_len));
-    let name_start = keyword_len + gap;
+    let name_start = name_at - start;
     let ident = Ident {
         text: name.to_string(),
         span: Span::new(file, at(name_start), at(name_start + name_len)),
@@ -84,9 +79,42 @@ pub(super) fn declaration(file: FileId, base: usize, text: &str) -> Option<Item>
     })
 }
 
+/// An item's keyword and the dotted name written after it (empty when
+/// none is), each with where it starts in the item's text.
+pub(super) struct Head<'a> {
+    pub keyword_at: usize,
+    pub keyword: &'a str,
+    pub name_at: usize,
+    pub name: &'a str,
+}
+
+/// The [`Head`] of an item's text, read without parsing: what recovery
+/// needs of a broken item, and what the layout check needs of two
+/// neighbours.
+pub(super) fn head(text: &str) -> Option<Head<'_>> {
+    let keyword_at = keyword_start(text)?;
+    let rest = text.get(keyword_at..)?;
+    let keyword_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let keyword = rest.get(..keyword_len)?;
+    let after = rest.get(keyword_len..)?;
+    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let name_text = after.get(gap..)?;
+    let name_len = name_text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(name_text.len());
+    Some(Head {
+        keyword_at,
+        keyword,
+        name_at: keyword_at + keyword_len + gap,
+        name: name_text.get(..name_len)?,
+    })
+}
+
 /// Where the item keyword starts, after doc comments, comments and blank
 /// lines.
-pub(super) fn keyword_start(text: &str) -> Option<usize> {
+fn keyword_start(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
