@@ -16,6 +16,17 @@ pub fn join_or(items: &[String]) -> String {
     join_last(items, "or")
 }
 
+/// Part of a list, the rest counted: "a, b and 3 more" (`word` "and"), or
+/// "a, b or 3 more". `shown` are the first items, written out; `total` is
+/// how many the list has.
+pub fn join_counted(mut shown: Vec<String>, total: usize, word: &str) -> String {
+    let more = total.saturating_sub(shown.len());
+    if more > 0 {
+        shown.push(format!("{more} more"));
+    }
+    join_last(&shown, word)
+}
+
 fn join_last(items: &[String], word: &str) -> String {
     match items {
         [] => String::new(),

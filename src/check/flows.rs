@@ -195,11 +195,8 @@ pub(super) fn leaf_names(
 /// and stays short however many leaves there are.
 pub(super) fn shown_leaves(program: &Program, leaves: &[usize]) -> String {
     const SHOWN: usize = 4;
-    let mut names = leaf_names(program, leaves.iter().copied().take(SHOWN));
-    if leaves.len() > SHOWN {
-        names.push(format!("{} more", leaves.len() - SHOWN));
-    }
-    join_and(&names)
+    let names = leaf_names(program, leaves.iter().copied().take(SHOWN));
+    crate::describe::join_counted(names, leaves.len(), "and")
 }
 
 struct Checker<'p> {

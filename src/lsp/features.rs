@@ -124,19 +124,12 @@ const SHOWN_NAMES: usize = 3;
 /// At most this many purposes or rules in a hover.
 const SHOWN_ITEMS: usize = 6;
 
-/// Some names, the first few in backticks and the rest counted:
+/// Some names, the first few written out and the rest counted:
 /// `` `a`, `b` or 4 more ``.
 fn few(names: Vec<String>, word: &str) -> String {
-    let more = names.len().saturating_sub(SHOWN_NAMES);
-    let mut shown: Vec<String> = names.into_iter().take(SHOWN_NAMES).collect();
-    if more > 0 {
-        shown.push(format!("{more} more"));
-    }
-    match shown.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} {word} {last}", rest.join(", ")),
-        None => String::new(),
-    }
+    let total = names.len();
+    let shown = names.into_iter().take(SHOWN_NAMES).collect();
+    crate::describe::join_counted(shown, total, word)
 }
 
 /// `` `security.login` ``, or `` `marketing` (under `consent`) ``: at most
