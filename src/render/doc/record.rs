@@ -28,7 +28,7 @@ pub const RECORD_HEAD: [&str; 8] = [
 #[derive(Default)]
 struct Activity {
     categories: Vec<NameId>,
-    subjects: BTreeSet<NameId>,
+    subjects: Vec<NameId>,
     recipients: BTreeSet<NameId>,
     regions: Vec<NameId>,
     stores: BTreeSet<NameId>,
@@ -50,7 +50,7 @@ pub(super) fn record(program: &Program) -> Vec<Vec<Vec<Inline>>> {
                 .extend(flow.categories.iter().map(|(c, _)| *c));
             activity.safeguards.extend(flow.protection.iter().copied());
             if program.is_subject(flow.from) {
-                activity.subjects.insert(flow.from);
+                activity.subjects.push(flow.from);
             }
             if let Some(to) = program.node(flow.to) {
                 activity.regions.extend(to.regions.iter().copied());
@@ -65,14 +65,6 @@ pub(super) fn record(program: &Program) -> Vec<Vec<Vec<Inline>>> {
         }
     }
     let node_names = program.node_names();
-    let sorted_nodes = |ids: &BTreeSet<NameId>| -> Vec<String> {
-        let mut list: Vec<String> = ids
-            .iter()
-            .map(|id| node_names.name(*id).to_string())
-            .collect();
-        list.sort();
-        list
-    };
     activities
         .into_values()
         .map(|(purpose, activity)| {
@@ -112,7 +104,7 @@ pub(super) fn record(program: &Program) -> Vec<Vec<Vec<Inline>>> {
                     retention.extend(lifecycle(program, &kept.lifecycle));
                 }
             }
-            let subjects = sorted_nodes(&activity.subjects);
+            let subjects = describe::sorted_names(node_names, &activity.subjects);
             vec![
                 vec![code(program.purposes().name(purpose))],
                 vec![text(label)],
