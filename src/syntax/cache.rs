@@ -19,13 +19,14 @@ use crate::source::{FileId, Span};
 use std::collections::HashMap;
 
 /// One item of the last parse of a file: where its text was, the index of
-/// its tree among the file's items (`None` when it gave none) and the
-/// diagnostics its parse gave, with their spans in the file.
+/// its tree among the file's items (`None` when it gave none), and whether
+/// its parse gave a diagnostic (such an item is parsed again: it is rare,
+/// and its diagnostic may hold spans of any shape).
 #[derive(Debug)]
 struct CachedChunk {
     chunk: Chunk,
     item: Option<usize>,
-    diagnostics: Vec<Diagnostic>,
+    had_diagnostics: bool,
 }
 
 /// The last parse of one file.
@@ -110,19 +111,17 @@ impl ParseCache {
                 .and_then(|unchanged| unchanged.old_chunk(chunk, &old_chunks))
                 .and_then(|(index, shift)| {
                     let old = old_chunks.get_mut(index)?.take()?;
-                    // A syntax error is parsed again (it is rare, and its
-                    // diagnostic may hold spans of any shape).
-                    if !old.diagnostics.is_empty() {
+                    if old.had_diagnostics {
                         return None;
                     }
                     let item = match old.item {
                         Some(wanted) => Some(take_item(&mut old_items, wanted)?),
                         None => None,
                     };
-                    Some((item, old.diagnostics, shift))
+                    Some((item, shift))
                 });
             let (item, found) = match found {
-                Some((mut item, mut found, shift)) => {
+                Some((mut item, shift)) => {
                     reuse.reused += 1;
                     let mut place = |span: &mut Span| {
                         // Left as the parser leaves it: the empty span of a
@@ -135,11 +134,10 @@ impl ParseCache {
                         span.start = span.start.wrapping_add_signed(shift);
                         span.end = span.end.wrapping_add_signed(shift);
                     };
-                    if shift != 0 || old_file_differs(&item, &found, file) {
+                    if shift != 0 || item.as_ref().is_some_and(|item| item.span.file != file) {
                         item.each_span(&mut place);
-                        found.each_span(&mut place);
                     }
-                    (item, found)
+                    (item, Vec::new())
                 }
                 None => {
                     reuse.parsed += 1;
@@ -149,7 +147,7 @@ impl ParseCache {
             cached.push(CachedChunk {
                 chunk,
                 item: item.is_some().then_some(items.len()),
-                diagnostics: found.clone(),
+                had_diagnostics: !found.is_empty(),
             });
             items.extend(item);
             diagnostics.extend(found);
@@ -183,13 +181,6 @@ impl ParseCache {
             reuse,
         )
     }
-}
-
-/// Whether a cached item (or its diagnostics) belongs to another file id
-/// than `file`: its spans need their file set.
-fn old_file_differs(item: &Option<Item>, diagnostics: &[Diagnostic], file: FileId) -> bool {
-    item.as_ref().is_some_and(|item| item.span.file != file)
-        || diagnostics.iter().any(|d| d.primary.span.file != file)
 }
 
 /// Moves the item at index `wanted` out of the previous items; the items
