@@ -260,7 +260,7 @@ pub fn emit(
 
 /// Where to read more, as rustc ends with `rustc --explain`: the page of
 /// the one diagnostic shown, or the names of those shown.
-pub fn explain_line(diagnostics: &[Diagnostic]) -> Option<String> {
+fn explain_line(diagnostics: &[Diagnostic]) -> Option<String> {
     let names: BTreeSet<Name> = diagnostics.iter().map(|d| d.name).collect();
     let mut names = names.iter();
     let first = names.next()?;

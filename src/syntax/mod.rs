@@ -16,7 +16,7 @@ mod errors;
 mod fast;
 mod layout;
 mod lower;
-pub mod mentions;
+pub(crate) mod mentions;
 mod recover;
 pub mod split;
 
